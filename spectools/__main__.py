@@ -1,0 +1,7 @@
+"""`python -m spectools`."""
+
+import sys
+
+from spectools.cli import main
+
+sys.exit(main())

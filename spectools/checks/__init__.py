@@ -1,0 +1,1 @@
+"""Model -> Diagnostics, one module per family; every check has a stable code."""

@@ -1,0 +1,41 @@
+"""Every `(#anchor)` link and every `BAD[#anchor]` label names a section that exists."""
+
+from __future__ import annotations
+
+import difflib
+
+from spectools.checks.registry import diag
+from spectools.loader import Loaded
+from spectools.model import Comparison, Diagnostic, Example
+
+
+def _hint(target: str, anchors: set[str]) -> str:
+    close = difflib.get_close_matches(target, sorted(anchors), n=1) if len(anchors) < 5000 else []
+    return f"; did you mean '#{close[0]}'?" if close else "; fix the anchor or add the section"
+
+
+def check(loaded: Loaded) -> list[Diagnostic]:
+    spec = loaded.spec
+    anchors = {s.anchor for s in spec.sections()}
+    problems: list[Diagnostic] = []
+    examples: list[Example] = []
+    for doc in spec.documents:
+        examples.extend(doc.examples)
+        for link in doc.links:
+            if link.target not in anchors:
+                problems.append(diag("SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors)))
+    for ch in spec.challenges:
+        examples.extend(ch.examples)
+        for link in ch.links:
+            if link.target not in anchors:
+                problems.append(diag("SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors)))
+    for example in examples:
+        for turn in example.turns:
+            if not isinstance(turn, Comparison):
+                continue
+            for cand in turn.candidates:
+                label = cand.label
+                if label and label.anchor is not None and label.anchor not in anchors:
+                    problems.append(diag("SPEC302", label.location,
+                                         f"{label.verdict}[#{label.anchor}] names no section" + _hint(label.anchor, anchors)))
+    return problems

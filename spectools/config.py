@@ -1,0 +1,94 @@
+"""spectools.yaml -> Config, validated by schema/config.schema.json."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from spectools import yamlio
+from spectools.checks.registry import CHECKS, diag
+from spectools.model import Diagnostic, Location
+
+CONFIG_FILE = "spectools.yaml"
+DEFAULT_LEVELS = ("root", "system", "developer", "user", "guideline")
+
+
+@dataclass(frozen=True)
+class Config:
+    documents: tuple[str, ...] | None = None  # None: model_spec.md if present, else spec/**/*.md
+    challenges: str = "examples"
+    section_id: str = r"^[a-z][a-z0-9_]*$"
+    clause_id: str = r"^[a-z0-9]{4}$"
+    levels: tuple[str, ...] = DEFAULT_LEVELS
+    aliases: dict[str, str] = field(default_factory=dict)
+    tag_pattern: str = "v*"
+    schemas: dict[str, str] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)
+    renames: dict[str, str] = field(default_factory=dict)
+    max_file_bytes: int = 10 * 1024 * 1024
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)  # key path -> line in spectools.yaml
+
+    def line(self, *path: Any) -> int:  # noqa: ANN401
+        return yamlio.line_of(self.lines, path)
+
+
+def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, list[Diagnostic]]:
+    """Read spectools.yaml text (None when there is none). On any problem, the defaults are used."""
+    if text is None:
+        return Config(), []
+    try:
+        data, lines = yamlio.load(text)
+    except yamlio.YamlError as exc:
+        return Config(), [diag("SPEC001", Location(path, exc.line, exc.col), exc.message)]
+    if data is None:
+        return Config(), []
+    problems = _schema_problems(data, lines, path)
+    if problems:
+        return Config(), problems
+    ids = data.get("ids", {})
+    authority = data.get("authority", {})
+    cfg = Config(
+        documents=tuple(data["documents"]) if "documents" in data else None,
+        challenges=data.get("challenges", "examples").strip("/"),
+        section_id=ids.get("section", Config.section_id),
+        clause_id=ids.get("clause", Config.clause_id),
+        levels=tuple(authority.get("levels", DEFAULT_LEVELS)),
+        aliases=dict(authority.get("aliases", {})),
+        tag_pattern=data.get("releases", {}).get("tag_pattern", "v*"),
+        schemas=dict(data.get("schemas", {})),
+        checks=dict(data.get("checks", {})),
+        renames=dict(data.get("renames", {})),
+        max_file_bytes=data.get("limits", {}).get("max_file_bytes", Config.max_file_bytes),
+        lines=lines,
+    )
+    for key, pattern in (("section", cfg.section_id), ("clause", cfg.clause_id)):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(diag("SPEC001", Location(path, cfg.line("ids", key), 1),
+                                 f"ids.{key} is not a valid regular expression: {exc}"))
+    for code in cfg.checks:
+        if code not in CHECKS:
+            problems.append(diag("SPEC001", Location(path, cfg.line("checks", code), 1),
+                                 f"checks: unknown check code {code}; see docs/checks.md for the list"))
+    for old, new in cfg.aliases.items():
+        if new not in cfg.levels:
+            problems.append(diag("SPEC001", Location(path, cfg.line("authority", "aliases", old), 1),
+                                 f"authority.aliases: '{old}' maps to '{new}', which is not one of the levels "
+                                 f"({', '.join(cfg.levels)})"))
+    return (Config(), problems) if problems else (cfg, [])
+
+
+def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> list[Diagnostic]:  # noqa: ANN401
+    import jsonschema
+
+    from spectools.resources import schema
+
+    validator = jsonschema.Draft202012Validator(schema("config"))
+    problems = []
+    for err in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        problems.append(diag("SPEC001", Location(path, yamlio.line_of(lines, tuple(err.absolute_path)), 1),
+                             f"{where}: {err.message}"))
+    return problems

@@ -1,0 +1,99 @@
+"""A repository -> Config, Spec, and every problem met while reading it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spectools.checks.registry import diag
+from spectools.config import CONFIG_FILE, Config, parse_config
+from spectools.errors import SpecError
+from spectools.model import Challenge, Diagnostic, Document, Location, Spec
+from spectools.parse.files import parse_challenge, parse_document
+from spectools.parse.text import decode
+from spectools.source import Source, WorktreeSource, glob
+
+
+@dataclass
+class Loaded:
+    spec: Spec
+    config: Config
+    problems: list[Diagnostic]
+    config_ok: bool
+    source: Source
+    texts: dict[str, str] = field(default_factory=dict)  # decoded text of every parsed file
+
+
+def open_worktree(path: Path) -> WorktreeSource:
+    if not path.exists() and not path.is_symlink():
+        raise SpecError(f"{path}: no such file or folder; give the root of a spec repository")
+    if not path.is_dir():
+        raise SpecError(f"{path}: is a file; give the folder at the root of the spec repository")
+    return WorktreeSource(path)
+
+
+def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic]) -> str | None:
+    """The file's text, or None with the reason added to problems."""
+    link = source.link_problem(path)
+    if link is not None:
+        problems.append(link)
+        return None
+    try:
+        data = source.read(path, limit)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        problems.append(diag("SPEC009", Location(path), f"cannot read the file: {reason}; check its permissions"))
+        return None
+    text, found = decode(path, data, limit)
+    problems.extend(found)
+    return text
+
+
+def load(source: Source) -> Loaded:
+    problems: list[Diagnostic] = []
+    config_text = None
+    if source.is_file(CONFIG_FILE):
+        config_text = read_text(source, CONFIG_FILE, Config.max_file_bytes, problems)
+    config, config_problems = parse_config(config_text)
+    problems.extend(config_problems)
+    config_ok = not config_problems and not any(d.location.path == CONFIG_FILE for d in problems)
+
+    if config.documents is not None:
+        patterns = config.documents
+    elif source.is_file("model_spec.md"):
+        patterns = ("model_spec.md",)
+    else:
+        patterns = ("spec/**/*.md",)
+    doc_paths, walk_problems, unmatched = glob(source, patterns)
+    problems.extend(walk_problems)
+    if config.documents is not None:
+        for pattern in unmatched:
+            index = config.documents.index(pattern) if pattern in config.documents else 0
+            problems.append(diag("SPEC015", Location(CONFIG_FILE, config.line("documents", index), 1),
+                                 f"documents: '{pattern}' matches no file; fix the glob or remove it"))
+    challenge_dir = config.challenges
+    challenge_paths, walk_problems, _ = glob(source, (f"{challenge_dir}/*.md",))
+    problems.extend(walk_problems)
+    challenge_paths = [p for p in challenge_paths if p not in doc_paths]
+
+    texts: dict[str, str] = {}
+    documents: list[Document] = []
+    for path in doc_paths:
+        text = read_text(source, path, config.max_file_bytes, problems)
+        if text is not None:
+            texts[path] = text
+            documents.append(parse_document(path, text))
+    if not doc_paths:
+        where = Location(CONFIG_FILE, config.line("documents"), 1) if config.documents else Location("model_spec.md")
+        problems.append(diag("SPEC014", where, "no spec documents found; create model_spec.md or spec/<name>.md, "
+                             "or list your documents under `documents:` in spectools.yaml"))
+    challenges: list[Challenge] = []
+    for path in challenge_paths:
+        text = read_text(source, path, config.max_file_bytes, problems)
+        if text is not None:
+            texts[path] = text
+            clause_id = path[len(challenge_dir) + 1:-3]
+            challenges.append(parse_challenge(path, clause_id, text))
+    for part in (*documents, *challenges):
+        problems.extend(part.problems)
+    return Loaded(Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, texts)

@@ -1,0 +1,1 @@
+"""Markdown -> model. Pure: text in, model out; problems are returned as values."""

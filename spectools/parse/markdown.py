@@ -1,0 +1,80 @@
+"""The markdown-it-py instance, with a core rule that reads heading attribute blocks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+
+# `## Title {#anchor key=value key="quoted value"}` at the very end of a heading.
+_BLOCK = re.compile(r"(?:^|\s)\{([^{}]*)\}\s*$")
+_UNTERMINATED = re.compile(r"(?:^|\s)\{#[^{}]*$")
+_PAIR = re.compile(r'\s*(?:#([^\s=#"{}]+)|([A-Za-z_][\w.-]*)=(?:"([^"]*)"|\'([^\']*)\'|([^\s"\']*))|(\S+))')
+
+
+def parse_attribute_block(raw: str) -> tuple[str | None, dict[str, str], list[str]]:
+    """`#anchor a=b c="d e"` -> (anchor, {a: b, c: "d e"}, errors)."""
+    anchor: str | None = None
+    pairs: dict[str, str] = {}
+    errors: list[str] = []
+    pos = 0
+    raw = raw.strip()
+    while pos < len(raw):
+        m = _PAIR.match(raw, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+        if m.group(1) is not None:
+            if anchor is not None:
+                errors.append(f"second anchor '#{m.group(1)}'; a section has one anchor")
+            else:
+                anchor = m.group(1)
+        elif m.group(2) is not None:
+            key = m.group(2)
+            value = next(v for v in (m.group(3), m.group(4), m.group(5)) if v is not None)
+            if key in pairs:
+                errors.append(f"attribute '{key}' is given twice; keep one")
+            pairs[key] = value
+        else:
+            bad = m.group(6)
+            errors.append(
+                f"cannot read '{bad}' in the attribute block; write '#anchor' or key=value "
+                '(quote values with spaces: key="a b")'
+            )
+    return anchor, pairs, errors
+
+
+def _heading_attrs(state: StateCore) -> None:
+    tokens = state.tokens
+    for i, tok in enumerate(tokens):
+        if tok.type != "heading_open" or not tok.markup.startswith("#"):
+            continue
+        inline = tokens[i + 1]
+        content = inline.content
+        if "{" not in content:
+            continue
+        m = _BLOCK.search(content)
+        if m and (m.group(1).lstrip().startswith("#") or "=" in m.group(1)):
+            anchor, pairs, errors = parse_attribute_block(m.group(1))
+            tok.meta["attrs"] = (anchor, pairs, errors, m.start(1) - 1)
+            inline.content = content[: m.start()].rstrip()
+        elif _UNTERMINATED.search(content):
+            tok.meta["unterminated"] = content.index("{#")
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.admon import admon_plugin
+
+    md = MarkdownIt("commonmark").use(admon_plugin)
+    md.core.ruler.after("block", "heading_attrs", _heading_attrs)
+    return md
+
+
+def parse(text: str) -> list[Any]:
+    return markdown().parse(text)

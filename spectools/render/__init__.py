@@ -1,0 +1,1 @@
+"""Diagnostics, ChangeSets and summaries -> text, json, markdown, workflow commands, SARIF."""
