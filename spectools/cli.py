@@ -86,7 +86,7 @@ def cmd_validate(path: str, fmt: str, fail_on: str, fix: bool) -> int:
     sys.stdout.write(out)
     sys.stderr.write(f"spectools: {render.summary_line(found, files)}\n")
     if not loaded.config_ok:
-        sys.stderr.write("spectools: spectools.yaml is invalid, so the defaults were used; fix it (exit code 2)\n")
+        sys.stderr.write("spectools: spectools.yaml has errors, so the keys that hold them were ignored; fix it (exit code 2)\n")
         return EXIT_USAGE
     threshold = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[fail_on]
     return EXIT_FINDINGS if any(d.severity in threshold for d in found) else EXIT_OK

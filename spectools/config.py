@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spectools import yamlio
@@ -43,9 +43,13 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
         return Config(), [diag("SPEC001", Location(path, exc.line, exc.col), exc.message)]
     if data is None:
         return Config(), []
-    problems = _schema_problems(data, lines, path)
-    if problems:
+    if isinstance(data, dict) and isinstance(data.get("checks"), dict):
+        # YAML 1.1 reads a bare `off` as false: take it as the user meant it.
+        data["checks"] = {k: "off" if v is False else v for k, v in data["checks"].items()}
+    problems, bad_keys = _schema_problems(data, lines, path)
+    if not isinstance(data, dict):
         return Config(), problems
+    data = {k: v for k, v in data.items() if k not in bad_keys}  # keep what is valid
     ids = data.get("ids", {})
     authority = data.get("authority", {})
     cfg = Config(
@@ -62,12 +66,13 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
         max_file_bytes=data.get("limits", {}).get("max_file_bytes", Config.max_file_bytes),
         lines=lines,
     )
-    for key, pattern in (("section", cfg.section_id), ("clause", cfg.clause_id)):
+    for key, attr in (("section", "section_id"), ("clause", "clause_id")):
         try:
-            re.compile(pattern)
+            re.compile(getattr(cfg, attr))
         except re.error as exc:
             problems.append(diag("SPEC001", Location(path, cfg.line("ids", key), 1),
                                  f"ids.{key} is not a valid regular expression: {exc}"))
+            cfg = replace(cfg, **{attr: getattr(Config, attr)})
     for code in cfg.checks:
         if code not in CHECKS:
             problems.append(diag("SPEC001", Location(path, cfg.line("checks", code), 1),
@@ -77,18 +82,34 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
             problems.append(diag("SPEC001", Location(path, cfg.line("authority", "aliases", old), 1),
                                  f"authority.aliases: '{old}' maps to '{new}', which is not one of the levels "
                                  f"({', '.join(cfg.levels)})"))
-    return (Config(), problems) if problems else (cfg, [])
+    return cfg, problems
 
 
-def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> list[Diagnostic]:  # noqa: ANN401
+def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> tuple[list[Diagnostic], set[str]]:  # noqa: ANN401
+    """(problems, top-level keys that hold one)."""
+    import difflib
+
     import jsonschema
 
     from spectools.resources import schema
 
     validator = jsonschema.Draft202012Validator(schema("config"))
     problems = []
-    for err in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
-        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
-        problems.append(diag("SPEC001", Location(path, yamlio.line_of(lines, tuple(err.absolute_path)), 1),
-                             f"{where}: {err.message}"))
-    return problems
+    bad: set[str] = set()
+    for err in validator.iter_errors(data):
+        at = tuple(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = sorted(err.schema.get("properties", {}))
+            for key in sorted(set(err.instance) - set(known)):
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+                where = ".".join(str(p) for p in (*at, key))
+                problems.append(diag("SPEC001", Location(path, yamlio.line_of(lines, (*at, key)), 1),
+                                     f"unknown key '{where}'{hint}"))
+                bad.add(str(at[0]) if at else str(key))
+            continue
+        where = ".".join(str(p) for p in at) or "(top level)"
+        problems.append(diag("SPEC001", Location(path, yamlio.line_of(lines, at), 1), f"{where}: {err.message}"))
+        if at:
+            bad.add(str(at[0]))
+    return sorted(problems, key=Diagnostic.sort_key), bad

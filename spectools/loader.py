@@ -83,7 +83,7 @@ def load(source: Source) -> Loaded:
         if text is not None:
             texts[path] = text
             documents.append(parse_document(path, text))
-    if not doc_paths:
+    if not doc_paths and config_ok:
         where = Location(CONFIG_FILE, config.line("documents"), 1) if config.documents else Location("model_spec.md")
         problems.append(diag("SPEC014", where, "no spec documents found; create model_spec.md or spec/<name>.md, "
                              "or list your documents under `documents:` in spectools.yaml"))
