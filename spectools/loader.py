@@ -42,7 +42,8 @@ def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic])
         data = source.read(path, limit)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        problems.append(diag("SPEC009", Location(path), f"cannot read the file: {reason}; check its permissions"))
+        hint = "; check its permissions" if isinstance(exc, PermissionError) else ""
+        problems.append(diag("SPEC009", Location(path), f"cannot read the file: {reason}{hint}"))
         return None
     text, found = decode(path, data, limit)
     problems.extend(found)

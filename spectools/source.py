@@ -6,8 +6,10 @@ are not descended into (so a loop cannot trap the walk); each is reported.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -158,5 +160,11 @@ class WorktreeSource:
         return self._link_problem(path, False) if os.path.islink(self.root / path) else None
 
     def read(self, path: str, limit: int) -> bytes:
-        with open(self.root / path, "rb") as fh:
+        full = self.root / path
+        mode = os.stat(full).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(full))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "it is not a regular file (a pipe, socket or device)", str(full))
+        with open(full, "rb") as fh:
             return fh.read(limit + 1)

@@ -207,6 +207,8 @@ def _check_labels(turns: list[Turn], problems: list[Diagnostic]) -> None:
         if not isinstance(turn, Comparison):
             continue
         for cand in turn.candidates:
+            if cand.role != "assistant":
+                continue  # reported as SPEC501 already
             if cand.label is None:
                 problems.append(diag("SPEC505", cand.location,
                                      "candidate has no label; add <!-- GOOD -->, <!-- BAD --> or <!-- OK --> right after <assistant>"))
