@@ -31,7 +31,12 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
                 )
             return super().compose_node(parent, index)
 
-    loader = Loader(text)
+    try:
+        loader = Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise YamlError(f"YAML cannot hold the character {exc.character!r}; remove it", line, col) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -44,6 +49,9 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlError(f"YAML syntax error: {problem}", line, col) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlError(f"YAML cannot hold the character {exc.character!r}; remove it", line, 1) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}", 1, 1) from None
     except (ValueError, TypeError, RecursionError) as exc:

@@ -1,0 +1,110 @@
+"""The command line, in-process with exact output, plus one subprocess smoke test per command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from spectools import __version__
+from tests.conftest import INVALID, ROOT, VALID, write
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def test_version(cli) -> None:
+    result = cli("--version")
+    assert (result.code, result.out) == (0, f"spectools {__version__}\n")
+
+
+def test_help_describes_every_option(cli) -> None:
+    top = cli("--help")
+    assert top.code == 0
+    assert "validate" in top.out and "export" in top.out
+    validate = cli("validate", "--help").out
+    for option in ("PATH", "--format", "text", "json", "github", "sarif", "--fail-on", "never", "--fix", "Exit codes"):
+        assert option in validate
+    assert "schema/spec.schema.json" in cli("export", "--help").out
+
+
+def test_no_command_prints_help_and_exits_2(cli) -> None:
+    result = cli()
+    assert result.code == 2
+    assert "usage: spectools" in result.err
+
+
+def test_usage_errors_exit_2_without_traceback(cli) -> None:
+    result = cli("validate", "--format", "xml")
+    assert result.code == 2
+    assert result.err.startswith("spectools: error: argument --format: invalid choice: 'xml'")
+    assert "Traceback" not in result.err
+    assert cli("frobnicate").code == 2
+
+
+def test_validate_clean_spec(cli) -> None:
+    result = cli("validate", cwd=VALID / "model-spec")
+    assert (result.code, result.out, result.err) == (0, "", "spectools: no problems found in 8 files\n")
+
+
+def test_validate_text_output_and_summary(cli) -> None:
+    result = cli("validate", cwd=INVALID / "references")
+    assert result.out == (INVALID / "references" / "expected.txt").read_text(encoding="utf-8")
+    assert result.err == "spectools: 5 errors in 2 files\n"
+    assert result.code == 1
+
+
+def test_fail_on(cli, tmp_path: Path) -> None:
+    root = write(tmp_path / "r", {"model_spec.md": "# A {#a authority=root}\n\nText.\n\n# Empty {#empty}\n"})
+    assert cli("validate", cwd=root).code == 0  # a warning only
+    assert cli("validate", "--fail-on", "warning", cwd=root).code == 1
+    assert cli("validate", "--fail-on", "never", cwd=INVALID / "ids").code == 0
+    assert cli("validate", "--fail-on", "error", cwd=INVALID / "ids").code == 1
+
+
+def test_broken_config_exits_2_but_still_reports(cli) -> None:
+    result = cli("validate", cwd=INVALID / "config-schema")
+    assert result.code == 2
+    assert result.err.endswith("spectools: spectools.yaml has errors, so the keys that hold them were ignored; fix it (exit code 2)\n")
+
+
+def test_python_dash_m_and_console_script_smoke() -> None:
+    proc = subprocess.run([sys.executable, "-m", "spectools", "validate", str(INVALID / "ids")],
+                          capture_output=True, text=True, env=ENV, check=False)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(f"{INVALID / 'ids'}/model_spec.md:7:1: error SPEC201")
+    proc = subprocess.run([sys.executable, "-m", "spectools", "export", str(VALID / "model-spec")],
+                          capture_output=True, text=True, env=ENV, check=False)
+    assert proc.returncode == 0 and proc.stdout.startswith('{\n  "schema_version": 1,')
+    proc = subprocess.run([sys.executable, "-m", "spectools", "--version"], capture_output=True, text=True, env=ENV, check=False)
+    assert proc.stdout == f"spectools {__version__}\n"
+
+
+def test_internal_error_exits_3_and_asks_for_a_report(tmp_path: Path) -> None:
+    """A broken dependency is a bug, not the user's fault: exit 3, no traceback, how to report it."""
+    write(tmp_path / "shadow", {"mdit_py_plugins/__init__.py": "",
+                                "mdit_py_plugins/admon/__init__.py": "def admon_plugin(md):\n"
+                                "    raise RuntimeError('broken install')\n"})
+    env = {**ENV, "PYTHONPATH": f"{tmp_path / 'shadow'}{os.pathsep}{ROOT}"}
+    env.pop("SPECTOOLS_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "spectools", "validate", str(VALID / "model-spec")],
+                          capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 3
+    assert proc.stderr.startswith("spectools: internal error: RuntimeError: broken install\nThis is a bug in spectools")
+    assert "Traceback" not in proc.stderr
+
+
+def test_interrupt_exits_130(tmp_path: Path) -> None:
+    """SIGINT while validating: exit 130 and a one-line message."""
+    big = "".join(f"## Section {i} {{#s{i} authority=user}}\n\nThe assistant must do thing {i}[^{i:04d}].\n\n"
+                  for i in range(60000))
+    write(tmp_path / "r", {"model_spec.md": big})
+    proc = subprocess.Popen([sys.executable, "-m", "spectools", "validate", str(tmp_path / "r")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err == "spectools: interrupted\n"
