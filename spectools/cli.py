@@ -28,23 +28,40 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"spectools {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    v = sub.add_parser("validate", help="check a spec repository: schema, ids, references, coverage, examples",
-                       description="Check every document and challenge file of a spec repository and report each "
-                       "finding with its file, line and column. Exit codes: 0 clean, 1 findings at or above "
-                       "--fail-on, 2 usage or configuration error, 3 internal error, 130 interrupted.")
+    v = sub.add_parser(
+        "validate",
+        help="check a spec repository: schema, ids, references, coverage, examples",
+        description="Check every document and challenge file of a spec repository and report each "
+        "finding with its file, line and column. Exit codes: 0 clean, 1 findings at or above "
+        "--fail-on, 2 usage or configuration error, 3 internal error, 130 interrupted.",
+    )
     v.add_argument("path", nargs="?", default=".", metavar="PATH", help="root of the spec repository (default: .)")
-    v.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
-                   help="text: one finding a line (default); json: schema/report.schema.json; "
-                   "github: workflow commands that annotate a pull request; sarif: SARIF 2.1.0 for code scanning")
-    v.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
-                   help="lowest severity that makes the exit code 1 (default: error)")
-    v.add_argument("--fix", action="store_true",
-                   help="rewrite stale 'Examples for [^id] in <title>:' header lines of challenge files "
-                   "(atomically, nothing else is touched), then report what is left")
+    v.add_argument(
+        "--format",
+        choices=("text", "json", "github", "sarif"),
+        default="text",
+        help="text: one finding a line (default); json: schema/report.schema.json; "
+        "github: workflow commands that annotate a pull request; sarif: SARIF 2.1.0 for code scanning",
+    )
+    v.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        default="error",
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    v.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite stale 'Examples for [^id] in <title>:' header lines of challenge files "
+        "(atomically, nothing else is touched), then report what is left",
+    )
 
-    e = sub.add_parser("export", help="print the parsed spec as JSON (schema/spec.schema.json)",
-                       description="Print the parsed spec (documents, sections, clauses, examples, challenge files) "
-                       "as JSON that conforms to schema/spec.schema.json.")
+    e = sub.add_parser(
+        "export",
+        help="print the parsed spec as JSON (schema/spec.schema.json)",
+        description="Print the parsed spec (documents, sections, clauses, examples, challenge files) "
+        "as JSON that conforms to schema/spec.schema.json.",
+    )
     e.add_argument("path", nargs="?", default=".", metavar="PATH", help="root of the spec repository (default: .)")
     e.add_argument("--format", choices=("json",), default="json", help="output format (default: json)")
     return parser
@@ -124,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit code 3
+    except Exception as exc:
         if os.environ.get("SPECTOOLS_DEBUG"):
             raise
         sys.stderr.write(

@@ -29,7 +29,7 @@ class Config:
     max_file_bytes: int = 10 * 1024 * 1024
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)  # key path -> line in spectools.yaml
 
-    def line(self, *path: Any) -> int:  # noqa: ANN401
+    def line(self, *path: Any) -> int:
         return yamlio.line_of(self.lines, path)
 
 
@@ -70,22 +70,32 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
         try:
             re.compile(getattr(cfg, attr))
         except re.error as exc:
-            problems.append(diag("SPEC001", Location(path, cfg.line("ids", key), 1),
-                                 f"ids.{key} is not a valid regular expression: {exc}"))
+            problems.append(
+                diag("SPEC001", Location(path, cfg.line("ids", key), 1), f"ids.{key} is not a valid regular expression: {exc}")
+            )
             cfg = replace(cfg, **{attr: getattr(Config, attr)})
     for code in cfg.checks:
         if code not in CHECKS:
-            problems.append(diag("SPEC001", Location(path, cfg.line("checks", code), 1),
-                                 f"checks: unknown check code {code}; see docs/checks.md for the list"))
+            problems.append(
+                diag(
+                    "SPEC001",
+                    Location(path, cfg.line("checks", code), 1),
+                    f"checks: unknown check code {code}; see docs/checks.md for the list",
+                )
+            )
     for old, new in cfg.aliases.items():
         if new not in cfg.levels:
-            problems.append(diag("SPEC001", Location(path, cfg.line("authority", "aliases", old), 1),
-                                 f"authority.aliases: '{old}' maps to '{new}', which is not one of the levels "
-                                 f"({', '.join(cfg.levels)})"))
+            problems.append(
+                diag(
+                    "SPEC001",
+                    Location(path, cfg.line("authority", "aliases", old), 1),
+                    f"authority.aliases: '{old}' maps to '{new}', which is not one of the levels ({', '.join(cfg.levels)})",
+                )
+            )
     return cfg, problems
 
 
-def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> tuple[list[Diagnostic], set[str]]:  # noqa: ANN401
+def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> tuple[list[Diagnostic], set[str]]:
     """(problems, top-level keys that hold one)."""
     import difflib
 
@@ -104,8 +114,9 @@ def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) ->
                 close = difflib.get_close_matches(str(key), known, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
                 where = ".".join(str(p) for p in (*at, key))
-                problems.append(diag("SPEC001", Location(path, yamlio.line_of(lines, (*at, key)), 1),
-                                     f"unknown key '{where}'{hint}"))
+                problems.append(
+                    diag("SPEC001", Location(path, yamlio.line_of(lines, (*at, key)), 1), f"unknown key '{where}'{hint}")
+                )
                 bad.add(str(at[0]) if at else str(key))
             continue
         where = ".".join(str(p) for p in at) or "(top level)"

@@ -20,18 +20,30 @@ def _link(link: Link) -> dict[str, Any]:
 
 
 def _message(m: Message) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "message", "role": m.role, "attributes": m.attributes, "text": m.text,
-                           "settings": m.settings, "untrusted": list(m.untrusted), "location": _loc(m.location)}
+    out: dict[str, Any] = {
+        "type": "message",
+        "role": m.role,
+        "attributes": m.attributes,
+        "text": m.text,
+        "settings": m.settings,
+        "untrusted": list(m.untrusted),
+        "location": _loc(m.location),
+    }
     if m.label is not None:
-        out["label"] = {"verdict": m.label.verdict, "anchor": m.label.anchor, "reason": m.label.reason,
-                        "location": _loc(m.label.location)}
+        out["label"] = {
+            "verdict": m.label.verdict,
+            "anchor": m.label.anchor,
+            "reason": m.label.reason,
+            "location": _loc(m.label.location),
+        }
     return out
 
 
 def _example(e: Example) -> dict[str, Any]:
     turns = [
         {"type": "comparison", "location": _loc(t.location), "candidates": [_message(c) for c in t.candidates]}
-        if isinstance(t, Comparison) else _message(t)
+        if isinstance(t, Comparison)
+        else _message(t)
         for t in e.turns
     ]
     return {"title": e.title, "location": _loc(e.location), "has_conversation": e.has_block, "turns": turns}
@@ -39,17 +51,27 @@ def _example(e: Example) -> dict[str, Any]:
 
 def _section(s: Section) -> dict[str, Any]:
     return {
-        "anchor": s.anchor, "title": s.title, "level": s.level, "parent": s.parent,
-        "authority": s.authority, "attributes": s.attributes, "location": _loc(s.location), "end_line": s.end_line,
-        "body": s.body, "children": list(s.children), "clauses": list(s.clauses),
-        "links": [_link(x) for x in s.links], "examples": [_example(x) for x in s.examples],
+        "anchor": s.anchor,
+        "title": s.title,
+        "level": s.level,
+        "parent": s.parent,
+        "authority": s.authority,
+        "attributes": s.attributes,
+        "location": _loc(s.location),
+        "end_line": s.end_line,
+        "body": s.body,
+        "children": list(s.children),
+        "clauses": list(s.clauses),
+        "links": [_link(x) for x in s.links],
+        "examples": [_example(x) for x in s.examples],
         "commentary": [{"text": c.text, "location": _loc(c.location), "end_line": c.end_line} for c in s.commentary],
     }
 
 
 def _document(d: Document) -> dict[str, Any]:
     return {
-        "path": d.path, "front_matter": d.front_matter,
+        "path": d.path,
+        "front_matter": d.front_matter,
         "sections": [_section(s) for s in d.sections],
         "clauses": [{"id": c.id, "text": c.text, "section": c.section, "location": _loc(c.location)} for c in d.clauses],
     }
@@ -58,10 +80,19 @@ def _document(d: Document) -> dict[str, Any]:
 def _challenge(c: Challenge) -> dict[str, Any]:
     header = None
     if c.header is not None:
-        header = {"clause_id": c.header.clause_id, "title": c.header.title, "text": c.header.text,
-                  "location": _loc(c.header.location)}
-    return {"clause_id": c.clause_id, "path": c.path, "front_matter": c.front_matter, "header": header,
-            "examples": [_example(e) for e in c.examples]}
+        header = {
+            "clause_id": c.header.clause_id,
+            "title": c.header.title,
+            "text": c.header.text,
+            "location": _loc(c.header.location),
+        }
+    return {
+        "clause_id": c.clause_id,
+        "path": c.path,
+        "front_matter": c.front_matter,
+        "header": header,
+        "examples": [_example(e) for e in c.examples],
+    }
 
 
 def to_json(spec: Spec) -> str:

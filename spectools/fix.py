@@ -29,7 +29,7 @@ def rewrite_line(data: bytes, line: int, new: str) -> bytes:
     lines = data.splitlines(keepends=True)
     old = lines[line - 1]
     body = old.rstrip(b"\r\n")
-    ending = old[len(body):]
+    ending = old[len(body) :]
     prefix = b"\xef\xbb\xbf" if line == 1 and body.startswith(b"\xef\xbb\xbf") else b""
     lines[line - 1] = prefix + new.encode("utf-8") + ending
     return b"".join(lines)

@@ -70,8 +70,13 @@ def load(source: Source) -> Loaded:
     if config.documents is not None:
         for pattern in unmatched:
             index = config.documents.index(pattern) if pattern in config.documents else 0
-            problems.append(diag("SPEC015", Location(CONFIG_FILE, config.line("documents", index), 1),
-                                 f"documents: '{pattern}' matches no file; fix the glob or remove it"))
+            problems.append(
+                diag(
+                    "SPEC015",
+                    Location(CONFIG_FILE, config.line("documents", index), 1),
+                    f"documents: '{pattern}' matches no file; fix the glob or remove it",
+                )
+            )
     challenge_dir = config.challenges
     challenge_paths, walk_problems, _ = glob(source, (f"{challenge_dir}/*.md",))
     problems.extend(walk_problems)
@@ -86,15 +91,23 @@ def load(source: Source) -> Loaded:
             documents.append(parse_document(path, text))
     if not doc_paths and config_ok:
         where = Location(CONFIG_FILE, config.line("documents"), 1) if config.documents else Location("model_spec.md")
-        problems.append(diag("SPEC014", where, "no spec documents found; create model_spec.md or spec/<name>.md, "
-                             "or list your documents under `documents:` in spectools.yaml"))
+        problems.append(
+            diag(
+                "SPEC014",
+                where,
+                "no spec documents found; create model_spec.md or spec/<name>.md, "
+                "or list your documents under `documents:` in spectools.yaml",
+            )
+        )
     challenges: list[Challenge] = []
     for path in challenge_paths:
         text = read_text(source, path, config.max_file_bytes, problems)
         if text is not None:
             texts[path] = text
-            clause_id = path[len(challenge_dir) + 1:-3]
+            clause_id = path[len(challenge_dir) + 1 : -3]
             challenges.append(parse_challenge(path, clause_id, text))
-    for part in (*documents, *challenges):
-        problems.extend(part.problems)
+    for document in documents:
+        problems.extend(document.problems)
+    for challenge in challenges:
+        problems.extend(challenge.problems)
     return Loaded(Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, texts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -69,7 +69,7 @@ class Comparison:
     location: Location
 
 
-Turn = Union[Message, Comparison]
+Turn = Message | Comparison
 
 
 @dataclass(frozen=True, slots=True)

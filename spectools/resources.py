@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ def data_dir(name: str) -> Path:
     return packaged if packaged.is_dir() else _HERE.parent / name
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict[str, Any]:
     """A built-in JSON Schema by file stem, e.g. `config` for schema/config.schema.json."""
     with open(data_dir("schema") / f"{name}.schema.json", encoding="utf-8") as fh:

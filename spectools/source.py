@@ -50,9 +50,9 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         elif pattern[i] == "?":
             out.append("[^/]")
             i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 1:]:
+        elif pattern[i] == "[" and "]" in pattern[i + 1 :]:
             j = pattern.index("]", i + 1)
-            out.append("[" + pattern[i + 1:j].replace("\\", "\\\\") + "]")
+            out.append("[" + pattern[i + 1 : j].replace("\\", "\\\\") + "]")
             i = j + 1
         else:
             out.append(re.escape(pattern[i]))
@@ -116,10 +116,15 @@ class WorktreeSource:
                 return diag("SPEC007", Location(rel), "symlink loop; not followed (point the link at a real file)")
             return diag("SPEC007", Location(rel), f"symlink to '{os.readlink(full)}', which does not exist; not followed")
         if not self._inside(target):
-            return diag("SPEC008", Location(rel), f"symlink points outside the repository (to {target}); not followed. "
-                        "Copy the file into the repository instead")
+            return diag(
+                "SPEC008",
+                Location(rel),
+                f"symlink points outside the repository (to {target}); not followed. Copy the file into the repository instead",
+            )
         if is_dir or target.is_dir():
-            return diag("SPEC007", Location(rel), "symlinked directory is not followed; list its real path in `documents` instead")
+            return diag(
+                "SPEC007", Location(rel), "symlinked directory is not followed; list its real path in `documents` instead"
+            )
         return None
 
     def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:

@@ -20,9 +20,9 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401
+        def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 mark = event.start_mark
                 raise YamlError(
                     "YAML aliases (*name) are not allowed here; write the value out in full",
@@ -61,7 +61,7 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     return data, lines
 
 
-def _index(node: Any, path: Path, lines: dict[Path, int]) -> None:  # noqa: ANN401
+def _index(node: Any, path: Path, lines: dict[Path, int]) -> None:
     import yaml
 
     lines.setdefault(path, node.start_mark.line + 1)

@@ -12,9 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import ROOT, write
+from tests.conftest import write
 
 GOOD = "# Good {#good authority=root}\n\nThe assistant must be kind[^gd01].\n"
 HEADER = "Examples for [^gd01] in Good:\n"
@@ -56,8 +54,13 @@ def test_symlink_out_of_the_repository_is_not_followed(cli, tmp_path: Path) -> N
 
 
 def test_dangling_symlink_and_symlink_inside_the_repository(cli, tmp_path: Path) -> None:
-    root = repo(tmp_path, **{"docs/extra.md": "# Extra {#extra authority=user}\n\nThe assistant may wave[^ex22].\n",
-                             "examples/ex22.md": "Examples for [^ex22] in Extra:\n"})
+    root = repo(
+        tmp_path,
+        **{
+            "docs/extra.md": "# Extra {#extra authority=user}\n\nThe assistant may wave[^ex22].\n",
+            "examples/ex22.md": "Examples for [^ex22] in Extra:\n",
+        },
+    )
     os.symlink("../docs/extra.md", root / "spec" / "extra.md")  # inside: read
     os.symlink("missing.md", root / "spec" / "gone.md")
     result = cli("validate", cwd=root)
@@ -155,8 +158,10 @@ def test_a_file_instead_of_a_folder_is_a_usage_error(cli, tmp_path: Path) -> Non
 def test_empty_repository(cli, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     result = cli("validate", cwd=tmp_path / "empty")
-    assert result.out == ("model_spec.md: error SPEC014 no spec documents found; create model_spec.md or spec/<name>.md, "
-                          "or list your documents under `documents:` in spectools.yaml\n")
+    assert result.out == (
+        "model_spec.md: error SPEC014 no spec documents found; create model_spec.md or spec/<name>.md, "
+        "or list your documents under `documents:` in spectools.yaml\n"
+    )
     assert result.code == 1
 
 

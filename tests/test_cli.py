@@ -67,16 +67,28 @@ def test_fail_on(cli, tmp_path: Path) -> None:
 def test_broken_config_exits_2_but_still_reports(cli) -> None:
     result = cli("validate", cwd=INVALID / "config-schema")
     assert result.code == 2
-    assert result.err.endswith("spectools: spectools.yaml has errors, so the keys that hold them were ignored; fix it (exit code 2)\n")
+    assert result.err.endswith(
+        "spectools: spectools.yaml has errors, so the keys that hold them were ignored; fix it (exit code 2)\n"
+    )
 
 
 def test_python_dash_m_and_console_script_smoke() -> None:
-    proc = subprocess.run([sys.executable, "-m", "spectools", "validate", str(INVALID / "ids")],
-                          capture_output=True, text=True, env=ENV, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spectools", "validate", str(INVALID / "ids")],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+    )
     assert proc.returncode == 1
     assert proc.stdout.startswith(f"{INVALID / 'ids'}/model_spec.md:7:1: error SPEC201")
-    proc = subprocess.run([sys.executable, "-m", "spectools", "export", str(VALID / "model-spec")],
-                          capture_output=True, text=True, env=ENV, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spectools", "export", str(VALID / "model-spec")],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+    )
     assert proc.returncode == 0 and proc.stdout.startswith('{\n  "schema_version": 1,')
     proc = subprocess.run([sys.executable, "-m", "spectools", "--version"], capture_output=True, text=True, env=ENV, check=False)
     assert proc.stdout == f"spectools {__version__}\n"
@@ -84,13 +96,22 @@ def test_python_dash_m_and_console_script_smoke() -> None:
 
 def test_internal_error_exits_3_and_asks_for_a_report(tmp_path: Path) -> None:
     """A broken dependency is a bug, not the user's fault: exit 3, no traceback, how to report it."""
-    write(tmp_path / "shadow", {"mdit_py_plugins/__init__.py": "",
-                                "mdit_py_plugins/admon/__init__.py": "def admon_plugin(md):\n"
-                                "    raise RuntimeError('broken install')\n"})
+    write(
+        tmp_path / "shadow",
+        {
+            "mdit_py_plugins/__init__.py": "",
+            "mdit_py_plugins/admon/__init__.py": "def admon_plugin(md):\n    raise RuntimeError('broken install')\n",
+        },
+    )
     env = {**ENV, "PYTHONPATH": f"{tmp_path / 'shadow'}{os.pathsep}{ROOT}"}
     env.pop("SPECTOOLS_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-m", "spectools", "validate", str(VALID / "model-spec")],
-                          capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spectools", "validate", str(VALID / "model-spec")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert proc.returncode == 3
     assert proc.stderr.startswith("spectools: internal error: RuntimeError: broken install\nThis is a bug in spectools")
     assert "Traceback" not in proc.stderr
@@ -98,13 +119,19 @@ def test_internal_error_exits_3_and_asks_for_a_report(tmp_path: Path) -> None:
 
 def test_interrupt_exits_130(tmp_path: Path) -> None:
     """SIGINT while validating: exit 130 and a one-line message."""
-    big = "".join(f"## Section {i} {{#s{i} authority=user}}\n\nThe assistant must do thing {i}[^{i:04d}].\n\n"
-                  for i in range(60000))
+    big = "".join(
+        f"## Section {i} {{#s{i} authority=user}}\n\nThe assistant must do thing {i}[^{i:04d}].\n\n" for i in range(60000)
+    )
     write(tmp_path / "r", {"model_spec.md": big})
-    proc = subprocess.Popen([sys.executable, "-m", "spectools", "validate", str(tmp_path / "r")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spectools", "validate", str(tmp_path / "r")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err == "spectools: interrupted\n"

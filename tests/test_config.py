@@ -46,8 +46,10 @@ def test_problems_name_their_line_and_keep_the_valid_keys() -> None:
     cfg, problems = parse_config("challenges: cases\nchecks:\n  SPEC102: loud\nauthority:\n  aliases: {x: nowhere}\n")
     assert [(p.location.line, p.message) for p in problems] == [
         (3, "checks.SPEC102: 'loud' is not one of ['error', 'warning', 'info', 'off']"),
-        (5, "authority.aliases: 'x' maps to 'nowhere', which is not one of the levels "
-            "(root, system, developer, user, guideline)"),
+        (
+            5,
+            "authority.aliases: 'x' maps to 'nowhere', which is not one of the levels (root, system, developer, user, guideline)",
+        ),
     ]
     assert cfg.challenges == "cases"
 
@@ -61,7 +63,7 @@ def test_unknown_keys_get_a_suggestion() -> None:
 
 
 def test_not_a_mapping_and_empty() -> None:
-    cfg, problems = parse_config("- a\n- b\n")
+    _, problems = parse_config("- a\n- b\n")
     assert [p.message for p in problems] == ["(top level): ['a', 'b'] is not of type 'object'"]
     assert parse_config("") == (Config(), [])
     assert parse_config("# only a comment\n") == (Config(), [])
@@ -79,16 +81,20 @@ def test_check_severities_apply(cli, tmp_path: Path) -> None:
     result = cli("validate", cwd=root)
     assert result.out.splitlines() == [
         "model_spec.md:3:5: info SPEC102 clause 'ab12' has no challenge file examples/ab12.md; create it, "
-        "starting with 'Examples for [^ab12] in A:'"]
+        "starting with 'Examples for [^ab12] in A:'"
+    ]
     assert result.code == 0
 
 
 def test_custom_ids_levels_and_challenge_folder(cli, tmp_path: Path) -> None:
-    root = write(tmp_path / "r", {
-        "spectools.yaml": "documents: [policy.md]\nchallenges: cases\nids: {clause: '^R[0-9]+$'}\n"
-                          "authority: {levels: [high, low]}\n",
-        "policy.md": "# Top {#top authority=high}\n\nAlways log[^R1].\n\n# Bottom {#bottom authority=root}\n\nNever[^r2].\n",
-        "cases/R1.md": "Examples for [^R1] in Top:\n",
-        "cases/r2.md": "Examples for [^r2] in Bottom:\n",
-    })
+    root = write(
+        tmp_path / "r",
+        {
+            "spectools.yaml": "documents: [policy.md]\nchallenges: cases\nids: {clause: '^R[0-9]+$'}\n"
+            "authority: {levels: [high, low]}\n",
+            "policy.md": "# Top {#top authority=high}\n\nAlways log[^R1].\n\n# Bottom {#bottom authority=root}\n\nNever[^r2].\n",
+            "cases/R1.md": "Examples for [^R1] in Top:\n",
+            "cases/r2.md": "Examples for [^r2] in Bottom:\n",
+        },
+    )
     assert [line.split(" ")[2] for line in cli("validate", cwd=root).out.splitlines()] == ["SPEC205", "SPEC204"]

@@ -13,7 +13,7 @@ def codes(text: str) -> list[tuple[str, int, int]]:
 
 def test_roles_attributes_settings_and_entities() -> None:
     text = (
-        '<system>\n<settings>\nknowledge_cutoff: 2025-01\nlocale: en\n</settings>\nBe brief &amp; kind.\n</system>\n'
+        "<system>\n<settings>\nknowledge_cutoff: 2025-01\nlocale: en\n</settings>\nBe brief &amp; kind.\n</system>\n"
         '<assistant recipient="python" end_turn="false">\nprint(1 < 2)\n</assistant>\n'
         "<tool name='python'>\nTrue\n</tool>\n"
     )
@@ -50,7 +50,9 @@ def test_labels() -> None:
 
 
 def test_a_comment_later_in_the_text_is_not_a_label() -> None:
-    text = "<comparison>\n<assistant>\ntext <!-- GOOD -->\n</assistant>\n<assistant> <!-- BAD -->\nx\n</assistant>\n</comparison>\n"
+    text = (
+        "<comparison>\n<assistant>\ntext <!-- GOOD -->\n</assistant>\n<assistant> <!-- BAD -->\nx\n</assistant>\n</comparison>\n"
+    )
     assert codes(text) == [("SPEC505", 2, 1)]
 
 
@@ -63,7 +65,8 @@ def test_problems_are_located() -> None:
     assert codes("<user>\nx\n</user>\ntrailing\n") == [("SPEC501", 4, 1)]
     assert codes("<critic>\nx <user> y\n</critic>\n") == [("SPEC501", 1, 1)]
     assert codes("<comparison>\n<user>\nx\n</user>\n<assistant> <!-- GOOD -->\ny\n</assistant>\n</comparison>\n") == [
-        ("SPEC501", 2, 1)]
+        ("SPEC501", 2, 1)
+    ]
     assert codes("<comparison>\n<assistant> <!-- GOOD -->\ny\n</assistant>\n") == [("SPEC502", 1, 1), ("SPEC504", 1, 1)]
     assert codes("<user>\n<settings>\na: 1\n</user>\n") == [("SPEC502", 1, 1), ("SPEC502", 1, 1)]
     assert codes("<comparison>\n<comparison>\n</comparison>\n") == [("SPEC503", 2, 1), ("SPEC504", 1, 1)]
@@ -71,4 +74,4 @@ def test_problems_are_located() -> None:
 
 def test_columns_follow_the_fence_indent() -> None:
     _, problems = parse_conversation("<user>\n  </assistant>\n", "x.md", 5, col_offset=4)
-    assert [(p.code, p.location) for p in problems][0] == ("SPEC503", Location("x.md", 6, 7))
+    assert (problems[0].code, problems[0].location) == ("SPEC503", Location("x.md", 6, 7))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.conftest import INVALID, write
 
+BODY = b"\r\n**Example**: x\r\n\r\n~~~xml\r\n<user>\r\nhi\r\n</user>\r\n~~~\r\n"
 SPEC = "# Be helpful {#helpful authority=user}\n\nThe assistant should answer[^hp01]. And be brief[^hp02].\n"
 
 
@@ -25,17 +26,20 @@ def test_fix_rewrites_only_the_stale_header_line(cli, copy_of) -> None:
 
 
 def test_fix_keeps_crlf_bom_trailing_text_and_mode(cli, tmp_path: Path) -> None:
-    root = write(tmp_path / "r", {
-        "model_spec.md": SPEC,
-        "examples/hp01.md": b"\xef\xbb\xbfExamples for [^hp01] in Old title:\r\n\r\n**Example**: x\r\n\r\n~~~xml\r\n<user>\r\nhi\r\n</user>\r\n~~~\r\n",
-        "examples/hp02.md": b"---\nseverity: low\n---\nExamples for [^hp02] in Old title\n\nNotes kept: [^hp02] here.\n",
-    })
+    root = write(
+        tmp_path / "r",
+        {
+            "model_spec.md": SPEC,
+            "examples/hp01.md": b"\xef\xbb\xbfExamples for [^hp01] in Old title:\r\n" + BODY,
+            "examples/hp02.md": b"---\nseverity: low\n---\nExamples for [^hp02] in Old title\n\nNotes kept: [^hp02] here.\n",
+        },
+    )
     os.chmod(root / "examples" / "hp02.md", 0o640)
     cli("validate", "--fix", cwd=root)
-    assert (root / "examples" / "hp01.md").read_bytes() == (
-        b"\xef\xbb\xbfExamples for [^hp01] in Be helpful:\r\n\r\n**Example**: x\r\n\r\n~~~xml\r\n<user>\r\nhi\r\n</user>\r\n~~~\r\n")
+    assert (root / "examples" / "hp01.md").read_bytes() == (b"\xef\xbb\xbfExamples for [^hp01] in Be helpful:\r\n" + BODY)
     assert (root / "examples" / "hp02.md").read_bytes() == (
-        b"---\nseverity: low\n---\nExamples for [^hp02] in Be helpful:\n\nNotes kept: [^hp02] here.\n")
+        b"---\nseverity: low\n---\nExamples for [^hp02] in Be helpful:\n\nNotes kept: [^hp02] here.\n"
+    )
     assert (root / "examples" / "hp02.md").stat().st_mode & 0o777 == 0o640
     second = cli("validate", "--fix", cwd=root)
     assert "fixed" not in second.err  # nothing left to fix

@@ -15,7 +15,13 @@ def test_sections_have_anchor_title_level_parent_attributes_and_body() -> None:
     doc = parse_document("model_spec.md", SPEC)
     by = {s.anchor: s for s in doc.sections}
     assert [s.anchor for s in doc.sections] == [
-        "overview", "chain_of_command", "stay_safe", "no_weapons", "keep_data_promises", "stay_in_scope", "honest_uncertainty",
+        "overview",
+        "chain_of_command",
+        "stay_safe",
+        "no_weapons",
+        "keep_data_promises",
+        "stay_in_scope",
+        "honest_uncertainty",
     ]
     keep = by["keep_data_promises"]
     assert keep.title == "Keep promises about data"
@@ -66,9 +72,15 @@ def test_links_commentary_and_examples() -> None:
     assert isinstance(comparison, Comparison)
     good, bad = comparison.candidates
     assert good.label is not None and (good.label.verdict, good.label.anchor, good.label.reason) == (
-        "GOOD", None, "treats the page as data")
+        "GOOD",
+        None,
+        "treats the page as data",
+    )
     assert bad.label is not None and (bad.label.verdict, bad.label.anchor, bad.label.reason) == (
-        "BAD", "chain_of_command", "obeys text from a tool")
+        "BAD",
+        "chain_of_command",
+        "obeys text from a tool",
+    )
     assert bad.location == Location("model_spec.md", 33, 1)
     assert len(doc.examples) == 2
 
@@ -96,8 +108,11 @@ def test_body_runs_to_the_next_heading_of_the_same_or_higher_level() -> None:
 
 
 def test_attribute_block_reader() -> None:
-    assert parse_attribute_block('#x authority=root owner="policy team" note=\'a b\'') == (
-        "x", {"authority": "root", "owner": "policy team", "note": "a b"}, [])
+    assert parse_attribute_block("#x authority=root owner=\"policy team\" note='a b'") == (
+        "x",
+        {"authority": "root", "owner": "policy team", "note": "a b"},
+        [],
+    )
     anchor, pairs, errors = parse_attribute_block("#x #y k=1 k=2 junk")
     assert anchor == "x" and pairs == {"k": "2"}
     assert len(errors) == 3
@@ -122,7 +137,10 @@ def test_challenge_file_header_front_matter_and_examples() -> None:
     assert ch.front_matter == {"severity": "high", "tags": ["prompt-injection"]}
     assert ch.header is not None
     assert (ch.header.clause_id, ch.header.title, ch.header.location) == (
-        "cc02", "The chain of command", Location("examples/cc02.md", 5, 1))
+        "cc02",
+        "The chain of command",
+        Location("examples/cc02.md", 5, 1),
+    )
     (example,) = ch.examples
     user = example.turns[0]
     assert isinstance(user, Message)

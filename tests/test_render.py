@@ -22,7 +22,11 @@ def test_json_report_conforms_to_its_schema(cli) -> None:
     assert report["summary"] == {"files": 2, "errors": 7, "warnings": 1, "infos": 0}
     first = report["diagnostics"][0]
     assert first == {
-        "path": "model_spec.md", "line": 8, "col": 1, "severity": "error", "code": "SPEC501",
+        "path": "model_spec.md",
+        "line": 8,
+        "col": 1,
+        "severity": "error",
+        "code": "SPEC501",
         "title": "unknown role or element, or text outside any message",
         "message": "unknown role <moderator>; use one of assistant, developer, system, tool, user (or <comparison>)",
     }
@@ -55,8 +59,10 @@ def test_sarif_locations(cli) -> None:
 def test_github_workflow_commands(cli) -> None:
     result = cli("validate", "--format", "github", cwd=INVALID / "ids")
     lines = result.out.splitlines()
-    assert lines[0] == ("::error file=model_spec.md,line=7,col=1,title=SPEC201 duplicate section anchor::section anchor "
-                        "'first' is already used at model_spec.md:3:1; anchors are permanent, so give this section a new one")
+    assert lines[0] == (
+        "::error file=model_spec.md,line=7,col=1,title=SPEC201 duplicate section anchor::section anchor "
+        "'first' is already used at model_spec.md:3:1; anchors are permanent, so give this section a new one"
+    )
     assert lines[-1].startswith("::notice file=model_spec.md,line=19,col=1,title=SPEC206 ")
 
 

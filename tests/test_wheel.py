@@ -14,11 +14,13 @@ from tests.conftest import INVALID, ROOT, VALID
 
 def test_wheel_installs_and_validates_from_a_fresh_venv(tmp_path: Path) -> None:
     src = tmp_path / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "*.egg-info", "__pycache__", ".*_cache",
-                                                              ".hypothesis", "dist", "build"))
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(".git", ".venv", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "dist", "build"),
+    )
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(src)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(src)], check=True, capture_output=True)
     (wheel,) = dist.glob("spectools-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for schema in ("config", "section", "document", "challenge", "report", "spec"):
@@ -31,11 +33,17 @@ def test_wheel_installs_and_validates_from_a_fresh_venv(tmp_path: Path) -> None:
     py = env_dir / "bin" / "python"
     subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True)
     exe = env_dir / "bin" / "spectools"
-    run = subprocess.run([str(exe), "validate", str(VALID / "model-spec")], capture_output=True, text=True,
-                         cwd=tmp_path, check=False)
+    run = subprocess.run(
+        [str(exe), "validate", str(VALID / "model-spec")], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "spectools: no problems found in 8 files\n")
     run = subprocess.run([str(exe), "validate", "."], capture_output=True, text=True, cwd=INVALID / "schema", check=False)
     assert run.stdout == (INVALID / "schema" / "expected.txt").read_text(encoding="utf-8")
-    where = subprocess.run([str(py), "-c", "import spectools.resources as r; print(r.data_dir('schema'))"],
-                           capture_output=True, text=True, cwd=tmp_path, check=True).stdout.strip()
+    where = subprocess.run(
+        [str(py), "-c", "import spectools.resources as r; print(r.data_dir('schema'))"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.strip()
     assert where.startswith(str(env_dir))  # the schemas came from the wheel, not the source tree

@@ -21,21 +21,44 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     for cid, clause in clauses.items():
         if cid not in files:
             title = titles.get(clause.section or "", "<section title>")
-            problems.append(diag("SPEC102", clause.location, f"clause '{cid}' has no challenge file {folder}/{cid}.md; "
-                                 f"create it, starting with '{expected_header(cid, title)}'"))
+            problems.append(
+                diag(
+                    "SPEC102",
+                    clause.location,
+                    f"clause '{cid}' has no challenge file {folder}/{cid}.md; "
+                    f"create it, starting with '{expected_header(cid, title)}'",
+                )
+            )
     for cid, ch in files.items():
         if cid not in clauses:
-            problems.append(diag("SPEC101", Location(ch.path, 1, 1), f"challenge file for '{cid}', but no clause carries "
-                                 f"[^{cid}]; tag the clause or delete the file"))
+            problems.append(
+                diag(
+                    "SPEC101",
+                    Location(ch.path, 1, 1),
+                    f"challenge file for '{cid}', but no clause carries [^{cid}]; tag the clause or delete the file",
+                )
+            )
             continue
         header = ch.header
         if header is None or header.clause_id is None:
             continue  # SPEC105 came from the parser
         section = clauses[cid].section
         if header.clause_id != cid:
-            problems.append(diag("SPEC103", header.location, f"header names [^{header.clause_id}] but the file is for "
-                                 f"[^{cid}]; write '{expected_header(cid, titles.get(section or '', header.title or ''))}'"))
+            problems.append(
+                diag(
+                    "SPEC103",
+                    header.location,
+                    f"header names [^{header.clause_id}] but the file is for "
+                    f"[^{cid}]; write '{expected_header(cid, titles.get(section or '', header.title or ''))}'",
+                )
+            )
         elif section is not None and header.title != titles[section]:
-            problems.append(diag("SPEC104", header.location, f"header names section '{header.title}', which is now "
-                                 f"'{titles[section]}'; run `spectools validate --fix` to update it"))
+            problems.append(
+                diag(
+                    "SPEC104",
+                    header.location,
+                    f"header names section '{header.title}', which is now "
+                    f"'{titles[section]}'; run `spectools validate --fix` to update it",
+                )
+            )
     return problems

@@ -17,29 +17,52 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     seen: dict[str, Location] = {}
     for s in loaded.spec.sections():
         if not section_rx.search(s.anchor):
-            problems.append(diag("SPEC203", s.location, f"section anchor '{s.anchor}' does not match {cfg.section_id}; rename it"))
+            problems.append(
+                diag("SPEC203", s.location, f"section anchor '{s.anchor}' does not match {cfg.section_id}; rename it")
+            )
         if s.anchor in seen:
-            problems.append(diag("SPEC201", s.location, f"section anchor '{s.anchor}' is already used at {seen[s.anchor]}; "
-                                 "anchors are permanent, so give this section a new one"))
+            problems.append(
+                diag(
+                    "SPEC201",
+                    s.location,
+                    f"section anchor '{s.anchor}' is already used at {seen[s.anchor]}; "
+                    "anchors are permanent, so give this section a new one",
+                )
+            )
         else:
             seen[s.anchor] = s.location
         level = s.authority
         if "authority" in s.attributes and level is not None:
             where = Location(s.location.path, s.attribute_lines.get("authority", s.location.line), 1)
             if level in cfg.aliases:
-                problems.append(diag("SPEC206", where, f"authority '{level}' is an alias of '{cfg.aliases[level]}'; "
-                                     f"write authority={cfg.aliases[level]}"))
+                problems.append(
+                    diag(
+                        "SPEC206",
+                        where,
+                        f"authority '{level}' is an alias of '{cfg.aliases[level]}'; write authority={cfg.aliases[level]}",
+                    )
+                )
             elif level not in cfg.levels:
-                problems.append(diag("SPEC205", where, f"unknown authority level '{level}'; use one of "
-                                     f"{', '.join(cfg.levels)} (or add it under authority.levels in spectools.yaml)"))
+                problems.append(
+                    diag(
+                        "SPEC205",
+                        where,
+                        f"unknown authority level '{level}'; use one of "
+                        f"{', '.join(cfg.levels)} (or add it under authority.levels in spectools.yaml)",
+                    )
+                )
     clauses: dict[str, Location] = {}
     for c in loaded.spec.clauses():
         if not clause_rx.search(c.id):
-            problems.append(diag("SPEC204", c.location, f"clause id '{c.id}' does not match {cfg.clause_id}; "
-                                 "pick an id that does"))
+            problems.append(
+                diag("SPEC204", c.location, f"clause id '{c.id}' does not match {cfg.clause_id}; pick an id that does")
+            )
         if c.id in clauses:
-            problems.append(diag("SPEC202", c.location, f"clause id '{c.id}' is already used at {clauses[c.id]}; "
-                                 "each clause needs its own id"))
+            problems.append(
+                diag(
+                    "SPEC202", c.location, f"clause id '{c.id}' is already used at {clauses[c.id]}; each clause needs its own id"
+                )
+            )
         else:
             clauses[c.id] = c.location
     return problems

@@ -23,12 +23,20 @@ def check(loaded: Loaded) -> list[Diagnostic]:
         examples.extend(doc.examples)
         for link in doc.links:
             if link.target not in anchors:
-                problems.append(diag("SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors)))
+                problems.append(
+                    diag(
+                        "SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors)
+                    )
+                )
     for ch in spec.challenges:
         examples.extend(ch.examples)
         for link in ch.links:
             if link.target not in anchors:
-                problems.append(diag("SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors)))
+                problems.append(
+                    diag(
+                        "SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors)
+                    )
+                )
     for example in examples:
         for turn in example.turns:
             if not isinstance(turn, Comparison):
@@ -36,6 +44,11 @@ def check(loaded: Loaded) -> list[Diagnostic]:
             for cand in turn.candidates:
                 label = cand.label
                 if label and label.anchor is not None and label.anchor not in anchors:
-                    problems.append(diag("SPEC302", label.location,
-                                         f"{label.verdict}[#{label.anchor}] names no section" + _hint(label.anchor, anchors)))
+                    problems.append(
+                        diag(
+                            "SPEC302",
+                            label.location,
+                            f"{label.verdict}[#{label.anchor}] names no section" + _hint(label.anchor, anchors),
+                        )
+                    )
     return problems

@@ -37,7 +37,7 @@ def _validators(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[A
     return [jsonschema.validators.validator_for(s)(s) for s in schemas]
 
 
-def _errors(validators: list[Any], instance: Any) -> list[tuple[str, str]]:  # noqa: ANN401
+def _errors(validators: list[Any], instance: Any) -> list[tuple[str, str]]:
     out = []
     for validator in validators:
         for err in validator.iter_errors(instance):
@@ -60,8 +60,9 @@ def check(loaded: Loaded) -> list[Diagnostic]:
             cache[key] = _errors(section_validators, section.attributes)
         for attr, message in cache[key]:
             line = section.attribute_lines.get(attr, section.location.line)
-            problems.append(diag("SPEC401", Location(section.location.path, line, 1),
-                                 f"section '{section.anchor}' attribute {message}"))
+            problems.append(
+                diag("SPEC401", Location(section.location.path, line, 1), f"section '{section.anchor}' attribute {message}")
+            )
     for kind, code, items in (("document", "SPEC402", spec.documents), ("challenge", "SPEC403", spec.challenges)):
         if not any(item.front_matter for item in items):
             continue

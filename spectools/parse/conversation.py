@@ -33,9 +33,7 @@ class _Open:
     pieces: list[str] = field(default_factory=list)
 
 
-def parse_conversation(
-    text: str, path: str, first_line: int, col_offset: int = 0
-) -> tuple[tuple[Turn, ...], list[Diagnostic]]:
+def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 0) -> tuple[tuple[Turn, ...], list[Diagnostic]]:
     """Parse the body of an xml fence whose first line is `first_line` (1-based)."""
     from spectools.checks.registry import diag
 
@@ -83,10 +81,13 @@ def parse_conversation(
         nonlocal candidates, comparison_loc
         assert candidates is not None and comparison_loc is not None
         if len(candidates) < 2:
-            problems.append(diag(
-                "SPEC504", comparison_loc,
-                f"<comparison> has {len(candidates)} candidate(s); give at least two <assistant> replies to compare",
-            ))
+            problems.append(
+                diag(
+                    "SPEC504",
+                    comparison_loc,
+                    f"<comparison> has {len(candidates)} candidate(s); give at least two <assistant> replies to compare",
+                )
+            )
         turns.append(Comparison(tuple(candidates), comparison_loc))
         candidates = None
         comparison_loc = None
@@ -95,9 +96,9 @@ def parse_conversation(
         if m.start() < pos:
             continue  # inside an unknown element that was skipped whole
         if m.group(1) is not None:  # a comment
-            if current is not None and inner is None and current.label is None and not text[current.start:m.start()].strip():
+            if current is not None and inner is None and current.label is None and not text[current.start : m.start()].strip():
                 current.label = _label(m.group(1), loc(m.start()), in_comparison=candidates is not None)
-                current.pieces.append(text[pos:m.start()])
+                current.pieces.append(text[pos : m.start()])
                 pos = m.end()
             continue
         closing, name, raw_attrs = m.group(2) == "/", m.group(3), m.group(4)
@@ -106,17 +107,17 @@ def parse_conversation(
         if current is not None:
             if inner is not None:
                 if closing and lname == inner[0]:
-                    body = text[inner[1]:m.start()]
+                    body = text[inner[1] : m.start()]
                     if inner[0] == "settings":
                         current.settings.update(_settings(body))
                     else:
                         current.untrusted.append(body.strip())
-                        current.pieces.append(text[pos:m.end()])
+                        current.pieces.append(text[pos : m.end()])
                     pos = m.end()
                     inner = None
                 continue
             if not closing and lname in INNER:
-                current.pieces.append(text[pos:m.start()])
+                current.pieces.append(text[pos : m.start()])
                 pos = m.start()
                 inner = (lname, m.end())
                 continue
@@ -124,12 +125,17 @@ def parse_conversation(
                 close_message(m.start())
                 pos = m.end()
                 continue
-            if (closing and (lname in ROLES or lname == "comparison")) or (not closing and (lname in ROLES or lname == "comparison")):
-                problems.append(diag(
-                    "SPEC503", here,
-                    f"<{m.group(0)[1:-1].strip()}> found while <{current.role}> from line {current.line} is open; "
-                    f"close it with </{current.role}> first",
-                ))
+            if (closing and (lname in ROLES or lname == "comparison")) or (
+                not closing and (lname in ROLES or lname == "comparison")
+            ):
+                problems.append(
+                    diag(
+                        "SPEC503",
+                        here,
+                        f"<{m.group(0)[1:-1].strip()}> found while <{current.role}> from line {current.line} is open; "
+                        f"close it with </{current.role}> first",
+                    )
+                )
                 close_message(m.start())
                 pos = m.start()
                 if closing:
@@ -140,10 +146,15 @@ def parse_conversation(
             else:
                 continue  # markup inside a message is its text
         # between messages
-        stray = text[pos:m.start()]
+        stray = text[pos : m.start()]
         if stray.strip():
-            problems.append(diag("SPEC501", loc(pos + len(stray) - len(stray.lstrip())),
-                                 "text outside any message; put it inside a <user>, <assistant>... element"))
+            problems.append(
+                diag(
+                    "SPEC501",
+                    loc(pos + len(stray) - len(stray.lstrip())),
+                    "text outside any message; put it inside a <user>, <assistant>... element",
+                )
+            )
         pos = m.end()
         if closing:
             if lname == "comparison" and candidates is not None:
@@ -167,23 +178,36 @@ def parse_conversation(
                 pos = end.end()
             continue
         if candidates is not None and lname != "assistant":
-            problems.append(diag("SPEC501", here, f"<{name}> inside <comparison>; a comparison holds <assistant> candidates only"))
+            problems.append(
+                diag("SPEC501", here, f"<{name}> inside <comparison>; a comparison holds <assistant> candidates only")
+            )
         current = _Open(lname, _attrs(raw_attrs), here.line, here.col, m.end())
         if m.group(5) == "/":  # <assistant/>
             close_message(m.end())
 
     if current is not None:
         if inner is not None:
-            problems.append(diag("SPEC502", Location(path, current.line, current.col),
-                                 f"<{inner[0]}> inside <{current.role}> is never closed; add </{inner[0]}>"))
-        problems.append(diag("SPEC502", Location(path, current.line, current.col),
-                             f"<{current.role}> is never closed; add </{current.role}>"))
+            problems.append(
+                diag(
+                    "SPEC502",
+                    Location(path, current.line, current.col),
+                    f"<{inner[0]}> inside <{current.role}> is never closed; add </{inner[0]}>",
+                )
+            )
+        problems.append(
+            diag("SPEC502", Location(path, current.line, current.col), f"<{current.role}> is never closed; add </{current.role}>")
+        )
         close_message(len(text))
         pos = len(text)
     tail = text[pos:]
     if tail.strip():
-        problems.append(diag("SPEC501", loc(pos + len(tail) - len(tail.lstrip())),
-                             "text outside any message; put it inside a <user>, <assistant>... element"))
+        problems.append(
+            diag(
+                "SPEC501",
+                loc(pos + len(tail) - len(tail.lstrip())),
+                "text outside any message; put it inside a <user>, <assistant>... element",
+            )
+        )
     if candidates is not None:
         assert comparison_loc is not None
         problems.append(diag("SPEC502", comparison_loc, "<comparison> is never closed; add </comparison>"))
@@ -210,11 +234,21 @@ def _check_labels(turns: list[Turn], problems: list[Diagnostic]) -> None:
             if cand.role != "assistant":
                 continue  # reported as SPEC501 already
             if cand.label is None:
-                problems.append(diag("SPEC505", cand.location,
-                                     "candidate has no label; add <!-- GOOD -->, <!-- BAD --> or <!-- OK --> right after <assistant>"))
+                problems.append(
+                    diag(
+                        "SPEC505",
+                        cand.location,
+                        "candidate has no label; add <!-- GOOD -->, <!-- BAD --> or <!-- OK --> right after <assistant>",
+                    )
+                )
             elif cand.label.verdict not in LABELS:
-                problems.append(diag("SPEC506", cand.label.location,
-                                     f"unknown label '{cand.label.verdict}'; use GOOD, BAD or OK (optionally BAD[#anchor]: reason)"))
+                problems.append(
+                    diag(
+                        "SPEC506",
+                        cand.label.location,
+                        f"unknown label '{cand.label.verdict}'; use GOOD, BAD or OK (optionally BAD[#anchor]: reason)",
+                    )
+                )
 
 
 def _attrs(raw: str) -> dict[str, str]:

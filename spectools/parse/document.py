@@ -51,11 +51,11 @@ def sentence_at(content: str, offset: int) -> str:
     """The sentence of `content` that holds `offset`, with clause tags removed."""
     start = 0
     for m in _SENTENCE_END.finditer(content):
-        before = content[max(0, m.start() - 4):m.start()]
+        before = content[max(0, m.start() - 4) : m.start()]
         if m.group(0).startswith(".") and any(before.endswith(a) for a in _ABBREVIATIONS):
             continue
         if m.end() > offset:
-            return " ".join(TAG.sub("", content[start:m.end()]).split())
+            return " ".join(TAG.sub("", content[start : m.end()]).split())
         start = m.end()
     return " ".join(TAG.sub("", content[start:]).split())
 
@@ -89,8 +89,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
             line0 = tok.map[0]
             inline = tokens[i + 1]
             if "unterminated" in tok.meta:
-                problems.append(diag("SPEC013", here(line0, "{#"),
-                                     "attribute block is never closed; end the heading with '}'"))
+                problems.append(diag("SPEC013", here(line0, "{#"), "attribute block is never closed; end the heading with '}'"))
             attrs = tok.meta.get("attrs")
             if attrs is None:
                 continue
@@ -98,8 +97,13 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
             for error in errors:
                 problems.append(diag("SPEC013", here(line0, "{"), error))
             if anchor is None:
-                problems.append(diag("SPEC203", here(line0, "{"),
-                                     "heading has an attribute block but no '#anchor'; add one such as {#my_section ...}"))
+                problems.append(
+                    diag(
+                        "SPEC203",
+                        here(line0, "{"),
+                        "heading has an attribute block but no '#anchor'; add one such as {#my_section ...}",
+                    )
+                )
                 continue
             level = int(tok.tag[1:])
             if built and built[-1].body_end < 0:
@@ -110,8 +114,17 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
             attributes: dict[str, Any] = dict(pairs)
             if "tags" in attributes:
                 attributes["tags"] = [t.strip() for t in attributes["tags"].split(",") if t.strip()]
-            b = _Builder(anchor, inline.content, level, parent.anchor if parent else None, attributes,
-                         {k: line0 + 1 for k in pairs}, line0 + 1, 1, line0 + 1)
+            b = _Builder(
+                anchor,
+                inline.content,
+                level,
+                parent.anchor if parent else None,
+                attributes,
+                {k: line0 + 1 for k in pairs},
+                line0 + 1,
+                1,
+                line0 + 1,
+            )
             if parent:
                 parent.children.append(anchor)
             built.append(b)
@@ -132,11 +145,23 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
                     example_fences[i + 2] = (title, where)
                 else:
                     add_example(Example(title, where, (), False))
-                    problems.append(diag("SPEC508", where,
-                                         "'**Example**:' is not followed by an ```xml conversation block; add one"))
+                    problems.append(
+                        diag("SPEC508", where, "'**Example**:' is not followed by an ```xml conversation block; add one")
+                    )
             if "[^" in content or "](#" in content:
-                _inline(tok, content, line0, lines, path, read_clauses and commentary_depth == 0,
-                        commentary_depth > 0, stack, clauses, links, problems)
+                _inline(
+                    tok,
+                    content,
+                    line0,
+                    lines,
+                    path,
+                    read_clauses and commentary_depth == 0,
+                    commentary_depth > 0,
+                    stack,
+                    clauses,
+                    links,
+                    problems,
+                )
         elif kind in ("fence", "code_block"):
             line0 = tok.map[0]
             first = line0 + 1 if kind == "fence" else line0
@@ -145,13 +170,23 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
                 marker = tok.markup
                 closed = tok.map[1] - 1 > line0 and last.startswith(marker) and not last.strip(marker[0])
                 if not closed:
-                    problems.append(diag("SPEC012", here(line0),
-                                         f"code fence {marker} opened here is never closed; add a closing {marker} line"))
+                    problems.append(
+                        diag(
+                            "SPEC012",
+                            here(line0),
+                            f"code fence {marker} opened here is never closed; add a closing {marker} line",
+                        )
+                    )
             if read_clauses and "[^" in tok.content:
                 for m in TAG.finditer(tok.content):
                     off = tok.content.count("\n", 0, m.start())
-                    problems.append(diag("SPEC602", here(first + off, m.group(0)),
-                                         f"clause tag [^{m.group(1)}] inside code is not a clause; move it into prose or remove it"))
+                    problems.append(
+                        diag(
+                            "SPEC602",
+                            here(first + off, m.group(0)),
+                            f"clause tag [^{m.group(1)}] inside code is not a clause; move it into prose or remove it",
+                        )
+                    )
             if i in example_fences:
                 title, where = example_fences[i]
                 indent = len(lines[line0]) - len(lines[line0].lstrip())
@@ -161,7 +196,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
         elif kind == "admonition_open" and tok.meta.get("tag") == "meta":
             commentary_depth += 1
             start, end = tok.map
-            body = "\n".join(line[4:] if line.startswith("    ") else line.lstrip() for line in lines[start + 1:end])
+            body = "\n".join(line[4:] if line.startswith("    ") else line.lstrip() for line in lines[start + 1 : end])
             note = Commentary(body.strip(), here(start), end)
             if stack:
                 stack[-1].commentary.append(note)
@@ -174,11 +209,20 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
         stack.pop().end_line = len(lines)
     sections = [
         Section(
-            anchor=b.anchor, title=b.title, level=b.level, parent=b.parent, attributes=b.attributes,
-            attribute_lines=b.attribute_lines, body="\n".join(lines[b.body_start:b.body_end]).strip(),
-            location=Location(path, b.line, b.col), end_line=_last_text_line(lines, b.line, b.end_line),
-            children=tuple(b.children), clauses=tuple(b.clauses), links=tuple(b.links),
-            examples=tuple(b.examples), commentary=tuple(b.commentary),
+            anchor=b.anchor,
+            title=b.title,
+            level=b.level,
+            parent=b.parent,
+            attributes=b.attributes,
+            attribute_lines=b.attribute_lines,
+            body="\n".join(lines[b.body_start : b.body_end]).strip(),
+            location=Location(path, b.line, b.col),
+            end_line=_last_text_line(lines, b.line, b.end_line),
+            children=tuple(b.children),
+            clauses=tuple(b.clauses),
+            links=tuple(b.links),
+            examples=tuple(b.examples),
+            commentary=tuple(b.commentary),
         )
         for b in built
     ]
@@ -207,9 +251,19 @@ def _last_text_line(lines: list[str], first: int, end: int) -> int:
     return last
 
 
-def _inline(tok: Any, content: str, line0: int, lines: list[str], path: str, read_clauses: bool,  # noqa: ANN401
-            in_commentary: bool, stack: list[_Builder], clauses: list[Clause], links: list[Link],
-            problems: list[Diagnostic]) -> None:
+def _inline(
+    tok: Any,
+    content: str,
+    line0: int,
+    lines: list[str],
+    path: str,
+    read_clauses: bool,
+    in_commentary: bool,
+    stack: list[_Builder],
+    clauses: list[Clause],
+    links: list[Link],
+    problems: list[Diagnostic],
+) -> None:
     section = stack[-1] if stack else None
     cursor = 0
     link_target: str | None = None
@@ -237,23 +291,38 @@ def _inline(tok: Any, content: str, line0: int, lines: list[str], path: str, rea
                 where = locate(pos, needle)
                 cid = m.group(1)
                 if in_commentary:
-                    problems.append(diag("SPEC601", where,
-                                         f"clause tag [^{cid}] inside commentary is not a clause; move the sentence out of the commentary"))
+                    problems.append(
+                        diag(
+                            "SPEC601",
+                            where,
+                            f"clause tag [^{cid}] inside commentary is not a clause; move the sentence out of the commentary",
+                        )
+                    )
                 elif read_clauses:
                     clauses.append(Clause(cid, sentence_at(content, pos), section.anchor if section else None, where))
                     if section:
                         section.clauses.append(cid)
                     else:
-                        problems.append(diag("SPEC604", where,
-                                             f"clause [^{cid}] is outside any section; move it under a heading with an {{#anchor}}"))
+                        problems.append(
+                            diag(
+                                "SPEC604",
+                                where,
+                                f"clause [^{cid}] is outside any section; move it under a heading with an {{#anchor}}",
+                            )
+                        )
         elif ctype == "code_inline":
             pos = content.find(child.content, cursor)
             if pos >= 0:
                 cursor = pos + len(child.content)
             if read_clauses and "[^" in child.content:
                 for m in TAG.finditer(child.content):
-                    problems.append(diag("SPEC602", locate(max(pos, 0), m.group(0)),
-                                         f"clause tag [^{m.group(1)}] inside code is not a clause; move it into prose or remove it"))
+                    problems.append(
+                        diag(
+                            "SPEC602",
+                            locate(max(pos, 0), m.group(0)),
+                            f"clause tag [^{m.group(1)}] inside code is not a clause; move it into prose or remove it",
+                        )
+                    )
         elif ctype == "link_open":
             href = str(child.attrs.get("href", ""))
             if href.startswith("#"):

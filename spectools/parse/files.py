@@ -15,8 +15,9 @@ HEADER = re.compile(r"^Examples for \[\^([^\]\s]+)\] in (.+?):?\s*$")
 def parse_document(path: str, text: str) -> Document:
     fm, fm_lines, body, problems = frontmatter.split(path, text)
     w = walk(path, body)
-    return Document(path, fm, tuple(w.sections), tuple(w.clauses), tuple(w.links), tuple(w.examples),
-                    tuple(problems + w.problems), fm_lines)
+    return Document(
+        path, fm, tuple(w.sections), tuple(w.clauses), tuple(w.links), tuple(w.examples), tuple(problems + w.problems), fm_lines
+    )
 
 
 def parse_challenge(path: str, clause_id: str, text: str) -> Challenge:
@@ -33,6 +34,7 @@ def parse_challenge(path: str, clause_id: str, text: str) -> Challenge:
             header = Header(None, None, first_line, Location(path, line, col))
     if header is None or header.clause_id is None:
         where = header.location if header else Location(path, 1, 1)
-        problems.append(diag("SPEC105", where,
-                             f"challenge file should start with 'Examples for [^{clause_id}] in <section title>:'"))
+        problems.append(
+            diag("SPEC105", where, f"challenge file should start with 'Examples for [^{clause_id}] in <section title>:'")
+        )
     return Challenge(clause_id, path, fm, header, tuple(w.examples), tuple(w.links), tuple(problems + w.problems), fm_lines)

@@ -20,9 +20,13 @@ def split(path: str, text: str) -> tuple[dict[str, Any] | None, dict[str, int], 
     lines = text.split("\n")
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
-        return None, {}, text, [diag("SPEC010", Location(path, 1, 1),
-                                     "front matter opened with '---' is never closed; add a '---' line after it")]
-    blanked = "\n" * end + "\n" + "\n".join(lines[end + 1:])
+        return (
+            None,
+            {},
+            text,
+            [diag("SPEC010", Location(path, 1, 1), "front matter opened with '---' is never closed; add a '---' line after it")],
+        )
+    blanked = "\n" * end + "\n" + "\n".join(lines[end + 1 :])
     try:
         data, key_lines = yamlio.load("\n".join(lines[1:end]))
     except yamlio.YamlError as exc:
@@ -30,13 +34,23 @@ def split(path: str, text: str) -> tuple[dict[str, Any] | None, dict[str, int], 
     if data is None:
         return {}, {}, blanked, []
     if not isinstance(data, dict):
-        return None, {}, blanked, [diag("SPEC011", Location(path, 2, 1),
-                                        f"front matter is a {type(data).__name__}, not a mapping; write key: value lines")]
+        return (
+            None,
+            {},
+            blanked,
+            [
+                diag(
+                    "SPEC011",
+                    Location(path, 2, 1),
+                    f"front matter is a {type(data).__name__}, not a mapping; write key: value lines",
+                )
+            ],
+        )
     lines_by_key = {str(k[0]): line + 1 for k, line in key_lines.items() if len(k) == 1}
     return {str(k): jsonable(v) for k, v in data.items()}, lines_by_key, blanked, []
 
 
-def jsonable(value: Any) -> Any:  # noqa: ANN401
+def jsonable(value: Any) -> Any:
     """YAML values -> JSON values: dates become ISO strings, keys become strings."""
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}

@@ -26,7 +26,9 @@ def summary_line(diagnostics: Sequence[Diagnostic], files: int) -> str:
     c = counts(diagnostics)
     if not diagnostics:
         return f"no problems found in {files} file{'s' * (files != 1)}"
-    parts = [f"{n} {name}{'s' * (n != 1)}" for name, n in (("error", c["error"]), ("warning", c["warning"]), ("info", c["info"])) if n]
+    parts = [
+        f"{n} {name}{'s' * (n != 1)}" for name, n in (("error", c["error"]), ("warning", c["warning"]), ("info", c["info"])) if n
+    ]
     return f"{', '.join(parts)} in {files} file{'s' * (files != 1)}"
 
 
@@ -102,19 +104,23 @@ def sarif(diagnostics: Sequence[Diagnostic], display: Callable[[str], str]) -> s
         physical: dict[str, object] = {"artifactLocation": {"uri": display(d.location.path)}}
         if d.location.line:
             physical["region"] = {"startLine": d.location.line, "startColumn": d.location.col or 1}
-        results.append({
-            "ruleId": d.code,
-            "ruleIndex": index[d.code],
-            "level": _SARIF_LEVEL[d.severity],
-            "message": {"text": d.message},
-            "locations": [{"physicalLocation": physical}],
-        })
+        results.append(
+            {
+                "ruleId": d.code,
+                "ruleIndex": index[d.code],
+                "level": _SARIF_LEVEL[d.severity],
+                "message": {"text": d.message},
+                "locations": [{"physicalLocation": physical}],
+            }
+        )
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "spectools", "version": __version__, "informationUri": INFO_URI, "rules": rules}},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {"driver": {"name": "spectools", "version": __version__, "informationUri": INFO_URI, "rules": rules}},
+                "results": results,
+            }
+        ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
