@@ -97,11 +97,14 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
 
 def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> tuple[list[Diagnostic], set[str]]:
     """(problems, top-level keys that hold one)."""
+    from spectools.jsonsubset import certainly_valid
+    from spectools.resources import schema
+
+    if certainly_valid(schema("config"), data):
+        return [], set()
     import difflib
 
     import jsonschema
-
-    from spectools.resources import schema
 
     validator = jsonschema.Draft202012Validator(schema("config"))
     problems = []

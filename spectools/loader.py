@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +35,12 @@ def open_worktree(path: Path) -> WorktreeSource:
     return WorktreeSource(path)
 
 
-def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic]) -> str | None:
-    """The file's text, or None with the reason added to problems."""
-    link = source.link_problem(path)
+def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic], walked: bool = False) -> str | None:
+    """The file's text, or None with the reason added to problems.
+
+    walked: the path came from Source.walk, which has already dealt with symlinks.
+    """
+    link = None if walked else source.link_problem(path)
     if link is not None:
         problems.append(link)
         return None
@@ -50,7 +56,25 @@ def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic])
     return text
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The model holds no reference cycles, so while it is built and checked the cyclic
+    collector only re-scans a growing heap (a third of the time on a 20,000-file spec)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load(source: Source) -> Loaded:
+    with paused_gc():
+        return _load(source)
+
+
+def _load(source: Source) -> Loaded:
     problems: list[Diagnostic] = []
     config_text = None
     if source.is_file(CONFIG_FILE):
@@ -65,7 +89,7 @@ def load(source: Source) -> Loaded:
         patterns = ("model_spec.md",)
     else:
         patterns = ("spec/**/*.md",)
-    doc_paths, walk_problems, unmatched = glob(source, patterns)
+    doc_paths, walk_problems, unmatched, walked = glob(source, patterns)
     problems.extend(walk_problems)
     if config.documents is not None:
         for pattern in unmatched:
@@ -78,14 +102,15 @@ def load(source: Source) -> Loaded:
                 )
             )
     challenge_dir = config.challenges
-    challenge_paths, walk_problems, _ = glob(source, (f"{challenge_dir}/*.md",))
+    challenge_paths, walk_problems, _, walked_challenges = glob(source, (f"{challenge_dir}/*.md",))
+    walked |= walked_challenges
     problems.extend(walk_problems)
     challenge_paths = [p for p in challenge_paths if p not in doc_paths]
 
     texts: dict[str, str] = {}
     documents: list[Document] = []
     for path in doc_paths:
-        text = read_text(source, path, config.max_file_bytes, problems)
+        text = read_text(source, path, config.max_file_bytes, problems, path in walked)
         if text is not None:
             texts[path] = text
             documents.append(parse_document(path, text))
@@ -101,7 +126,7 @@ def load(source: Source) -> Loaded:
         )
     challenges: list[Challenge] = []
     for path in challenge_paths:
-        text = read_text(source, path, config.max_file_bytes, problems)
+        text = read_text(source, path, config.max_file_bytes, problems, path in walked)
         if text is not None:
             texts[path] = text
             clause_id = path[len(challenge_dir) + 1 : -3]

@@ -69,9 +69,10 @@ def static_prefix(pattern: str) -> str:
     return "/".join(parts)
 
 
-def glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Diagnostic], list[str]]:
-    """(matching paths sorted, walk problems, patterns that matched nothing)."""
+def glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Diagnostic], list[str], set[str]]:
+    """(matching paths sorted, walk problems, patterns that matched nothing, paths found by walking)."""
     found: set[str] = set()
+    by_walk: set[str] = set()
     problems: list[Diagnostic] = []
     unmatched: list[str] = []
     walked: dict[str, list[str]] = {}
@@ -93,12 +94,14 @@ def glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Dia
         if not hits:
             unmatched.append(pattern)
         found.update(hits)
-    return sorted(found), sorted(set(problems), key=lambda d: d.sort_key()), unmatched
+        by_walk.update(hits)
+    return sorted(found), sorted(set(problems), key=lambda d: d.sort_key()), unmatched, by_walk
 
 
 class WorktreeSource:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._root = str(self.root)
         self.label = str(root)
 
     def _inside(self, target: Path) -> bool:
@@ -128,48 +131,61 @@ class WorktreeSource:
         return None
 
     def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:
-        top = self.root / prefix if prefix else self.root
         files: list[str] = []
         problems: list[Diagnostic] = []
-        if top.is_symlink():
+        if prefix and os.path.islink(os.path.join(self._root, prefix)):
             problem = self._link_problem(prefix, True)
             return [], [problem] if problem else []
-        for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-            rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
-            rel_dir = "" if rel_dir == "." else rel_dir + "/"
-            keep = []
-            for d in sorted(dirnames):
-                if d == ".git":
-                    continue
-                if os.path.islink(os.path.join(dirpath, d)):
-                    problem = self._link_problem(rel_dir + d, True)
-                    if problem:
-                        problems.append(problem)
-                    continue
-                keep.append(d)
-            dirnames[:] = keep
-            for name in filenames:
-                rel = rel_dir + name
-                if os.path.islink(os.path.join(dirpath, name)):
+        pending = [prefix]
+        while pending:
+            rel_dir = pending.pop()
+            try:
+                with os.scandir(os.path.join(self._root, rel_dir) if rel_dir else self._root) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as exc:
+                problems.append(diag("SPEC009", Location(rel_dir or "."), f"cannot list the folder: {exc.strerror}"))
+                continue
+            base = rel_dir + "/" if rel_dir else ""
+            for entry in entries:  # is_symlink/is_dir come from the directory listing: no extra system call
+                rel = base + entry.name
+                if entry.is_symlink():
                     problem = self._link_problem(rel, False)
                     if problem:
                         problems.append(problem)
-                        continue
-                files.append(rel)
+                    else:
+                        files.append(rel)
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name != ".git":
+                        pending.append(rel)
+                else:
+                    files.append(rel)
         return files, problems
 
     def is_file(self, path: str) -> bool:
-        return os.path.lexists(self.root / path)
+        return os.path.lexists(os.path.join(self._root, path))
 
     def link_problem(self, path: str) -> Diagnostic | None:
-        return self._link_problem(path, False) if os.path.islink(self.root / path) else None
+        return self._link_problem(path, False) if os.path.islink(os.path.join(self._root, path)) else None
 
     def read(self, path: str, limit: int) -> bytes:
-        full = self.root / path
-        mode = os.stat(full).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(full))
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "it is not a regular file (a pipe, socket or device)", str(full))
-        with open(full, "rb") as fh:
-            return fh.read(limit + 1)
+        # O_NONBLOCK: a FIFO opens at once (and is then refused) instead of blocking the run.
+        fd = os.open(os.path.join(self._root, path), os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            info = os.fstat(fd)
+            mode = info.st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", path)
+            if not stat.S_ISREG(mode):
+                raise OSError(errno.EINVAL, "it is not a regular file (a pipe, socket or device)", path)
+            chunks, want = [], limit + 1
+            while want > 0:  # os.read straight away: a buffered file object costs more than the read
+                chunk = os.read(fd, min(want, max(info.st_size + 1, 65536)))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                want -= len(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)

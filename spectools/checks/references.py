@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
-
 from spectools.checks.registry import diag
 from spectools.loader import Loaded
 from spectools.model import Comparison, Diagnostic, Example
 
 
 def _hint(target: str, anchors: set[str]) -> str:
+    import difflib  # only when a reference is broken
+
     close = difflib.get_close_matches(target, sorted(anchors), n=1) if len(anchors) < 5000 else []
     return f"; did you mean '#{close[0]}'?" if close else "; fix the anchor or add the section"
 

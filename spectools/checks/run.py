@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from spectools.checks import coverage, ids, references, schema, structure
-from spectools.loader import Loaded
+from spectools.loader import Loaded, paused_gc
 from spectools.model import Diagnostic
 
 FAMILIES = (schema.check, ids.check, references.check, coverage.check, structure.check)
@@ -12,13 +12,14 @@ FAMILIES = (schema.check, ids.check, references.check, coverage.check, structure
 def run(loaded: Loaded) -> list[Diagnostic]:
     """Every finding (parse problems included), severities as configured, sorted."""
     found = list(loaded.problems)
-    for family in FAMILIES:
-        found.extend(family(loaded))
+    with paused_gc():
+        for family in FAMILIES:
+            found.extend(family(loaded))
     overrides = loaded.config.checks
     out = []
     for d in found:
         severity = overrides.get(d.code, d.severity)
         if severity == "off":
             continue
-        out.append(d if severity == d.severity else type(d)(d.location, severity, d.code, d.message))  # type: ignore[arg-type]
+        out.append(d if severity == d.severity else d._replace(severity=severity))  # type: ignore[arg-type]
     return sorted(set(out), key=Diagnostic.sort_key)

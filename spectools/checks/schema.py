@@ -7,13 +7,13 @@ from typing import Any
 
 from spectools.checks.registry import diag
 from spectools.config import CONFIG_FILE
+from spectools.jsonsubset import certainly_valid
 from spectools.loader import Loaded, read_text
 from spectools.model import Diagnostic, Location
 
 
-def _validators(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]:
-    import jsonschema
-
+def _schemas(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]:
+    """The built-in schema for kind, plus the repository's own from spectools.yaml."""
     from spectools.resources import schema
 
     schemas = [schema(kind)]
@@ -26,6 +26,8 @@ def _validators(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[A
             reason = "; ".join(d.message for d in found) or "no such file"
             problems.append(diag("SPEC404", where, f"schemas.{kind}: cannot read '{extra}': {reason}"))
         else:
+            import jsonschema
+
             try:
                 data = json.loads(text)
                 jsonschema.validators.validator_for(data).check_schema(data)
@@ -34,13 +36,18 @@ def _validators(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[A
                 problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' line {exc.lineno}: not valid JSON: {exc.msg}"))
             except jsonschema.SchemaError as exc:
                 problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' is not a valid JSON Schema: {exc.message}"))
-    return [jsonschema.validators.validator_for(s)(s) for s in schemas]
+    return schemas
 
 
-def _errors(validators: list[Any], instance: Any) -> list[tuple[str, str]]:
+def _errors(schemas: list[Any], instance: Any) -> list[tuple[str, str]]:
+    """(top-level key, message) for every way instance breaks the schemas."""
+    if all(certainly_valid(s, instance) for s in schemas):
+        return []  # the common case, decided without importing jsonschema
+    import jsonschema
+
     out = []
-    for validator in validators:
-        for err in validator.iter_errors(instance):
+    for s in schemas:
+        for err in jsonschema.validators.validator_for(s)(s).iter_errors(instance):
             key = str(err.absolute_path[0]) if err.absolute_path else ""
             where = ".".join(str(p) for p in err.absolute_path)
             out.append((key, f"{where}: {err.message}" if where else err.message))
@@ -50,14 +57,14 @@ def _errors(validators: list[Any], instance: Any) -> list[tuple[str, str]]:
 def check(loaded: Loaded) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     spec = loaded.spec
-    section_validators = _validators(loaded, "section", problems)
+    section_schemas = _schemas(loaded, "section", problems)
     cache: dict[str, list[tuple[str, str]]] = {}
     for section in spec.sections():
         if not section.attributes:
             continue
         key = json.dumps(section.attributes, sort_keys=True)
         if key not in cache:
-            cache[key] = _errors(section_validators, section.attributes)
+            cache[key] = _errors(section_schemas, section.attributes)
         for attr, message in cache[key]:
             line = section.attribute_lines.get(attr, section.location.line)
             problems.append(
@@ -66,11 +73,11 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     for kind, code, items in (("document", "SPEC402", spec.documents), ("challenge", "SPEC403", spec.challenges)):
         if not any(item.front_matter for item in items):
             continue
-        validators = _validators(loaded, kind, problems)
+        schemas = _schemas(loaded, kind, problems)
         for item in items:
             if item.front_matter is None:
                 continue
-            for attr, message in _errors(validators, item.front_matter):
+            for attr, message in _errors(schemas, item.front_matter):
                 line = item.front_matter_lines.get(attr, 2)
                 problems.append(diag(code, Location(item.path, line, 1), f"front matter {message}"))
     return problems

@@ -7,8 +7,8 @@ elements are structure; anything else inside a message is its text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from spectools.checks.registry import diag
 from spectools.model import Comparison, Diagnostic, Label, Location, Message, Turn
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
@@ -20,33 +20,35 @@ _ATTR = re.compile(r'([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\
 _LABEL = re.compile(r"^\s*([A-Za-z]+)\s*(?:\[#([^\]]*)\])?\s*(?::\s*(.*?))?\s*$", re.S)
 
 
-@dataclass
 class _Open:
-    role: str
-    attrs: dict[str, str]
-    line: int
-    col: int
-    start: int  # offset just after the opening tag
-    settings: dict[str, str] = field(default_factory=dict)
-    untrusted: list[str] = field(default_factory=list)
-    label: Label | None = None
-    pieces: list[str] = field(default_factory=list)
+    """A message whose closing tag has not been seen yet."""
+
+    __slots__ = ("attrs", "col", "label", "line", "pieces", "role", "settings", "start", "untrusted")
+
+    def __init__(self, role: str, attrs: dict[str, str], line: int, col: int, start: int) -> None:
+        self.role, self.attrs, self.line, self.col = role, attrs, line, col
+        self.start = start  # offset just after the opening tag
+        self.settings: dict[str, str] = {}
+        self.untrusted: list[str] = []
+        self.label: Label | None = None
+        self.pieces: list[str] = []
 
 
 def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 0) -> tuple[tuple[Turn, ...], list[Diagnostic]]:
     """Parse the body of an xml fence whose first line is `first_line` (1-based)."""
-    from spectools.checks.registry import diag
-
     problems: list[Diagnostic] = []
-    line_starts = [0]
-    for m in re.finditer("\n", text):
-        line_starts.append(m.end())
+    cursor = [0, 0, 0]  # offset, line index, offset of that line's start: offsets mostly grow
 
     def loc(offset: int) -> Location:
-        import bisect
-
-        i = bisect.bisect_right(line_starts, offset) - 1
-        return Location(path, first_line + i, col_offset + offset - line_starts[i] + 1)
+        at, line, start = cursor
+        if offset < at:
+            at, line, start = 0, 0, 0
+        newlines = text.count("\n", at, offset)
+        if newlines:
+            line += newlines
+            start = text.rfind("\n", at, offset) + 1
+        cursor[:] = [offset, line, start]
+        return Location(path, first_line + line, col_offset + offset - start + 1)
 
     turns: list[Turn] = []
     candidates: list[Message] | None = None
@@ -93,41 +95,41 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
         comparison_loc = None
 
     for m in _TOKEN.finditer(text):
-        if m.start() < pos:
+        start, end = m.span()
+        if start < pos:
             continue  # inside an unknown element that was skipped whole
-        if m.group(1) is not None:  # a comment
-            if current is not None and inner is None and current.label is None and not text[current.start : m.start()].strip():
-                current.label = _label(m.group(1), loc(m.start()), in_comparison=candidates is not None)
-                current.pieces.append(text[pos : m.start()])
-                pos = m.end()
+        comment, slash, name, raw_attrs, self_closing = m.groups()
+        if comment is not None:
+            if current is not None and inner is None and current.label is None and not text[current.start : start].strip():
+                current.label = _label(comment, loc(start), in_comparison=candidates is not None)
+                current.pieces.append(text[pos:start])
+                pos = end
             continue
-        closing, name, raw_attrs = m.group(2) == "/", m.group(3), m.group(4)
+        closing = slash == "/"
         lname = name.lower()
-        here = loc(m.start())
         if current is not None:
             if inner is not None:
                 if closing and lname == inner[0]:
-                    body = text[inner[1] : m.start()]
+                    body = text[inner[1] : start]
                     if inner[0] == "settings":
                         current.settings.update(_settings(body))
                     else:
                         current.untrusted.append(body.strip())
-                        current.pieces.append(text[pos : m.end()])
-                    pos = m.end()
+                        current.pieces.append(text[pos:end])
+                    pos = end
                     inner = None
                 continue
             if not closing and lname in INNER:
-                current.pieces.append(text[pos : m.start()])
-                pos = m.start()
-                inner = (lname, m.end())
+                current.pieces.append(text[pos:start])
+                pos = start
+                inner = (lname, end)
                 continue
             if closing and lname == current.role:
-                close_message(m.start())
-                pos = m.end()
+                close_message(start)
+                pos = end
                 continue
-            if (closing and (lname in ROLES or lname == "comparison")) or (
-                not closing and (lname in ROLES or lname == "comparison")
-            ):
+            if lname in ROLES or lname == "comparison":
+                here = loc(start)
                 problems.append(
                     diag(
                         "SPEC503",
@@ -136,17 +138,18 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
                         f"close it with </{current.role}> first",
                     )
                 )
-                close_message(m.start())
-                pos = m.start()
+                close_message(start)
+                pos = start
                 if closing:
-                    pos = m.end()
+                    pos = end
                     if lname == "comparison" and candidates is not None:
                         close_comparison(here)
                     continue
             else:
                 continue  # markup inside a message is its text
         # between messages
-        stray = text[pos : m.start()]
+        here = loc(start)
+        stray = text[pos:start]
         if stray.strip():
             problems.append(
                 diag(
@@ -155,7 +158,7 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
                     "text outside any message; put it inside a <user>, <assistant>... element",
                 )
             )
-        pos = m.end()
+        pos = end
         if closing:
             if lname == "comparison" and candidates is not None:
                 close_comparison(here)
@@ -173,17 +176,17 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
             problems.append(diag("SPEC501", here, f"unknown role <{name}>; use one of {known} (or <comparison>)"))
             current = None
             # skip to its closing tag so its text is not reported again
-            end = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(text, m.end())
-            if end:
-                pos = end.end()
+            skip = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(text, end)
+            if skip:
+                pos = skip.end()
             continue
         if candidates is not None and lname != "assistant":
             problems.append(
                 diag("SPEC501", here, f"<{name}> inside <comparison>; a comparison holds <assistant> candidates only")
             )
-        current = _Open(lname, _attrs(raw_attrs), here.line, here.col, m.end())
-        if m.group(5) == "/":  # <assistant/>
-            close_message(m.end())
+        current = _Open(lname, _attrs(raw_attrs), here.line, here.col, end)
+        if self_closing == "/":  # <assistant/>
+            close_message(end)
 
     if current is not None:
         if inner is not None:
@@ -225,8 +228,6 @@ def _label(raw: str, where: Location, in_comparison: bool) -> Label | None:
 
 
 def _check_labels(turns: list[Turn], problems: list[Diagnostic]) -> None:
-    from spectools.checks.registry import diag
-
     for turn in turns:
         if not isinstance(turn, Comparison):
             continue
@@ -252,6 +253,8 @@ def _check_labels(turns: list[Turn], problems: list[Diagnostic]) -> None:
 
 
 def _attrs(raw: str) -> dict[str, str]:
+    if not raw or raw.isspace():
+        return {}
     return {m.group(1): next(v for v in m.groups()[1:] if v is not None) for m in _ATTR.finditer(raw)}
 
 

@@ -52,7 +52,7 @@ def sentence_at(content: str, offset: int) -> str:
     start = 0
     for m in _SENTENCE_END.finditer(content):
         before = content[max(0, m.start() - 4) : m.start()]
-        if m.group(0).startswith(".") and any(before.endswith(a) for a in _ABBREVIATIONS):
+        if m.group(0).startswith(".") and before.endswith(_ABBREVIATIONS):
             continue
         if m.end() > offset:
             return " ".join(TAG.sub("", content[start : m.end()]).split())
@@ -148,7 +148,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
                     problems.append(
                         diag("SPEC508", where, "'**Example**:' is not followed by an ```xml conversation block; add one")
                     )
-            if "[^" in content or "](#" in content:
+            if ("[^" in content and read_clauses) or "](#" in content:
                 _inline(
                     tok,
                     content,

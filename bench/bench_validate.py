@@ -1,0 +1,103 @@
+"""Benchmark `spectools validate` and `spectools --version` against their floors, as ratios from one run.
+
+    python bench/bench_validate.py [--runs 5] [--keep DIR]
+
+Floors:
+- validate: markdown-it-py alone (MarkdownIt("commonmark").parse) on the same files, in a fresh interpreter.
+- --version: a bare `python -c pass`.
+Each command is run several times, as a fresh process; the minimum wall time counts (these machines are noisy).
+Targets: validate <= 1.5x its floor on both specs; --version <= 1.3x.
+
+spectools is measured as users run it: the wheel is built and installed, with a current pip, into a
+new virtual environment that also holds the floor's markdown-it-py (an editable install adds about
+half a millisecond to every import, which is the developer's cost, not the user's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.synth import generate  # noqa: E402
+
+FLOOR = """
+import sys
+from pathlib import Path
+from markdown_it import MarkdownIt
+md = MarkdownIt("commonmark")
+root = Path(sys.argv[1])
+for path in [root / "model_spec.md", *sorted((root / "examples").glob("*.md"))]:
+    md.parse(path.read_text(encoding="utf-8"))
+"""
+
+
+def best(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def install_wheel(base: Path) -> Path:
+    """Build the wheel and install it (with its dependencies) into a new venv; return its python."""
+    import venv
+
+    env = base / "venv"
+    if not (env / "bin" / "spectools").exists():
+        dist = base / "dist"
+        subprocess.run(
+            [sys.executable, "-m", "build", "-q", "--wheel", "--outdir", str(dist), str(HERE.parent)],
+            check=True,
+            capture_output=True,
+        )
+        venv.create(env, with_pip=True)
+        pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q"]
+        subprocess.run([*pip, "-U", "pip"], check=True, capture_output=True)
+        subprocess.run([*pip, *map(str, dist.glob("spectools-*.whl"))], check=True, capture_output=True)
+    return env / "bin" / "python"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--keep", type=Path, help="write the generated specs here instead of a temporary folder")
+    args = p.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="spectools-bench-"))
+    py = str(install_wheel(base))
+    spectools = [str(Path(py).parent / "spectools")]
+    rows = []
+    for name, sections, clauses, words, runs in (
+        ("250 KB, 120 clauses", 300, 120, 52, args.runs),
+        ("10,000 sections, 20,000 clauses", 10000, 20000, 20, max(2, args.runs // 2)),
+    ):
+        out = base / name.split(",")[0].replace(" ", "")
+        if not (out / "model_spec.md").exists():
+            info = generate(out, sections, clauses, words)
+        else:
+            info = {"spec_bytes": (out / "model_spec.md").stat().st_size}
+        check = subprocess.run([*spectools, "validate", str(out)], capture_output=True, text=True, check=False)
+        assert check.returncode == 0, check.stdout[:2000] + check.stderr
+        floor = best([py, "-c", FLOOR, str(out)], runs)
+        ours = best([*spectools, "validate", str(out)], runs)
+        rows.append((f"validate, {name} ({info['spec_bytes'] / 1000:.0f} KB spec)", ours, floor, 1.5))
+    pass_floor = best([py, "-c", "pass"], args.runs * 4)
+    version = best([*spectools, "--version"], args.runs * 4)
+    rows.append(("--version vs python -c pass", version, pass_floor, 1.3))
+    print(f"{'benchmark':58} {'spectools':>10} {'floor':>10} {'ratio':>7} {'target':>7}")
+    for label, ours, floor, target in rows:
+        ratio = ours / floor
+        mark = "ok" if ratio <= target else "OVER"
+        print(f"{label:58} {ours * 1000:9.0f}ms {floor * 1000:9.0f}ms {ratio:6.2f}x {target:5.1f}x {mark}")
+
+
+if __name__ == "__main__":
+    main()
