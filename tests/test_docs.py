@@ -1,0 +1,42 @@
+"""The documentation says what the code does."""
+
+from __future__ import annotations
+
+import re
+
+from spectools.checks.registry import CHECKS
+from tests.conftest import ROOT
+
+CHECKS_MD = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_check_is_documented_with_its_default_severity() -> None:
+    rows = dict(re.findall(r"^\| \[(SPEC\d{3})\]\(#spec\d{3}\) \| \w+ \| (\w+) \|", CHECKS_MD, re.M))
+    assert rows == {code: check.severity for code, check in CHECKS.items()}
+    for code in CHECKS:
+        assert f"\n### {code}\n" in CHECKS_MD
+
+
+def test_every_config_key_is_documented_in_the_readme() -> None:
+    import json
+
+    schema = json.loads((ROOT / "schema" / "config.schema.json").read_text(encoding="utf-8"))
+    for key, spec in schema["properties"].items():
+        subs = spec.get("properties", {})
+        if not subs:
+            assert f"| `{key}` |" in README, key
+        for sub in subs:
+            assert f"| `{key}.{sub}` |" in README, f"{key}.{sub}"
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    command = re.search(r"<!-- test-command -->\n```sh\n(.+?)\n```", README, re.S)
+    assert command is not None
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert command.group(1).strip() in ci
+
+
+def test_readme_documents_every_validate_option() -> None:
+    for option in ("--format", "text", "json", "github", "sarif", "--fail-on", "--fix", "export"):
+        assert option in README
