@@ -53,13 +53,18 @@ def test_a_comment_later_in_the_text_is_not_a_label() -> None:
     text = (
         "<comparison>\n<assistant>\ntext <!-- GOOD -->\n</assistant>\n<assistant> <!-- BAD -->\nx\n</assistant>\n</comparison>\n"
     )
-    assert codes(text) == [("SPEC505", 2, 1)]
+    turns, problems = parse_conversation(text, "x.md", 1)
+    comparison = turns[0]
+    assert isinstance(comparison, Comparison)
+    assert [c.label.verdict if c.label else None for c in comparison.candidates] == [None, "BAD"]
+    assert comparison.candidates[0].text == "text <!-- GOOD -->"
+    assert problems == []
 
 
 def test_problems_are_located() -> None:
     assert codes("<user>\nhi\n") == [("SPEC502", 1, 1)]
     assert codes("<user>\nhi\n</assistant>\n") == [("SPEC503", 3, 1)]  # one finding, not two
-    assert codes("<user>\n<assistant>\nx\n</assistant>\n") == [("SPEC503", 2, 1), ("SPEC507", 1, 1)]
+    assert codes("<user>\n<assistant>\nx\n</assistant>\n") == [("SPEC503", 2, 1)]
     assert codes("</user>\n") == [("SPEC503", 1, 1)]
     assert codes("stray words\n<user>\nx\n</user>\n") == [("SPEC501", 1, 1)]
     assert codes("<user>\nx\n</user>\ntrailing\n") == [("SPEC501", 4, 1)]
@@ -67,11 +72,36 @@ def test_problems_are_located() -> None:
     assert codes("<comparison>\n<user>\nx\n</user>\n<assistant> <!-- GOOD -->\ny\n</assistant>\n</comparison>\n") == [
         ("SPEC501", 2, 1)
     ]
-    assert codes("<comparison>\n<assistant> <!-- GOOD -->\ny\n</assistant>\n") == [("SPEC502", 1, 1), ("SPEC504", 1, 1)]
+    assert codes("<comparison>\n<assistant> <!-- GOOD -->\ny\n</assistant>\n") == [("SPEC502", 1, 1)]
     assert codes("<user>\n<settings>\na: 1\n</user>\n") == [("SPEC502", 1, 1), ("SPEC502", 1, 1)]
-    assert codes("<comparison>\n<comparison>\n</comparison>\n") == [("SPEC503", 2, 1), ("SPEC504", 1, 1)]
+    assert codes("<comparison>\n<comparison>\n</comparison>\n") == [("SPEC503", 2, 1)]
 
 
 def test_columns_follow_the_fence_indent() -> None:
     _, problems = parse_conversation("<user>\n  </assistant>\n", "x.md", 5, col_offset=4)
     assert (problems[0].code, problems[0].location) == ("SPEC503", Location("x.md", 6, 7))
+
+
+def test_example_checks_judge_the_parsed_conversation(cli, tmp_path) -> None:
+    from tests.conftest import write
+
+    conversation = (
+        "<user>\n</user>\n<comparison>\n<assistant>\nno label\n</assistant>\n</comparison>\n"
+        "<comparison>\n<assistant> <!-- GOOD -->\na\n</assistant>\n<assistant> <!-- MEH -->\nb\n</assistant>\n"
+        "<assistant> <!-- OK -->\n<settings>\nk: v\n</settings>\n</assistant>\n</comparison>\n"
+    )
+    root = write(
+        tmp_path / "r",
+        {
+            "model_spec.md": "# A {#a authority=user}\n\nText[^ab12].\n",
+            "examples/ab12.md": f"Examples for [^ab12] in A:\n\n**Example**: e\n\n~~~xml\n{conversation}~~~\n\n**Example**: bare\n",
+        },
+    )
+    result = cli("validate", cwd=root)
+    assert [line.split(" ", 3)[:3] for line in result.out.splitlines()] == [
+        ["examples/ab12.md:6:1:", "error", "SPEC507"],
+        ["examples/ab12.md:8:1:", "warning", "SPEC504"],
+        ["examples/ab12.md:9:1:", "error", "SPEC505"],
+        ["examples/ab12.md:17:13:", "error", "SPEC506"],
+        ["examples/ab12.md:26:1:", "error", "SPEC508"],
+    ]  # the <settings>-only candidate is not empty

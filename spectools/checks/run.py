@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from spectools.checks import coverage, ids, references, schema, structure
+from spectools.checks import coverage, examples, ids, references, schema, structure
 from spectools.loader import Loaded, paused_gc
 from spectools.model import Diagnostic
 
-FAMILIES = (schema.check, ids.check, references.check, coverage.check, structure.check)
+FAMILIES = (schema.check, ids.check, references.check, coverage.check, examples.check, structure.check)
 
 
 def run(loaded: Loaded) -> list[Diagnostic]:

@@ -1,7 +1,9 @@
 """A tolerant tokenizer for example conversations (`<user>...</user>` in an xml fence).
 
 The text is markdown with HTML entities, not well-formed XML, so only the known
-elements are structure; anything else inside a message is its text.
+elements are structure; anything else inside a message is its text. It reports
+what only the tokenizer can see (unknown elements, unclosed or mismatched tags);
+checks/examples.py judges the conversation it returns.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from spectools.model import Comparison, Diagnostic, Label, Location, Message, Tu
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 INNER = frozenset({"settings", "untrusted"})
-LABELS = frozenset({"GOOD", "BAD", "OK"})
 
 _TOKEN = re.compile(r"<!--(.*?)-->|<(/?)([A-Za-z][\w-]*)((?:\s[^<>]*?)?)\s*(/?)>", re.S)
 _ATTR = re.compile(r'([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'>]+))')
@@ -71,8 +72,6 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
             untrusted=tuple(current.untrusted),
             label=current.label,
         )
-        if not body.strip() and not current.settings and not current.untrusted:
-            problems.append(diag("SPEC507", message.location, f"<{current.role}> message is empty; write its text or remove it"))
         if candidates is not None:
             candidates.append(message)
         else:
@@ -82,14 +81,6 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
     def close_comparison(at: Location) -> None:
         nonlocal candidates, comparison_loc
         assert candidates is not None and comparison_loc is not None
-        if len(candidates) < 2:
-            problems.append(
-                diag(
-                    "SPEC504",
-                    comparison_loc,
-                    f"<comparison> has {len(candidates)} candidate(s); give at least two <assistant> replies to compare",
-                )
-            )
         turns.append(Comparison(tuple(candidates), comparison_loc))
         candidates = None
         comparison_loc = None
@@ -215,7 +206,6 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
         assert comparison_loc is not None
         problems.append(diag("SPEC502", comparison_loc, "<comparison> is never closed; add </comparison>"))
         close_comparison(comparison_loc)
-    _check_labels(turns, problems)
     return tuple(turns), problems
 
 
@@ -225,31 +215,6 @@ def _label(raw: str, where: Location, in_comparison: bool) -> Label | None:
         return Label(raw.strip(), None, None, where) if in_comparison else None
     verdict, anchor, reason = m.group(1), m.group(2), m.group(3)
     return Label(verdict, anchor.strip() if anchor is not None else None, reason or None, where)
-
-
-def _check_labels(turns: list[Turn], problems: list[Diagnostic]) -> None:
-    for turn in turns:
-        if not isinstance(turn, Comparison):
-            continue
-        for cand in turn.candidates:
-            if cand.role != "assistant":
-                continue  # reported as SPEC501 already
-            if cand.label is None:
-                problems.append(
-                    diag(
-                        "SPEC505",
-                        cand.location,
-                        "candidate has no label; add <!-- GOOD -->, <!-- BAD --> or <!-- OK --> right after <assistant>",
-                    )
-                )
-            elif cand.label.verdict not in LABELS:
-                problems.append(
-                    diag(
-                        "SPEC506",
-                        cand.label.location,
-                        f"unknown label '{cand.label.verdict}'; use GOOD, BAD or OK (optionally BAD[#anchor]: reason)",
-                    )
-                )
 
 
 def _attrs(raw: str) -> dict[str, str]:

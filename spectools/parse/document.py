@@ -144,10 +144,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
                 if nxt is not None and nxt.type == "fence" and (nxt.info.split() or [""])[0] == "xml":
                     example_fences[i + 2] = (title, where)
                 else:
-                    add_example(Example(title, where, (), False))
-                    problems.append(
-                        diag("SPEC508", where, "'**Example**:' is not followed by an ```xml conversation block; add one")
-                    )
+                    add_example(Example(title, where, (), False))  # SPEC508, in checks/examples.py
             if ("[^" in content and read_clauses) or "](#" in content:
                 _inline(
                     tok,
@@ -302,14 +299,6 @@ def _inline(
                     clauses.append(Clause(cid, sentence_at(content, pos), section.anchor if section else None, where))
                     if section:
                         section.clauses.append(cid)
-                    else:
-                        problems.append(
-                            diag(
-                                "SPEC604",
-                                where,
-                                f"clause [^{cid}] is outside any section; move it under a heading with an {{#anchor}}",
-                            )
-                        )
         elif ctype == "code_inline":
             pos = content.find(child.content, cursor)
             if pos >= 0:

@@ -1,0 +1,59 @@
+"""Examples: every conversation has messages with text, and comparisons of labelled candidates."""
+
+from __future__ import annotations
+
+from spectools.checks.registry import diag
+from spectools.loader import Loaded
+from spectools.model import Comparison, Diagnostic, Message
+
+LABELS = frozenset({"GOOD", "BAD", "OK"})
+
+
+def _empty(message: Message) -> bool:
+    return not message.text.strip() and not message.settings and not message.untrusted
+
+
+def check(loaded: Loaded) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    examples = [e for d in loaded.spec.documents for e in d.examples]
+    examples += [e for c in loaded.spec.challenges for e in c.examples]
+    for example in examples:
+        if not example.has_block:
+            problems.append(
+                diag("SPEC508", example.location, "'**Example**:' is not followed by an ```xml conversation block; add one")
+            )
+        for turn in example.turns:
+            messages = turn.candidates if isinstance(turn, Comparison) else (turn,)
+            for m in messages:
+                if _empty(m):
+                    problems.append(diag("SPEC507", m.location, f"<{m.role}> message is empty; write its text or remove it"))
+            if not isinstance(turn, Comparison):
+                continue
+            if len(turn.candidates) < 2:
+                problems.append(
+                    diag(
+                        "SPEC504",
+                        turn.location,
+                        f"<comparison> has {len(turn.candidates)} candidate(s); give at least two <assistant> replies to compare",
+                    )
+                )
+            for cand in turn.candidates:
+                if cand.role != "assistant":
+                    continue  # the tokenizer reported it (SPEC501)
+                if cand.label is None:
+                    problems.append(
+                        diag(
+                            "SPEC505",
+                            cand.location,
+                            "candidate has no label; add <!-- GOOD -->, <!-- BAD --> or <!-- OK --> right after <assistant>",
+                        )
+                    )
+                elif cand.label.verdict not in LABELS:
+                    problems.append(
+                        diag(
+                            "SPEC506",
+                            cand.label.location,
+                            f"unknown label '{cand.label.verdict}'; use GOOD, BAD or OK (optionally BAD[#anchor]: reason)",
+                        )
+                    )
+    return problems
