@@ -94,7 +94,8 @@ def test_example_checks_judge_the_parsed_conversation(cli, tmp_path) -> None:
         tmp_path / "r",
         {
             "model_spec.md": "# A {#a authority=user}\n\nText[^ab12].\n",
-            "examples/ab12.md": f"Examples for [^ab12] in A:\n\n**Example**: e\n\n~~~xml\n{conversation}~~~\n\n**Example**: bare\n",
+            "examples/ab12.md": f"Examples for [^ab12] in A:\n\n**Example**: e\n\n~~~xml\n{conversation}~~~\n\n"
+            "**Example**: bare\n",
         },
     )
     result = cli("validate", cwd=root)
@@ -103,5 +104,5 @@ def test_example_checks_judge_the_parsed_conversation(cli, tmp_path) -> None:
         ["examples/ab12.md:8:1:", "warning", "SPEC504"],
         ["examples/ab12.md:9:1:", "error", "SPEC505"],
         ["examples/ab12.md:17:13:", "error", "SPEC506"],
-        ["examples/ab12.md:26:1:", "error", "SPEC508"],
+        ["examples/ab12.md:28:1:", "error", "SPEC508"],
     ]  # the <settings>-only candidate is not empty
