@@ -162,3 +162,11 @@ class Spec(NamedTuple):
 
     def clauses(self) -> list[Clause]:
         return [c for d in self.documents for c in d.clauses]
+
+    def examples(self) -> list[Example]:
+        """Every example, the documents' then the challenge files'."""
+        return [e for d in self.documents for e in d.examples] + [e for c in self.challenges for e in c.examples]
+
+    def links(self) -> list[Link]:
+        """Every `(#anchor)` link in prose, the documents' then the challenge files'."""
+        return [x for d in self.documents for x in d.links] + [x for c in self.challenges for x in c.links]

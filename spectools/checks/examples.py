@@ -15,9 +15,7 @@ def _empty(message: Message) -> bool:
 
 def check(loaded: Loaded) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    examples = [e for d in loaded.spec.documents for e in d.examples]
-    examples += [e for c in loaded.spec.challenges for e in c.examples]
-    for example in examples:
+    for example in loaded.spec.examples():
         if not example.has_block:
             problems.append(
                 diag("SPEC508", example.location, "'**Example**:' is not followed by an ```xml conversation block; add one")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spectools.checks.registry import diag
 from spectools.loader import Loaded
-from spectools.model import Comparison, Diagnostic, Example
+from spectools.model import Comparison, Diagnostic
 
 
 def _hint(target: str, anchors: set[str]) -> str:
@@ -17,27 +17,12 @@ def _hint(target: str, anchors: set[str]) -> str:
 def check(loaded: Loaded) -> list[Diagnostic]:
     spec = loaded.spec
     anchors = {s.anchor for s in spec.sections()}
-    problems: list[Diagnostic] = []
-    examples: list[Example] = []
-    for doc in spec.documents:
-        examples.extend(doc.examples)
-        for link in doc.links:
-            if link.target not in anchors:
-                problems.append(
-                    diag(
-                        "SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors)
-                    )
-                )
-    for ch in spec.challenges:
-        examples.extend(ch.examples)
-        for link in ch.links:
-            if link.target not in anchors:
-                problems.append(
-                    diag(
-                        "SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors)
-                    )
-                )
-    for example in examples:
+    problems = [
+        diag("SPEC301", link.location, f"link to '#{link.target}', which no section has" + _hint(link.target, anchors))
+        for link in spec.links()
+        if link.target not in anchors
+    ]
+    for example in spec.examples():
         for turn in example.turns:
             if not isinstance(turn, Comparison):
                 continue
