@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from spectools.checks.registry import diag
 from spectools.config import CONFIG_FILE, Config, parse_config
@@ -69,12 +70,38 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load(source: Source) -> Loaded:
+# (kind, path, blob id) -> the parsed file and the problems met decoding it
+Cache = dict[tuple[str, str, str], tuple[Any, list[Diagnostic], str]]
+
+
+def load(source: Source, cache: Cache | None = None) -> Loaded:
+    """Read and parse the spec in source. With a cache, a file whose git blob was parsed
+    before at the same path (in another ref, say) is not parsed again."""
     with paused_gc():
-        return _load(source)
+        return _load(source, {} if cache is None else cache)
 
 
-def _load(source: Source) -> Loaded:
+def _parsed(source: Source, kind: str, path: str, limit: int, walked: bool, cache: Cache,
+            problems: list[Diagnostic]) -> tuple[Any, str] | None:
+    """(Document or Challenge, text), or None when the file could not be read."""
+    blob = source.blob_id(path)
+    key = (kind, path, blob or "")
+    if blob is not None and key in cache:
+        parsed, found, cached_text = cache[key]
+        problems.extend(found)
+        return (parsed, cached_text) if parsed is not None else None
+    found: list[Diagnostic] = []
+    text = read_text(source, path, limit, found, walked)
+    parsed = None
+    if text is not None:
+        parsed = parse_document(path, text) if kind == "doc" else parse_challenge(path, path.rsplit("/", 1)[-1][:-3], text)
+    if blob is not None:
+        cache[key] = (parsed, found, text or "")
+    problems.extend(found)
+    return (parsed, text or "") if parsed is not None and text is not None else None
+
+
+def _load(source: Source, cache: Cache) -> Loaded:
     problems: list[Diagnostic] = []
     config_text = None
     if source.is_file(CONFIG_FILE):
@@ -110,10 +137,10 @@ def _load(source: Source) -> Loaded:
     texts: dict[str, str] = {}
     documents: list[Document] = []
     for path in doc_paths:
-        text = read_text(source, path, config.max_file_bytes, problems, path in walked)
-        if text is not None:
-            texts[path] = text
-            documents.append(parse_document(path, text))
+        got = _parsed(source, "doc", path, config.max_file_bytes, path in walked, cache, problems)
+        if got is not None:
+            documents.append(got[0])
+            texts[path] = got[1]
     if not doc_paths and config_ok:
         where = Location(CONFIG_FILE, config.line("documents"), 1) if config.documents else Location("model_spec.md")
         problems.append(
@@ -126,11 +153,10 @@ def _load(source: Source) -> Loaded:
         )
     challenges: list[Challenge] = []
     for path in challenge_paths:
-        text = read_text(source, path, config.max_file_bytes, problems, path in walked)
-        if text is not None:
-            texts[path] = text
-            clause_id = path[len(challenge_dir) + 1 : -3]
-            challenges.append(parse_challenge(path, clause_id, text))
+        got = _parsed(source, "challenge", path, config.max_file_bytes, path in walked, cache, problems)
+        if got is not None:
+            challenges.append(got[0])
+            texts[path] = got[1]
     for document in documents:
         problems.extend(document.problems)
     for challenge in challenges:

@@ -29,6 +29,9 @@ class Source(Protocol):
     def link_problem(self, path: str) -> Diagnostic | None:
         """A finding when path is a symlink that must not be followed."""
 
+    def blob_id(self, path: str) -> str | None:
+        """The git blob id of the file when the source knows it (then parsing can be cached)."""
+
     def read(self, path: str, limit: int) -> bytes:
         """At most limit + 1 bytes of the file; raises OSError."""
 
@@ -168,6 +171,9 @@ class WorktreeSource:
 
     def link_problem(self, path: str) -> Diagnostic | None:
         return self._link_problem(path, False) if os.path.islink(os.path.join(self._root, path)) else None
+
+    def blob_id(self, path: str) -> str | None:
+        return None
 
     def read(self, path: str, limit: int) -> bytes:
         # O_NONBLOCK: a FIFO opens at once (and is then refused) instead of blocking the run.

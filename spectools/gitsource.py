@@ -1,0 +1,189 @@
+"""Specs at git refs: a commit's tree or the index, read from git's object database (no checkout).
+
+Each side of a diff is a Source (see source.py). Errors name the ref and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spectools.checks.registry import diag
+from spectools.errors import SpecError
+from spectools.model import Diagnostic, Location
+
+WORKTREE = "WORKTREE"
+INDEX = "INDEX"  # what --staged names
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: a commit, the index, or the working tree."""
+
+    label: str  # as the user named it: a ref, WORKTREE, or INDEX
+    commit: str | None  # full sha for a commit side
+
+
+class GitRepo:
+    """The repository that holds the spec at `path` (which may be a subfolder of it)."""
+
+    def __init__(self, path: Path) -> None:
+        import git
+
+        if not path.exists():
+            raise SpecError(f"{path}: no such folder; give the root of a spec repository")
+        try:
+            self.repo = git.Repo(path, search_parent_directories=True)
+        except git.InvalidGitRepositoryError:
+            raise SpecError(f"{path}: not a git repository (or any parent up to /); run `git init`, or clone the "
+                            "spec repository, then try again") from None
+        except git.NoSuchPathError:
+            raise SpecError(f"{path}: no such folder; give the root of a spec repository") from None
+        self.path = path
+        self.bare = self.repo.bare
+        top = self.repo.git_dir if self.bare else self.repo.working_tree_dir
+        rel = os.path.relpath(path.resolve(), Path(str(top)).resolve()) if not self.bare else "."
+        self.prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        self._shallow: bool | None = None
+
+    def git(self, *args: str) -> str:
+        """Run git; its output decoded so that file names that are not UTF-8 survive."""
+        out = self.repo.git.execute(["git", *args], stdout_as_string=False, strip_newline_in_stdout=False)
+        return bytes(out).decode("utf-8", "surrogateescape")
+
+    def shallow(self) -> bool:
+        import git
+
+        if self._shallow is None:
+            try:
+                self._shallow = self.git("rev-parse", "--is-shallow-repository").strip() == "true"
+            except git.GitCommandError:  # a git too old to say: take it as complete
+                self._shallow = False
+        return self._shallow
+
+    def has_commits(self) -> bool:
+        return bool(self.repo.head.is_valid())
+
+    def resolve(self, ref: str) -> str:
+        """The commit sha that ref names; SpecError with the fix otherwise."""
+        import git
+
+        if not self.has_commits():
+            raise SpecError(f"'{ref}': the repository has no commits yet; commit the spec first "
+                            "(`git add -A && git commit -m 'First spec'`)")
+        try:
+            return self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
+        except git.GitCommandError:
+            pass
+        if self.shallow():
+            raise SpecError(f"'{ref}': unknown revision in this shallow clone; the commit may not have been fetched. "
+                            "Fetch the history (`git fetch --deepen=100`, or `fetch-depth: 0` in actions/checkout) and try again")
+        raise SpecError(f"'{ref}': unknown revision; give a branch, tag or commit that exists (see `git log --oneline`)")
+
+    def merge_base(self, a: str, b: str) -> str:
+        import git
+
+        try:
+            return self.git("merge-base", a, b).strip()
+        except git.GitCommandError:
+            hint = (" This is a shallow clone: fetch more history (`git fetch --deepen=100`, or `fetch-depth: 0`)."
+                    if self.shallow() else "")
+            raise SpecError(f"'{a}...{b}': the two have no common ancestor.{hint}") from None
+
+    def side(self, name: str) -> Side:
+        if name in (WORKTREE, INDEX):
+            if self.bare:
+                what = "working tree" if name == WORKTREE else "index"
+                raise SpecError(f"{self.path}: a bare repository has no {what}; name two commits, or clone it and "
+                                "run spectools in the clone")
+            return Side(name, None)
+        return Side(name, self.resolve(name))
+
+    def sides(self, a: str, b: str | None, staged: bool) -> tuple[Side, Side]:
+        """Parse `A`, `A B`, `A..B` and `A...B` (merge base of A and B, then B)."""
+        if b is None and "..." in a:
+            left, right = a.split("...", 1)
+            head_b = self.side(right or "HEAD")
+            base = self.merge_base(self.side(left or "HEAD").commit or "", head_b.commit or "")
+            return Side(f"{left or 'HEAD'}...", base), head_b
+        if b is None and ".." in a:
+            left, right = a.split("..", 1)
+            return self.side(left or "HEAD"), self.side(right or "HEAD")
+        return self.side(a), self.side(b if b is not None else (INDEX if staged else WORKTREE))
+
+    def commit_date(self, sha: str) -> str:
+        return self.git("show", "-s", "--format=%cs", sha).strip()
+
+    def tags(self, pattern: str) -> list[str]:
+        """Tags matching pattern, oldest first (by the date of their commit)."""
+        out = self.git("tag", "--list", pattern, "--sort=creatordate", "--format=%(refname:short)")
+        return [t for t in out.splitlines() if t]
+
+    def source(self, side: Side) -> Any:
+        from spectools.source import WorktreeSource
+
+        if side.label == WORKTREE:
+            return WorktreeSource(self.path)
+        return TreeSource(self, side)
+
+
+class TreeSource:
+    """The files of one commit (or of the index) under the spec's folder, read from git's object database."""
+
+    def __init__(self, repo: GitRepo, side: Side) -> None:
+        self.label = side.label
+        self._repo = repo
+        self._files: dict[str, tuple[str, int]] = {}  # path -> (blob sha, mode)
+        prefix = repo.prefix
+        if side.commit is None:
+            raw = repo.git("ls-files", "--stage", "-z")  # mode sha stage\tpath
+        else:
+            raw = repo.git("ls-tree", "-r", "-z", "--full-tree", side.commit)  # mode type sha\tpath
+        for record in raw.split("\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition("\t")
+            fields = meta.split()
+            mode, sha = int(fields[0], 8), fields[1] if side.commit is None else fields[2]
+            if side.commit is None and fields[2] != "0":
+                continue  # a conflicted entry: take stage 0 only
+            if path.startswith(prefix):
+                self._files[path[len(prefix):]] = (sha, mode)
+
+    def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:
+        start = prefix + "/" if prefix else ""
+        files, problems = [], []
+        for path, (_, mode) in self._files.items():
+            if not path.startswith(start):
+                continue
+            if stat.S_ISLNK(mode):
+                problems.append(self._link(path))
+            elif stat.S_ISREG(mode):
+                files.append(path)
+        return files, problems
+
+    def is_file(self, path: str) -> bool:
+        return path in self._files
+
+    def _link(self, path: str) -> Diagnostic:
+        return diag("SPEC007", Location(path), f"symlink in {self.label} is not followed; commit the file itself")
+
+    def link_problem(self, path: str) -> Diagnostic | None:
+        entry = self._files.get(path)
+        return self._link(path) if entry and stat.S_ISLNK(entry[1]) else None
+
+    def blob_id(self, path: str) -> str | None:
+        entry = self._files.get(path)
+        return entry[0] if entry else None
+
+    def read(self, path: str, limit: int) -> bytes:
+        entry = self._files.get(path)
+        if entry is None:
+            raise FileNotFoundError(2, "no such file in " + self.label, path)
+        if stat.S_ISDIR(entry[1]) or entry[1] == 0o160000:
+            raise IsADirectoryError(21, "it is a folder or submodule, not a file", path)
+        data: bytes = self._repo.repo.odb.stream(bytes.fromhex(entry[0])).read()
+        return data[: limit + 1]
