@@ -38,8 +38,10 @@ class GitRepo:
         try:
             self.repo = git.Repo(path, search_parent_directories=True)
         except git.InvalidGitRepositoryError:
-            raise SpecError(f"{path}: not a git repository (or any parent up to /); run `git init`, or clone the "
-                            "spec repository, then try again") from None
+            raise SpecError(
+                f"{path}: not a git repository (or any parent up to /); run `git init`, or clone the "
+                "spec repository, then try again"
+            ) from None
         except git.NoSuchPathError:
             raise SpecError(f"{path}: no such folder; give the root of a spec repository") from None
         self.path = path
@@ -72,15 +74,18 @@ class GitRepo:
         import git
 
         if not self.has_commits():
-            raise SpecError(f"'{ref}': the repository has no commits yet; commit the spec first "
-                            "(`git add -A && git commit -m 'First spec'`)")
+            raise SpecError(
+                f"'{ref}': the repository has no commits yet; commit the spec first (`git add -A && git commit -m 'First spec'`)"
+            )
         try:
             return self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
         except git.GitCommandError:
             pass
         if self.shallow():
-            raise SpecError(f"'{ref}': unknown revision in this shallow clone; the commit may not have been fetched. "
-                            "Fetch the history (`git fetch --deepen=100`, or `fetch-depth: 0` in actions/checkout) and try again")
+            raise SpecError(
+                f"'{ref}': unknown revision in this shallow clone; the commit may not have been fetched. "
+                "Fetch the history (`git fetch --deepen=100`, or `fetch-depth: 0` in actions/checkout) and try again"
+            )
         raise SpecError(f"'{ref}': unknown revision; give a branch, tag or commit that exists (see `git log --oneline`)")
 
     def merge_base(self, a: str, b: str) -> str:
@@ -89,16 +94,20 @@ class GitRepo:
         try:
             return self.git("merge-base", a, b).strip()
         except git.GitCommandError:
-            hint = (" This is a shallow clone: fetch more history (`git fetch --deepen=100`, or `fetch-depth: 0`)."
-                    if self.shallow() else "")
+            hint = (
+                " This is a shallow clone: fetch more history (`git fetch --deepen=100`, or `fetch-depth: 0`)."
+                if self.shallow()
+                else ""
+            )
             raise SpecError(f"'{a}...{b}': the two have no common ancestor.{hint}") from None
 
     def side(self, name: str) -> Side:
         if name in (WORKTREE, INDEX):
             if self.bare:
                 what = "working tree" if name == WORKTREE else "index"
-                raise SpecError(f"{self.path}: a bare repository has no {what}; name two commits, or clone it and "
-                                "run spectools in the clone")
+                raise SpecError(
+                    f"{self.path}: a bare repository has no {what}; name two commits, or clone it and run spectools in the clone"
+                )
             return Side(name, None)
         return Side(name, self.resolve(name))
 
@@ -151,7 +160,7 @@ class TreeSource:
             if side.commit is None and fields[2] != "0":
                 continue  # a conflicted entry: take stage 0 only
             if path.startswith(prefix):
-                self._files[path[len(prefix):]] = (sha, mode)
+                self._files[path[len(prefix) :]] = (sha, mode)
 
     def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:
         start = prefix + "/" if prefix else ""

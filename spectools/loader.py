@@ -81,14 +81,15 @@ def load(source: Source, cache: Cache | None = None) -> Loaded:
         return _load(source, {} if cache is None else cache)
 
 
-def _parsed(source: Source, kind: str, path: str, limit: int, walked: bool, cache: Cache,
-            problems: list[Diagnostic]) -> tuple[Any, str] | None:
+def _parsed(
+    source: Source, kind: str, path: str, limit: int, walked: bool, cache: Cache, problems: list[Diagnostic]
+) -> tuple[Any, str] | None:
     """(Document or Challenge, text), or None when the file could not be read."""
     blob = source.blob_id(path)
     key = (kind, path, blob or "")
     if blob is not None and key in cache:
-        parsed, found, cached_text = cache[key]
-        problems.extend(found)
+        parsed, cached_problems, cached_text = cache[key]
+        problems.extend(cached_problems)
         return (parsed, cached_text) if parsed is not None else None
     found: list[Diagnostic] = []
     text = read_text(source, path, limit, found, walked)
