@@ -60,6 +60,7 @@ def _section(s: Section) -> dict[str, Any]:
         "location": _loc(s.location),
         "end_line": s.end_line,
         "body": s.body,
+        "prose": s.prose,
         "children": list(s.children),
         "clauses": list(s.clauses),
         "links": [_link(x) for x in s.links],

@@ -103,6 +103,7 @@ class Section(NamedTuple):
     attributes: dict[str, Any]  # authority: str, tags: list[str], anything else: str
     attribute_lines: dict[str, int]
     body: str  # its own text, up to the first child section (or the next section)
+    prose: str  # the body without its examples and commentary: what wording diffs compare
     location: Location
     end_line: int  # last line of the section with its children
     children: tuple[str, ...]

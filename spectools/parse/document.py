@@ -72,6 +72,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
     example_fences: dict[int, tuple[str, Location]] = {}
     commentary_depth = 0
     first_paragraph: tuple[str, int, int] | None = None
+    not_prose: set[int] = set()  # 0-based lines of examples and commentary
 
     def here(line0: int, needle: str = "") -> Location:
         raw = lines[line0] if line0 < len(lines) else ""
@@ -144,6 +145,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
                 if nxt is not None and nxt.type == "fence" and (nxt.info.split() or [""])[0] == "xml":
                     example_fences[i + 2] = (title, where)
                 else:
+                    not_prose.add(line0)
                     add_example(Example(title, where, (), False))  # SPEC508, in checks/examples.py
             if ("[^" in content and read_clauses) or "](#" in content:
                 _inline(
@@ -186,6 +188,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
                     )
             if i in example_fences:
                 title, where = example_fences[i]
+                not_prose.update(range(where.line - 1, tok.map[1]))
                 indent = len(lines[line0]) - len(lines[line0].lstrip())
                 turns, found = parse_conversation(tok.content, path, first + 1, indent)
                 problems.extend(found)
@@ -193,6 +196,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
         elif kind == "admonition_open" and tok.meta.get("tag") == "meta":
             commentary_depth += 1
             start, end = tok.map
+            not_prose.update(range(start, end))
             body = "\n".join(line[4:] if line.startswith("    ") else line.lstrip() for line in lines[start + 1 : end])
             note = Commentary(body.strip(), here(start), end)
             if stack:
@@ -213,6 +217,7 @@ def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
             attributes=b.attributes,
             attribute_lines=b.attribute_lines,
             body="\n".join(lines[b.body_start : b.body_end]).strip(),
+            prose="\n".join(lines[j] for j in range(b.body_start, b.body_end) if j not in not_prose).strip(),
             location=Location(path, b.line, b.col),
             end_line=_last_text_line(lines, b.line, b.end_line),
             children=tuple(b.children),
