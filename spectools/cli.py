@@ -67,6 +67,53 @@ def build_parser() -> "argparse.ArgumentParser":
     )
     e.add_argument("path", nargs="?", default=".", metavar="PATH", help="root of the spec repository (default: .)")
     e.add_argument("--format", choices=("json",), default="json", help="output format (default: json)")
+
+    d = sub.add_parser(
+        "diff",
+        help="clause-level changes between two git refs (or a ref and the working tree)",
+        description="Compare the spec at two sides, section by section and clause by clause. A side is a "
+        "branch, tag or commit, WORKTREE (the files on disk) or, with --staged, the index. `A..B` compares "
+        "A with B; `A...B` compares the merge base of A and B with B. Exit code 1 when a retired clause "
+        "id comes back with another meaning; 2 for an unknown ref or a repository problem.",
+    )
+    d.add_argument("old", metavar="A", help="the old side: a ref, `A..B`, or `A...B`")
+    d.add_argument("new", metavar="B", nargs="?", help="the new side (default: WORKTREE, or the index with --staged)")
+    d.add_argument("--staged", action="store_true", help="compare with the index (what `git commit` would record)")
+    d.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text: one change a line (default); markdown: grouped as in the changelog; json: schema/changes.schema.json",
+    )
+    d.add_argument("--path", default=".", metavar="DIR", help="the spec's folder inside the repository (default: .)")
+
+    c = sub.add_parser(
+        "changelog",
+        help="release notes from the clause-level changes between release tags",
+        description="Write release notes (Keep a Changelog) from the changes between two refs. FROM "
+        "defaults to the newest release tag reachable from TO (tags match releases.tag_pattern, "
+        "default v*), TO to HEAD.",
+    )
+    c.add_argument("range", nargs="?", metavar="FROM..TO", help="the release to describe: `FROM..TO`, `..TO` or `TO`")
+    c.add_argument(
+        "--version", dest="release_name", metavar="NAME", help="the version heading (default: the tag on TO, else Unreleased)"
+    )
+    c.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="markdown (default) or json (schema/changelog.schema.json)",
+    )
+    c.add_argument(
+        "--write",
+        metavar="FILE",
+        help="replace or insert just this version's section in FILE "
+        "(e.g. CHANGELOG.md), atomically; every other byte of the file is kept",
+    )
+    c.add_argument(
+        "--all", action="store_true", help="one section per release tag, newest first; the first release lists what it introduced"
+    )
+    c.add_argument("--path", default=".", metavar="DIR", help="the spec's folder inside the repository (default: .)")
     return parser
 
 
@@ -129,6 +176,99 @@ def cmd_export(path: str) -> int:
     return EXIT_OK
 
 
+def cmd_diff(path: str, old: str, new: str | None, staged: bool, fmt: str) -> int:
+    from pathlib import Path
+
+    from spectools.diff import diff
+    from spectools.gitsource import GitRepo
+    from spectools.history import IdHistory, reused_ids, with_reused
+    from spectools.loader import Cache, load
+    from spectools.render import changes as render
+
+    repo = GitRepo(Path(path))
+    side_a, side_b = repo.sides(old, new, staged)
+    cache: Cache = {}
+    la, lb = load(repo.source(side_a), cache), load(repo.source(side_b), cache)
+    cs = diff(la.spec, lb.spec, la.config, lb.config, side_a.label, side_b.label)
+    if side_a.commit is not None:
+        history = IdHistory(repo, side_a.commit, lb.documents)
+        cs = with_reused(cs, reused_ids(history, side_a.commit, la.spec, lb.spec))
+    if fmt == "json":
+        sys.stdout.write(render.as_json(cs))
+    elif fmt == "markdown":
+        sys.stdout.write(render.markdown(cs))
+    else:
+        sys.stdout.write(render.text(cs))
+    sys.stderr.write(f"spectools: {render.summary_line(cs)}\n")
+    return 1 if any(c.kind == "id_reused" for c in cs.changes) else 0
+
+
+def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: str, write: str | None, every: bool) -> int:
+    import json
+    from pathlib import Path
+
+    from spectools import changelog
+    from spectools.diff import diff
+    from spectools.gitsource import GitRepo, Side
+    from spectools.history import IdHistory, reused_ids, with_reused
+    from spectools.loader import Cache, Loaded, load
+    from spectools.render import changes as render
+
+    repo = GitRepo(Path(path))
+    cache: Cache = {}
+    head = load(repo.source(repo.side("HEAD")), cache) if repo.has_commits() else None
+    pattern = head.config.tag_pattern if head else "v*"
+    if every:
+        if spec_range or version:
+            from spectools.errors import SpecError
+
+            raise SpecError("--all writes every release; give no FROM..TO and no --version with it")
+        releases = changelog.all_releases(repo, pattern)
+    else:
+        releases = [changelog.release_for(repo, spec_range, version, pattern)]
+    loaded: dict[str, Loaded] = {}
+
+    def spec_at(side: Side) -> Loaded:
+        key = side.commit or side.label
+        if key not in loaded:
+            loaded[key] = load(repo.source(side), cache)
+        return loaded[key]
+
+    tip = releases[-1].new.commit or ""
+    history = IdHistory(repo, tip, spec_at(releases[-1].new).documents) if tip else None
+    results = []
+    for rel in releases:
+        lb = spec_at(rel.new)
+        if rel.old is None:
+            from spectools.config import Config
+            from spectools.model import Spec
+
+            cs = diff(Spec((), ()), lb.spec, Config(), lb.config, "", rel.new.label)
+        else:
+            la = spec_at(rel.old)
+            cs = diff(la.spec, lb.spec, la.config, lb.config, rel.old.label, rel.new.label)
+            if history is not None:
+                cs = with_reused(cs, reused_ids(history, rel.old.commit, la.spec, lb.spec))
+        results.append((rel, cs))
+    if write:
+        target = Path(write)
+        changelog.write(target, [(rel.version, changelog.section(rel, cs)) for rel, cs in results])
+        for rel, _ in results:
+            sys.stderr.write(f"spectools: wrote the {rel.version} section of {target}\n")
+        return 0
+    newest_first = list(reversed(results))
+    if fmt == "json":
+        doc = {
+            "schema_version": 1,
+            "tool": {"name": "spectools", "version": __version__},
+            "releases": [{"version": rel.version, "date": rel.date, **render.changeset_json(cs)} for rel, cs in newest_first],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write("\n".join(changelog.section(rel, cs) for rel, cs in newest_first))
+    return 0
+
+
 def dispatch(args: "argparse.Namespace") -> int:
     from spectools.errors import EXIT_USAGE
 
@@ -136,6 +276,10 @@ def dispatch(args: "argparse.Namespace") -> int:
         return cmd_validate(args.path, args.format, args.fail_on, args.fix)
     if args.command == "export":
         return cmd_export(args.path)
+    if args.command == "diff":
+        return cmd_diff(args.path, args.old, args.new, args.staged, args.format)
+    if args.command == "changelog":
+        return cmd_changelog(args.path, args.range, args.release_name, args.format, args.write, args.all)
     build_parser().print_help(sys.stderr)
     return EXIT_USAGE
 

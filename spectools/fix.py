@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from spectools.checks.coverage import expected_header
+from spectools.fsio import write_atomic
 from spectools.loader import Loaded
 
 
@@ -33,23 +32,6 @@ def rewrite_line(data: bytes, line: int, new: str) -> bytes:
     prefix = b"\xef\xbb\xbf" if line == 1 and body.startswith(b"\xef\xbb\xbf") else b""
     lines[line - 1] = prefix + new.encode("utf-8") + ending
     return b"".join(lines)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, then rename over; keeps the file's mode."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def fix_headers(loaded: Loaded, root: Path) -> list[str]:

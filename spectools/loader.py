@@ -26,6 +26,7 @@ class Loaded:
     config_ok: bool
     source: Source
     texts: dict[str, str] = field(default_factory=dict)  # decoded text of every parsed file
+    documents: tuple[str, ...] = ()  # the document globs that were used
 
 
 def open_worktree(path: Path) -> WorktreeSource:
@@ -162,4 +163,4 @@ def _load(source: Source, cache: Cache) -> Loaded:
         problems.extend(document.problems)
     for challenge in challenges:
         problems.extend(challenge.problems)
-    return Loaded(Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, texts)
+    return Loaded(Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, texts, patterns)

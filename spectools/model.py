@@ -171,3 +171,27 @@ class Spec(NamedTuple):
     def links(self) -> list[Link]:
         """Every `(#anchor)` link in prose, the documents' then the challenge files'."""
         return [x for d in self.documents for x in d.links] + [x for c in self.challenges for x in c.links]
+
+
+ChangeSeverity = Literal["breaking", "notable", "editorial"]
+
+
+class Change(NamedTuple):
+    """One change between two versions of a spec, found by the diff engine."""
+
+    kind: str  # section_added, authority_promoted, clause_reworded, label_flipped, ... (diff.KINDS)
+    severity: ChangeSeverity
+    subject: str  # the section anchor, clause id, or challenge id it is about
+    title: str  # the section's title (new side when there is one)
+    summary: str  # one line for people
+    old: Location | None
+    new: Location | None
+    details: dict[str, Any]
+    fingerprint: str  # stable across runs and line moves: kind, subject and what changed
+
+
+class ChangeSet(NamedTuple):
+    old: str  # what was compared: a ref, WORKTREE, INDEX, or "" for nothing
+    new: str
+    changes: tuple[Change, ...]
+    notes: tuple[str, ...]  # release-wide notes, such as a renamed authority level

@@ -1,0 +1,484 @@
+"""(Spec, Spec) -> ChangeSet: what changed in meaning, section by section and clause by clause."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from spectools.config import Config
+from spectools.model import Change, ChangeSet, ChangeSeverity, Clause, Comparison, Example, Location, Message, Section, Spec
+from spectools.wording import normalise, similarity, word_diff
+
+# kind -> (severity, changelog group); a reworded change is "notable" when normative, else "editorial"
+KINDS: dict[str, tuple[ChangeSeverity, int]] = {
+    "authority_promoted": ("breaking", 1),
+    "authority_demoted": ("breaking", 1),
+    "authority_added": ("notable", 1),
+    "authority_removed": ("notable", 1),
+    "authority_changed": ("notable", 1),
+    "section_added": ("notable", 2),
+    "clause_added": ("notable", 2),
+    "id_reused": ("breaking", 2),
+    "section_removed": ("breaking", 3),
+    "clause_removed": ("breaking", 3),
+    "section_renamed": ("notable", 4),
+    "section_moved": ("notable", 4),
+    "section_retitled": ("notable", 4),
+    "clause_moved": ("notable", 4),
+    "section_split": ("notable", 5),
+    "section_merged": ("notable", 5),
+    "section_reworded": ("editorial", 6),
+    "clause_reworded": ("editorial", 6),
+    "label_flipped": ("breaking", 7),
+    "challenge_added": ("notable", 7),
+    "challenge_removed": ("notable", 7),
+    "challenge_changed": ("notable", 7),
+    "example_added": ("notable", 7),
+    "example_removed": ("notable", 7),
+    "example_changed": ("notable", 7),
+}
+LABELS = ("GOOD", "BAD", "OK")
+RENAME_CLAUSES = 0.5  # share of the larger section's clause ids that the other carries, for a rename
+RENAME_PROSE = 0.9  # word similarity of the prose that makes a rename
+
+
+def change(
+    kind: str,
+    subject: str,
+    title: str,
+    summary: str,
+    old: Location | None,
+    new: Location | None,
+    key: str = "",
+    normative: bool | None = None,
+    details: dict[str, Any] | None = None,
+) -> Change:
+    details = dict(details or {})
+    severity = KINDS[kind][0]
+    if normative:
+        severity = "notable"
+        details["normative"] = True
+    elif normative is not None:
+        details["normative"] = False
+    digest = hashlib.sha256(f"{kind}\0{subject}\0{key}".encode()).hexdigest()[:16]
+    return Change(kind, severity, subject, title, summary, old, new, details, digest)
+
+
+def _first(items: Iterable[Any], key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        out.setdefault(getattr(item, key), item)
+    return out
+
+
+def match_sections(sa: dict[str, Section], sb: dict[str, Section], renames: dict[str, str]) -> dict[str, str]:
+    """Old anchor -> new anchor: same anchor, then config renames, then the rename heuristic."""
+    match = {x: x for x in sa if x in sb}
+    removed = sorted(x for x in sa if x not in sb)
+    added = sorted(y for y in sb if y not in sa)
+    for old, new in sorted(renames.items()):
+        if old in removed and new in added:
+            match[old] = new
+            removed.remove(old)
+            added.remove(new)
+    scored = []
+    for x in removed:
+        cx = set(sa[x].clauses)
+        for y in added:
+            cy = set(sb[y].clauses)
+            # one carries most of the other's clause ids (symmetric, so diff(b, a) mirrors diff(a, b))
+            score = len(cx & cy) / max(len(cx), len(cy)) if cx and cy else 0.0
+            if score < RENAME_CLAUSES:
+                prose = similarity(sa[x].prose, sb[y].prose) if sa[x].prose and sb[y].prose else 0.0
+                score = prose if prose >= RENAME_PROSE else 0.0
+            if score > 0:
+                scored.append((-score, min(x, y), max(x, y), x, y))
+    taken_x: set[str] = set()
+    taken_y: set[str] = set()
+    for _, _, _, x, y in sorted(scored):
+        if x not in taken_x and y not in taken_y:
+            match[x] = y
+            taken_x.add(x)
+            taken_y.add(y)
+    return match
+
+
+def _levels(cfg_a: Config, cfg_b: Config) -> tuple[dict[str, str], list[str]]:
+    aliases = {**cfg_a.aliases, **cfg_b.aliases}
+    return aliases, list(cfg_b.levels) + [lv for lv in cfg_a.levels if lv not in cfg_b.levels]
+
+
+def _authority(x: Section, y: Section, aliases: dict[str, str], ladder: list[str], vocab: set[tuple[str, str]]) -> Change | None:
+    la, lb = x.authority, y.authority
+    if la == lb:
+        return None
+    args = (y.anchor, y.title)
+    where = (x.location, y.location)
+    if la is None:
+        return change("authority_added", *args, f"authority {lb} added", *where, key=str(lb), details={"to": lb})
+    if lb is None:
+        return change("authority_removed", *args, f"authority {la} removed", *where, key=la, details={"from": la})
+    ca, cb = aliases.get(la, la), aliases.get(lb, lb)
+    if ca == cb:
+        vocab.add((la, lb) if la in aliases else (lb, la))
+        return None
+    pair = {"from": la, "to": lb}
+    if ca in ladder and cb in ladder:
+        kind = "authority_promoted" if ladder.index(cb) < ladder.index(ca) else "authority_demoted"
+        word = "promoted" if kind == "authority_promoted" else "demoted"
+        return change(kind, *args, f"authority {la} → {lb} ({word})", *where, key=f"{la}>{lb}", details=pair)
+    return change("authority_changed", *args, f"authority {la} → {lb}", *where, key=f"{la}>{lb}", details=pair)
+
+
+def _signature(turns: Iterable[Any]) -> tuple[Any, ...]:
+    def msg(m: Message) -> tuple[Any, ...]:
+        label = (m.label.verdict, m.label.anchor, m.label.reason) if m.label else None
+        return (m.role, tuple(sorted(m.attributes.items())), normalise(m.text), tuple(sorted(m.settings.items())), label)
+
+    return tuple(tuple(msg(c) for c in t.candidates) if isinstance(t, Comparison) else msg(t) for t in turns)
+
+
+def _verdicts(example: Example) -> list[list[str | None]]:
+    return [[c.label.verdict if c.label else None for c in comp.candidates] for comp in example.comparisons]
+
+
+def diff_examples(old: tuple[Example, ...], new: tuple[Example, ...], subject: str, title: str) -> list[Change]:
+    """Examples matched by title (and by order among equal titles)."""
+
+    def keyed(examples: tuple[Example, ...]) -> dict[tuple[str, int], Example]:
+        seen: dict[str, int] = {}
+        out = {}
+        for e in examples:
+            n = seen.get(e.title, 0)
+            seen[e.title] = n + 1
+            out[(e.title, n)] = e
+        return out
+
+    ka, kb = keyed(old), keyed(new)
+    out = []
+    for key in sorted(set(ka) | set(kb), key=lambda k: (k[0], k[1])):
+        ea, eb = ka.get(key), kb.get(key)
+        name = key[0] + (f" ({key[1] + 1})" if key[1] else "")
+        if ea is None and eb is not None:
+            out.append(change("example_added", subject, title, f"example “{name}” added", None, eb.location, key=name))
+        elif eb is None and ea is not None:
+            out.append(change("example_removed", subject, title, f"example “{name}” removed", ea.location, None, key=name))
+        elif ea is not None and eb is not None and _signature(ea.turns) != _signature(eb.turns):
+            flips = []
+            for ci, (va, vb) in enumerate(zip(_verdicts(ea), _verdicts(eb), strict=False)):
+                for k, (x, y) in enumerate(zip(va, vb, strict=False)):
+                    if x != y and x in LABELS and y in LABELS:
+                        flips.append((ci, k, x, y))
+            for ci, k, x, y in flips:
+                where = f"comparison {ci + 1}, candidate {k + 1}" if len(ea.comparisons) > 1 else f"candidate {k + 1}"
+                out.append(
+                    change(
+                        "label_flipped",
+                        subject,
+                        title,
+                        f"example “{name}”, {where}: label {x} → {y}",
+                        ea.location,
+                        eb.location,
+                        key=f"{name}#{ci}.{k}:{x}>{y}",
+                        details={"example": name, "from": x, "to": y},
+                    )
+                )
+            if not flips or _signature(_unlabel(ea)) != _signature(_unlabel(eb)):
+                out.append(
+                    change(
+                        "example_changed",
+                        subject,
+                        title,
+                        f"example “{name}” changed",
+                        ea.location,
+                        eb.location,
+                        key=f"{name}:{hash_text(repr(_signature(eb.turns)))}",
+                    )
+                )
+    return out
+
+
+def _unlabel(example: Example) -> list[Any]:
+    """The turns with every label's verdict blanked, to tell a pure label flip from other edits."""
+    out: list[Any] = []
+    for t in example.turns:
+        if isinstance(t, Comparison):
+            out.append(
+                Comparison(
+                    tuple(c._replace(label=c.label._replace(verdict="") if c.label else None) for c in t.candidates), t.location
+                )
+            )
+        else:
+            out.append(t)
+    return out
+
+
+def hash_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str = "") -> ChangeSet:
+    sa, sb = _first(a.sections(), "anchor"), _first(b.sections(), "anchor")
+    ca, cb = _first(a.clauses(), "id"), _first(b.clauses(), "id")
+    match = match_sections(sa, sb, {**cfg_a.renames, **cfg_b.renames})
+    back = {y: x for x, y in match.items()}
+    aliases, ladder = _levels(cfg_a, cfg_b)
+    out: list[Change] = []
+    vocab: set[tuple[str, str]] = set()
+
+    # split and merged: a section that is gone whose clauses went to several sections, and the reverse
+    explained_old, explained_new = set(), set()
+    for x in sorted(set(sa) - set(match)):
+        targets = sorted({cb[c].section for c in sa[x].clauses if c in cb and cb[c].section})
+        if len(targets) >= 2:
+            explained_old.add(x)
+            out.append(
+                change(
+                    "section_split",
+                    x,
+                    sa[x].title,
+                    f"split into {', '.join('#' + t for t in targets)}",
+                    sa[x].location,
+                    sb[targets[0]].location,
+                    key=">".join(targets),
+                    details={"into": targets},
+                )
+            )
+    for y in sorted(set(sb) - set(back)):
+        sources = sorted({ca[c].section for c in sb[y].clauses if c in ca and ca[c].section})
+        if len(sources) >= 2:
+            explained_new.add(y)
+            out.append(
+                change(
+                    "section_merged",
+                    y,
+                    sb[y].title,
+                    f"merged from {', '.join('#' + s for s in sources)}",
+                    sa[sources[0]].location,
+                    sb[y].location,
+                    key="<".join(sources),
+                    details={"from": sources},
+                )
+            )
+    for x in sorted(set(sa) - set(match) - explained_old):
+        s = sa[x]
+        out.append(
+            change(
+                "section_removed",
+                x,
+                s.title,
+                f"section “{s.title}” removed ({len(s.clauses)} clause{'s' * (len(s.clauses) != 1)})",
+                s.location,
+                None,
+                details={"authority": s.authority},
+            )
+        )
+    for y in sorted(set(sb) - set(back) - explained_new):
+        s = sb[y]
+        out.append(
+            change(
+                "section_added", y, s.title, f"section “{s.title}” added", None, s.location, details={"authority": s.authority}
+            )
+        )
+
+    for x, y in sorted(match.items()):
+        p, q = sa[x], sb[y]
+        where = (p.location, q.location)
+        if x != y:
+            out.append(
+                change(
+                    "section_renamed",
+                    y,
+                    q.title,
+                    f"anchor #{x} renamed #{y}",
+                    *where,
+                    key=f"{x}>{y}",
+                    details={"from": x, "to": y},
+                )
+            )
+        parent = match.get(p.parent, p.parent) if p.parent else None
+        if parent != q.parent or p.location.path != q.location.path:
+            moves = []
+            if parent != q.parent:
+                moves.append(
+                    f"from under {'#' + p.parent if p.parent else 'the top'} to under {'#' + q.parent if q.parent else 'the top'}"
+                )
+            if p.location.path != q.location.path:
+                moves.append(f"from {p.location.path} to {q.location.path}")
+            out.append(
+                change(
+                    "section_moved",
+                    y,
+                    q.title,
+                    "moved " + " and ".join(moves),
+                    *where,
+                    key=f"{p.parent}>{q.parent}:{p.location.path}>{q.location.path}",
+                    details={
+                        "from_parent": p.parent,
+                        "to_parent": q.parent,
+                        "from_path": p.location.path,
+                        "to_path": q.location.path,
+                    },
+                )
+            )
+        if p.title != q.title:
+            out.append(
+                change(
+                    "section_retitled",
+                    y,
+                    q.title,
+                    f"retitled “{p.title}” → “{q.title}”",
+                    *where,
+                    key=f"{p.title}>{q.title}",
+                    details={"from": p.title, "to": q.title},
+                )
+            )
+        auth = _authority(p, q, aliases, ladder, vocab)
+        if auth:
+            out.append(auth)
+        if normalise(p.prose) != normalise(q.prose):
+            text, normative = word_diff(p.prose, q.prose)
+            kind = "normative" if normative else "editorial"
+            out.append(
+                change(
+                    "section_reworded",
+                    y,
+                    q.title,
+                    f"{kind} wording change",
+                    *where,
+                    key=hash_text(normalise(p.prose) + "\0" + normalise(q.prose)),
+                    normative=normative,
+                    details={"diff": text},
+                )
+            )
+        out.extend(diff_examples(p.examples, q.examples, y, q.title))
+
+    for cid in sorted(set(ca) | set(cb)):
+        out.extend(_clause(cid, ca.get(cid), cb.get(cid), match, sa, sb))
+    out.extend(_challenges(a, b, sa, sb, ca, cb))
+    notes = tuple(
+        f"Authority level '{old_name}' is now called '{new_name}'; sections that only changed the name keep their authority."
+        for old_name, new_name in sorted(vocab)
+    )
+    out.sort(key=lambda c: (KINDS[c.kind][1], (c.new or c.old or Location("")), c.subject, c.kind, c.fingerprint))
+    return ChangeSet(old, new, tuple(out), notes)
+
+
+def _clause(
+    cid: str, x: Clause | None, y: Clause | None, match: dict[str, str], sa: dict[str, Section], sb: dict[str, Section]
+) -> list[Change]:
+    def title(c: Clause, sections: dict[str, Section]) -> str:
+        return sections[c.section].title if c.section in sections else ""
+
+    if x is None and y is not None:
+        return [
+            change(
+                "clause_added",
+                cid,
+                title(y, sb),
+                f"clause [^{cid}] added: {y.text}",
+                None,
+                y.location,
+                details={"section": y.section, "text": y.text},
+            )
+        ]
+    if y is None and x is not None:
+        return [
+            change(
+                "clause_removed",
+                cid,
+                title(x, sa),
+                f"clause [^{cid}] removed: {x.text}",
+                x.location,
+                None,
+                details={"section": x.section, "text": x.text},
+            )
+        ]
+    assert x is not None and y is not None
+    out = []
+    mapped = match.get(x.section or "", x.section)
+    if mapped != y.section:
+        out.append(
+            change(
+                "clause_moved",
+                cid,
+                title(y, sb),
+                f"clause [^{cid}] moved from #{x.section} to #{y.section}",
+                x.location,
+                y.location,
+                key=f"{x.section}>{y.section}",
+                details={"from": x.section, "to": y.section},
+            )
+        )
+    if normalise(x.text) != normalise(y.text):
+        text, normative = word_diff(x.text, y.text)
+        out.append(
+            change(
+                "clause_reworded",
+                cid,
+                title(y, sb),
+                f"clause [^{cid}] reworded",
+                x.location,
+                y.location,
+                key=hash_text(normalise(x.text) + "\0" + normalise(y.text)),
+                normative=normative,
+                details={"diff": text, "section": y.section},
+            )
+        )
+    return out
+
+
+def _challenges(
+    a: Spec, b: Spec, sa: dict[str, Section], sb: dict[str, Section], ca: dict[str, Clause], cb: dict[str, Clause]
+) -> list[Change]:
+    ha, hb = _first(a.challenges, "clause_id"), _first(b.challenges, "clause_id")
+    out = []
+    for cid in sorted(set(ha) | set(hb)):
+        x, y = ha.get(cid), hb.get(cid)
+        clause = cb.get(cid) or ca.get(cid)
+        sections = sb if cid in cb else sa
+        title = sections[clause.section].title if clause and clause.section in sections else ""
+        if x is None and y is not None:
+            out.append(
+                change(
+                    "challenge_added",
+                    cid,
+                    title,
+                    f"challenge file for [^{cid}] added ({len(y.examples)} example{'s' * (len(y.examples) != 1)})",
+                    None,
+                    Location(y.path, 1, 1),
+                )
+            )
+        elif y is None and x is not None:
+            out.append(
+                change(
+                    "challenge_removed",
+                    cid,
+                    title,
+                    f"challenge file for [^{cid}] removed ({len(x.examples)} example{'s' * (len(x.examples) != 1)})",
+                    Location(x.path, 1, 1),
+                    None,
+                )
+            )
+        elif x is not None and y is not None:
+            if (x.front_matter or {}) != (y.front_matter or {}):
+                keys = sorted(
+                    k
+                    for k in {*(x.front_matter or {}), *(y.front_matter or {})}
+                    if (x.front_matter or {}).get(k) != (y.front_matter or {}).get(k)
+                )
+                out.append(
+                    change(
+                        "challenge_changed",
+                        cid,
+                        title,
+                        f"challenge file for [^{cid}]: {', '.join(keys)} changed",
+                        Location(x.path, 1, 1),
+                        Location(y.path, 1, 1),
+                        key=",".join(keys),
+                        details={"keys": keys},
+                    )
+                )
+            out.extend(diff_examples(x.examples, y.examples, cid, title))
+    return out

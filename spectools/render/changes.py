@@ -1,0 +1,166 @@
+"""ChangeSets -> text, markdown (the changelog's groups) and json. Output is deterministic."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from spectools import __version__
+from spectools.diff import KINDS
+from spectools.model import Change, ChangeSet, Location
+
+CHANGES_SCHEMA_VERSION = 1
+GROUPS = {
+    1: "Authority changes",
+    2: "Added",
+    3: "Removed",
+    4: "Renamed and moved",
+    5: "Split and merged",
+    6: "Changed wording",
+    7: "Challenges and examples",
+}
+
+
+def _where(loc: Location | None) -> str:
+    return f"{loc.path}:{loc.line}" if loc else "-"
+
+
+def counts(changes: Sequence[Change]) -> dict[str, int]:
+    out = {"breaking": 0, "notable": 0, "editorial": 0}
+    for c in changes:
+        out[c.severity] += 1
+    return out
+
+
+def summary_line(cs: ChangeSet) -> str:
+    if not cs.changes:
+        return f"no spec changes between {cs.old or 'nothing'} and {cs.new}"
+    n = counts(cs.changes)
+    parts = [f"{v} {k}" for k, v in n.items() if v]
+    return (
+        f"{len(cs.changes)} change{'s' * (len(cs.changes) != 1)} between {cs.old or 'nothing'} and {cs.new}: {', '.join(parts)}"
+    )
+
+
+def text(cs: ChangeSet) -> str:
+    lines = []
+    for c in cs.changes:
+        subject = f"[^{c.subject}]" if c.kind.startswith(("clause", "challenge", "id_")) else f"#{c.subject}"
+        lines.append(f"{c.severity:9} {c.kind:18} {subject}: {c.summary}  ({_where(c.old)} -> {_where(c.new)})")
+        if "diff" in c.details:
+            lines.append(f"{'':29}{c.details['diff']}")
+    lines.extend(f"note: {n}" for n in cs.notes)
+    return "".join(line + "\n" for line in lines)
+
+
+def _link(c: Change) -> str:
+    loc = c.new or c.old
+    if c.kind.startswith(("clause", "challenge", "id_", "example", "label")) and c.subject and c.details.get("section"):
+        anchor = c.details["section"]
+    elif c.kind.startswith(("clause", "challenge", "id_", "example", "label")):
+        return f"[^{c.subject}]" + (f" in {c.title}" if c.title else "")
+    else:
+        anchor = c.subject
+    path = loc.path if loc else ""
+    title = c.title or anchor
+    return f"[{title}]({path}#{anchor})"
+
+
+def _entry(c: Change) -> str:
+    flag = "**breaking**: " if c.severity == "breaking" else ""
+    return f"- {flag}{_link(c)}: {c.summary}"
+
+
+def _fold_clauses(items: list[Change]) -> list[Change]:
+    """A clause reworded inside a section that is reworded too is named in the section's entry, not again."""
+    sections = {c.subject for c in items if c.kind == "section_reworded"}
+    folded: dict[str, list[str]] = {}
+    for c in items:
+        if c.kind == "clause_reworded" and c.details.get("section") in sections:
+            folded.setdefault(c.details["section"], []).append(c.subject)
+    out = []
+    for c in items:
+        if c.kind == "clause_reworded" and c.details.get("section") in sections:
+            continue
+        if c.kind == "section_reworded" and c.subject in folded:
+            ids = ", ".join(f"[^{i}]" for i in folded[c.subject])
+            c = c._replace(summary=f"{c.summary} (clauses {ids})")
+            if any(x.details.get("normative") for x in items if x.subject in folded[c.subject]):
+                c = c._replace(details={**c.details, "normative": True})
+        out.append(c)
+    return out
+
+
+def markdown(cs: ChangeSet, heading: str | None = None) -> str:
+    """The changelog body: groups in a fixed order, normative wording first, editorial folded away."""
+    out: list[str] = []
+    if heading:
+        out += [heading, ""]
+    if not cs.changes and not cs.notes:
+        out += ["No changes to the spec.", ""]
+    by_group: dict[int, list[Change]] = {}
+    for c in cs.changes:
+        by_group.setdefault(KINDS[c.kind][1], []).append(c)
+    for group, name in GROUPS.items():
+        items = by_group.get(group, [])
+        if not items:
+            continue
+        out += [f"### {name}", ""]
+        if group == 6:
+            items = _fold_clauses(items)
+            normative = [c for c in items if c.details.get("normative")]
+            editorial = [c for c in items if not c.details.get("normative")]
+            for c in normative:
+                out.append(_entry(c))
+                out.append(f"  - `{c.details['diff']}`")
+            if editorial:
+                out += ([""] if normative else []) + [
+                    f"<details><summary>{len(editorial)} editorial change{'s' * (len(editorial) != 1)}</summary>",
+                    "",
+                ]
+                for c in editorial:
+                    out.append(_entry(c))
+                    out.append(f"  - `{c.details['diff']}`")
+                out += ["", "</details>"]
+        else:
+            breaking = [c for c in items if c.severity == "breaking"]
+            out += [_entry(c) for c in breaking + [c for c in items if c.severity != "breaking"]]
+        out.append("")
+    if cs.notes:
+        out += ["### Vocabulary", ""] + [f"- {n}" for n in cs.notes] + [""]
+    return "\n".join(out)
+
+
+def change_json(c: Change) -> dict[str, Any]:
+    def loc(x: Location | None) -> dict[str, Any] | None:
+        return {"path": x.path, "line": x.line, "col": x.col} if x else None
+
+    return {
+        "kind": c.kind,
+        "severity": c.severity,
+        "group": GROUPS[KINDS[c.kind][1]],
+        "subject": c.subject,
+        "title": c.title,
+        "summary": c.summary,
+        "old": loc(c.old),
+        "new": loc(c.new),
+        "details": c.details,
+        "fingerprint": c.fingerprint,
+    }
+
+
+def changeset_json(cs: ChangeSet) -> dict[str, Any]:
+    return {
+        "old": cs.old,
+        "new": cs.new,
+        "summary": counts(cs.changes),
+        "changes": [change_json(c) for c in cs.changes],
+        "notes": list(cs.notes),
+    }
+
+
+def as_json(cs: ChangeSet) -> str:
+    doc = {"schema_version": CHANGES_SCHEMA_VERSION, "tool": {"name": "spectools", "version": __version__}}
+    doc.update(changeset_json(cs))
+    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
