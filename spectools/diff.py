@@ -39,7 +39,6 @@ KINDS: dict[str, tuple[ChangeSeverity, int]] = {
     "example_changed": ("notable", 7),
 }
 LABELS = ("GOOD", "BAD", "OK")
-RENAME_CLAUSES = 0.5  # share of the larger section's clause ids that the other carries, for a rename
 RENAME_PROSE = 0.9  # word similarity of the prose that makes a rename
 
 
@@ -72,11 +71,42 @@ def _first(items: Iterable[Any], key: str) -> dict[str, Any]:
     return out
 
 
-def match_sections(sa: dict[str, Section], sb: dict[str, Section], renames: dict[str, str]) -> dict[str, str]:
+def scattered(
+    sa: dict[str, Section], sb: dict[str, Section], ca: dict[str, Clause], cb: dict[str, Clause], renames: dict[str, str]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """({gone section: sections its clauses went to}, {new section: sections its clauses came from}).
+
+    A split: a section that is gone, whose clauses are now in two or more sections, none holding most of them.
+    A merge is the mirror image. Checked before renames, which need one section to carry most of the other's clauses.
+    """
+    gone = [x for x in sa if x not in sb and x not in renames]
+    new = [y for y in sb if y not in sa and y not in renames.values()]
+
+    def spread(clauses: tuple[str, ...], where: dict[str, Clause]) -> list[str] | None:
+        counts: dict[str, int] = {}
+        for c in clauses:
+            if c in where and where[c].section:
+                counts[where[c].section or ""] = counts.get(where[c].section or "", 0) + 1
+        if len(counts) >= 2 and max(counts.values()) * 2 <= len(clauses):
+            return sorted(counts)
+        return None
+
+    split = {x: t for x in gone if (t := spread(sa[x].clauses, cb))}
+    merged = {y: f for y in new if (f := spread(sb[y].clauses, ca))}
+    return split, merged
+
+
+def match_sections(
+    sa: dict[str, Section],
+    sb: dict[str, Section],
+    renames: dict[str, str],
+    exclude_old: Iterable[str] = (),
+    exclude_new: Iterable[str] = (),
+) -> dict[str, str]:
     """Old anchor -> new anchor: same anchor, then config renames, then the rename heuristic."""
     match = {x: x for x in sa if x in sb}
-    removed = sorted(x for x in sa if x not in sb)
-    added = sorted(y for y in sb if y not in sa)
+    removed = sorted(x for x in sa if x not in sb and x not in set(exclude_old))
+    added = sorted(y for y in sb if y not in sa and y not in set(exclude_new))
     for old, new in sorted(renames.items()):
         if old in removed and new in added:
             match[old] = new
@@ -88,8 +118,9 @@ def match_sections(sa: dict[str, Section], sb: dict[str, Section], renames: dict
         for y in added:
             cy = set(sb[y].clauses)
             # one carries most of the other's clause ids (symmetric, so diff(b, a) mirrors diff(a, b))
-            score = len(cx & cy) / max(len(cx), len(cy)) if cx and cy else 0.0
-            if score < RENAME_CLAUSES:
+            shared = len(cx & cy)
+            score = shared / max(len(cx), len(cy)) if cx and cy and shared * 2 > min(len(cx), len(cy)) else 0.0
+            if not score:
                 prose = similarity(sa[x].prose, sb[y].prose) if sa[x].prose and sb[y].prose else 0.0
                 score = prose if prose >= RENAME_PROSE else 0.0
             if score > 0:
@@ -214,6 +245,14 @@ def _unlabel(example: Example) -> list[Any]:
     return out
 
 
+def _without(prose: str, sentences: Iterable[str]) -> str:
+    """The prose, normalised, less the given (normalised) sentences."""
+    text = normalise(prose)
+    for sentence in sentences:
+        text = text.replace(sentence, " ")
+    return " ".join(text.split())
+
+
 def hash_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -221,46 +260,41 @@ def hash_text(text: str) -> str:
 def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str = "") -> ChangeSet:
     sa, sb = _first(a.sections(), "anchor"), _first(b.sections(), "anchor")
     ca, cb = _first(a.clauses(), "id"), _first(b.clauses(), "id")
-    match = match_sections(sa, sb, {**cfg_a.renames, **cfg_b.renames})
+    renames = {**cfg_a.renames, **cfg_b.renames}
+    split, merged = scattered(sa, sb, ca, cb, renames)
+    match = match_sections(sa, sb, renames, split, merged)
     back = {y: x for x, y in match.items()}
     aliases, ladder = _levels(cfg_a, cfg_b)
     out: list[Change] = []
     vocab: set[tuple[str, str]] = set()
 
-    # split and merged: a section that is gone whose clauses went to several sections, and the reverse
-    explained_old, explained_new = set(), set()
-    for x in sorted(set(sa) - set(match)):
-        targets = sorted({cb[c].section for c in sa[x].clauses if c in cb and cb[c].section})
-        if len(targets) >= 2:
-            explained_old.add(x)
-            out.append(
-                change(
-                    "section_split",
-                    x,
-                    sa[x].title,
-                    f"split into {', '.join('#' + t for t in targets)}",
-                    sa[x].location,
-                    sb[targets[0]].location,
-                    key=">".join(targets),
-                    details={"into": targets},
-                )
+    explained_old, explained_new = set(split), set(merged)
+    for x, targets in sorted(split.items()):
+        out.append(
+            change(
+                "section_split",
+                x,
+                sa[x].title,
+                f"split into {', '.join('#' + t for t in targets)}",
+                sa[x].location,
+                sb[targets[0]].location,
+                key=">".join(targets),
+                details={"into": targets},
             )
-    for y in sorted(set(sb) - set(back)):
-        sources = sorted({ca[c].section for c in sb[y].clauses if c in ca and ca[c].section})
-        if len(sources) >= 2:
-            explained_new.add(y)
-            out.append(
-                change(
-                    "section_merged",
-                    y,
-                    sb[y].title,
-                    f"merged from {', '.join('#' + s for s in sources)}",
-                    sa[sources[0]].location,
-                    sb[y].location,
-                    key="<".join(sources),
-                    details={"from": sources},
-                )
+        )
+    for y, sources in sorted(merged.items()):
+        out.append(
+            change(
+                "section_merged",
+                y,
+                sb[y].title,
+                f"merged from {', '.join('#' + t for t in sources)}",
+                sa[sources[0]].location,
+                sb[y].location,
+                key="<".join(sources),
+                details={"from": sources},
             )
+        )
     for x in sorted(set(sa) - set(match) - explained_old):
         s = sa[x]
         out.append(
@@ -282,6 +316,14 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
             )
         )
 
+    # a clause that moved is reported as moved; its sentence is not a wording change of either section
+    moved_out: dict[str, list[str]] = {}
+    moved_in: dict[str, list[str]] = {}
+    for cid in set(ca) & set(cb):
+        old_section, new_section = ca[cid].section or "", cb[cid].section or ""
+        if match.get(old_section, old_section) != new_section:
+            moved_out.setdefault(old_section, []).append(normalise(ca[cid].text))
+            moved_in.setdefault(new_section, []).append(normalise(cb[cid].text))
     for x, y in sorted(match.items()):
         p, q = sa[x], sb[y]
         where = (p.location, q.location)
@@ -337,8 +379,9 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
         auth = _authority(p, q, aliases, ladder, vocab)
         if auth:
             out.append(auth)
-        if normalise(p.prose) != normalise(q.prose):
-            text, normative = word_diff(p.prose, q.prose)
+        prose_a, prose_b = _without(p.prose, moved_out.get(x, ())), _without(q.prose, moved_in.get(y, ()))
+        if prose_a != prose_b:
+            text, normative = word_diff(prose_a, prose_b)
             kind = "normative" if normative else "editorial"
             out.append(
                 change(
@@ -347,7 +390,7 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
                     q.title,
                     f"{kind} wording change",
                     *where,
-                    key=hash_text(normalise(p.prose) + "\0" + normalise(q.prose)),
+                    key=hash_text(prose_a + "\0" + prose_b),
                     normative=normative,
                     details={"diff": text},
                 )

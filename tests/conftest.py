@@ -22,6 +22,15 @@ class Result:
     err: str
 
 
+@pytest.fixture(autouse=True)
+def isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every git process (ours and GitPython's) ignores the machine's global and system git config."""
+    from tests.gitrepo import ISOLATED
+
+    for key, value in ISOLATED.items():
+        monkeypatch.setenv(key, value)
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run spectools in-process: cli("validate", ".", cwd=path)."""

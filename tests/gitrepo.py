@@ -1,0 +1,74 @@
+"""Real temporary git repositories for tests, with isolated git config and fixed dates."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ISOLATED = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Spec Author",
+    "GIT_AUTHOR_EMAIL": "author@example.invalid",
+    "GIT_COMMITTER_NAME": "Spec Author",
+    "GIT_COMMITTER_EMAIL": "author@example.invalid",
+}
+
+
+class GitRepo:
+    def __init__(self, root: Path, init: bool = True) -> None:
+        self.root = root
+        self.day = 0
+        root.mkdir(parents=True, exist_ok=True)
+        if init:
+            self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str, check: bool = True) -> str:
+        date = f"2026-01-{self.day + 1:02d}T12:00:00+00:00" if self.day < 28 else f"2026-02-{self.day - 27:02d}T12:00:00+00:00"
+        env = {**os.environ, **ISOLATED, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, check=False)
+        if check and proc.returncode:
+            raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.decode()}")
+        return proc.stdout.decode("utf-8", "surrogateescape")
+
+    def write(self, files: dict[str, str | bytes]) -> GitRepo:
+        for rel, content in files.items():
+            path = self.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return self
+
+    def remove(self, *paths: str) -> GitRepo:
+        for rel in paths:
+            (self.root / rel).unlink()
+        return self
+
+    def commit(self, message: str = "change", files: dict[str, str | bytes] | None = None) -> str:
+        if files:
+            self.write(files)
+        self.day += 1
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def tag(self, name: str) -> GitRepo:
+        self.git("tag", name)
+        return self
+
+
+def section(anchor: str, title: str, text: str, level: int = 2, authority: str | None = "user", extra: str = "") -> str:
+    attrs = f" authority={authority}" if authority else ""
+    return f"{'#' * level} {title} {{#{anchor}{attrs}{extra}}}\n\n{text}\n\n"
+
+
+def challenge(cid: str, title: str, examples: str = "") -> str:
+    return f"Examples for [^{cid}] in {title}:\n\n{examples}"
+
+
+def example(title: str, good: str = "GOOD", bad: str = "BAD", answer: str = "Sure.") -> str:
+    return (f"**Example**: {title}\n\n~~~xml\n<user>\nPlease help.\n</user>\n<comparison>\n<assistant> <!-- {good} -->\n"
+            f"I can help with that.\n</assistant>\n<assistant> <!-- {bad} -->\n{answer}\n</assistant>\n</comparison>\n~~~\n\n")
