@@ -70,5 +70,7 @@ def challenge(cid: str, title: str, examples: str = "") -> str:
 
 
 def example(title: str, good: str = "GOOD", bad: str = "BAD", answer: str = "Sure.") -> str:
-    return (f"**Example**: {title}\n\n~~~xml\n<user>\nPlease help.\n</user>\n<comparison>\n<assistant> <!-- {good} -->\n"
-            f"I can help with that.\n</assistant>\n<assistant> <!-- {bad} -->\n{answer}\n</assistant>\n</comparison>\n~~~\n\n")
+    return (
+        f"**Example**: {title}\n\n~~~xml\n<user>\nPlease help.\n</user>\n<comparison>\n<assistant> <!-- {good} -->\n"
+        f"I can help with that.\n</assistant>\n<assistant> <!-- {bad} -->\n{answer}\n</assistant>\n</comparison>\n~~~\n\n"
+    )
