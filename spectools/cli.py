@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
 
+    from spectools.loader import Loaded
+
 ISSUES_URL = "https://github.com/spectools/spectools/issues"
 
 
@@ -176,6 +178,15 @@ def cmd_export(path: str) -> int:
     return EXIT_OK
 
 
+UNREAD = {"SPEC002", "SPEC003", "SPEC006", "SPEC007", "SPEC008", "SPEC009"}  # a file left out of the spec
+
+
+def _warn_unread(side: str, loaded: "Loaded") -> None:
+    for d in sorted(loaded.problems, key=lambda d: d.sort_key()):
+        if d.code in UNREAD:
+            sys.stderr.write(f"spectools: warning: {side}: {d.location}: {d.message}; it is left out of the comparison\n")
+
+
 def cmd_diff(path: str, old: str, new: str | None, staged: bool, fmt: str) -> int:
     from pathlib import Path
 
@@ -189,6 +200,8 @@ def cmd_diff(path: str, old: str, new: str | None, staged: bool, fmt: str) -> in
     side_a, side_b = repo.sides(old, new, staged)
     cache: Cache = {}
     la, lb = load(repo.source(side_a), cache), load(repo.source(side_b), cache)
+    _warn_unread(side_a.label, la)
+    _warn_unread(side_b.label, lb)
     cs = diff(la.spec, lb.spec, la.config, lb.config, side_a.label, side_b.label)
     if side_a.commit is not None:
         history = IdHistory(repo, side_a.commit, lb.documents)
@@ -232,6 +245,7 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
         key = side.commit or side.label
         if key not in loaded:
             loaded[key] = load(repo.source(side), cache)
+            _warn_unread(side.label, loaded[key])
         return loaded[key]
 
     tip = releases[-1].new.commit or ""

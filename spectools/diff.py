@@ -174,8 +174,10 @@ def _verdicts(example: Example) -> list[list[str | None]]:
     return [[c.label.verdict if c.label else None for c in comp.candidates] for comp in example.comparisons]
 
 
-def diff_examples(old: tuple[Example, ...], new: tuple[Example, ...], subject: str, title: str) -> list[Change]:
-    """Examples matched by title (and by order among equal titles)."""
+def diff_examples(
+    old: tuple[Example, ...], new: tuple[Example, ...], subject: str, title: str, where: str = "section"
+) -> list[Change]:
+    """Examples matched by title (and by order among equal titles); where: "section" or "challenge" (file)."""
 
     def keyed(examples: tuple[Example, ...]) -> dict[tuple[str, int], Example]:
         seen: dict[str, int] = {}
@@ -202,20 +204,20 @@ def diff_examples(old: tuple[Example, ...], new: tuple[Example, ...], subject: s
                     if x != y and x in LABELS and y in LABELS:
                         flips.append((ci, k, x, y))
             for ci, k, x, y in flips:
-                where = f"comparison {ci + 1}, candidate {k + 1}" if len(ea.comparisons) > 1 else f"candidate {k + 1}"
+                place = f"comparison {ci + 1}, candidate {k + 1}" if len(ea.comparisons) > 1 else f"candidate {k + 1}"
                 out.append(
                     change(
                         "label_flipped",
                         subject,
                         title,
-                        f"example “{name}”, {where}: label {x} → {y}",
+                        f"example “{name}”, {place}: label {x} → {y}",
                         ea.location,
                         eb.location,
                         key=f"{name}#{ci}.{k}:{x}>{y}",
                         details={"example": name, "from": x, "to": y},
                     )
                 )
-            if not flips or _signature(_unlabel(ea)) != _signature(_unlabel(eb)):
+            if not flips or _signature(_unlabel(ea)) != _signature(_unlabel(eb)):  # more than the labels changed
                 out.append(
                     change(
                         "example_changed",
@@ -227,7 +229,7 @@ def diff_examples(old: tuple[Example, ...], new: tuple[Example, ...], subject: s
                         key=f"{name}:{hash_text(repr(_signature(eb.turns)))}",
                     )
                 )
-    return out
+    return [c._replace(details={**c.details, "in": where}) for c in out]
 
 
 def _unlabel(example: Example) -> list[Any]:
@@ -243,6 +245,14 @@ def _unlabel(example: Example) -> list[Any]:
         else:
             out.append(t)
     return out
+
+
+def _value(front_matter: dict[str, Any] | None, key: str) -> str:
+    return "(none)" if not front_matter or key not in front_matter else str(front_matter[key])
+
+
+def sort_key(c: Change) -> tuple[Any, ...]:
+    return (KINDS[c.kind][1], (c.new or c.old or Location("")), c.subject, c.kind, c.summary, c.fingerprint)
 
 
 def _without(prose: str, sentences: Iterable[str]) -> str:
@@ -404,7 +414,7 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
         f"Authority level '{old_name}' is now called '{new_name}'; sections that only changed the name keep their authority."
         for old_name, new_name in sorted(vocab)
     )
-    out.sort(key=lambda c: (KINDS[c.kind][1], (c.new or c.old or Location("")), c.subject, c.kind, c.fingerprint))
+    out.sort(key=sort_key)
     return ChangeSet(old, new, tuple(out), notes)
 
 
@@ -516,12 +526,13 @@ def _challenges(
                         "challenge_changed",
                         cid,
                         title,
-                        f"challenge file for [^{cid}]: {', '.join(keys)} changed",
+                        f"challenge file for [^{cid}]: "
+                        + "; ".join(f"{k} {_value(x.front_matter, k)} → {_value(y.front_matter, k)}" for k in keys),
                         Location(x.path, 1, 1),
                         Location(y.path, 1, 1),
                         key=",".join(keys),
                         details={"keys": keys},
                     )
                 )
-            out.extend(diff_examples(x.examples, y.examples, cid, title))
+            out.extend(diff_examples(x.examples, y.examples, cid, title, "challenge"))
     return out

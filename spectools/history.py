@@ -110,9 +110,9 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
 
 
 def with_reused(cs: ChangeSet, extra: list[Change]) -> ChangeSet:
-    from spectools.diff import KINDS
+    from spectools.diff import sort_key
 
     if not extra:
         return cs
-    changes = sorted((*cs.changes, *extra), key=lambda c: (KINDS[c.kind][1], (c.new or c.old), c.subject, c.kind, c.fingerprint))
+    changes = sorted((*cs.changes, *extra), key=sort_key)
     return cs._replace(changes=tuple(changes))

@@ -22,6 +22,10 @@ GROUPS = {
 }
 
 
+def _about_clause(c: Change) -> bool:
+    return c.kind.startswith(("clause", "challenge", "id_")) or c.details.get("in") == "challenge"
+
+
 def _where(loc: Location | None) -> str:
     return f"{loc.path}:{loc.line}" if loc else "-"
 
@@ -46,7 +50,7 @@ def summary_line(cs: ChangeSet) -> str:
 def text(cs: ChangeSet) -> str:
     lines = []
     for c in cs.changes:
-        subject = f"[^{c.subject}]" if c.kind.startswith(("clause", "challenge", "id_")) else f"#{c.subject}"
+        subject = f"[^{c.subject}]" if _about_clause(c) else f"#{c.subject}"
         lines.append(f"{c.severity:9} {c.kind:18} {subject}: {c.summary}  ({_where(c.old)} -> {_where(c.new)})")
         if "diff" in c.details:
             lines.append(f"{'':29}{c.details['diff']}")
@@ -56,9 +60,9 @@ def text(cs: ChangeSet) -> str:
 
 def _link(c: Change) -> str:
     loc = c.new or c.old
-    if c.kind.startswith(("clause", "challenge", "id_", "example", "label")) and c.subject and c.details.get("section"):
+    if _about_clause(c) and c.details.get("section"):
         anchor = c.details["section"]
-    elif c.kind.startswith(("clause", "challenge", "id_", "example", "label")):
+    elif _about_clause(c):
         return f"[^{c.subject}]" + (f" in {c.title}" if c.title else "")
     else:
         anchor = c.subject

@@ -1,0 +1,263 @@
+"""`spectools diff` on real git repositories: every kind of change, with exact output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.gitrepo import GitRepo, challenge, example, section
+
+TONE = section("tone", "Keep a kind tone", "The assistant should be kind[^tn01]. It may joke[^tn02].", authority="guideline")
+PRIVACY = section("privacy", "Protect privacy", "The assistant must not reveal personal data[^pv01].", authority="developer")
+SPEC = (
+    "# Rules {#rules}\n\nThe rules.\n\n"
+    + section("honesty", "Be honest", "The assistant must not lie[^hn01]. It should cite sources[^hn02].", authority="system")
+    + PRIVACY
+    + TONE
+)
+TITLES = {
+    "hn01": "Be honest",
+    "hn02": "Be honest",
+    "pv01": "Protect privacy",
+    "tn01": "Keep a kind tone",
+    "tn02": "Keep a kind tone",
+}
+CHALLENGES = {f"examples/{c}.md": challenge(c, t, example("a request")) for c, t in TITLES.items()}
+
+
+def two_commits(
+    tmp_path: Path, new: dict[str, str | bytes], remove: tuple[str, ...] = (), base: dict[str, str | bytes] | None = None
+) -> GitRepo:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("base", base or {"model_spec.md": SPEC, **CHALLENGES})
+    repo.write(new)
+    repo.remove(*remove)
+    repo.commit("change")
+    return repo
+
+
+def diff(cli, repo: GitRepo, *args: str) -> str:
+    result = cli("diff", *(args or ("HEAD~1", "HEAD")), cwd=repo.root)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def test_authority_promoted_demoted_added_removed(cli, tmp_path: Path) -> None:
+    spec = (
+        SPEC.replace("{#privacy authority=developer}", "{#privacy authority=system}")
+        .replace("{#tone authority=guideline}", "{#tone authority=user}")
+        .replace("{#honesty authority=system}", "{#honesty}")
+    )
+    repo = two_commits(tmp_path, {"model_spec.md": spec})
+    assert diff(cli, repo) == (
+        "notable   authority_removed  #honesty: authority system removed  (model_spec.md:5 -> model_spec.md:5)\n"
+        "breaking  authority_promoted #privacy: authority developer → system (promoted)  (model_spec.md:9 -> model_spec.md:9)\n"
+        "breaking  authority_promoted #tone: authority guideline → user (promoted)  (model_spec.md:13 -> model_spec.md:13)\n"
+    )
+    back = cli("diff", "HEAD", "HEAD~1", cwd=repo.root).out
+    assert "authority_demoted  #privacy: authority system → developer (demoted)" in back
+    assert "authority_added    #honesty: authority system added" in back
+
+
+def test_an_alias_is_one_note_and_more_than_the_alias_is_still_reported(cli, tmp_path: Path) -> None:
+    spec = SPEC.replace("{#honesty authority=system}", "{#honesty authority=platform}").replace(
+        "{#privacy authority=developer}", "{#privacy authority=platform}"
+    )
+    config = "authority:\n  levels: [platform, developer, user, guideline]\n  aliases: {system: platform}\n"
+    repo = two_commits(tmp_path, {"model_spec.md": spec, "spectools.yaml": config})
+    assert diff(cli, repo) == (
+        "breaking  authority_promoted #privacy: authority developer → platform (promoted)  (model_spec.md:9 -> model_spec.md:9)\n"
+        "note: Authority level 'system' is now called 'platform'; sections that only changed the name keep their authority.\n"
+    )
+
+
+def test_sections_and_clauses_added_and_removed(cli, tmp_path: Path) -> None:
+    spec = SPEC.replace(TONE, "") + section(
+        "safety", "Stay safe", "The assistant must refuse weapons help[^sf01].", authority="root"
+    )
+    repo = two_commits(tmp_path, {"model_spec.md": spec})
+    assert diff(cli, repo) == (
+        "notable   section_added      #safety: section “Stay safe” added  (- -> model_spec.md:13)\n"
+        "notable   clause_added       [^sf01]: clause [^sf01] added: The assistant must refuse weapons help.  (- -> model_spec.md:15)\n"
+        "breaking  section_removed    #tone: section “Keep a kind tone” removed (2 clauses)  (model_spec.md:13 -> -)\n"
+        "breaking  clause_removed     [^tn01]: clause [^tn01] removed: The assistant should be kind.  (model_spec.md:15 -> -)\n"
+        "breaking  clause_removed     [^tn02]: clause [^tn02] removed: It may joke.  (model_spec.md:15 -> -)\n"
+    )
+
+
+def test_renamed_by_clause_ids_by_prose_and_by_config(cli, tmp_path: Path) -> None:
+    repo = two_commits(
+        tmp_path / "a", {"model_spec.md": SPEC.replace("{#honesty authority=system}", "{#truthful authority=system}")}
+    )
+    assert (
+        diff(cli, repo)
+        == "notable   section_renamed    #truthful: anchor #honesty renamed #truthful  (model_spec.md:5 -> model_spec.md:5)\n"
+    )
+
+    untagged = SPEC.replace(
+        "The assistant must not lie[^hn01]. It should cite sources[^hn02].", "The assistant must not lie and should cite sources."
+    )
+    repo = two_commits(
+        tmp_path / "b", {"model_spec.md": untagged.replace("{#honesty", "{#honest")}, base={"model_spec.md": untagged}
+    )
+    assert (
+        diff(cli, repo)
+        == "notable   section_renamed    #honest: anchor #honesty renamed #honest  (model_spec.md:5 -> model_spec.md:5)\n"
+    )
+
+    spec = SPEC.replace("{#tone authority=guideline}", "{#voice authority=guideline}").replace(
+        "The assistant should be kind[^tn01]. It may joke[^tn02].", "The assistant should be kind[^tn01]. Never sarcastic[^tn03]."
+    )
+    repo = two_commits(tmp_path / "c", {"model_spec.md": spec, "spectools.yaml": "renames:\n  tone: voice\n"})
+    assert diff(cli, repo).splitlines()[:2] == [
+        "notable   clause_added       [^tn03]: clause [^tn03] added: Never sarcastic.  (- -> model_spec.md:15)",
+        "breaking  clause_removed     [^tn02]: clause [^tn02] removed: It may joke.  (model_spec.md:15 -> -)",
+    ]
+    assert "section_renamed    #voice: anchor #tone renamed #voice" in diff(cli, repo)
+
+
+def test_moved_retitled_and_moved_to_another_file(cli, tmp_path: Path) -> None:
+    repo = two_commits(
+        tmp_path / "a", {"model_spec.md": SPEC.replace("## Keep a kind tone {#tone", "### Keep a friendly tone {#tone")}
+    )
+    assert diff(cli, repo) == (
+        "notable   section_moved      #tone: moved from under #rules to under #privacy  (model_spec.md:13 -> model_spec.md:13)\n"
+        "notable   section_retitled   #tone: retitled “Keep a kind tone” → “Keep a friendly tone”  (model_spec.md:13 -> model_spec.md:13)\n"
+    )
+    base = {
+        "spec/core.md": SPEC.replace(TONE, ""),
+        "spec/style.md": "# Style {#style}\n\nHow it sounds.\n\n" + TONE,
+        **CHALLENGES,
+    }
+    repo = two_commits(tmp_path / "b", {"spec/core.md": SPEC, "spec/style.md": "# Style {#style}\n\nHow it sounds.\n"}, base=base)
+    assert diff(cli, repo) == (
+        "notable   section_moved      #tone: moved from under #style to under #rules and from spec/style.md to spec/core.md  "
+        "(spec/style.md:5 -> spec/core.md:13)\n"
+    )
+
+
+def test_a_document_split_into_two_files_is_moves_not_removals(cli, tmp_path: Path) -> None:
+    repo = two_commits(tmp_path, {"spec/core.md": SPEC.replace(TONE, ""), "spec/style.md": TONE}, remove=("model_spec.md",))
+    assert diff(cli, repo) == (
+        "notable   section_moved      #rules: moved from model_spec.md to spec/core.md  (model_spec.md:1 -> spec/core.md:1)\n"
+        "notable   section_moved      #honesty: moved from model_spec.md to spec/core.md  (model_spec.md:5 -> spec/core.md:5)\n"
+        "notable   section_moved      #privacy: moved from model_spec.md to spec/core.md  (model_spec.md:9 -> spec/core.md:9)\n"
+        "notable   section_moved      #tone: moved from under #rules to under the top and from model_spec.md to spec/style.md  "
+        "(model_spec.md:13 -> spec/style.md:1)\n"
+    )
+
+
+def test_split_and_merged_mirror_each_other(cli, tmp_path: Path) -> None:
+    two = section("kind", "Be kind", "The assistant should be kind[^tn01].") + section("humour", "Humour", "It may joke[^tn02].")
+    repo = two_commits(tmp_path, {"model_spec.md": SPEC.replace(TONE, two.replace("authority=user", "authority=guideline"))})
+    assert diff(cli, repo) == (
+        "notable   section_added      #kind: section “Be kind” added  (- -> model_spec.md:13)\n"
+        "notable   section_added      #humour: section “Humour” added  (- -> model_spec.md:17)\n"
+        "notable   clause_moved       [^tn01]: clause [^tn01] moved from #tone to #kind  (model_spec.md:15 -> model_spec.md:15)\n"
+        "notable   clause_moved       [^tn02]: clause [^tn02] moved from #tone to #humour  (model_spec.md:15 -> model_spec.md:19)\n"
+        "notable   section_split      #tone: split into #humour, #kind  (model_spec.md:13 -> model_spec.md:17)\n"
+    )
+    back = cli("diff", "HEAD", "HEAD~1", cwd=repo.root).out
+    assert "notable   section_merged     #tone: merged from #humour, #kind  (model_spec.md:17 -> model_spec.md:13)\n" in back
+    assert "section_removed    #kind" in back and "section_removed    #humour" in back
+
+
+def test_wording_normative_and_editorial_with_a_word_diff(cli, tmp_path: Path) -> None:
+    spec = SPEC.replace("It should cite sources", "It must cite sources").replace(
+        "The assistant should be kind", "The assistant should be warm"
+    )
+    repo = two_commits(tmp_path, {"model_spec.md": spec})
+    assert diff(cli, repo) == (
+        "notable   section_reworded   #honesty: normative wording change  (model_spec.md:5 -> model_spec.md:5)\n"
+        "                             The assistant must not lie. It [-should-] {+must+} cite sources.\n"
+        "notable   clause_reworded    [^hn02]: clause [^hn02] reworded  (model_spec.md:7 -> model_spec.md:7)\n"
+        "                             It [-should-] {+must+} cite sources.\n"
+        "editorial section_reworded   #tone: editorial wording change  (model_spec.md:13 -> model_spec.md:13)\n"
+        "                             The assistant should be [-kind.-] {+warm.+} It may joke.\n"
+        "editorial clause_reworded    [^tn01]: clause [^tn01] reworded  (model_spec.md:15 -> model_spec.md:15)\n"
+        "                             The assistant should be [-kind.-] {+warm.+}\n"
+    )
+
+
+def test_a_moved_clause_is_a_move_not_a_wording_change(cli, tmp_path: Path) -> None:
+    spec = SPEC.replace(" It may joke[^tn02].", "").replace("personal data[^pv01].", "personal data[^pv01]. It may joke[^tn02].")
+    repo = two_commits(tmp_path, {"model_spec.md": spec})
+    assert diff(cli, repo) == (
+        "notable   clause_moved       [^tn02]: clause [^tn02] moved from #tone to #privacy  (model_spec.md:15 -> model_spec.md:11)\n"
+    )
+
+
+def test_challenges_examples_and_label_flips(cli, tmp_path: Path) -> None:
+    repo = two_commits(
+        tmp_path,
+        {
+            "examples/hn01.md": "---\nseverity: high\n---\n" + CHALLENGES["examples/hn01.md"],
+            "examples/hn02.md": challenge("hn02", "Be honest", example("a request") + example("another request")),
+            "examples/pv01.md": challenge("pv01", "Protect privacy", example("a request", answer="Here is their address.")),
+            "examples/tn01.md": challenge("tn01", "Keep a kind tone", example("a request", good="BAD", bad="GOOD")),
+            "examples/tn02.md": challenge("tn02", "Keep a kind tone", ""),
+            "examples/zz01.md": challenge("zz01", "Nothing", example("x")),
+        },
+    )
+    assert diff(cli, repo) == (
+        "notable   challenge_changed  [^hn01]: challenge file for [^hn01]: severity (none) → high  "
+        "(examples/hn01.md:1 -> examples/hn01.md:1)\n"
+        "notable   example_added      [^hn02]: example “another request” added  (- -> examples/hn02.md:19)\n"
+        "notable   example_changed    [^pv01]: example “a request” changed  (examples/pv01.md:3 -> examples/pv01.md:3)\n"
+        "breaking  label_flipped      [^tn01]: example “a request”, candidate 1: label GOOD → BAD  (examples/tn01.md:3 -> examples/tn01.md:3)\n"
+        "breaking  label_flipped      [^tn01]: example “a request”, candidate 2: label BAD → GOOD  (examples/tn01.md:3 -> examples/tn01.md:3)\n"
+        "notable   example_removed    [^tn02]: example “a request” removed  (examples/tn02.md:3 -> -)\n"
+        "notable   challenge_added    [^zz01]: challenge file for [^zz01] added (1 example)  (- -> examples/zz01.md:1)\n"
+    )
+    repo.remove("examples/zz01.md").commit("remove")
+    assert diff(cli, repo) == (
+        "notable   challenge_removed  [^zz01]: challenge file for [^zz01] removed (1 example)  (examples/zz01.md:1 -> -)\n"
+    )
+
+
+def test_examples_in_a_section_are_compared_too(cli, tmp_path: Path) -> None:
+    spec = SPEC.replace("It should cite sources[^hn02].\n\n", "It should cite sources[^hn02].\n\n" + example("inline one"))
+    repo = two_commits(tmp_path, {"model_spec.md": spec.replace("<!-- GOOD -->", "<!-- OK -->")}, base={"model_spec.md": spec})
+    assert diff(cli, repo) == (
+        "breaking  label_flipped      #honesty: example “inline one”, candidate 1: label GOOD → OK  (model_spec.md:9 -> model_spec.md:9)\n"
+    )
+
+
+def test_rewriting_only_the_header_line_after_a_retitle_is_no_change(cli, tmp_path: Path) -> None:
+    repo = two_commits(
+        tmp_path,
+        {
+            "model_spec.md": SPEC.replace("## Keep a kind tone {#tone", "## Keep a warm tone {#tone"),
+            "examples/tn01.md": CHALLENGES["examples/tn01.md"].replace("Keep a kind tone", "Keep a warm tone"),
+            "examples/tn02.md": CHALLENGES["examples/tn02.md"].replace("Keep a kind tone", "Keep a warm tone"),
+        },
+    )
+    assert diff(cli, repo) == (
+        "notable   section_retitled   #tone: retitled “Keep a kind tone” → “Keep a warm tone”  (model_spec.md:13 -> model_spec.md:13)\n"
+    )
+
+
+def test_a_retired_id_reused_with_another_meaning_is_an_error(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("base", {"model_spec.md": SPEC, **CHALLENGES})
+    repo.remove("examples/tn02.md").commit("retire tn02", {"model_spec.md": SPEC.replace(" It may joke[^tn02].", "")})
+    repo.tag("v2")
+    reused = SPEC.replace(" It may joke[^tn02].", "").replace(
+        "personal data[^pv01].", "personal data[^pv01]. It must refuse malware[^tn02]."
+    )
+    repo.commit("reuse", {"model_spec.md": reused})
+    result = cli("diff", "v2", "HEAD", cwd=repo.root)
+    assert result.code == 1
+    assert result.out.splitlines()[1] == (
+        "breaking  id_reused          [^tn02]: clause id [^tn02] was retired and now comes back with another meaning "
+        "(it was: “It may joke.”); give this clause a new id  (- -> model_spec.md:11)"
+    )
+    restored = SPEC.replace(" It may joke[^tn02].", " It may joke[^tn02].")
+    repo.commit("restore the old meaning instead", {"model_spec.md": restored})
+    assert cli("diff", "v2", "HEAD", cwd=repo.root).code == 0  # same meaning: a restored clause, not a reuse
+
+
+def test_diff_of_a_spec_with_itself_is_empty(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("base", {"model_spec.md": SPEC, **CHALLENGES})
+    result = cli("diff", "HEAD", cwd=repo.root)
+    assert (result.code, result.out, result.err) == (0, "", "spectools: no spec changes between HEAD and WORKTREE\n")
