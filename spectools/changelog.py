@@ -127,7 +127,14 @@ def merge(existing: str, version: str, body: str) -> str:
 
 def write(path: Path, sections: list[tuple[str, str]]) -> None:
     """Merge (version, body) sections, given oldest first, into the changelog file at path."""
-    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    text = HEADER
+    if path.exists():
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")  # bytes, not read_text: CRLF and every other byte stay as they are
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise SpecError(f"{path}:{line}: not valid UTF-8, so it was not changed; re-save it as UTF-8") from None
     for version, body in sections:
         text = merge(text, version, body)
     write_atomic(path, text.encode("utf-8"))

@@ -1,0 +1,159 @@
+"""`spectools changelog` on real git repositories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import referencing
+
+from spectools.resources import schema
+from tests.gitrepo import GitRepo, challenge, example, section
+
+V1 = "# Rules {#rules}\n\nThe rules.\n\n" + section(
+    "honesty", "Be honest", "The assistant must not lie[^hn01].", authority="system"
+)
+V2 = V1.replace("authority=system", "authority=root") + section("tone", "Tone", "The assistant should be kind[^tn01].")
+V3 = V2.replace("should be kind", "must be kind")
+CH = {"examples/hn01.md": challenge("hn01", "Be honest", example("a lie"))}
+
+
+def released(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("v1", {"model_spec.md": V1, **CH})
+    repo.tag("v1.0")
+    repo.commit("work", {"model_spec.md": V2})
+    repo.tag("v2.0")
+    repo.commit("more", {"model_spec.md": V3, "examples/tn01.md": challenge("tn01", "Tone", example("rude user"))})
+    return repo
+
+
+V2_NOTES = (
+    "## v2.0 - 2026-01-03\n\n"
+    "### Authority changes\n\n"
+    "- **breaking**: [Be honest](model_spec.md#honesty): authority system → root (promoted)\n\n"
+    "### Added\n\n"
+    "- [Tone](model_spec.md#tone): section “Tone” added\n"
+    "- [Tone](model_spec.md#tone): clause [^tn01] added: The assistant should be kind.\n"
+)
+UNRELEASED = (
+    "## Unreleased\n\n"
+    "### Changed wording\n\n"
+    "- [Tone](model_spec.md#tone): normative wording change (clauses [^tn01])\n"
+    "  - `The assistant [-should-] {+must+} be kind.`\n\n"
+    "### Challenges and examples\n\n"
+    "- [^tn01] in Tone: challenge file for [^tn01] added (1 example)\n"
+)
+
+
+def test_default_range_is_from_the_last_release_to_head(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    result = cli("changelog", cwd=repo.root)
+    assert (result.code, result.out) == (0, UNRELEASED)
+
+
+def test_a_tagged_head_is_that_release_from_the_one_before(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    assert cli("changelog", "v2.0", cwd=repo.root).out == V2_NOTES
+    assert cli("changelog", "v1.0..v2.0", cwd=repo.root).out == V2_NOTES
+    named = cli("changelog", "v2.0..HEAD", "--version", "v3.0", cwd=repo.root).out
+    assert named.startswith("## v3.0 - 2026-01-04\n\n### Changed wording\n")
+
+
+def test_all_releases_newest_first_and_the_first_lists_what_it_introduced(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    out = cli("changelog", "--all", cwd=repo.root).out
+    assert out.startswith(V2_NOTES + "\n## v1.0 - 2026-01-02\n\n### Added\n\n")
+    assert out.endswith(
+        "- [Be honest](model_spec.md#honesty): clause [^hn01] added: The assistant must not lie.\n\n"
+        "### Challenges and examples\n\n"
+        "- [^hn01] in Be honest: challenge file for [^hn01] added (1 example)\n"
+    )
+
+
+def test_write_replaces_or_inserts_one_section_and_keeps_every_other_byte(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    target = repo.root / "CHANGELOG.md"
+    hand = "# Changelog\n\nHand-written intro.\r\n\n## Unreleased\n\n- a note by hand\n\n## v1.0 - 2026-01-02\n\nOld notes, edited by hand.\n"
+    target.write_bytes(hand.encode())
+    result = cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
+    assert (result.code, result.out, result.err) == (0, "", "spectools: wrote the v2.0 section of CHANGELOG.md\n")
+    after = target.read_bytes().decode()
+    assert after == hand.replace("## v1.0", V2_NOTES + "\n## v1.0")
+    cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
+    assert target.read_bytes().decode() == after  # idempotent: the section is replaced, not added again
+    repo.git("tag", "v3.0")
+    cli("changelog", "--write", "CHANGELOG.md", cwd=repo.root)
+    third = target.read_bytes().decode()
+    assert third.index("## v3.0 - 2026-01-04") < third.index("## v2.0") < third.index("## v1.0")
+    assert "- a note by hand\n" in third and "Old notes, edited by hand.\n" in third and "Hand-written intro.\r\n" in third
+    assert sorted(p.name for p in repo.root.iterdir() if p.name.startswith(".CHANGELOG")) == []
+
+
+def test_write_creates_the_file_and_writes_all_releases(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    cli("changelog", "--all", "--write", "CHANGELOG.md", cwd=repo.root)
+    text = (repo.root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert text.startswith("# Changelog\n\nAll notable changes to this spec are recorded here, newest first.")
+    assert text.index("## v2.0 - 2026-01-03") < text.index("## v1.0 - 2026-01-02")
+
+
+def test_json_conforms_to_its_schema(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    doc = json.loads(cli("changelog", "--all", "--format", "json", cwd=repo.root).out)
+    registry = referencing.Registry().with_resource(
+        "https://spectools.dev/schema/changes.schema.json", referencing.Resource.from_contents(schema("changes"))
+    )
+    jsonschema.Draft202012Validator(schema("changelog"), registry=registry).validate(doc)
+    assert [r["version"] for r in doc["releases"]] == ["v2.0", "v1.0"]
+    assert doc["releases"][0]["summary"] == {"breaking": 1, "notable": 2, "editorial": 0}
+    changes = json.loads(cli("diff", "v1.0", "HEAD", "--format", "json", cwd=repo.root).out)
+    jsonschema.Draft202012Validator(schema("changes")).validate(changes)
+    assert [c["kind"] for c in changes["changes"]][:1] == ["authority_promoted"]
+
+
+def test_no_tags(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("one", {"model_spec.md": V1, **CH})
+    result = cli("changelog", cwd=repo.root)
+    assert result.code == 0 and result.out.startswith("## Unreleased\n\n### Added\n")  # everything is new
+    result = cli("changelog", "--all", cwd=repo.root)
+    assert (result.code, result.err) == (
+        2,
+        "spectools: error: no release tags match 'v*'; tag a release (`git tag v1.0`), "
+        "or set releases.tag_pattern in spectools.yaml\n",
+    )
+
+
+def test_tag_pattern_from_the_config(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    repo.commit("config", {"spectools.yaml": "releases:\n  tag_pattern: 'release-*'\n"})
+    repo.tag("release-1")
+    out = cli("changelog", "--all", cwd=repo.root).out
+    assert out.startswith("## release-1 - 2026-01-05\n\n### Added\n")  # the v* tags are not releases here
+
+
+def test_markdown_diff_groups_and_folds_editorial_wording(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    repo.commit("editorial", {"model_spec.md": V3.replace("The rules.", "The rules we keep.")})
+    out = cli("diff", "HEAD~1", "HEAD", "--format", "markdown", cwd=repo.root).out
+    assert out == (
+        "### Changed wording\n\n"
+        "<details><summary>1 editorial change</summary>\n\n"
+        "- [Rules](model_spec.md#rules): editorial wording change\n"
+        "  - `The [-rules.-] {+rules we keep.+}`\n\n"
+        "</details>\n"
+    )
+
+
+def test_write_refuses_a_changelog_that_is_not_utf8(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    target = repo.root / "CHANGELOG.md"
+    target.write_bytes(b"# Changelog\n\nnot \xff utf-8\n")
+    result = cli("changelog", "--write", "CHANGELOG.md", cwd=repo.root)
+    assert (result.code, result.err) == (
+        2,
+        "spectools: error: CHANGELOG.md:3: not valid UTF-8, so it was not changed; re-save it as UTF-8\n",
+    )
+    assert target.read_bytes() == b"# Changelog\n\nnot \xff utf-8\n"
