@@ -1,0 +1,85 @@
+"""Hypothesis: diff(x, x) is empty; diff(b, a) mirrors diff(a, b); rendering is deterministic."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spectools.config import Config
+from spectools.diff import diff
+from spectools.model import Spec
+from spectools.parse.files import parse_challenge, parse_document
+from spectools.render import changes
+
+MIRROR = {
+    "section_added": "section_removed",
+    "clause_added": "clause_removed",
+    "authority_promoted": "authority_demoted",
+    "authority_added": "authority_removed",
+    "section_split": "section_merged",
+    "example_added": "example_removed",
+    "challenge_added": "challenge_removed",
+}
+MIRROR.update({v: k for k, v in list(MIRROR.items())})
+ANCHORS = ["alpha", "beta", "gamma", "delta", "eps"]
+TITLES = ["Be honest", "Be kind", "Stay safe", "Keep scope"]
+CLAUSES = ["aa01", "bb02", "cc03", "dd04", "ee05", "ff06"]
+SENTENCES = ["The assistant must not lie", "It should be kind", "It may joke", "It never shares data", "Always cite"]
+LEVELS = [None, "root", "system", "developer", "user", "guideline"]
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> Spec:
+    anchors = draw(st.lists(st.sampled_from(ANCHORS), unique=True, max_size=5))
+    clause_pool = draw(st.permutations(CLAUSES))
+    text, used = [], 0
+    for anchor in anchors:
+        level = draw(st.integers(1, 3))
+        authority = draw(st.sampled_from(LEVELS))
+        attrs = f"#{anchor}" + (f" authority={authority}" if authority else "")
+        n = draw(st.integers(0, 2))
+        ids = clause_pool[used : used + n]
+        used += len(ids)
+        body = " ".join(f"{draw(st.sampled_from(SENTENCES))}[^{cid}]." for cid in ids) or draw(st.sampled_from(SENTENCES)) + "."
+        text.append(f"{'#' * level} {draw(st.sampled_from(TITLES))} {{{attrs}}}\n\n{body}\n")
+    doc = parse_document(draw(st.sampled_from(["model_spec.md", "spec/a.md"])), "\n".join(text))
+    challenges = []
+    for cid in draw(st.lists(st.sampled_from(CLAUSES), unique=True, max_size=3)):
+        labels = draw(st.lists(st.sampled_from(["GOOD", "BAD", "OK"]), min_size=2, max_size=3))
+        candidates = "".join(
+            f"<assistant> <!-- {label} -->\n{draw(st.sampled_from(SENTENCES))}\n</assistant>\n" for label in labels
+        )
+        title = draw(st.sampled_from(["a request", "another"]))
+        body = f"Examples for [^{cid}] in X:\n\n**Example**: {title}\n\n~~~xml\n<user>\nq\n</user>\n<comparison>\n{candidates}</comparison>\n~~~\n"
+        challenges.append(parse_challenge(f"examples/{cid}.md", cid, body))
+    return Spec((doc,), tuple(challenges))
+
+
+CFG = Config()
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(specs())
+def test_diff_of_a_spec_with_itself_is_empty(spec: Spec) -> None:
+    assert diff(spec, spec, CFG, CFG).changes == ()
+
+
+@FAST
+@given(specs(), specs())
+def test_diff_b_a_mirrors_diff_a_b(a: Spec, b: Spec) -> None:
+    forward = Counter(MIRROR.get(c.kind, c.kind) for c in diff(a, b, CFG, CFG).changes)
+    backward = Counter(c.kind for c in diff(b, a, CFG, CFG).changes)
+    assert forward == backward
+
+
+@FAST
+@given(specs(), specs())
+def test_rendering_is_deterministic(a: Spec, b: Spec) -> None:
+    one, two = diff(a, b, CFG, CFG, "A", "B"), diff(a, b, CFG, CFG, "A", "B")
+    assert changes.text(one) == changes.text(two)
+    assert changes.markdown(one) == changes.markdown(two)
+    assert changes.as_json(one) == changes.as_json(two)
+    assert [c.fingerprint for c in one.changes] == [c.fingerprint for c in two.changes]
