@@ -27,6 +27,19 @@ class Release:
     new: Side
 
 
+def tag_pattern(repo: GitRepo) -> str:
+    """releases.tag_pattern from spectools.yaml at HEAD (v* by default)."""
+    from spectools.config import CONFIG_FILE, parse_config
+
+    if not repo.has_commits():
+        return "v*"
+    source = repo.source(repo.side("HEAD"))
+    if not source.is_file(CONFIG_FILE):
+        return "v*"
+    text = source.read(CONFIG_FILE, 1 << 20).decode("utf-8", "replace")
+    return parse_config(text)[0].tag_pattern
+
+
 def tags_at(repo: GitRepo, sha: str, pattern: str) -> list[str]:
     out = repo.git("tag", "--points-at", sha, "--list", pattern)
     return sorted(t for t in out.split() if t)

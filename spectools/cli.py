@@ -181,31 +181,29 @@ def cmd_export(path: str) -> int:
 UNREAD = {"SPEC002", "SPEC003", "SPEC006", "SPEC007", "SPEC008", "SPEC009"}  # a file left out of the spec
 
 
-def _warn_unread(side: str, loaded: "Loaded") -> None:
-    for d in sorted(loaded.problems, key=lambda d: d.sort_key()):
-        if d.code in UNREAD:
-            sys.stderr.write(f"spectools: warning: {side}: {d.location}: {d.message}; it is left out of the comparison\n")
+def _warn_unread(sides: "list[tuple[str, Loaded]]") -> None:
+    """Say, once each, which files could not be read at which side (they are left out of the comparison)."""
+    said = set()
+    for side, loaded in sides:
+        for d in sorted(loaded.problems, key=lambda d: d.sort_key()):
+            line = f"spectools: warning: {side}: {d.location}: {d.message}; it is left out of the comparison\n"
+            if d.code in UNREAD and line not in said:
+                said.add(line)
+                sys.stderr.write(line)
 
 
 def cmd_diff(path: str, old: str, new: str | None, staged: bool, fmt: str) -> int:
     from pathlib import Path
 
-    from spectools.diff import diff
+    from spectools.compare import Comparer
     from spectools.gitsource import GitRepo
-    from spectools.history import IdHistory, reused_ids, with_reused
-    from spectools.loader import Cache, load
     from spectools.render import changes as render
 
     repo = GitRepo(Path(path))
     side_a, side_b = repo.sides(old, new, staged)
-    cache: Cache = {}
-    la, lb = load(repo.source(side_a), cache), load(repo.source(side_b), cache)
-    _warn_unread(side_a.label, la)
-    _warn_unread(side_b.label, lb)
-    cs = diff(la.spec, lb.spec, la.config, lb.config, side_a.label, side_b.label)
-    if side_a.commit is not None:
-        history = IdHistory(repo, side_a.commit, lb.documents)
-        cs = with_reused(cs, reused_ids(history, side_a.commit, la.spec, lb.spec))
+    comparer = Comparer(repo)
+    cs, _, _ = comparer.compare(side_a, side_b)
+    _warn_unread(comparer.unread)
     if fmt == "json":
         sys.stdout.write(render.as_json(cs))
     elif fmt == "markdown":
@@ -221,49 +219,22 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
     from pathlib import Path
 
     from spectools import changelog
-    from spectools.diff import diff
-    from spectools.gitsource import GitRepo, Side
-    from spectools.history import IdHistory, reused_ids, with_reused
-    from spectools.loader import Cache, Loaded, load
+    from spectools.compare import Comparer
+    from spectools.errors import SpecError
+    from spectools.gitsource import GitRepo
     from spectools.render import changes as render
 
     repo = GitRepo(Path(path))
-    cache: Cache = {}
-    head = load(repo.source(repo.side("HEAD")), cache) if repo.has_commits() else None
-    pattern = head.config.tag_pattern if head else "v*"
+    pattern = changelog.tag_pattern(repo)
     if every:
         if spec_range or version:
-            from spectools.errors import SpecError
-
             raise SpecError("--all writes every release; give no FROM..TO and no --version with it")
         releases = changelog.all_releases(repo, pattern)
     else:
         releases = [changelog.release_for(repo, spec_range, version, pattern)]
-    loaded: dict[str, Loaded] = {}
-
-    def spec_at(side: Side) -> Loaded:
-        key = side.commit or side.label
-        if key not in loaded:
-            loaded[key] = load(repo.source(side), cache)
-            _warn_unread(side.label, loaded[key])
-        return loaded[key]
-
-    tip = releases[-1].new.commit or ""
-    history = IdHistory(repo, tip, spec_at(releases[-1].new).documents) if tip else None
-    results = []
-    for rel in releases:
-        lb = spec_at(rel.new)
-        if rel.old is None:
-            from spectools.config import Config
-            from spectools.model import Spec
-
-            cs = diff(Spec((), ()), lb.spec, Config(), lb.config, "", rel.new.label)
-        else:
-            la = spec_at(rel.old)
-            cs = diff(la.spec, lb.spec, la.config, lb.config, rel.old.label, rel.new.label)
-            if history is not None:
-                cs = with_reused(cs, reused_ids(history, rel.old.commit, la.spec, lb.spec))
-        results.append((rel, cs))
+    comparer = Comparer(repo, releases[-1].new.commit)
+    results = [(rel, comparer.compare(rel.old, rel.new)[0]) for rel in releases]
+    _warn_unread(comparer.unread)
     if write:
         target = Path(write)
         changelog.write(target, [(rel.version, changelog.section(rel, cs)) for rel, cs in results])

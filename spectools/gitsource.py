@@ -177,6 +177,9 @@ class TreeSource:
     def is_file(self, path: str) -> bool:
         return path in self._files
 
+    def paths(self) -> list[str]:
+        return list(self._files)
+
     def _link(self, path: str) -> Diagnostic:
         return diag("SPEC007", Location(path), f"symlink in {self.label} is not followed; commit the file itself")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,7 @@ class Loaded:
     source: Source
     texts: dict[str, str] = field(default_factory=dict)  # decoded text of every parsed file
     documents: tuple[str, ...] = ()  # the document globs that were used
+    doc_paths: tuple[str, ...] = ()  # every document found, read or not (see `only`)
 
 
 def open_worktree(path: Path) -> WorktreeSource:
@@ -75,11 +76,12 @@ def paused_gc() -> Iterator[None]:
 Cache = dict[tuple[str, str, str], tuple[Any, list[Diagnostic], str]]
 
 
-def load(source: Source, cache: Cache | None = None) -> Loaded:
+def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool] | None = None) -> Loaded:
     """Read and parse the spec in source. With a cache, a file whose git blob was parsed
-    before at the same path (in another ref, say) is not parsed again."""
+    before at the same path (in another ref, say) is not parsed again. With `only`, the
+    documents and challenge files it rejects are not read (a partial spec, for diffs)."""
     with paused_gc():
-        return _load(source, {} if cache is None else cache)
+        return _load(source, {} if cache is None else cache, only)
 
 
 def _parsed(
@@ -103,7 +105,7 @@ def _parsed(
     return (parsed, text or "") if parsed is not None and text is not None else None
 
 
-def _load(source: Source, cache: Cache) -> Loaded:
+def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> Loaded:
     problems: list[Diagnostic] = []
     config_text = None
     if source.is_file(CONFIG_FILE):
@@ -139,6 +141,8 @@ def _load(source: Source, cache: Cache) -> Loaded:
     texts: dict[str, str] = {}
     documents: list[Document] = []
     for path in doc_paths:
+        if only is not None and not only(path):
+            continue
         got = _parsed(source, "doc", path, config.max_file_bytes, path in walked, cache, problems)
         if got is not None:
             documents.append(got[0])
@@ -155,6 +159,8 @@ def _load(source: Source, cache: Cache) -> Loaded:
         )
     challenges: list[Challenge] = []
     for path in challenge_paths:
+        if only is not None and not only(path):
+            continue
         got = _parsed(source, "challenge", path, config.max_file_bytes, path in walked, cache, problems)
         if got is not None:
             challenges.append(got[0])
@@ -163,4 +169,6 @@ def _load(source: Source, cache: Cache) -> Loaded:
         problems.extend(document.problems)
     for challenge in challenges:
         problems.extend(challenge.problems)
-    return Loaded(Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, texts, patterns)
+    return Loaded(
+        Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, texts, patterns, tuple(doc_paths)
+    )

@@ -144,3 +144,41 @@ def test_unchanged_blobs_are_parsed_once(tmp_path: Path) -> None:
     load(spec_repo.source(spec_repo.side("HEAD")), cache)
     assert len(cache) == len(first) + 1  # only model_spec.md changed; the challenge file came from the cache
     assert all(cache[k][0] is first[k][0] for k in first)
+
+
+def test_a_partial_comparison_gives_what_a_full_one_gives(tmp_path: Path) -> None:
+    """Only changed files are parsed between two trees; the result must not differ from parsing everything."""
+    from spectools.compare import Comparer
+    from spectools.diff import diff
+    from spectools.render.changes import text
+
+    repo = GitRepo(tmp_path / "spec")
+    core = BASE + section("tone", "Tone", "The assistant should be kind[^tn01]. It may joke[^tn02].")
+    repo.commit(
+        "one",
+        {
+            "spec/core.md": core,
+            "spec/other.md": section("misc", "Misc", "Other words[^ms01]."),
+            "spec/still.md": section("still", "Still", "Unchanged text[^st01]."),
+            "examples/st01.md": "Examples for [^st01] in Still:\n",
+            **CH,
+        },
+    )
+    repo.commit(
+        "two",
+        {
+            "spec/core.md": BASE.replace("must not lie", "must never lie"),
+            "spec/other.md": section("misc", "Misc", "Other words[^ms01].") + section("tone", "Tone", "It may joke[^tn02]."),
+            "examples/st01.md": "---\nseverity: low\n---\nExamples for [^st01] in Still:\n\n**Example**: e\n\n~~~xml\n<user>\nhi\n</user>\n~~~\n",
+        },
+    )
+    spec_repo = SpecRepo(repo.root)
+    old, new = spec_repo.side("HEAD~1"), spec_repo.side("HEAD")
+    partial, la, _ = Comparer(spec_repo).compare(old, new)
+    assert la is not None and "spec/still.md" in la.texts  # read for the title of st01's changed challenge
+    full_a, full_b = load(spec_repo.source(old)), load(spec_repo.source(new))
+    full = diff(full_a.spec, full_b.spec, full_a.config, full_b.config, old.label, new.label)
+    assert text(partial) == text(full)
+    assert "challenge_changed  [^st01]" in text(full) and "from spec/core.md to spec/other.md" in text(full)
+    assert next(c.title for c in partial.changes if c.kind == "challenge_changed") == "Still"
+    assert [c.title for c in partial.changes] == [c.title for c in full.changes]

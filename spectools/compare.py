@@ -1,0 +1,69 @@
+"""Compare the spec at two sides of a repository, reading no more than the comparison needs.
+
+Between two trees (commits or the index), a file whose blob is the same on both sides cannot
+change anything, so only the changed files are parsed, plus any unchanged document that holds a
+clause whose challenge file changed (for its section's title). A section cannot move, split or
+merge into or out of an unchanged file, so the result is the one a full comparison would give.
+"""
+
+from __future__ import annotations
+
+from spectools.config import Config
+from spectools.diff import diff
+from spectools.gitsource import GitRepo, Side, TreeSource
+from spectools.history import IdHistory, reused_ids, with_reused
+from spectools.loader import Cache, Loaded, load
+from spectools.model import ChangeSet, Spec
+
+
+class Comparer:
+    def __init__(self, repo: GitRepo, history_tip: str | None = None) -> None:
+        self.repo = repo
+        self.cache: Cache = {}
+        self._history_tip = history_tip
+        self._history: IdHistory | None = None
+        self.unread: list[tuple[str, Loaded]] = []  # (side, loaded) whose files could not all be read
+
+    def full(self, side: Side) -> Loaded:
+        loaded = load(self.repo.source(side), self.cache)
+        self.unread.append((side.label, loaded))
+        return loaded
+
+    def compare(self, old: Side | None, new: Side) -> tuple[ChangeSet, Loaded | None, Loaded]:
+        if old is None:  # a first release: everything in it is new
+            lb = self.full(new)
+            return diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label), None, lb
+        src_a, src_b = self.repo.source(old), self.repo.source(new)
+        if isinstance(src_a, TreeSource) and isinstance(src_b, TreeSource):
+            la, lb = self._partial(src_a, src_b)
+        else:
+            la, lb = load(src_a, self.cache), load(src_b, self.cache)
+        self.unread += [(old.label, la), (new.label, lb)]
+        cs = diff(la.spec, lb.spec, la.config, lb.config, old.label, new.label)
+        if old.commit is not None:
+            before = {c.id for c in la.spec.clauses()}
+            if any(c.id not in before for c in lb.spec.clauses()):
+                history = self.history(old.commit, lb.documents)
+                cs = with_reused(cs, reused_ids(history, old.commit, la.spec, lb.spec))
+        return cs, la, lb
+
+    def history(self, tip: str, documents: tuple[str, ...]) -> IdHistory:
+        if self._history is None:
+            self._history = IdHistory(self.repo, self._history_tip or tip, documents)
+        return self._history
+
+    def _partial(self, src_a: TreeSource, src_b: TreeSource) -> tuple[Loaded, Loaded]:
+        changed = {p for p in set(src_a.paths()) | set(src_b.paths()) if src_a.blob_id(p) != src_b.blob_id(p)}
+        la, lb = load(src_a, self.cache, changed.__contains__), load(src_b, self.cache, changed.__contains__)
+        known = {c.id for c in (*la.spec.clauses(), *lb.spec.clauses())}
+        need = {ch.clause_id for ch in (*la.spec.challenges, *lb.spec.challenges)} - known
+        if not need:
+            return la, lb
+        tags = [f"[^{cid}]".encode() for cid in sorted(need)]
+        extra = set()
+        for src, loaded in ((src_a, la), (src_b, lb)):
+            for path in loaded.doc_paths:
+                if path not in changed and any(t in src.read(path, loaded.config.max_file_bytes) for t in tags):
+                    extra.add(path)
+        wanted = changed | extra
+        return load(src_a, self.cache, wanted.__contains__), load(src_b, self.cache, wanted.__contains__)
