@@ -8,6 +8,8 @@ merge into or out of an unchanged file, so the result is the one a full comparis
 
 from __future__ import annotations
 
+from typing import Any
+
 from spectools.config import Config
 from spectools.diff import diff
 from spectools.gitsource import GitRepo, Side, TreeSource
@@ -23,9 +25,17 @@ class Comparer:
         self._history_tip = history_tip
         self._history: IdHistory | None = None
         self.unread: list[tuple[str, Loaded]] = []  # (side, loaded) whose files could not all be read
+        self._sources: dict[str, object] = {}
+
+    def source(self, side: Side) -> Any:
+        """One listing per side: a release is the new side of one comparison and the old of the next."""
+        key = side.commit or side.label
+        if key not in self._sources:
+            self._sources[key] = self.repo.source(side)
+        return self._sources[key]
 
     def full(self, side: Side) -> Loaded:
-        loaded = load(self.repo.source(side), self.cache)
+        loaded = load(self.source(side), self.cache)
         self.unread.append((side.label, loaded))
         return loaded
 
@@ -33,7 +43,7 @@ class Comparer:
         if old is None:  # a first release: everything in it is new
             lb = self.full(new)
             return diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label), None, lb
-        src_a, src_b = self.repo.source(old), self.repo.source(new)
+        src_a, src_b = self.source(old), self.source(new)
         if isinstance(src_a, TreeSource) and isinstance(src_b, TreeSource):
             la, lb = self._partial(src_a, src_b)
         else:

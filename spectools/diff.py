@@ -389,7 +389,10 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
         auth = _authority(p, q, aliases, ladder, vocab)
         if auth:
             out.append(auth)
-        prose_a, prose_b = _without(p.prose, moved_out.get(x, ())), _without(q.prose, moved_in.get(y, ()))
+        if p.prose == q.prose and x not in moved_out and y not in moved_in:
+            prose_a = prose_b = ""  # the same text: nothing to compare (the common case, kept cheap)
+        else:
+            prose_a, prose_b = _without(p.prose, moved_out.get(x, ())), _without(q.prose, moved_in.get(y, ()))
         if prose_a != prose_b:
             text, normative = word_diff(prose_a, prose_b)
             kind = "normative" if normative else "editorial"
@@ -405,7 +408,8 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
                     details={"diff": text},
                 )
             )
-        out.extend(diff_examples(p.examples, q.examples, y, q.title))
+        if p.examples or q.examples:
+            out.extend(diff_examples(p.examples, q.examples, y, q.title))
 
     for cid in sorted(set(ca) | set(cb)):
         out.extend(_clause(cid, ca.get(cid), cb.get(cid), match, sa, sb))
@@ -464,7 +468,7 @@ def _clause(
                 details={"from": x.section, "to": y.section},
             )
         )
-    if normalise(x.text) != normalise(y.text):
+    if x.text != y.text and normalise(x.text) != normalise(y.text):
         text, normative = word_diff(x.text, y.text)
         out.append(
             change(

@@ -1,12 +1,14 @@
-"""Every clause id the history has seen, found cheaply: one `git log --raw` for the blobs that ever held a
-spec document, then each distinct blob read once and scanned for tags (no markdown parse).
+"""Which clause ids the history had before: found cheaply, by asking git for every version of the spec
+documents reachable from a commit (`rev-list --objects`), reading them in one `cat-file --batch`, and
+searching the bytes for just the ids in question. Nothing is parsed.
 
 Ids are permanent: an id that was removed is retired, and must not come back with another meaning.
 """
 
 from __future__ import annotations
 
-import re
+import bisect
+import subprocess
 from typing import TYPE_CHECKING
 
 from spectools.model import Change, ChangeSet, Spec
@@ -18,66 +20,95 @@ if TYPE_CHECKING:
     from spectools.gitsource import GitRepo
 
 SAME_MEANING = 0.6  # word similarity above which a returning id is taken to mean the same thing
-_LINE_TAG = re.compile(r"\[\^([^\]\s]+)\]")
 
 
 class IdHistory:
-    """The clause ids in every version of the spec documents reachable from `tip`."""
+    """Every version of the spec documents reachable from `tip`, to search for clause ids."""
 
     def __init__(self, repo: GitRepo, tip: str, documents: tuple[str, ...]) -> None:
-        self._repo = repo
+        self._repo, self._tip = repo, tip
         self._globs = [glob_regex(repo.prefix + g) for g in documents]
-        self._blob_commits: dict[str, set[str]] = {}  # blob sha -> commits that wrote it
-        self._ids: dict[str, dict[str, str]] = {}  # blob sha -> {clause id: sentence}
+        self._specs = [f":(glob){repo.prefix}{g}" for g in documents]
+        self._data = b""
+        self._starts: list[int] = []  # offset of each blob in _data
+        self._shas: list[str] = []
+        self._loaded = False
+        self._introduced: dict[str, set[str]] | None = None  # blob -> commits that wrote it (for other commits)
         self._ancestors: dict[str, set[str]] = {}
-        raw = repo.git("log", "--raw", "--no-abbrev", "--no-renames", "-z", "--format=%x01%H", tip)
-        commit = ""
-        fields = raw.split("\0")
-        i = 0
-        while i < len(fields):
-            field = fields[i]
-            if field.startswith("\x01") or field.startswith("\n\x01"):
-                commit = field.strip("\n\x01")
-                i += 1
-                continue
-            if field.startswith(":") or field.startswith("\n:"):
-                meta = field.lstrip("\n")[1:].split()
-                path = fields[i + 1] if i + 1 < len(fields) else ""
-                i += 2
-                if len(meta) >= 4 and any(g.match(path) for g in self._globs):
-                    for sha in (meta[2], meta[3]):
-                        if set(sha) != {"0"}:
-                            self._blob_commits.setdefault(sha, set()).add(commit)
-                continue
-            i += 1
 
-    def _blob_ids(self, sha: str) -> dict[str, str]:
-        if sha not in self._ids:
-            data = self._repo.repo.odb.stream(bytes.fromhex(sha)).read()
-            text = data.decode("utf-8", "replace")
-            found: dict[str, str] = {}
-            for line in text.split("\n"):
-                if "[^" not in line:
-                    continue
-                for m in _LINE_TAG.finditer(line):
-                    found.setdefault(m.group(1), sentence_at(line, m.start()))
-            self._ids[sha] = found
-        return self._ids[sha]
+    def _load(self) -> None:
+        listing = self._repo.git("rev-list", "--objects", "--full-history", self._tip, "--", *self._specs)
+        shas = []
+        for line in listing.splitlines():
+            sha, _, path = line.partition(" ")
+            if path and any(g.match(path) for g in self._globs):
+                shas.append(sha)
+        self._loaded = True
+        if not shas:
+            return
+        git_dir = str(self._repo.repo.git_dir)
+        out = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+            input="\n".join(shas).encode() + b"\n",
+            capture_output=True,
+            check=True,
+        ).stdout
+        pos = 0
+        for sha in shas:  # "<sha> blob <size>\n<data>\n" each
+            header_end = out.index(b"\n", pos)
+            size = int(out[pos:header_end].split()[2])
+            self._starts.append(header_end + 1)
+            self._shas.append(sha)
+            pos = header_end + 1 + size + 1
+        self._data = out
 
-    def ancestors(self, commit: str) -> set[str]:
+    def _reachable(self, blob: str, commit: str) -> bool:
+        if commit == self._tip:
+            return True
+        if self._introduced is None:
+            self._introduced = {}
+            raw = self._repo.git(
+                "log",
+                "--raw",
+                "--no-abbrev",
+                "--no-renames",
+                "--full-history",
+                "-m",
+                "--format=%x01%H",
+                self._tip,
+                "--",
+                *self._specs,
+            )
+            current = ""
+            for line in raw.splitlines():
+                if line.startswith("\x01"):
+                    current = line[1:]
+                elif line.startswith(":"):
+                    self._introduced.setdefault(line.split()[3], set()).add(current)
         if commit not in self._ancestors:
             self._ancestors[commit] = set(self._repo.git("rev-list", commit).split())
-        return self._ancestors[commit]
+        return bool(self._introduced.get(blob, set()) & self._ancestors[commit])
 
-    def ids_before(self, commit: str | None) -> dict[str, str]:
-        """Every id (with a sentence it had) in any version of the documents up to commit (all, for None)."""
-        reach = self.ancestors(commit) if commit else None
-        out: dict[str, str] = {}
-        for sha, commits in sorted(self._blob_commits.items()):
-            if reach is None or commits & reach:
-                for cid, sentence in self._blob_ids(sha).items():
-                    out.setdefault(cid, sentence)
-        return out
+    def find(self, ids: set[str], before: str) -> dict[str, str]:
+        """{id: a sentence it carried} for the ids found in any version of the documents up to `before`."""
+        if not self._loaded:
+            self._load()
+        found: dict[str, str] = {}
+        data = self._data
+        for cid in sorted(ids):
+            tag = f"[^{cid}]".encode()
+            pos = data.find(tag)
+            while pos >= 0:
+                i = bisect.bisect_right(self._starts, pos) - 1
+                if self._reachable(self._shas[i], before):
+                    start = data.rfind(b"\n", 0, pos) + 1
+                    end = data.find(b"\n", pos)
+                    line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
+                    found[cid] = sentence_at(line, line.find(f"[^{cid}]"))
+                    break
+                nxt = self._starts[i + 1] if i + 1 < len(self._starts) else len(data)
+                pos = data.find(tag, nxt)
+        return found
 
 
 def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec) -> list[Change]:
@@ -88,7 +119,7 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
     added = [c for c in new.clauses() if c.id not in before_ids]
     if not added or old_commit is None:
         return []
-    seen = history.ids_before(old_commit)
+    seen = history.find({c.id for c in added}, old_commit)
     out = []
     for clause in added:
         if clause.id in seen and similarity(seen[clause.id], clause.text) < SAME_MEANING:
@@ -98,8 +129,8 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
                     "id_reused",
                     clause.id,
                     "",
-                    f"clause id [^{clause.id}] was retired and now comes back with "
-                    f"another meaning (it was: “{was}”); give this clause a new id",
+                    f"clause id [^{clause.id}] was retired and now comes back with another meaning (it was: “{was}”); "
+                    "give this clause a new id",
                     None,
                     clause.location,
                     key=was,
@@ -114,5 +145,4 @@ def with_reused(cs: ChangeSet, extra: list[Change]) -> ChangeSet:
 
     if not extra:
         return cs
-    changes = sorted((*cs.changes, *extra), key=sort_key)
-    return cs._replace(changes=tuple(changes))
+    return cs._replace(changes=tuple(sorted((*cs.changes, *extra), key=sort_key)))

@@ -1,0 +1,117 @@
+"""Benchmark `changelog --all` and `diff` over a long history against their floors, as ratios from one run.
+
+    python bench/bench_history.py [--runs 3] [--keep DIR]
+
+History: bench/synth_history.py (5,000 sections in 50 documents, 2,000 commits, 50 release tags).
+Floors, each in a fresh interpreter:
+- changelog --all: parsing every distinct blob (documents and challenge files) of the 50 releases once
+  with markdown-it-py, the blobs read with one `git cat-file --batch`. Target 1.3x.
+- diff between two tags: `git diff --name-status` between them, plus reading and parsing only the
+  changed files with markdown-it-py. Target 1.5x.
+spectools runs from a wheel installed into a new virtual environment, as in bench_validate.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.bench_validate import best, install_wheel  # noqa: E402
+from bench.synth_history import generate  # noqa: E402
+
+FLOOR_ALL = r"""
+import subprocess, sys
+from markdown_it import MarkdownIt
+root = sys.argv[1]
+def git(*a):
+    return subprocess.run(["git", *a], cwd=root, capture_output=True, check=True).stdout
+blobs = set()
+for tag in git("tag", "--list", "v*").split():
+    for line in git("ls-tree", "-r", tag.decode()).splitlines():
+        meta, path = line.split(b"\t", 1)
+        if path.endswith(b".md"):
+            blobs.add(meta.split()[2])
+out = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=b"\n".join(sorted(blobs)) + b"\n",
+                     capture_output=True, check=True).stdout
+md, pos = MarkdownIt("commonmark"), 0
+while pos < len(out):
+    header_end = out.index(b"\n", pos)
+    size = int(out[pos:header_end].split()[2])
+    md.parse(out[header_end + 1 : header_end + 1 + size].decode("utf-8"))
+    pos = header_end + 1 + size + 1
+print(len(blobs), file=sys.stderr)
+"""
+
+FLOOR_DIFF = r"""
+import subprocess, sys
+from markdown_it import MarkdownIt
+root, a, b = sys.argv[1:4]
+def git(*args, data=None):
+    return subprocess.run(["git", *args], cwd=root, input=data, capture_output=True, check=True).stdout
+names = git("diff", "--name-status", a, b)
+wanted = []
+for line in names.decode().splitlines():
+    status, path = line.split("\t")[0], line.split("\t")[-1]
+    if path.endswith(".md"):
+        if status != "A":
+            wanted.append(f"{a}:{path}")
+        if status != "D":
+            wanted.append(f"{b}:{path}")
+out = git("cat-file", "--batch", data=("\n".join(wanted) + "\n").encode())
+md, pos = MarkdownIt("commonmark"), 0
+while pos < len(out):
+    header_end = out.index(b"\n", pos)
+    size = int(out[pos:header_end].split()[2])
+    md.parse(out[header_end + 1 : header_end + 1 + size].decode("utf-8"))
+    pos = header_end + 1 + size + 1
+"""
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--keep", type=Path, help="keep the generated repository and venv here")
+    args = p.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="spectools-bench-"))
+    py = str(install_wheel(base))
+    exe = str(Path(py).parent / "spectools")
+    repo = base / "history"
+    if not (repo / ".git").exists():
+        generate(repo)
+    check = subprocess.run([exe, "changelog", "--all"], cwd=repo, capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+    rows = [
+        (
+            "changelog --all (50 releases, 2,000 commits)",
+            best([exe, "changelog", "--all"], args.runs, repo),
+            best([py, "-c", FLOOR_ALL, str(repo)], args.runs, repo),
+            1.3,
+        ),
+        (
+            "diff v20 v30",
+            best([exe, "diff", "v20", "v30"], args.runs, repo),
+            best([py, "-c", FLOOR_DIFF, str(repo), "v20", "v30"], args.runs, repo),
+            1.5,
+        ),
+        (
+            "diff v49 v50 (one release)",
+            best([exe, "diff", "v49", "v50"], args.runs, repo),
+            best([py, "-c", FLOOR_DIFF, str(repo), "v49", "v50"], args.runs, repo),
+            1.5,
+        ),
+    ]
+    print(f"{'benchmark':48} {'spectools':>10} {'floor':>10} {'ratio':>7} {'target':>7}")
+    for label, ours, floor, target in rows:
+        ratio = ours / floor
+        mark = "ok" if ratio <= target else "OVER"
+        print(f"{label:48} {ours * 1000:9.0f}ms {floor * 1000:9.0f}ms {ratio:6.2f}x {target:5.1f}x {mark}")
+
+
+if __name__ == "__main__":
+    main()
