@@ -23,11 +23,18 @@ def test_version(cli) -> None:
 def test_help_describes_every_option(cli) -> None:
     top = cli("--help")
     assert top.code == 0
-    assert "validate" in top.out and "export" in top.out
+    for command in ("validate", "export", "diff", "changelog"):
+        assert command in top.out
     validate = cli("validate", "--help").out
     for option in ("PATH", "--format", "text", "json", "github", "sarif", "--fail-on", "never", "--fix", "Exit codes"):
         assert option in validate
     assert "schema/spec.schema.json" in cli("export", "--help").out
+    diff_help = cli("diff", "--help").out
+    for option in ("A", "B", "--staged", "--format", "markdown", "--path", "WORKTREE", "A...B"):
+        assert option in diff_help
+    changelog_help = cli("changelog", "--help").out
+    for option in ("FROM..TO", "--version", "--format", "--write", "--all", "--path"):
+        assert option in changelog_help
 
 
 def test_no_command_prints_help_and_exits_2(cli) -> None:
