@@ -74,18 +74,29 @@ def release_for(repo: GitRepo, spec_range: str | None, version: str | None, patt
 
 
 def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
-    """One release per tag matching pattern, oldest first; the first one has no predecessor."""
-    tags = repo.tags(pattern)
-    if not tags:
+    """One release per tag matching pattern, oldest first; the first one has no predecessor.
+
+    One `git for-each-ref` gives every tag's commit and date (annotated tags are peeled)."""
+    out = repo.git(
+        "for-each-ref",
+        "--sort=creatordate",
+        f"refs/tags/{pattern}",
+        "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(committerdate:short)%09%(*committerdate:short)",
+    )
+    releases, previous = [], None
+    for line in out.splitlines():
+        tag, sha, peeled, date, peeled_date = [*line.split("\t"), "", "", "", ""][:5]
+        commit = peeled or sha
+        if not commit:
+            continue
+        side = Side(tag, commit)
+        releases.append(Release(tag, peeled_date or date, previous, side))
+        previous = side
+    if not releases:
         raise SpecError(
             f"no release tags match '{pattern}'; tag a release (`git tag v1.0`), or set releases.tag_pattern in spectools.yaml"
         )
-    out, previous = [], None
-    for tag in tags:
-        side = repo.side(tag)
-        out.append(Release(tag, repo.commit_date(side.commit or ""), previous, side))
-        previous = side
-    return out
+    return releases
 
 
 def section(release: Release, cs: ChangeSet) -> str:

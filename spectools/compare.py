@@ -26,6 +26,7 @@ class Comparer:
         self._history: IdHistory | None = None
         self.unread: list[tuple[str, Loaded]] = []  # (side, loaded) whose files could not all be read
         self._sources: dict[str, object] = {}
+        self._blobs: dict[str, bytes] = {}
 
     def source(self, side: Side) -> Any:
         """One listing per side: a release is the new side of one comparison and the old of the next."""
@@ -62,6 +63,13 @@ class Comparer:
             self._history = IdHistory(self.repo, self._history_tip or tip, documents)
         return self._history
 
+    def _bytes(self, src: TreeSource, path: str, limit: int) -> bytes:
+        """A blob's bytes, read from git once however many refs hold it."""
+        blob = src.blob_id(path) or ""
+        if blob not in self._blobs:
+            self._blobs[blob] = src.read(path, limit)
+        return self._blobs[blob]
+
     def _partial(self, src_a: TreeSource, src_b: TreeSource) -> tuple[Loaded, Loaded]:
         changed = {p for p in set(src_a.paths()) | set(src_b.paths()) if src_a.blob_id(p) != src_b.blob_id(p)}
         la, lb = load(src_a, self.cache, changed.__contains__), load(src_b, self.cache, changed.__contains__)
@@ -73,7 +81,7 @@ class Comparer:
         extra = set()
         for src, loaded in ((src_a, la), (src_b, lb)):
             for path in loaded.doc_paths:
-                if path not in changed and any(t in src.read(path, loaded.config.max_file_bytes) for t in tags):
+                if path not in changed and any(t in self._bytes(src, path, loaded.config.max_file_bytes) for t in tags):
                     extra.add(path)
         wanted = changed | extra
         return load(src_a, self.cache, wanted.__contains__), load(src_b, self.cache, wanted.__contains__)

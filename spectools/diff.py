@@ -336,6 +336,20 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
             moved_in.setdefault(new_section, []).append(normalise(cb[cid].text))
     for x, y in sorted(match.items()):
         p, q = sa[x], sb[y]
+        if (
+            x == y
+            and p.prose == q.prose
+            and p.title == q.title
+            and p.attributes == q.attributes
+            and p.parent == q.parent
+            and p.location.path == q.location.path
+            and not p.examples
+            and not q.examples
+            and x not in moved_out
+            and y not in moved_in
+            and (p.parent is None or match.get(p.parent) == p.parent)
+        ):
+            continue  # unchanged: most sections of a changed file are (kept cheap)
         where = (p.location, q.location)
         if x != y:
             out.append(
@@ -412,7 +426,15 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
             out.extend(diff_examples(p.examples, q.examples, y, q.title))
 
     for cid in sorted(set(ca) | set(cb)):
-        out.extend(_clause(cid, ca.get(cid), cb.get(cid), match, sa, sb))
+        old_clause, new_clause = ca.get(cid), cb.get(cid)
+        if (
+            old_clause is not None
+            and new_clause is not None
+            and old_clause.text == new_clause.text
+            and match.get(old_clause.section or "") == new_clause.section
+        ):
+            continue  # unchanged
+        out.extend(_clause(cid, old_clause, new_clause, match, sa, sb))
     out.extend(_challenges(a, b, sa, sb, ca, cb))
     notes = tuple(
         f"Authority level '{old_name}' is now called '{new_name}'; sections that only changed the name keep their authority."

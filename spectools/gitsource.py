@@ -146,6 +146,7 @@ class TreeSource:
         self.label = side.label
         self._repo = repo
         self._files: dict[str, tuple[str, int]] = {}  # path -> (blob sha, mode)
+        self.glob_memo: dict[tuple[str, ...], Any] = {}  # a tree never changes: source.glob keeps its answers
         prefix = repo.prefix
         if side.commit is None:
             raw = repo.git("ls-files", "--stage", "-z")  # mode sha stage\tpath

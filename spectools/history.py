@@ -7,7 +7,7 @@ Ids are permanent: an id that was removed is retired, and must not come back wit
 
 from __future__ import annotations
 
-import bisect
+import re
 import subprocess
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from spectools.gitsource import GitRepo
 
 SAME_MEANING = 0.6  # word similarity above which a returning id is taken to mean the same thing
+_TAG_BYTES = re.compile(rb"\[\^([^\]\s]+)\]")
 
 
 class IdHistory:
@@ -34,7 +35,9 @@ class IdHistory:
         self._shas: list[str] = []
         self._loaded = False
         self._introduced: dict[str, set[str]] | None = None  # blob -> commits that wrote it (for other commits)
+        self._parents: dict[str, list[str]] | None = None
         self._ancestors: dict[str, set[str]] = {}
+        self._index: dict[bytes, list[int]] = {}  # clause id -> the blobs (by number) that hold it
 
     def _load(self) -> None:
         listing = self._repo.git("rev-list", "--objects", "--full-history", self._tip, "--", *self._specs)
@@ -61,6 +64,14 @@ class IdHistory:
             self._shas.append(sha)
             pos = header_end + 1 + size + 1
         self._data = out
+        blob, next_start = -1, 0
+        for m in _TAG_BYTES.finditer(out):  # one pass over every version: id -> blobs
+            while m.start() >= next_start and blob + 1 < len(self._starts):
+                blob += 1
+                next_start = self._starts[blob + 1] if blob + 1 < len(self._starts) else len(out)
+            blobs = self._index.setdefault(m.group(1), [])
+            if not blobs or blobs[-1] != blob:
+                blobs.append(blob)
 
     def _reachable(self, blob: str, commit: str) -> bool:
         if commit == self._tip:
@@ -85,9 +96,24 @@ class IdHistory:
                     current = line[1:]
                 elif line.startswith(":"):
                     self._introduced.setdefault(line.split()[3], set()).add(current)
+        return bool(self._introduced.get(blob, set()) & self.ancestors(commit))
+
+    def ancestors(self, commit: str) -> set[str]:
+        """commit and every commit before it, from one `rev-list --parents` of the tip."""
+        if self._parents is None:
+            self._parents = {}
+            for line in self._repo.git("rev-list", "--parents", self._tip).splitlines():
+                sha, *parents = line.split()
+                self._parents[sha] = parents
         if commit not in self._ancestors:
-            self._ancestors[commit] = set(self._repo.git("rev-list", commit).split())
-        return bool(self._introduced.get(blob, set()) & self._ancestors[commit])
+            seen, todo = set(), [commit]
+            while todo:
+                c = todo.pop()
+                if c not in seen:
+                    seen.add(c)
+                    todo.extend(self._parents.get(c, ()))
+            self._ancestors[commit] = seen
+        return self._ancestors[commit]
 
     def find(self, ids: set[str], before: str) -> dict[str, str]:
         """{id: a sentence it carried} for the ids found in any version of the documents up to `before`."""
@@ -96,18 +122,15 @@ class IdHistory:
         found: dict[str, str] = {}
         data = self._data
         for cid in sorted(ids):
-            tag = f"[^{cid}]".encode()
-            pos = data.find(tag)
-            while pos >= 0:
-                i = bisect.bisect_right(self._starts, pos) - 1
+            for i in self._index.get(cid.encode(), ()):
                 if self._reachable(self._shas[i], before):
+                    end_of_blob = self._starts[i + 1] if i + 1 < len(self._starts) else len(data)
+                    pos = data.find(f"[^{cid}]".encode(), self._starts[i], end_of_blob)
                     start = data.rfind(b"\n", 0, pos) + 1
                     end = data.find(b"\n", pos)
                     line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
                     found[cid] = sentence_at(line, line.find(f"[^{cid}]"))
                     break
-                nxt = self._starts[i + 1] if i + 1 < len(self._starts) else len(data)
-                pos = data.find(tag, nxt)
         return found
 
 

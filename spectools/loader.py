@@ -136,7 +136,8 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
     challenge_paths, walk_problems, _, walked_challenges = glob(source, (f"{challenge_dir}/*.md",))
     walked |= walked_challenges
     problems.extend(walk_problems)
-    challenge_paths = [p for p in challenge_paths if p not in doc_paths]
+    doc_set = set(doc_paths)
+    challenge_paths = [p for p in challenge_paths if p not in doc_set]
 
     texts: dict[str, str] = {}
     documents: list[Document] = []

@@ -12,7 +12,7 @@ import re
 import stat
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from spectools.checks.registry import diag
 from spectools.model import Diagnostic, Location
@@ -73,7 +73,19 @@ def static_prefix(pattern: str) -> str:
 
 
 def glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Diagnostic], list[str], set[str]]:
-    """(matching paths sorted, walk problems, patterns that matched nothing, paths found by walking)."""
+    """(matching paths sorted, walk problems, patterns that matched nothing, paths found by walking).
+
+    A source whose files cannot change (a git tree) keeps the answers in `glob_memo`."""
+    memo: dict[tuple[str, ...], Any] | None = getattr(source, "glob_memo", None)
+    if memo is not None:
+        if patterns not in memo:
+            memo[patterns] = _glob(source, patterns)
+        found, problems, unmatched, walked = memo[patterns]
+        return list(found), list(problems), list(unmatched), set(walked)
+    return _glob(source, patterns)
+
+
+def _glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Diagnostic], list[str], set[str]]:
     found: set[str] = set()
     by_walk: set[str] = set()
     problems: list[Diagnostic] = []
