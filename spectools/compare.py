@@ -28,11 +28,16 @@ class Comparer:
         self._sources: dict[str, object] = {}
         self._blobs: dict[str, bytes] = {}
 
-    def source(self, side: Side) -> Any:
-        """One listing per side: a release is the new side of one comparison and the old of the next."""
+    def source(self, side: Side, after: Side | None = None) -> Any:
+        """One listing per side: a release is the new side of one comparison and the old of the next.
+        A commit `after` another that is listed already is derived from it with `git diff-tree`."""
         key = side.commit or side.label
         if key not in self._sources:
-            self._sources[key] = self.repo.source(side)
+            base = self._sources.get(after.commit or "") if after is not None and after.commit else None
+            if isinstance(base, TreeSource) and side.commit is not None:
+                self._sources[key] = base.then(side)
+            else:
+                self._sources[key] = self.repo.source(side)
         return self._sources[key]
 
     def full(self, side: Side) -> Loaded:
@@ -44,7 +49,7 @@ class Comparer:
         if old is None:  # a first release: everything in it is new
             lb = self.full(new)
             return diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label), None, lb
-        src_a, src_b = self.source(old), self.source(new)
+        src_a, src_b = self.source(old), self.source(new, after=old)
         if isinstance(src_a, TreeSource) and isinstance(src_b, TreeSource):
             la, lb = self._partial(src_a, src_b)
         else:

@@ -142,11 +142,16 @@ class GitRepo:
 class TreeSource:
     """The files of one commit (or of the index) under the spec's folder, read from git's object database."""
 
-    def __init__(self, repo: GitRepo, side: Side) -> None:
+    def __init__(self, repo: GitRepo, side: Side, files: dict[str, tuple[str, int]] | None = None) -> None:
         self.label = side.label
+        self.commit = side.commit
         self._repo = repo
         self._files: dict[str, tuple[str, int]] = {}  # path -> (blob sha, mode)
         self.glob_memo: dict[tuple[str, ...], Any] = {}  # a tree never changes: source.glob keeps its answers
+        self._fetched: dict[str, bytes] = {}  # blob sha -> bytes fetched ahead by prefetch, until read
+        if files is not None:
+            self._files = files
+            return
         prefix = repo.prefix
         if side.commit is None:
             raw = repo.git("ls-files", "--stage", "-z")  # mode sha stage\tpath
@@ -181,6 +186,24 @@ class TreeSource:
     def paths(self) -> list[str]:
         return list(self._files)
 
+    def then(self, side: Side) -> TreeSource:
+        """The tree of a later commit, from this one and `git diff-tree` (cheaper than listing it whole)."""
+        assert self.commit is not None and side.commit is not None
+        raw = self._repo.git("diff-tree", "-r", "-z", "--no-renames", self.commit, side.commit)
+        files = dict(self._files)
+        fields = raw.split("\0")
+        prefix = self._repo.prefix
+        for i in range(0, len(fields) - 1, 2):  # ":oldmode newmode oldsha newsha status", then the path
+            meta, path = fields[i].split(), fields[i + 1]
+            if len(meta) < 5 or not path.startswith(prefix):
+                continue
+            rel = path[len(prefix) :]
+            if meta[4].startswith("D"):
+                files.pop(rel, None)
+            else:
+                files[rel] = (meta[3], int(meta[1], 8))
+        return TreeSource(self._repo, side, files)
+
     def _link(self, path: str) -> Diagnostic:
         return diag("SPEC007", Location(path), f"symlink in {self.label} is not followed; commit the file itself")
 
@@ -192,11 +215,36 @@ class TreeSource:
         entry = self._files.get(path)
         return entry[0] if entry else None
 
+    def prefetch(self, paths: list[str]) -> None:
+        """Read these files' blobs from git in one `cat-file --batch` (one process, not one request each)."""
+        shas = sorted(
+            {self._files[p][0] for p in paths if p in self._files and stat.S_ISREG(self._files[p][1])} - set(self._fetched)
+        )
+        if not shas:
+            return
+        import subprocess
+
+        git_dir = str(self._repo.repo.git_dir)
+        out = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+            input="\n".join(shas).encode() + b"\n",
+            capture_output=True,
+            check=True,
+        ).stdout
+        pos = 0
+        for sha in shas:
+            header_end = out.index(b"\n", pos)
+            size = int(out[pos:header_end].split()[2])
+            self._fetched[sha] = out[header_end + 1 : header_end + 1 + size]
+            pos = header_end + 1 + size + 1
+
     def read(self, path: str, limit: int) -> bytes:
         entry = self._files.get(path)
         if entry is None:
             raise FileNotFoundError(2, "no such file in " + self.label, path)
         if stat.S_ISDIR(entry[1]) or entry[1] == 0o160000:
             raise IsADirectoryError(21, "it is a folder or submodule, not a file", path)
-        data: bytes = self._repo.repo.odb.stream(bytes.fromhex(entry[0])).read()
+        data = self._fetched.pop(entry[0], None)  # prefetched: each blob is read (and then parsed) once
+        if data is None:
+            data = self._repo.repo.odb.stream(bytes.fromhex(entry[0])).read()
         return data[: limit + 1]

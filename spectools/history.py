@@ -7,6 +7,7 @@ Ids are permanent: an id that was removed is retired, and must not come back wit
 
 from __future__ import annotations
 
+import bisect
 import re
 import subprocess
 from typing import TYPE_CHECKING
@@ -38,6 +39,8 @@ class IdHistory:
         self._parents: dict[str, list[str]] | None = None
         self._ancestors: dict[str, set[str]] = {}
         self._index: dict[bytes, list[int]] = {}  # clause id -> the blobs (by number) that hold it
+        self._indexed = False
+        self._asked = 0  # ids asked about so far: a few are searched for, many are indexed
 
     def _load(self) -> None:
         listing = self._repo.git("rev-list", "--objects", "--full-history", self._tip, "--", *self._specs)
@@ -64,14 +67,29 @@ class IdHistory:
             self._shas.append(sha)
             pos = header_end + 1 + size + 1
         self._data = out
-        blob, next_start = -1, 0
-        for m in _TAG_BYTES.finditer(out):  # one pass over every version: id -> blobs
+
+    def _build_index(self) -> None:
+        """id -> the blobs that hold it, in one regex pass over every version (worth it for many queries)."""
+        out, blob, next_start = self._data, -1, 0
+        for m in _TAG_BYTES.finditer(out):
             while m.start() >= next_start and blob + 1 < len(self._starts):
                 blob += 1
                 next_start = self._starts[blob + 1] if blob + 1 < len(self._starts) else len(out)
             blobs = self._index.setdefault(m.group(1), [])
             if not blobs or blobs[-1] != blob:
                 blobs.append(blob)
+        self._indexed = True
+
+    def _blobs_with(self, cid: str) -> list[int]:
+        if self._indexed:
+            return self._index.get(cid.encode(), [])
+        tag, data, out = f"[^{cid}]".encode(), self._data, []
+        pos = data.find(tag)
+        while pos >= 0:
+            i = bisect.bisect_right(self._starts, pos) - 1
+            out.append(i)
+            pos = data.find(tag, self._starts[i + 1] if i + 1 < len(self._starts) else len(data))
+        return out
 
     def _reachable(self, blob: str, commit: str) -> bool:
         if commit == self._tip:
@@ -121,8 +139,11 @@ class IdHistory:
             self._load()
         found: dict[str, str] = {}
         data = self._data
+        self._asked += len(ids)
+        if not self._indexed and self._asked > 16:
+            self._build_index()
         for cid in sorted(ids):
-            for i in self._index.get(cid.encode(), ()):
+            for i in self._blobs_with(cid):
                 if self._reachable(self._shas[i], before):
                     end_of_blob = self._starts[i + 1] if i + 1 < len(self._starts) else len(data)
                     pos = data.find(f"[^{cid}]".encode(), self._starts[i], end_of_blob)

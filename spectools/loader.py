@@ -139,6 +139,10 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
     doc_set = set(doc_paths)
     challenge_paths = [p for p in challenge_paths if p not in doc_set]
 
+    prefetch = getattr(source, "prefetch", None)
+    if prefetch is not None:  # a git tree: fetch every blob that will be read in one request
+        wanted = [p for p in (*doc_paths, *challenge_paths) if only is None or only(p)]
+        prefetch([p for p in wanted if ("doc" if p in doc_set else "challenge", p, source.blob_id(p) or "") not in cache])
     texts: dict[str, str] = {}
     documents: list[Document] = []
     for path in doc_paths:
