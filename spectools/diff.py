@@ -2,73 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from typing import Any
 
+from spectools.changes import change, first, hash_text, sort_key
 from spectools.config import Config
-from spectools.model import Change, ChangeSet, ChangeSeverity, Clause, Comparison, Example, Location, Message, Section, Spec
+from spectools.diffexamples import diff_challenges, diff_examples
+from spectools.model import Change, ChangeSet, Clause, Section, Spec
 from spectools.wording import normalise, similarity, word_diff
 
-# kind -> (severity, changelog group); a reworded change is "notable" when normative, else "editorial"
-KINDS: dict[str, tuple[ChangeSeverity, int]] = {
-    "authority_promoted": ("breaking", 1),
-    "authority_demoted": ("breaking", 1),
-    "authority_added": ("notable", 1),
-    "authority_removed": ("notable", 1),
-    "authority_changed": ("notable", 1),
-    "section_added": ("notable", 2),
-    "clause_added": ("notable", 2),
-    "id_reused": ("breaking", 2),
-    "section_removed": ("breaking", 3),
-    "clause_removed": ("breaking", 3),
-    "section_renamed": ("notable", 4),
-    "section_moved": ("notable", 4),
-    "section_retitled": ("notable", 4),
-    "clause_moved": ("notable", 4),
-    "section_split": ("notable", 5),
-    "section_merged": ("notable", 5),
-    "section_reworded": ("editorial", 6),
-    "clause_reworded": ("editorial", 6),
-    "label_flipped": ("breaking", 7),
-    "challenge_added": ("notable", 7),
-    "challenge_removed": ("notable", 7),
-    "challenge_changed": ("notable", 7),
-    "example_added": ("notable", 7),
-    "example_removed": ("notable", 7),
-    "example_changed": ("notable", 7),
-}
-LABELS = ("GOOD", "BAD", "OK")
 RENAME_PROSE = 0.9  # word similarity of the prose that makes a rename
-
-
-def change(
-    kind: str,
-    subject: str,
-    title: str,
-    summary: str,
-    old: Location | None,
-    new: Location | None,
-    key: str = "",
-    normative: bool | None = None,
-    details: dict[str, Any] | None = None,
-) -> Change:
-    details = dict(details or {})
-    severity = KINDS[kind][0]
-    if normative:
-        severity = "notable"
-        details["normative"] = True
-    elif normative is not None:
-        details["normative"] = False
-    digest = hashlib.sha256(f"{kind}\0{subject}\0{key}".encode()).hexdigest()[:16]
-    return Change(kind, severity, subject, title, summary, old, new, details, digest)
-
-
-def _first(items: Iterable[Any], key: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in items:
-        out.setdefault(getattr(item, key), item)
-    return out
 
 
 def scattered(
@@ -162,99 +104,6 @@ def _authority(x: Section, y: Section, aliases: dict[str, str], ladder: list[str
     return change("authority_changed", *args, f"authority {la} → {lb}", *where, key=f"{la}>{lb}", details=pair)
 
 
-def _signature(turns: Iterable[Any]) -> tuple[Any, ...]:
-    def msg(m: Message) -> tuple[Any, ...]:
-        label = (m.label.verdict, m.label.anchor, m.label.reason) if m.label else None
-        return (m.role, tuple(sorted(m.attributes.items())), normalise(m.text), tuple(sorted(m.settings.items())), label)
-
-    return tuple(tuple(msg(c) for c in t.candidates) if isinstance(t, Comparison) else msg(t) for t in turns)
-
-
-def _verdicts(example: Example) -> list[list[str | None]]:
-    return [[c.label.verdict if c.label else None for c in comp.candidates] for comp in example.comparisons]
-
-
-def diff_examples(
-    old: tuple[Example, ...], new: tuple[Example, ...], subject: str, title: str, where: str = "section"
-) -> list[Change]:
-    """Examples matched by title (and by order among equal titles); where: "section" or "challenge" (file)."""
-
-    def keyed(examples: tuple[Example, ...]) -> dict[tuple[str, int], Example]:
-        seen: dict[str, int] = {}
-        out = {}
-        for e in examples:
-            n = seen.get(e.title, 0)
-            seen[e.title] = n + 1
-            out[(e.title, n)] = e
-        return out
-
-    ka, kb = keyed(old), keyed(new)
-    out = []
-    for key in sorted(set(ka) | set(kb), key=lambda k: (k[0], k[1])):
-        ea, eb = ka.get(key), kb.get(key)
-        name = key[0] + (f" ({key[1] + 1})" if key[1] else "")
-        if ea is None and eb is not None:
-            out.append(change("example_added", subject, title, f"example “{name}” added", None, eb.location, key=name))
-        elif eb is None and ea is not None:
-            out.append(change("example_removed", subject, title, f"example “{name}” removed", ea.location, None, key=name))
-        elif ea is not None and eb is not None and _signature(ea.turns) != _signature(eb.turns):
-            flips = []
-            for ci, (va, vb) in enumerate(zip(_verdicts(ea), _verdicts(eb), strict=False)):
-                for k, (x, y) in enumerate(zip(va, vb, strict=False)):
-                    if x != y and x in LABELS and y in LABELS:
-                        flips.append((ci, k, x, y))
-            for ci, k, x, y in flips:
-                place = f"comparison {ci + 1}, candidate {k + 1}" if len(ea.comparisons) > 1 else f"candidate {k + 1}"
-                out.append(
-                    change(
-                        "label_flipped",
-                        subject,
-                        title,
-                        f"example “{name}”, {place}: label {x} → {y}",
-                        ea.location,
-                        eb.location,
-                        key=f"{name}#{ci}.{k}:{x}>{y}",
-                        details={"example": name, "from": x, "to": y},
-                    )
-                )
-            if not flips or _signature(_unlabel(ea)) != _signature(_unlabel(eb)):  # more than the labels changed
-                out.append(
-                    change(
-                        "example_changed",
-                        subject,
-                        title,
-                        f"example “{name}” changed",
-                        ea.location,
-                        eb.location,
-                        key=f"{name}:{hash_text(repr(_signature(eb.turns)))}",
-                    )
-                )
-    return [c._replace(details={**c.details, "in": where}) for c in out]
-
-
-def _unlabel(example: Example) -> list[Any]:
-    """The turns with every label's verdict blanked, to tell a pure label flip from other edits."""
-    out: list[Any] = []
-    for t in example.turns:
-        if isinstance(t, Comparison):
-            out.append(
-                Comparison(
-                    tuple(c._replace(label=c.label._replace(verdict="") if c.label else None) for c in t.candidates), t.location
-                )
-            )
-        else:
-            out.append(t)
-    return out
-
-
-def _value(front_matter: dict[str, Any] | None, key: str) -> str:
-    return "(none)" if not front_matter or key not in front_matter else str(front_matter[key])
-
-
-def sort_key(c: Change) -> tuple[Any, ...]:
-    return (KINDS[c.kind][1], (c.new or c.old or Location("")), c.subject, c.kind, c.summary, c.fingerprint)
-
-
 def _without(prose: str, sentences: Iterable[str]) -> str:
     """The prose, normalised, less the given (normalised) sentences."""
     text = normalise(prose)
@@ -263,13 +112,9 @@ def _without(prose: str, sentences: Iterable[str]) -> str:
     return " ".join(text.split())
 
 
-def hash_text(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
 def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str = "") -> ChangeSet:
-    sa, sb = _first(a.sections(), "anchor"), _first(b.sections(), "anchor")
-    ca, cb = _first(a.clauses(), "id"), _first(b.clauses(), "id")
+    sa, sb = first(a.sections(), "anchor"), first(b.sections(), "anchor")
+    ca, cb = first(a.clauses(), "id"), first(b.clauses(), "id")
     renames = {**cfg_a.renames, **cfg_b.renames}
     split, merged = scattered(sa, sb, ca, cb, renames)
     match = match_sections(sa, sb, renames, split, merged)
@@ -435,7 +280,7 @@ def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str
         ):
             continue  # unchanged
         out.extend(_clause(cid, old_clause, new_clause, match, sa, sb))
-    out.extend(_challenges(a, b, sa, sb, ca, cb))
+    out.extend(diff_challenges(a, b, sa, sb, ca, cb))
     notes = tuple(
         f"Authority level '{old_name}' is now called '{new_name}'; sections that only changed the name keep their authority."
         for old_name, new_name in sorted(vocab)
@@ -505,60 +350,4 @@ def _clause(
                 details={"diff": text, "section": y.section},
             )
         )
-    return out
-
-
-def _challenges(
-    a: Spec, b: Spec, sa: dict[str, Section], sb: dict[str, Section], ca: dict[str, Clause], cb: dict[str, Clause]
-) -> list[Change]:
-    ha, hb = _first(a.challenges, "clause_id"), _first(b.challenges, "clause_id")
-    out = []
-    for cid in sorted(set(ha) | set(hb)):
-        x, y = ha.get(cid), hb.get(cid)
-        clause = cb.get(cid) or ca.get(cid)
-        sections = sb if cid in cb else sa
-        title = sections[clause.section].title if clause and clause.section in sections else ""
-        if x is None and y is not None:
-            out.append(
-                change(
-                    "challenge_added",
-                    cid,
-                    title,
-                    f"challenge file for [^{cid}] added ({len(y.examples)} example{'s' * (len(y.examples) != 1)})",
-                    None,
-                    Location(y.path, 1, 1),
-                )
-            )
-        elif y is None and x is not None:
-            out.append(
-                change(
-                    "challenge_removed",
-                    cid,
-                    title,
-                    f"challenge file for [^{cid}] removed ({len(x.examples)} example{'s' * (len(x.examples) != 1)})",
-                    Location(x.path, 1, 1),
-                    None,
-                )
-            )
-        elif x is not None and y is not None:
-            if (x.front_matter or {}) != (y.front_matter or {}):
-                keys = sorted(
-                    k
-                    for k in {*(x.front_matter or {}), *(y.front_matter or {})}
-                    if (x.front_matter or {}).get(k) != (y.front_matter or {}).get(k)
-                )
-                out.append(
-                    change(
-                        "challenge_changed",
-                        cid,
-                        title,
-                        f"challenge file for [^{cid}]: "
-                        + "; ".join(f"{k} {_value(x.front_matter, k)} → {_value(y.front_matter, k)}" for k in keys),
-                        Location(x.path, 1, 1),
-                        Location(y.path, 1, 1),
-                        key=",".join(keys),
-                        details={"keys": keys},
-                    )
-                )
-            out.extend(diff_examples(x.examples, y.examples, cid, title, "challenge"))
     return out

@@ -27,6 +27,25 @@ class Side:
     commit: str | None  # full sha for a commit side
 
 
+def cat_blobs(repo: GitRepo, shas: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
+    """Read blobs in one `git cat-file --batch`: (all of its output, (start, end) of each blob's bytes)."""
+    import subprocess
+
+    out = subprocess.run(
+        ["git", f"--git-dir={repo.repo.git_dir}", "cat-file", "--batch"],
+        input="\n".join(shas).encode() + b"\n",
+        capture_output=True,
+        check=True,
+    ).stdout
+    spans, pos = [], 0
+    for _ in shas:  # "<sha> blob <size>\n<bytes>\n" each
+        header_end = out.index(b"\n", pos)
+        size = int(out[pos:header_end].split()[2])
+        spans.append((header_end + 1, header_end + 1 + size))
+        pos = header_end + 1 + size + 1
+    return out, spans
+
+
 class GitRepo:
     """The repository that holds the spec at `path` (which may be a subfolder of it)."""
 
@@ -222,21 +241,9 @@ class TreeSource:
         )
         if not shas:
             return
-        import subprocess
-
-        git_dir = str(self._repo.repo.git_dir)
-        out = subprocess.run(
-            ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-            input="\n".join(shas).encode() + b"\n",
-            capture_output=True,
-            check=True,
-        ).stdout
-        pos = 0
-        for sha in shas:
-            header_end = out.index(b"\n", pos)
-            size = int(out[pos:header_end].split()[2])
-            self._fetched[sha] = out[header_end + 1 : header_end + 1 + size]
-            pos = header_end + 1 + size + 1
+        out, spans = cat_blobs(self._repo, shas)
+        for sha, (start, end) in zip(shas, spans, strict=True):
+            self._fetched[sha] = out[start:end]
 
     def read(self, path: str, limit: int) -> bytes:
         entry = self._files.get(path)

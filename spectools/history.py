@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import subprocess
 from typing import TYPE_CHECKING
 
 from spectools.model import Change, ChangeSet, Spec
@@ -52,21 +51,11 @@ class IdHistory:
         self._loaded = True
         if not shas:
             return
-        git_dir = str(self._repo.repo.git_dir)
-        out = subprocess.run(
-            ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-            input="\n".join(shas).encode() + b"\n",
-            capture_output=True,
-            check=True,
-        ).stdout
-        pos = 0
-        for sha in shas:  # "<sha> blob <size>\n<data>\n" each
-            header_end = out.index(b"\n", pos)
-            size = int(out[pos:header_end].split()[2])
-            self._starts.append(header_end + 1)
-            self._shas.append(sha)
-            pos = header_end + 1 + size + 1
-        self._data = out
+        from spectools.gitsource import cat_blobs
+
+        self._data, spans = cat_blobs(self._repo, shas)
+        self._starts = [start for start, _ in spans]
+        self._shas = shas
 
     def _build_index(self) -> None:
         """id -> the blobs that hold it, in one regex pass over every version (worth it for many queries)."""
@@ -157,7 +146,7 @@ class IdHistory:
 
 def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec) -> list[Change]:
     """Ids that the new side adds, that the history up to the old side had, with another meaning."""
-    from spectools.diff import change
+    from spectools.changes import change
 
     before_ids = {c.id for c in old.clauses()}
     added = [c for c in new.clauses() if c.id not in before_ids]
@@ -185,7 +174,7 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
 
 
 def with_reused(cs: ChangeSet, extra: list[Change]) -> ChangeSet:
-    from spectools.diff import sort_key
+    from spectools.changes import sort_key
 
     if not extra:
         return cs

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from spectools import __version__
-from spectools.diff import KINDS
+from spectools.changes import KINDS
 from spectools.model import Change, ChangeSet, Location
 
 CHANGES_SCHEMA_VERSION = 1

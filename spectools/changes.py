@@ -1,0 +1,76 @@
+"""The vocabulary of changes: every kind with its severity and changelog group, how a Change is made,
+and the order changes are listed in. Shared by the diff engine, the history check and the renderers."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from spectools.model import Change, ChangeSeverity, Location
+
+# kind -> (severity, changelog group); a reworded change is "notable" when normative, else "editorial"
+KINDS: dict[str, tuple[ChangeSeverity, int]] = {
+    "authority_promoted": ("breaking", 1),
+    "authority_demoted": ("breaking", 1),
+    "authority_added": ("notable", 1),
+    "authority_removed": ("notable", 1),
+    "authority_changed": ("notable", 1),
+    "section_added": ("notable", 2),
+    "clause_added": ("notable", 2),
+    "id_reused": ("breaking", 2),
+    "section_removed": ("breaking", 3),
+    "clause_removed": ("breaking", 3),
+    "section_renamed": ("notable", 4),
+    "section_moved": ("notable", 4),
+    "section_retitled": ("notable", 4),
+    "clause_moved": ("notable", 4),
+    "section_split": ("notable", 5),
+    "section_merged": ("notable", 5),
+    "section_reworded": ("editorial", 6),
+    "clause_reworded": ("editorial", 6),
+    "label_flipped": ("breaking", 7),
+    "challenge_added": ("notable", 7),
+    "challenge_removed": ("notable", 7),
+    "challenge_changed": ("notable", 7),
+    "example_added": ("notable", 7),
+    "example_removed": ("notable", 7),
+    "example_changed": ("notable", 7),
+}
+
+
+def change(
+    kind: str,
+    subject: str,
+    title: str,
+    summary: str,
+    old: Location | None,
+    new: Location | None,
+    key: str = "",
+    normative: bool | None = None,
+    details: dict[str, Any] | None = None,
+) -> Change:
+    details = dict(details or {})
+    severity = KINDS[kind][0]
+    if normative:
+        severity = "notable"
+        details["normative"] = True
+    elif normative is not None:
+        details["normative"] = False
+    digest = hashlib.sha256(f"{kind}\0{subject}\0{key}".encode()).hexdigest()[:16]
+    return Change(kind, severity, subject, title, summary, old, new, details, digest)
+
+
+def first(items: Iterable[Any], key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        out.setdefault(getattr(item, key), item)
+    return out
+
+
+def sort_key(c: Change) -> tuple[Any, ...]:
+    return (KINDS[c.kind][1], (c.new or c.old or Location("")), c.subject, c.kind, c.summary, c.fingerprint)
+
+
+def hash_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
