@@ -161,4 +161,7 @@ def write(path: Path, sections: list[tuple[str, str]]) -> None:
             raise SpecError(f"{path}:{line}: not valid UTF-8, so it was not changed; re-save it as UTF-8") from None
     for version, body in sections:
         text = merge(text, version, body)
-    write_atomic(path, text.encode("utf-8"))
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot write it ({exc.strerror}); nothing was changed") from None

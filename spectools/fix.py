@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from spectools.checks.coverage import expected_header
+from spectools.errors import SpecError
 from spectools.fsio import write_atomic
 from spectools.loader import Loaded
 
@@ -39,7 +40,9 @@ def fix_headers(loaded: Loaded, root: Path) -> list[str]:
     changed = []
     for rel, (line, new) in sorted(stale_headers(loaded).items()):
         path = root / rel
-        data = path.read_bytes()
-        write_atomic(path, rewrite_line(data, line, new))
+        try:
+            write_atomic(path, rewrite_line(path.read_bytes(), line, new))
+        except OSError as exc:
+            raise SpecError(f"{path}: cannot rewrite its header line ({exc.strerror}); the file is unchanged") from None
         changed.append(rel)
     return changed

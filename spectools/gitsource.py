@@ -54,6 +54,8 @@ class GitRepo:
 
         if not path.exists():
             raise SpecError(f"{path}: no such folder; give the root of a spec repository")
+        if not path.is_dir():
+            raise SpecError(f"{path}: is a file; give the spec's folder (--path DIR)")
         try:
             self.repo = git.Repo(path, search_parent_directories=True)
         except git.InvalidGitRepositoryError:

@@ -67,3 +67,38 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(content, encoding="utf-8")
     return root
+
+
+def run_as_nobody(argv: list[str]) -> tuple[str, str, int]:
+    """main(argv) in a forked child that has dropped to the user 'nobody' (for permission tests as root).
+
+    Import everything spectools imports lazily first (run it once in the parent): the child may be unable
+    to read the installed packages.
+    """
+    import io
+    import json
+    import os
+    import sys
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        ok = False
+        try:
+            os.close(read_fd)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            out, err = io.StringIO(), io.StringIO()
+            sys.stdout, sys.stderr = out, err
+            code = main(argv)
+            os.write(write_fd, json.dumps([out.getvalue(), err.getvalue(), code]).encode())
+            ok = True
+        finally:
+            os._exit(0 if ok else 1)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        data = fh.read()
+    os.waitpid(pid, 0)
+    out, err, code = json.loads(data or b'["", "the child failed", -1]')
+    return str(out), str(err), int(code)

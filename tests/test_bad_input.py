@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-from tests.conftest import write
+from tests.conftest import run_as_nobody, write
 
 GOOD = "# Good {#good authority=root}\n\nThe assistant must be kind[^gd01].\n"
 HEADER = "Examples for [^gd01] in Good:\n"
@@ -104,41 +103,12 @@ def test_a_file_without_read_permission(cli, tmp_path: Path) -> None:
             result = cli("validate", str(root))
             out, code = result.out, result.code
         else:
-            out, code = _run_as_nobody(root)
+            out, _, code = run_as_nobody(["validate", str(root)])
         assert out == f"{root}/spec/locked.md: error SPEC009 cannot read the file: Permission denied; check its permissions\n"
         assert code == 1
     finally:
         (base / "r" / "spec" / "locked.md").chmod(0o644)
         shutil.rmtree(base)
-
-
-def _run_as_nobody(root: Path) -> tuple[str, int]:
-    import io
-    import json
-
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        code = 99
-        try:
-            os.close(read_fd)
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            from spectools.cli import main
-
-            buf = io.StringIO()
-            sys.stdout, sys.stderr = buf, io.StringIO()
-            code = main(["validate", str(root)])
-            os.write(write_fd, json.dumps([buf.getvalue(), code]).encode())
-        finally:
-            os._exit(0 if code != 99 else 1)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as fh:
-        data = fh.read()
-    os.waitpid(pid, 0)
-    out, code = json.loads(data or b'["child failed", -1]')
-    return str(out), int(code)
 
 
 def test_missing_path_is_a_usage_error(cli, tmp_path: Path) -> None:

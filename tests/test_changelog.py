@@ -157,3 +157,18 @@ def test_write_refuses_a_changelog_that_is_not_utf8(cli, tmp_path: Path) -> None
         "spectools: error: CHANGELOG.md:3: not valid UTF-8, so it was not changed; re-save it as UTF-8\n",
     )
     assert target.read_bytes() == b"# Changelog\n\nnot \xff utf-8\n"
+
+
+def test_write_into_a_missing_folder_is_a_clear_error(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    result = cli("changelog", "--write", "no/such/dir/CHANGELOG.md", cwd=repo.root)
+    assert (result.code, result.err) == (
+        2,
+        "spectools: error: no/such/dir/CHANGELOG.md: cannot write it (No such file or directory); nothing was changed\n",
+    )
+
+
+def test_path_that_is_a_file(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    result = cli("diff", "v1.0", "--path", "model_spec.md", cwd=repo.root)
+    assert (result.code, result.err) == (2, "spectools: error: model_spec.md: is a file; give the spec's folder (--path DIR)\n")

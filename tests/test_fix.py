@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import INVALID, write
+from tests.conftest import INVALID, run_as_nobody, write
 
 BODY = b"\r\n**Example**: x\r\n\r\n~~~xml\r\n<user>\r\nhi\r\n</user>\r\n~~~\r\n"
 SPEC = "# Be helpful {#helpful authority=user}\n\nThe assistant should answer[^hp01]. And be brief[^hp02].\n"
@@ -50,3 +50,36 @@ def test_without_fix_nothing_is_written(cli, copy_of) -> None:
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     cli("validate", cwd=root)
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_fix_in_a_folder_it_cannot_write_says_so_and_changes_nothing(cli, tmp_path) -> None:
+    """As root, permissions do not apply: the run is forked and drops to 'nobody' (see conftest)."""
+    import os
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="spectools-fix-"))
+    try:
+        root = base / "coverage"
+        shutil.copytree(INVALID / "coverage", root)
+        for p in [base, *base.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        (root / "examples").chmod(0o555)
+        before = (root / "examples" / "hp03.md").read_bytes()
+        cli("validate", "--fix", str(INVALID / "valid-does-not-exist-so-nothing-is-written"))  # warm the lazy imports
+        cli("validate", str(root))
+        if os.geteuid() == 0:
+            _, err, code = run_as_nobody(["validate", "--fix", str(root)])
+        else:
+            result = cli("validate", "--fix", str(root))
+            err, code = result.err, result.code
+        assert code == 2
+        assert (
+            err
+            == f"spectools: error: {root}/examples/hp03.md: cannot rewrite its header line (Permission denied); the file is unchanged\n"
+        )
+        assert (root / "examples" / "hp03.md").read_bytes() == before
+        assert sorted(p.name for p in (root / "examples").iterdir()) == ["hp01.md", "hp02.md", "hp03.md", "hp04.md", "zz99.md"]
+    finally:
+        (base / "coverage" / "examples").chmod(0o755)
+        shutil.rmtree(base)
