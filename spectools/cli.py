@@ -116,6 +116,32 @@ def build_parser() -> "argparse.ArgumentParser":
         "--all", action="store_true", help="one section per release tag, newest first; the first release lists what it introduced"
     )
     c.add_argument("--path", default=".", metavar="DIR", help="the spec's folder inside the repository (default: .)")
+
+    n = sub.add_parser(
+        "new-id",
+        help="print fresh clause ids that were never used",
+        description="Print clause ids that match ids.clause (default ^[a-z0-9]{4}$) and are unique: "
+        "against every clause and challenge file of the spec, and, in a git repository, against every id "
+        "that any commit ever had (retired ids are never reused).",
+    )
+    n.add_argument("--count", type=int, default=1, metavar="N", help="how many ids (default: 1)")
+    n.add_argument("--path", default=".", metavar="DIR", help="root of the spec repository (default: .)")
+
+    w = sub.add_parser(
+        "new",
+        help="create a file for the spec: `spectools new challenge ID`",
+        description="Create a new file. `challenge ID` writes <challenges>/ID.md with the header line for "
+        "the clause's section and a GOOD/BAD example to fill in; it refuses when the clause does not exist "
+        "or the file does.",
+    )
+    what = w.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=type(parser))
+    wc = what.add_parser(
+        "challenge",
+        help="a challenge file for a clause",
+        description="Create the challenge file for clause ID, starting with 'Examples for [^ID] in <section title>:'.",
+    )
+    wc.add_argument("clause_id", metavar="ID", help="the clause id, as in its tag [^ID]")
+    wc.add_argument("--path", default=".", metavar="DIR", help="root of the spec repository (default: .)")
     return parser
 
 
@@ -254,6 +280,44 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
     return 0
 
 
+def cmd_new_id(path: str, count: int) -> int:
+    from pathlib import Path
+
+    from spectools.authoring import new_ids, taken_ids
+    from spectools.errors import SpecError
+    from spectools.loader import load, open_worktree
+
+    if count < 1 or count > 10000:
+        raise SpecError("--count takes a whole number from 1 to 10000")
+    root = Path(path)
+    loaded = load(open_worktree(root))
+    history: set[str] = set()
+    try:
+        from spectools.gitsource import GitRepo
+        from spectools.history import IdHistory
+
+        repo = GitRepo(root)
+        if repo.has_commits():
+            history = IdHistory(repo, repo.resolve("HEAD"), loaded.documents).all_ids()
+    except SpecError:
+        sys.stderr.write("spectools: not a git repository, so only the current spec was checked for used ids\n")
+    for cid in new_ids(count, loaded.config.clause_id, taken_ids(loaded, history)):
+        sys.stdout.write(cid + "\n")
+    return 0
+
+
+def cmd_new_challenge(path: str, clause_id: str) -> int:
+    from pathlib import Path
+
+    from spectools.authoring import create_challenge
+    from spectools.loader import load, open_worktree
+
+    root = Path(path)
+    created = create_challenge(root, load(open_worktree(root)), clause_id)
+    sys.stderr.write(f"spectools: created {_display(path)(str(created.relative_to(root)))}; fill in the example\n")
+    return 0
+
+
 def dispatch(args: "argparse.Namespace") -> int:
     from spectools.errors import EXIT_USAGE
 
@@ -263,6 +327,10 @@ def dispatch(args: "argparse.Namespace") -> int:
         return cmd_export(args.path)
     if args.command == "diff":
         return cmd_diff(args.path, args.old, args.new, args.staged, args.format)
+    if args.command == "new-id":
+        return cmd_new_id(args.path, args.count)
+    if args.command == "new":
+        return cmd_new_challenge(args.path, args.clause_id)
     if args.command == "changelog":
         return cmd_changelog(args.path, args.range, args.release_name, args.format, args.write, args.all)
     build_parser().print_help(sys.stderr)

@@ -122,6 +122,14 @@ class IdHistory:
             self._ancestors[commit] = seen
         return self._ancestors[commit]
 
+    def all_ids(self) -> set[str]:
+        """Every clause id in any version of the documents reachable from the tip (retired ones included)."""
+        if not self._loaded:
+            self._load()
+        if not self._indexed:
+            self._build_index()
+        return {k.decode("utf-8", "replace") for k in self._index}
+
     def find(self, ids: set[str], before: str) -> dict[str, str]:
         """{id: a sentence it carried} for the ids found in any version of the documents up to `before`."""
         if not self._loaded:

@@ -73,15 +73,15 @@ def test_check_severities_apply(cli, tmp_path: Path) -> None:
     files = {"model_spec.md": "# A {#a authority=root}\n\nText[^ab12].\n\n# Empty {#empty}\n"}
     root = write(tmp_path / "r", files)
     assert cli("validate", cwd=root).out == (
-        "model_spec.md:3:5: error SPEC102 clause 'ab12' has no challenge file examples/ab12.md; create it, "
-        "starting with 'Examples for [^ab12] in A:'\n"
+        "model_spec.md:3:5: error SPEC102 clause 'ab12' has no challenge file examples/ab12.md; create it with "
+        "`spectools new challenge ab12`\n"
         "model_spec.md:5:1: warning SPEC603 section 'empty' is empty; write its text, add child sections, or remove it\n"
     )
     write(root, {"spectools.yaml": "checks:\n  SPEC102: info\n  SPEC603: off\n"})
     result = cli("validate", cwd=root)
     assert result.out.splitlines() == [
-        "model_spec.md:3:5: info SPEC102 clause 'ab12' has no challenge file examples/ab12.md; create it, "
-        "starting with 'Examples for [^ab12] in A:'"
+        "model_spec.md:3:5: info SPEC102 clause 'ab12' has no challenge file examples/ab12.md; create it with "
+        "`spectools new challenge ab12`"
     ]
     assert result.code == 0
 

@@ -20,13 +20,11 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for cid, clause in clauses.items():
         if cid not in files:
-            title = titles.get(clause.section or "", "<section title>")
             problems.append(
                 diag(
                     "SPEC102",
                     clause.location,
-                    f"clause '{cid}' has no challenge file {folder}/{cid}.md; "
-                    f"create it, starting with '{expected_header(cid, title)}'",
+                    f"clause '{cid}' has no challenge file {folder}/{cid}.md; create it with `spectools new challenge {cid}`",
                 )
             )
     for cid, ch in files.items():

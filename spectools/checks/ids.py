@@ -55,7 +55,11 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     for c in loaded.spec.clauses():
         if not clause_rx.search(c.id):
             problems.append(
-                diag("SPEC204", c.location, f"clause id '{c.id}' does not match {cfg.clause_id}; pick an id that does")
+                diag(
+                    "SPEC204",
+                    c.location,
+                    f"clause id '{c.id}' does not match {cfg.clause_id}; pick a fresh one with `spectools new-id`",
+                )
             )
         if c.id in clauses:
             problems.append(
