@@ -1,0 +1,34 @@
+"""`.pre-commit-hooks.yaml`: the hook, run by pre-commit itself on a spec repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, VALID
+from tests.gitrepo import ISOLATED, GitRepo
+
+
+def test_the_hook_runs_through_pre_commit(tmp_path: Path) -> None:
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    committed = subprocess.run(["git", "show", f"{head}:.pre-commit-hooks.yaml"], cwd=ROOT, capture_output=True, check=False)
+    assert committed.returncode == 0, "commit .pre-commit-hooks.yaml: pre-commit installs the hook from a commit"
+    repo = GitRepo(tmp_path / "spec")
+    shutil.copytree(VALID / "model-spec", repo.root, dirs_exist_ok=True)
+    repo.write({".pre-commit-config.yaml": f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: spectools-validate\n"})
+    repo.commit("spec")
+    env = {**os.environ, **ISOLATED, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PRE_COMMIT_COLOR": "never"}
+    cmd = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
+    ok = subprocess.run(cmd, cwd=repo.root, env=env, capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "spectools validate" in ok.stdout and "Passed" in ok.stdout
+
+    spec = (repo.root / "model_spec.md").read_text(encoding="utf-8")
+    repo.write({"model_spec.md": spec.replace("(#chain_of_command))", "(#chain_of_commands))")})
+    bad = subprocess.run(cmd, cwd=repo.root, env=env, capture_output=True, text=True, check=False)
+    assert bad.returncode == 1
+    assert "model_spec.md:47:158: error SPEC301 link to '#chain_of_commands', which no section has; did you mean " \
+           "'#chain_of_command'?" in bad.stdout
