@@ -18,7 +18,9 @@ def test_the_hook_runs_through_pre_commit(tmp_path: Path) -> None:
     assert committed.returncode == 0, "commit .pre-commit-hooks.yaml: pre-commit installs the hook from a commit"
     repo = GitRepo(tmp_path / "spec")
     shutil.copytree(VALID / "model-spec", repo.root, dirs_exist_ok=True)
-    repo.write({".pre-commit-config.yaml": f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: spectools-validate\n"})
+    repo.write(
+        {".pre-commit-config.yaml": f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: spectools-validate\n"}
+    )
     repo.commit("spec")
     env = {**os.environ, **ISOLATED, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PRE_COMMIT_COLOR": "never"}
     cmd = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
@@ -30,5 +32,7 @@ def test_the_hook_runs_through_pre_commit(tmp_path: Path) -> None:
     repo.write({"model_spec.md": spec.replace("(#chain_of_command))", "(#chain_of_commands))")})
     bad = subprocess.run(cmd, cwd=repo.root, env=env, capture_output=True, text=True, check=False)
     assert bad.returncode == 1
-    assert "model_spec.md:47:158: error SPEC301 link to '#chain_of_commands', which no section has; did you mean " \
-           "'#chain_of_command'?" in bad.stdout
+    assert (
+        "model_spec.md:47:165: error SPEC301 link to '#chain_of_commands', which no section has; did you mean "
+        "'#chain_of_command'?" in bad.stdout
+    )
