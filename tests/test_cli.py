@@ -23,7 +23,7 @@ def test_version(cli) -> None:
 def test_help_describes_every_option(cli) -> None:
     top = cli("--help")
     assert top.code == 0
-    for command in ("validate", "export", "diff", "changelog"):
+    for command in ("validate", "export", "diff", "changelog", "new-id", "new"):
         assert command in top.out
     validate = cli("validate", "--help").out
     for option in ("PATH", "--format", "text", "json", "github", "sarif", "--fail-on", "never", "--fix", "Exit codes"):
@@ -32,6 +32,8 @@ def test_help_describes_every_option(cli) -> None:
     diff_help = cli("diff", "--help").out
     for option in ("A", "B", "--staged", "--format", "markdown", "--path", "WORKTREE", "A...B"):
         assert option in diff_help
+    assert "--count" in cli("new-id", "--help").out
+    assert "challenge" in cli("new", "--help").out
     changelog_help = cli("changelog", "--help").out
     for option in ("FROM..TO", "--version", "--format", "--write", "--all", "--path"):
         assert option in changelog_help
