@@ -117,6 +117,31 @@ def build_parser() -> "argparse.ArgumentParser":
     )
     c.add_argument("--path", default=".", metavar="DIR", help="the spec's folder inside the repository (default: .)")
 
+    i = sub.add_parser(
+        "init",
+        help="create a spec repository from a template",
+        description="Create a spec repository in DIR from a template (see --list-templates). Nothing is overwritten: if "
+        "any file the template would write exists, the conflicts are listed and nothing is written (exit 1); --force "
+        "overwrites those files and only those. Run in a terminal with --name or --authority-levels missing, it asks.",
+    )
+    i.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the new repository's folder (default: .)")
+    i.add_argument(
+        "--template",
+        default="model-spec",
+        metavar="NAME|PATH",
+        help="a shipped template (model-spec, the default, or minimal) or a template folder",
+    )
+    i.add_argument("--name", help="the spec's name, its title (default: My Assistant Spec)")
+    i.add_argument(
+        "--authority-levels",
+        metavar="LEVELS",
+        help="authority levels, highest first, separated by commas (default: root,system,developer,user,guideline)",
+    )
+    i.add_argument("--git", action="store_true", help="git init (unless DIR is a repository), a first commit, and tag v0.1.0")
+    i.add_argument("--dry-run", action="store_true", help="list the files that would be written, and write none")
+    i.add_argument("--force", action="store_true", help="overwrite the template's files where they exist (never others)")
+    i.add_argument("--list-templates", action="store_true", help="list the shipped templates and exit")
+
     n = sub.add_parser(
         "new-id",
         help="print fresh clause ids that were never used",
@@ -280,6 +305,67 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
     return 0
 
 
+def cmd_init(
+    dir_: str, template_name: str, name: str | None, levels: str | None, git: bool, dry_run: bool, force: bool, list_only: bool
+) -> int:
+    import re
+    from pathlib import Path
+
+    from spectools import init
+    from spectools.errors import SpecError
+
+    if list_only:
+        for t in init.templates():
+            sys.stdout.write(f"{t.name:12} {t.description}\n")
+        return 0
+    root = Path(dir_)
+    if root.exists() and not root.is_dir():
+        raise SpecError(f"{dir_}: is a file; give a folder for the new repository")
+    template = init.find_template(template_name)
+    given = {"name": name, "authority_levels": levels}
+    answers = {}
+    for key, spec in template.questions.items():
+        value = given.get(key)
+        if value is None:
+            default = str(spec.get("default", ""))
+            value = _ask(str(spec.get("help", key)), default) if sys.stdin.isatty() and sys.stdout.isatty() else default
+        answers[key] = value
+    parts = [p.strip() for p in answers.get("authority_levels", "root").split(",")]
+    if not all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", p) for p in parts) or len(set(parts)) != len(parts):
+        raise SpecError(
+            f"--authority-levels '{answers.get('authority_levels')}': give distinct names (letters, digits, _ "
+            "and -), highest first, separated by commas, such as root,system,developer,user"
+        )
+    if not answers.get("name", "x").strip():
+        raise SpecError("--name: give the spec a name")
+    files = init.plan(template, answers)
+    clashes = init.conflicts(root, files)
+    show = _display(dir_)
+    if dry_run:
+        for rel, _ in files:
+            sys.stdout.write(f"{'overwrite' if rel in clashes else 'write':9} {show(rel)}\n")
+        return 0
+    if clashes and not force:
+        for rel in clashes:
+            sys.stderr.write(f"spectools: {show(rel)} exists\n")
+        sys.stderr.write(
+            f"spectools: nothing was written; {len(clashes)} file{'s' * (len(clashes) != 1)} of the template "
+            "already exist (use another folder, or --force to overwrite them)\n"
+        )
+        return 1
+    init.write(root, files)
+    sys.stderr.write(f"spectools: wrote {len(files)} files to {dir_} from the '{template.name}' template\n")
+    if git:
+        tag = init.git_start(root, template.name)
+        sys.stderr.write(f"spectools: committed them and tagged {tag}\n")
+    return 0
+
+
+def _ask(question: str, default: str) -> str:
+    answer = input(f"{question} [{default}]: ").strip()
+    return answer or default
+
+
 def cmd_new_id(path: str, count: int) -> int:
     from pathlib import Path
 
@@ -327,6 +413,10 @@ def dispatch(args: "argparse.Namespace") -> int:
         return cmd_export(args.path)
     if args.command == "diff":
         return cmd_diff(args.path, args.old, args.new, args.staged, args.format)
+    if args.command == "init":
+        return cmd_init(
+            args.dir, args.template, args.name, args.authority_levels, args.git, args.dry_run, args.force, args.list_templates
+        )
     if args.command == "new-id":
         return cmd_new_id(args.path, args.count)
     if args.command == "new":

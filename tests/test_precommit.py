@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, VALID
+from tests.conftest import ROOT
 from tests.gitrepo import ISOLATED, GitRepo
 
 

@@ -1,0 +1,204 @@
+"""`spectools init`: templates, options, refusals, copier equivalence, and the files it writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.gitrepo import ISOLATED
+
+TEMPLATES = ["model-spec", "minimal"]
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.parts
+    }
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("levels", [None, "platform,operator,user"])
+def test_a_new_repository_validates_with_zero_findings(cli, tmp_path: Path, template: str, levels: str | None) -> None:
+    args = ["init", str(tmp_path / "spec"), "--template", template, "--name", "Acme Spec"]
+    if levels:
+        args += ["--authority-levels", levels]
+    result = cli(*args)
+    assert result.code == 0, result.err
+    checked = cli("validate", str(tmp_path / "spec"))
+    assert (checked.code, checked.out) == (0, "")
+    spec = (tmp_path / "spec" / "model_spec.md").read_text(encoding="utf-8")
+    assert "Acme Spec" in spec
+    for level in (levels or "root,system,developer,user,guideline").split(","):
+        if template == "model-spec" or level == (levels or "root").split(",")[0]:
+            assert f"authority={level}" in spec  # the starter covers each level (up to its five sections)
+
+
+def test_the_model_spec_template_has_everything_a_team_needs(cli, tmp_path: Path) -> None:
+    cli("init", str(tmp_path / "spec"))
+    files = set(tree(tmp_path / "spec"))
+    assert {
+        "model_spec.md",
+        "spectools.yaml",
+        "CHANGELOG.md",
+        "README.md",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".github/workflows/spec.yml",
+        ".copier-answers.yml",
+    } <= files
+    assert len([f for f in files if f.startswith("examples/")]) == 7
+    readme = (tmp_path / "spec" / "README.md").read_text(encoding="utf-8")
+    for topic in ("### Add a clause", "### Add a challenge", "### Make a release", "spectools new-id", "spectools new challenge"):
+        assert topic in readme
+    workflow = (tmp_path / "spec" / ".github" / "workflows" / "spec.yml").read_text(encoding="utf-8")
+    assert "uses: spectools/spectools@v1" in workflow  # the action, by its major version tag
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_copier_renders_the_same_tree(cli, tmp_path: Path, template: str) -> None:
+    copier = pytest.importorskip("copier")  # a test dependency only; spectools itself does not need it
+    source = tmp_path / "template"
+    shutil.copytree(ROOT / "templates" / template, source)  # outside git, so copier reads the folder as it is
+    data = {"name": "Acme Spec", "authority_levels": "platform,operator,user"}
+    copier.run_copy(str(source), str(tmp_path / "by-copier"), data=data, defaults=True, quiet=True, unsafe=False)
+    result = cli(
+        "init",
+        str(tmp_path / "by-init"),
+        "--template",
+        str(source),
+        "--name",
+        data["name"],
+        "--authority-levels",
+        data["authority_levels"],
+    )
+    assert result.code == 0, result.err
+    assert tree(tmp_path / "by-init") == tree(tmp_path / "by-copier")
+
+
+def test_spectools_does_not_depend_on_copier() -> None:
+    from importlib.metadata import requires
+
+    needs = requires("spectools") or []
+    assert not any(r.startswith("copier") and "extra ==" not in r for r in needs)
+    assert any(r.startswith("copier") and 'extra == "test"' in r for r in needs)
+
+
+def test_the_workflows_match_githubs_workflow_schema(cli, tmp_path: Path) -> None:
+    cli("init", str(tmp_path / "spec"))
+    workflows = sorted((tmp_path / "spec" / ".github" / "workflows").glob("*.yml"))
+    assert workflows
+    proc = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, workflows)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_list_templates_and_dry_run(cli, tmp_path: Path) -> None:
+    listed = cli("init", "--list-templates").out.splitlines()
+    assert [line.split()[0] for line in listed] == ["minimal", "model-spec"]
+    result = cli("init", str(tmp_path / "spec"), "--template", "minimal", "--dry-run")
+    assert result.out == (
+        f"write     {tmp_path}/spec/.copier-answers.yml\n"
+        f"write     {tmp_path}/spec/examples/hn01.md\n"
+        f"write     {tmp_path}/spec/model_spec.md\n"
+        f"write     {tmp_path}/spec/spectools.yaml\n"
+    )
+    assert not (tmp_path / "spec").exists()
+
+
+def test_it_never_overwrites_and_force_overwrites_only_the_templates_files(cli, tmp_path: Path) -> None:
+    root = tmp_path / "spec"
+    root.mkdir()
+    (root / "model_spec.md").write_text("my own spec\n")
+    (root / "notes.txt").write_text("keep me\n")
+    result = cli("init", str(root), "--template", "minimal")
+    assert result.code == 1
+    assert result.err == (
+        f"spectools: {root}/model_spec.md exists\nspectools: nothing was written; 1 file of the template "
+        "already exist (use another folder, or --force to overwrite them)\n"
+    )
+    assert sorted(p.name for p in root.iterdir()) == ["model_spec.md", "notes.txt"]
+    assert (root / "model_spec.md").read_text() == "my own spec\n"
+    result = cli("init", str(root), "--template", "minimal", "--force")
+    assert result.code == 0
+    assert (root / "model_spec.md").read_text().startswith("# My Assistant Spec {#overview")
+    assert (root / "notes.txt").read_text() == "keep me\n"
+
+
+def test_refusals(cli, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    assert (
+        cli("init", str(tmp_path / "afile")).err
+        == f"spectools: error: {tmp_path}/afile: is a file; give a folder for the new repository\n"
+    )
+    assert cli("init", str(tmp_path / "x"), "--template", "nope").code == 2
+    bad = cli("init", str(tmp_path / "x"), "--authority-levels", "root,,root")
+    assert bad.code == 2 and "give distinct names" in bad.err
+    escape = tmp_path / "escape"
+    escape.mkdir()
+    (escape / "copier.yml").write_text("name: x\n")
+    (escape / "{{ '..' }}").mkdir()
+    (escape / "{{ '..' }}" / "evil.md").write_text("x")
+    result = cli("init", str(tmp_path / "y"), "--template", str(escape))
+    assert result.code == 2 and "outside the new repository" in result.err
+    assert not (tmp_path / "evil.md").exists() and not (tmp_path / "y").exists()
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "copier.yml").write_text("name: x\n")
+    os.symlink("/etc/passwd", linked / "passwd.md")
+    result = cli("init", str(tmp_path / "z"), "--template", str(linked))
+    assert result.code == 2 and "templates may not hold symlinks" in result.err
+    absolute = tmp_path / "absolute"
+    absolute.mkdir()
+    (absolute / "copier.yml").write_text("name: x\n")
+    (absolute / "{{ '\\x2ftmp' }}x.md.jinja").write_text("x")  # renders to /tmpx.md
+    assert "outside the new repository" in cli("init", str(tmp_path / "w"), "--template", str(absolute)).err
+
+
+def test_git_makes_the_first_commit_and_tag(cli, tmp_path: Path) -> None:
+    root = tmp_path / "spec"
+    result = cli("init", str(root), "--git")
+    assert result.err.endswith("spectools: committed them and tagged v0.1.0\n")
+    env = {**os.environ, **ISOLATED}
+    log = subprocess.run(["git", "log", "--format=%s %D"], cwd=root, capture_output=True, text=True, env=env, check=True).stdout
+    assert log == "Start the spec from the spectools 'model-spec' template HEAD -> main, tag: v0.1.0\n"
+    notes = cli("changelog", "--path", str(root))
+    assert notes.code == 0 and notes.out.startswith("## v0.1.0 - ")
+
+
+def test_it_asks_in_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spectools", "init", str(tmp_path / "spec"), "--template", "minimal"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    seen = b""
+
+    def until(text: bytes) -> None:
+        nonlocal seen
+        while text not in seen:
+            seen += os.read(leader, 1024)
+
+    until(b"The name of the spec (its title) [My Assistant Spec]: ")
+    os.write(leader, b"Asked Spec\n")
+    until(b"[root,system,developer,user,guideline]: ")
+    os.write(leader, b"\n")  # the default
+    assert proc.wait(timeout=60) == 0
+    os.close(leader)
+    assert (tmp_path / "spec" / "model_spec.md").read_text().startswith("# Asked Spec {#overview authority=root}")
