@@ -157,6 +157,15 @@ def git_start(root: Path, template: str) -> str:
     if inside.returncode:
         git("init", "-q", "-b", "main")
     git("add", "-A")
-    git("commit", "-q", "-m", f"Start the spec from the spectools '{template}' template")
+    who = subprocess.run(
+        ["git", "var", "GIT_COMMITTER_IDENT"], cwd=root, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    identity = [] if who else ["-c", "user.name=spectools init", "-c", "user.email=init@spectools.invalid"]
+    git(*identity, "commit", "-q", "-m", f"Start the spec from the spectools '{template}' template")
     git("tag", FIRST_TAG)
-    return FIRST_TAG
+    return (
+        FIRST_TAG
+        if who
+        else FIRST_TAG + " (git has no user.email here, so the commit's author is 'spectools init'; "
+        "set yours and run `git commit --amend --reset-author`)"
+    )

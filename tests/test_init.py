@@ -202,3 +202,12 @@ def test_it_asks_in_a_terminal(tmp_path: Path) -> None:
     assert proc.wait(timeout=60) == 0
     os.close(leader)
     assert (tmp_path / "spec" / "model_spec.md").read_text().startswith("# Asked Spec {#overview authority=root}")
+
+
+def test_git_without_an_identity_still_commits_and_says_so(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = cli("init", str(tmp_path / "spec"), "--template", "minimal", "--git")
+    assert result.code == 0, result.err
+    assert "git has no user.email here, so the commit's author is 'spectools init'" in result.err
