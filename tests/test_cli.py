@@ -23,7 +23,7 @@ def test_version(cli) -> None:
 def test_help_describes_every_option(cli) -> None:
     top = cli("--help")
     assert top.code == 0
-    for command in ("validate", "export", "diff", "changelog", "new-id", "new"):
+    for command in ("validate", "export", "diff", "changelog", "init", "new-id", "new"):
         assert command in top.out
     validate = cli("validate", "--help").out
     for option in ("PATH", "--format", "text", "json", "github", "sarif", "--fail-on", "never", "--fix", "Exit codes"):
@@ -33,6 +33,9 @@ def test_help_describes_every_option(cli) -> None:
     for option in ("A", "B", "--staged", "--format", "markdown", "--path", "WORKTREE", "A...B"):
         assert option in diff_help
     assert "--count" in cli("new-id", "--help").out
+    init_help = cli("init", "--help").out
+    for option in ("DIR", "--template", "--name", "--authority-levels", "--git", "--dry-run", "--force", "--list-templates"):
+        assert option in init_help
     assert "challenge" in cli("new", "--help").out
     changelog_help = cli("changelog", "--help").out
     for option in ("FROM..TO", "--version", "--format", "--write", "--all", "--path"):
