@@ -143,7 +143,7 @@ def write(root: Path, files: list[tuple[str, bytes]]) -> None:
 
 
 def git_start(root: Path, template: str) -> str:
-    """git init (when it is not a repository yet), a first commit, and the first tag."""
+    """git init (unless DIR is the top of a repository already), a first commit, and the first tag."""
 
     def git(*args: str) -> str:
         proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
@@ -153,9 +153,9 @@ def git_start(root: Path, template: str) -> str:
             )
         return proc.stdout
 
-    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False)
-    if inside.returncode:
-        git("init", "-q", "-b", "main")
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False)
+    if top.returncode or Path(top.stdout.strip()).resolve() != root.resolve():
+        git("init", "-q", "-b", "main")  # DIR gets a repository of its own, even inside another one
     git("add", "-A")
     who = subprocess.run(
         ["git", "var", "GIT_COMMITTER_IDENT"], cwd=root, capture_output=True, text=True, check=False

@@ -211,3 +211,19 @@ def test_git_without_an_identity_still_commits_and_says_so(cli, tmp_path: Path, 
     result = cli("init", str(tmp_path / "spec"), "--template", "minimal", "--git")
     assert result.code == 0, result.err
     assert "git has no user.email here, so the commit's author is 'spectools init'" in result.err
+
+
+def test_git_inside_another_repository_makes_a_repository_of_its_own(cli, tmp_path: Path) -> None:
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    env = {**os.environ, **ISOLATED}
+    subprocess.run(["git", "init", "-q"], cwd=outer, check=True, env=env)
+    (outer / ".gitignore").write_text("demo/\n")
+    result = cli("init", str(outer / "demo"), "--git")
+    assert result.code == 0, result.err
+    top = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=outer / "demo", capture_output=True, text=True, env=env, check=True
+    ).stdout.strip()
+    assert Path(top) == (outer / "demo").resolve()
+    outer_log = subprocess.run(["git", "log"], cwd=outer, capture_output=True, text=True, env=env, check=False)
+    assert outer_log.returncode != 0  # the outer repository got no commit
