@@ -25,7 +25,9 @@ def test_wheel_installs_and_validates_from_a_fresh_venv(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for schema in ("config", "section", "document", "challenge", "report", "spec"):
         assert f"spectools/_data/schema/{schema}.schema.json" in names
-    assert any(n.startswith("spectools/_data/templates/") for n in names)
+    assert "spectools/_data/templates/model-spec/copier.yml" in names
+    assert "spectools/_data/templates/model-spec/.github/workflows/spec.yml" in names
+    assert "spectools/_data/templates/minimal/{{ _copier_conf.answers_file }}.jinja" in names
     assert "spectools-0.1.0.dist-info/licenses/LICENSE" in names
 
     env_dir = tmp_path / "venv"
@@ -39,6 +41,13 @@ def test_wheel_installs_and_validates_from_a_fresh_venv(tmp_path: Path) -> None:
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "spectools: no problems found in 8 files\n")
     run = subprocess.run([str(exe), "validate", "."], capture_output=True, text=True, cwd=INVALID / "schema", check=False)
     assert run.stdout == (INVALID / "schema" / "expected.txt").read_text(encoding="utf-8")
+    for template in ("model-spec", "minimal"):  # the templates ship in the wheel too
+        made = subprocess.run(
+            [str(exe), "init", str(tmp_path / template), "--template", template], capture_output=True, text=True, check=False
+        )
+        assert made.returncode == 0, made.stderr
+        checked = subprocess.run([str(exe), "validate", str(tmp_path / template)], capture_output=True, text=True, check=False)
+        assert (checked.returncode, checked.stdout) == (0, "")
     where = subprocess.run(
         [str(py), "-c", "import spectools.resources as r; print(r.data_dir('schema'))"],
         capture_output=True,
