@@ -60,7 +60,8 @@ class Comparer:
             before = {c.id for c in la.spec.clauses()}
             if any(c.id not in before for c in lb.spec.clauses()):
                 history = self.history(old.commit, lb.documents)
-                cs = with_reused(cs, reused_ids(history, old.commit, la.spec, lb.spec))
+                current = frozenset(b for p in la.doc_paths if (b := src_a.blob_id(p)))
+                cs = with_reused(cs, reused_ids(history, old.commit, la.spec, lb.spec, current))
         return cs, la, lb
 
     def history(self, tip: str, documents: tuple[str, ...]) -> IdHistory:

@@ -130,8 +130,11 @@ class IdHistory:
             self._build_index()
         return {k.decode("utf-8", "replace") for k in self._index}
 
-    def find(self, ids: set[str], before: str) -> dict[str, str]:
-        """{id: a sentence it carried} for the ids found in any version of the documents up to `before`."""
+    def find(self, ids: set[str], before: str, current: frozenset[str] = frozenset()) -> dict[str, str]:
+        """{id: a sentence it carried} for the ids found in any version of the documents up to `before`.
+
+        An id found in one of the `current` blobs (the old side's own documents) is still there, not
+        retired, and is left out."""
         if not self._loaded:
             self._load()
         found: dict[str, str] = {}
@@ -140,7 +143,10 @@ class IdHistory:
         if not self._indexed and self._asked > 16:
             self._build_index()
         for cid in sorted(ids):
-            for i in self._blobs_with(cid):
+            blobs = self._blobs_with(cid)
+            if any(self._shas[i] in current for i in blobs):
+                continue  # present in the old side itself (a duplicate id, which validate reports), not retired
+            for i in blobs:
                 if self._reachable(self._shas[i], before):
                     end_of_blob = self._starts[i + 1] if i + 1 < len(self._starts) else len(data)
                     pos = data.find(f"[^{cid}]".encode(), self._starts[i], end_of_blob)
@@ -152,15 +158,18 @@ class IdHistory:
         return found
 
 
-def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec) -> list[Change]:
-    """Ids that the new side adds, that the history up to the old side had, with another meaning."""
+def reused_ids(
+    history: IdHistory, old_commit: str | None, old: Spec, new: Spec, current: frozenset[str] = frozenset()
+) -> list[Change]:
+    """Ids that the new side adds, that the history up to the old side had, with another meaning.
+    `current`: the blob ids of the old side's documents (its spec may be partial)."""
     from spectools.changes import change
 
     before_ids = {c.id for c in old.clauses()}
     added = [c for c in new.clauses() if c.id not in before_ids]
     if not added or old_commit is None:
         return []
-    seen = history.find({c.id for c in added}, old_commit)
+    seen = history.find({c.id for c in added}, old_commit, current)
     out = []
     for clause in added:
         if clause.id in seen and similarity(seen[clause.id], clause.text) < SAME_MEANING:

@@ -261,3 +261,13 @@ def test_diff_of_a_spec_with_itself_is_empty(cli, tmp_path: Path) -> None:
     repo.commit("base", {"model_spec.md": SPEC, **CHALLENGES})
     result = cli("diff", "HEAD", cwd=repo.root)
     assert (result.code, result.out, result.err) == (0, "", "spectools: no spec changes between HEAD and WORKTREE\n")
+
+
+def test_an_id_still_used_in_an_unchanged_file_is_a_duplicate_not_a_retired_id(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("base", {"spec/a.md": SPEC, "spec/b.md": section("extra", "Extra", "Another rule[^xx01]."), **CHALLENGES})
+    repo.tag("v1")
+    repo.commit("duplicate", {"spec/a.md": SPEC.replace("personal data[^pv01].", "personal data[^pv01]. Be brief[^xx01].")})
+    result = cli("diff", "v1", "HEAD", cwd=repo.root)
+    assert "id_reused" not in result.out and result.code == 0  # spec/b.md is unchanged and still has xx01
+    assert "clause_added       [^xx01]" in result.out
