@@ -87,6 +87,8 @@ def create_challenge(root: Path, loaded: Loaded, clause_id: str) -> Path:
     text = expected_header(clause_id, titles[clause.section]) + "\n" + CHALLENGE_BODY
     if path.exists() or path.is_symlink():
         raise SpecError(f"{rel} already exists; it was left as it is (edit it, or delete it first)")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise SpecError(f"{loaded.config.challenges} is a file, not a folder; challenge files go in a folder of that name")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

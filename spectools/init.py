@@ -132,14 +132,29 @@ def _safe(target: str, source: Path) -> str:
 
 
 def conflicts(root: Path, files: list[tuple[str, bytes]]) -> list[str]:
-    return [rel for rel, _ in files if (root / rel).exists() or (root / rel).is_symlink()]
+    """The template's paths that exist already, or that a file standing where a folder must go would block."""
+    return [rel for rel, _ in files if (root / rel).exists() or (root / rel).is_symlink() or _blocked(root, rel)]
+
+
+def _blocked(root: Path, rel: str) -> bool:
+    parent = (root / rel).parent
+    while parent != root and parent != parent.parent:
+        if parent.exists() and not parent.is_dir():
+            return True
+        parent = parent.parent
+    return False
 
 
 def write(root: Path, files: list[tuple[str, bytes]]) -> None:
     for rel, data in files:
         path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, data)
+        except OSError as exc:
+            raise SpecError(
+                f"{path}: cannot write it ({exc.strerror}); the files before it in `--dry-run` were written"
+            ) from None
 
 
 def git_start(root: Path, template: str) -> str:

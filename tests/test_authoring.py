@@ -86,3 +86,12 @@ def test_new_challenge_uses_the_configured_folder(cli, tmp_path: Path) -> None:
     )
     assert cli("new", "challenge", "kp01", cwd=root).code == 0
     assert (root / "tests" / "cases" / "kp01.md").read_text().startswith("Examples for [^kp01] in Keep:")
+
+
+def test_new_challenge_when_the_folder_is_a_file(cli, tmp_path: Path) -> None:
+    root = write(tmp_path / "r", {"model_spec.md": section("keep", "Keep", "Keep them[^kp01]."), "examples": "a file\n"})
+    result = cli("new", "challenge", "kp01", cwd=root)
+    assert (result.code, result.err) == (
+        2,
+        "spectools: error: examples is a file, not a folder; challenge files go in a folder of that name\n",
+    )

@@ -227,3 +227,13 @@ def test_git_inside_another_repository_makes_a_repository_of_its_own(cli, tmp_pa
     assert Path(top) == (outer / "demo").resolve()
     outer_log = subprocess.run(["git", "log"], cwd=outer, capture_output=True, text=True, env=env, check=False)
     assert outer_log.returncode != 0  # the outer repository got no commit
+
+
+def test_a_file_where_the_template_needs_a_folder_is_a_conflict(cli, tmp_path: Path) -> None:
+    root = tmp_path / "spec"
+    root.mkdir()
+    (root / "examples").write_text("not a folder\n")
+    result = cli("init", str(root), "--template", "minimal")
+    assert result.code == 1 and f"{root}/examples/hn01.md exists" in result.err
+    assert (root / "examples").read_text() == "not a folder\n"
+    assert sorted(p.name for p in root.iterdir()) == ["examples"]
