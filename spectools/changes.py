@@ -62,10 +62,8 @@ def change(
 
 
 def first(items: Iterable[Any], key: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in items:
-        out.setdefault(getattr(item, key), item)
-    return out
+    """{item.key: item}, the first item winning when two share a key."""
+    return {getattr(item, key): item for item in reversed(list(items))}
 
 
 def sort_key(c: Change) -> tuple[Any, ...]:

@@ -77,7 +77,7 @@ class Comparer:
         return self._blobs[blob]
 
     def _partial(self, src_a: TreeSource, src_b: TreeSource) -> tuple[Loaded, Loaded]:
-        changed = {p for p in set(src_a.paths()) | set(src_b.paths()) if src_a.blob_id(p) != src_b.blob_id(p)}
+        changed = src_a.changed(src_b)
         la, lb = load(src_a, self.cache, changed.__contains__), load(src_b, self.cache, changed.__contains__)
         known = {c.id for c in (*la.spec.clauses(), *lb.spec.clauses())}
         need = {ch.clause_id for ch in (*la.spec.challenges, *lb.spec.challenges)} - known

@@ -207,6 +207,13 @@ class TreeSource:
     def paths(self) -> list[str]:
         return list(self._files)
 
+    def changed(self, other: TreeSource) -> set[str]:
+        """The paths whose blob (or mode) differs between this tree and the other, or that only one has."""
+        mine, theirs = self._files, other._files
+        out = {p for p, entry in mine.items() if theirs.get(p) != entry}
+        out.update(p for p in theirs if p not in mine)
+        return out
+
     def then(self, side: Side) -> TreeSource:
         """The tree of a later commit, from this one and `git diff-tree` (cheaper than listing it whole)."""
         assert self.commit is not None and side.commit is not None
