@@ -8,6 +8,7 @@ merge into or out of an unchanged file, so the result is the one a full comparis
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spectools.config import Config
@@ -16,6 +17,8 @@ from spectools.gitsource import GitRepo, Side, TreeSource
 from spectools.history import IdHistory, reused_ids, with_reused
 from spectools.loader import Cache, Loaded, load
 from spectools.model import ChangeSet, Spec
+
+_TAGS = re.compile(rb"\[\^[^\]\s]+\]")
 
 
 class Comparer:
@@ -27,6 +30,13 @@ class Comparer:
         self.unread: list[tuple[str, Loaded]] = []  # (side, loaded) whose files could not all be read
         self._sources: dict[str, object] = {}
         self._blobs: dict[str, bytes] = {}
+        self._tags: dict[str, set[bytes]] = {}  # blob id -> the clause tags in it
+        self._diffs: dict[tuple[str, str], str] = {}
+
+    def prepare(self, pairs: list[tuple[Side | None, Side]]) -> None:
+        """Fetch the tree differences of all these comparisons in one git process (for changelog --all)."""
+        commits = [(a.commit, b.commit) for a, b in pairs if a is not None and a.commit and b.commit]
+        self._diffs.update(self.repo.diff_trees([(a, b) for a, b in commits if a and b]))
 
     def source(self, side: Side, after: Side | None = None) -> Any:
         """One listing per side: a release is the new side of one comparison and the old of the next.
@@ -34,8 +44,8 @@ class Comparer:
         key = side.commit or side.label
         if key not in self._sources:
             base = self._sources.get(after.commit or "") if after is not None and after.commit else None
-            if isinstance(base, TreeSource) and side.commit is not None:
-                self._sources[key] = base.then(side)
+            if isinstance(base, TreeSource) and side.commit is not None and after is not None and after.commit:
+                self._sources[key] = base.then(side, self._diffs.get((after.commit, side.commit)))
             else:
                 self._sources[key] = self.repo.source(side)
         return self._sources[key]
@@ -76,6 +86,13 @@ class Comparer:
             self._blobs[blob] = src.read(path, limit)
         return self._blobs[blob]
 
+    def _tags_in(self, src: TreeSource, path: str, limit: int) -> set[bytes]:
+        """The clause tags in a file, found once per blob."""
+        blob = src.blob_id(path) or ""
+        if blob not in self._tags:
+            self._tags[blob] = set(_TAGS.findall(self._bytes(src, path, limit)))
+        return self._tags[blob]
+
     def _partial(self, src_a: TreeSource, src_b: TreeSource) -> tuple[Loaded, Loaded]:
         changed = src_a.changed(src_b)
         la, lb = load(src_a, self.cache, changed.__contains__), load(src_b, self.cache, changed.__contains__)
@@ -83,11 +100,11 @@ class Comparer:
         need = {ch.clause_id for ch in (*la.spec.challenges, *lb.spec.challenges)} - known
         if not need:
             return la, lb
-        tags = [f"[^{cid}]".encode() for cid in sorted(need)]
+        wanted_tags = {f"[^{cid}]".encode() for cid in need}
         extra = set()
         for src, loaded in ((src_a, la), (src_b, lb)):
             for path in loaded.doc_paths:
-                if path not in changed and any(t in self._bytes(src, path, loaded.config.max_file_bytes) for t in tags):
+                if path not in changed and wanted_tags & self._tags_in(src, path, loaded.config.max_file_bytes):
                     extra.add(path)
         wanted = changed | extra
         return load(src_a, self.cache, wanted.__contains__), load(src_b, self.cache, wanted.__contains__)

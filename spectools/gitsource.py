@@ -144,6 +144,35 @@ class GitRepo:
             return self.side(left or "HEAD"), self.side(right or "HEAD")
         return self.side(a), self.side(b if b is not None else (INDEX if staged else WORKTREE))
 
+    def diff_trees(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """`git diff-tree` of many (old, new) commit pairs in one process, keyed by the pair."""
+        if not pairs:
+            return {}
+        import subprocess
+
+        lines = "".join(f"{new} {old}\n" for old, new in pairs)  # "commit parent": the diff from old to new
+        out = subprocess.run(
+            ["git", f"--git-dir={self.repo.git_dir}", "diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames"],
+            input=lines.encode(),
+            capture_output=True,
+            check=True,
+        ).stdout
+        text = out.decode("utf-8", "surrogateescape")
+        result: dict[tuple[str, str], str] = {}
+        chunks: list[str] = []
+        fields = text.split("\0")
+        i = 0
+        for pair in pairs:  # each pair's output starts with its new commit's id, then the records
+            while i < len(fields) and fields[i].strip() != pair[1]:
+                i += 1
+            i += 1
+            chunks = []
+            while i < len(fields) and fields[i].startswith(":"):
+                chunks += [fields[i], fields[i + 1]]
+                i += 2
+            result[pair] = "\0".join(chunks) + ("\0" if chunks else "")
+        return result
+
     def commit_date(self, sha: str) -> str:
         return self.git("show", "-s", "--format=%cs", sha).strip()
 
@@ -214,10 +243,12 @@ class TreeSource:
         out.update(p for p in theirs if p not in mine)
         return out
 
-    def then(self, side: Side) -> TreeSource:
-        """The tree of a later commit, from this one and `git diff-tree` (cheaper than listing it whole)."""
+    def then(self, side: Side, raw: str | None = None) -> TreeSource:
+        """The tree of a later commit, from this one and `git diff-tree` (cheaper than listing it whole).
+        raw: that diff-tree output, when it was fetched already (GitRepo.diff_trees)."""
         assert self.commit is not None and side.commit is not None
-        raw = self._repo.git("diff-tree", "-r", "-z", "--no-renames", self.commit, side.commit)
+        if raw is None:
+            raw = self._repo.git("diff-tree", "-r", "-z", "--no-renames", self.commit, side.commit)
         files = dict(self._files)
         fields = raw.split("\0")
         prefix = self._repo.prefix

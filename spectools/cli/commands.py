@@ -127,6 +127,7 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
     else:
         releases = [changelog.release_for(repo, spec_range, version, pattern)]
     comparer = Comparer(repo, releases[-1].new.commit)
+    comparer.prepare([(rel.old, rel.new) for rel in releases])
     results = [(rel, comparer.compare(rel.old, rel.new)[0]) for rel in releases]
     _warn_unread(comparer.unread)
     if write:
