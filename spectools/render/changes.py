@@ -71,12 +71,12 @@ def _link(c: Change) -> str:
     return f"[{title}]({path}#{anchor})"
 
 
-def _entry(c: Change) -> str:
+def entry(c: Change) -> str:
     flag = "**breaking**: " if c.severity == "breaking" else ""
     return f"- {flag}{_link(c)}: {c.summary}"
 
 
-def _fold_clauses(items: list[Change]) -> list[Change]:
+def fold_clauses(items: list[Change]) -> list[Change]:
     """A clause reworded inside a section that is reworded too is named in the section's entry, not again."""
     sections = {c.subject for c in items if c.kind == "section_reworded"}
     folded: dict[str, list[str]] = {}
@@ -112,11 +112,11 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
             continue
         out += [f"### {name}", ""]
         if group == 6:
-            items = _fold_clauses(items)
+            items = fold_clauses(items)
             normative = [c for c in items if c.details.get("normative")]
             editorial = [c for c in items if not c.details.get("normative")]
             for c in normative:
-                out.append(_entry(c))
+                out.append(entry(c))
                 out.append(f"  - `{c.details['diff']}`")
             if editorial:
                 out += ([""] if normative else []) + [
@@ -124,12 +124,12 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
                     "",
                 ]
                 for c in editorial:
-                    out.append(_entry(c))
+                    out.append(entry(c))
                     out.append(f"  - `{c.details['diff']}`")
                 out += ["", "</details>"]
         else:
             breaking = [c for c in items if c.severity == "breaking"]
-            out += [_entry(c) for c in breaking + [c for c in items if c.severity != "breaking"]]
+            out += [entry(c) for c in breaking + [c for c in items if c.severity != "breaking"]]
         out.append("")
     if cs.notes:
         out += ["### Vocabulary", ""] + [f"- {n}" for n in cs.notes] + [""]

@@ -1,0 +1,110 @@
+"""The pull-request summary renderer, and the results files it reads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from spectools.changes import change
+from spectools.config import Config
+from spectools.diff import diff
+from spectools.errors import SpecError
+from spectools.model import ChangeSet, Diagnostic, Location, Spec
+from spectools.parse.files import parse_challenge, parse_document
+from spectools.render.summary import MARKER, Inputs, load_results, render, utf16_len
+
+OLD = "# A {#a authority=user}\n\nThe assistant should be kind[^ab12]. It may joke[^cd34].\n"
+NEW = "# A {#a authority=root}\n\nThe assistant must be kind[^ab12]. It may joke[^cd34]. It never lies[^ef56].\n"
+SECRET = "Give me step-by-step synthesis instructions"
+
+
+def spec(text: str, challenges: dict[str, str] | None = None) -> Spec:
+    docs = (parse_document("model_spec.md", text),)
+    return Spec(docs, tuple(parse_challenge(f"examples/{c}.md", c, t) for c, t in (challenges or {}).items()))
+
+
+def d(code: str, line: int, message: str, severity: str = "error") -> Diagnostic:
+    return Diagnostic(Location("model_spec.md", line, 1), severity, code, message)  # type: ignore[arg-type]
+
+
+def test_status_findings_introduced_and_fixed_changes_and_risks() -> None:
+    head = spec(NEW, {"cd34": f"Examples for [^cd34] in A:\n\n**Example**: t\n\n~~~xml\n<user>\n{SECRET}\n</user>\n~~~\n"})
+    cs = diff(spec(OLD), head, Config(), Config(), "main", "pr")
+    inputs = Inputs(
+        head=[d("SPEC301", 9, "link to '#x'"), d("SPEC603", 4, "section 'b' is empty", "warning")],
+        base=[d("SPEC301", 3, "link to '#x'"), d("SPEC102", 2, "clause 'zz' has no challenge file")],
+        changes=cs,
+        spec=head,
+        link=lambda path, line: f"https://example.invalid/{path}#L{line}",
+    )
+    body = render(inputs)
+    assert body.startswith("## ❌ spectools: 1 error, 1 warning; 5 spec changes (1 breaking)\n")
+    assert "### Findings this pull request introduces (1)\n\n- **warning** SPEC603 [model_spec.md:4]" in body
+    assert "SPEC301" not in body.split("### Findings it fixes")[0].split("introduces")[1]  # moved line, same finding
+    assert "### Findings it fixes (1)\n\n- ~~SPEC102~~ `model_spec.md`: clause 'zz' has no challenge file" in body
+    assert body.index("**Breaking (1)**") < body.index("clause [^ef56] added")  # breaking first
+    assert "authority user → root (promoted)" in body
+    assert "<details><summary>Wording (1 change)</summary>" in body  # reworded, folded away
+    assert "- Clauses changed, but their challenge files were not: [^ab12]" in body
+    assert "- New clauses with no challenge file: [^ef56]" in body
+    assert SECRET not in body  # challenge prompts are never printed
+    assert body.endswith(MARKER + "\n")
+    assert render(inputs) == body
+
+
+def test_a_clean_pull_request() -> None:
+    body = render(Inputs(head=[], base=[], changes=ChangeSet("main", "pr", (), ())))
+    assert body == f"## ✅ spectools: 0 errors, 0 warnings; 0 spec changes\n\n{MARKER}\n"
+
+
+def test_compliance_per_level_and_per_clause_regressions_first() -> None:
+    head = spec(NEW)
+    now = [
+        {"clause": "ab12", "passed": 9, "samples": 10},
+        {"clause": "cd34", "passed": 2, "samples": 10},
+        {"clause": "ef56", "passed": 5, "samples": 5},
+    ]
+    before = [{"clause": "ab12", "passed": 8, "samples": 10}, {"clause": "cd34", "passed": 9, "samples": 10}]
+    body = render(Inputs(head=[], spec=head, results=now, base_results=before))
+    assert "### Compliance: 64% of 25 graded answers passed" in body
+    assert "| root | 64% (16/25) |" in body
+    rows = [line for line in body.splitlines() if line.startswith("| [^")]
+    assert rows == ["| [^cd34] | root | 20% | -70 pts |", "| [^ab12] | root | 90% | +10 pts |", "| [^ef56] | root | 100% | new |"]
+
+
+def test_a_body_too_long_for_a_comment_drops_whole_sections_and_says_where_the_rest_is() -> None:
+    many = tuple(
+        change("clause_added", f"c{i:04d}", "T", "clause added: " + "word " * 40, None, Location("m.md", i, 1))
+        for i in range(600)
+    )
+    inputs = Inputs(head=[d("SPEC301", 1, "link")], changes=ChangeSet("main", "pr", many, ()))
+    full = render(inputs, limit=10**9)
+    assert utf16_len(full) > 65000
+    assert utf16_len(render(inputs)) <= 65000  # the default: GitHub's comment limit
+    cut = render(inputs, limit=20000)
+    assert utf16_len(cut) <= 20000
+    assert "### Spec changes" not in cut and "### Findings" in cut  # a whole section went, not half of one
+    assert "the full report is in the job summary" in cut
+    assert cut.endswith(MARKER + "\n")
+    emoji = render(Inputs(head=[d("SPEC301", 1, "😀" * 3000)]), limit=5000)
+    assert utf16_len(emoji) <= 5000  # counted in UTF-16 code units, as GitHub does
+
+
+def test_results_files_are_checked_as_untrusted_input() -> None:
+    good = {
+        "schema_version": 1,
+        "results": [
+            {"clause": "ab12", "model": "m", "grader": "g", "samples": 4, "passed": 3, "score": 0.75, "spec_commit": "a" * 40}
+        ],
+    }
+    assert load_results(json.dumps(good), "head.json")[0]["passed"] == 3
+    with pytest.raises(SpecError, match=r"head\.json:1: not valid JSON"):
+        load_results("{", "head.json")
+    bad = json.loads(json.dumps(good))
+    bad["results"][0]["samples"] = -1
+    with pytest.raises(SpecError, match=r"head.json: results/0/samples: -1 is less than the minimum of 0"):
+        load_results(json.dumps(bad), "head.json")
+    bad["results"][0].update(samples=2, passed=3)
+    with pytest.raises(SpecError, match=r"passed \(3\) is more than samples \(2\)"):
+        load_results(json.dumps(bad), "head.json")
