@@ -1,0 +1,77 @@
+"""Talking to the GitHub Actions runner: outputs, the job summary, annotations, and stop-commands.
+
+See GitHub's "Workflow commands for GitHub Actions". Values that may hold spec text are written
+so that the runner can never read them as commands.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from spectools.model import Diagnostic
+from spectools.render.diagnostics import escape_data, escape_property
+
+SUMMARY_LIMIT = 1024 * 1024  # bytes; GitHub rejects a larger job summary
+ANNOTATIONS_PER_SEVERITY = 10  # the runner shows only the first few; the rest are counted in the summary
+_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def output_lines(name: str, value: str) -> str:
+    """One output for $GITHUB_OUTPUT. A multiline value gets a random delimiter it cannot contain."""
+    if "\n" not in value and "\r" not in value:
+        return f"{name}={value}\n"
+    while True:
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        if delimiter not in value:
+            return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+def write_outputs(path: Path, outputs: dict[str, str]) -> None:
+    with open(path, "a", encoding="utf-8") as fh:  # the runner's file: appended to, as the runner expects
+        for name, value in outputs.items():
+            fh.write(output_lines(name, value))
+
+
+def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
+    """The job summary, cut at a line boundary (with a note) when it would pass GitHub's 1 MiB limit."""
+    data = markdown.encode("utf-8")
+    if len(data) <= limit:
+        return markdown
+    note = "\n\n_The summary was cut here: it was larger than GitHub allows (1 MiB)._\n"
+    room = limit - len(note.encode("utf-8"))
+    cut = data[:room].decode("utf-8", "ignore")
+    return cut[: cut.rfind("\n") + 1 if "\n" in cut else len(cut)] + note
+
+
+def append_summary(path: Path, markdown: str) -> None:
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(fit_summary(markdown))
+
+
+def annotate(findings: Sequence[Diagnostic]) -> tuple[str, dict[str, int]]:
+    """Workflow commands for at most ANNOTATIONS_PER_SEVERITY findings of each severity, and how many were left out."""
+    shown: dict[str, int] = {}
+    left: dict[str, int] = {}
+    lines = []
+    for d in findings:
+        if shown.get(d.severity, 0) >= ANNOTATIONS_PER_SEVERITY:
+            left[d.severity] = left.get(d.severity, 0) + 1
+            continue
+        shown[d.severity] = shown.get(d.severity, 0) + 1
+        props = [f"file={escape_property(d.location.path)}"]
+        if d.location.line:
+            props += [f"line={d.location.line}", f"col={d.location.col or 1}"]
+        props.append(f"title={escape_property(d.code)}")
+        lines.append(f"::{_COMMAND[d.severity]} {','.join(props)}::{escape_data(d.message)}\n")
+    return "".join(lines), left
+
+
+def quoted(text: str) -> str:
+    """Text echoed into the log (spec text, which anybody can edit) wrapped in ::stop-commands:: so that
+    a line in it that looks like a workflow command is printed, not obeyed."""
+    token = secrets.token_hex(16)
+    while token in text:
+        token = secrets.token_hex(16)
+    return f"::stop-commands::{token}\n{text.rstrip(chr(10))}\n::{token}::\n"
