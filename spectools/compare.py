@@ -19,6 +19,8 @@ from spectools.loader import Cache, Loaded, load
 from spectools.model import ChangeSet, Spec
 
 _TAGS = re.compile(rb"\[\^[^\]\s]+\]")
+_ANCHORS = re.compile(r"\{#([^\s{}#]+)")  # over-approximates: a match only makes the comparison a full one
+_IDS = re.compile(r"\[\^([^\]\s]+)\]")
 
 
 class Comparer:
@@ -31,6 +33,7 @@ class Comparer:
         self._sources: dict[str, object] = {}
         self._blobs: dict[str, bytes] = {}
         self._tags: dict[str, set[bytes]] = {}  # blob id -> the clause tags in it
+        self._ids: dict[str, set[str]] = {}  # blob id -> the anchors and clause ids in it
         self._diffs: dict[tuple[str, str], str] = {}
 
     def prepare(self, pairs: list[tuple[Side | None, Side]]) -> None:
@@ -86,6 +89,30 @@ class Comparer:
             self._blobs[blob] = src.read(path, limit)
         return self._blobs[blob]
 
+    def _shadowed(self, src: TreeSource, loaded: Loaded, changed: set[str]) -> bool:
+        """Whether an anchor or clause id of a changed file is also in an unchanged one (a duplicate):
+        then only a full comparison gives the answer a full comparison gives."""
+        ours = {s.anchor for s in loaded.spec.sections()} | {c.id for c in loaded.spec.clauses()}
+        if not ours:
+            return False
+        for path in loaded.doc_paths:
+            if path not in changed and ours & self._ids_in(src, path, loaded.config.max_file_bytes):
+                return True
+        return False
+
+    def _ids_in(self, src: TreeSource, path: str, limit: int) -> set[str]:
+        """The anchors and clause ids of an unchanged file: from its parse when it was parsed before, else its bytes."""
+        blob = src.blob_id(path) or ""
+        if blob not in self._ids:
+            parsed = self.cache.get(("doc", path, blob))
+            if parsed is not None and parsed[0] is not None:
+                doc = parsed[0]
+                self._ids[blob] = {s.anchor for s in doc.sections} | {c.id for c in doc.clauses}
+            else:
+                data = self._bytes(src, path, limit).decode("utf-8", "replace")
+                self._ids[blob] = set(_ANCHORS.findall(data)) | set(_IDS.findall(data))
+        return self._ids[blob]
+
     def _tags_in(self, src: TreeSource, path: str, limit: int) -> set[bytes]:
         """The clause tags in a file, found once per blob."""
         blob = src.blob_id(path) or ""
@@ -96,6 +123,8 @@ class Comparer:
     def _partial(self, src_a: TreeSource, src_b: TreeSource) -> tuple[Loaded, Loaded]:
         changed = src_a.changed(src_b)
         la, lb = load(src_a, self.cache, changed.__contains__), load(src_b, self.cache, changed.__contains__)
+        if self._shadowed(src_a, la, changed) or self._shadowed(src_b, lb, changed):
+            return load(src_a, self.cache), load(src_b, self.cache)  # a duplicate id: compare everything
         known = {c.id for c in (*la.spec.clauses(), *lb.spec.clauses())}
         need = {ch.clause_id for ch in (*la.spec.challenges, *lb.spec.challenges)} - known
         if not need:

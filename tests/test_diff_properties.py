@@ -83,3 +83,55 @@ def test_rendering_is_deterministic(a: Spec, b: Spec) -> None:
     assert changes.markdown(one) == changes.markdown(two)
     assert changes.as_json(one) == changes.as_json(two)
     assert [c.fingerprint for c in one.changes] == [c.fingerprint for c in two.changes]
+
+
+FILES = ["spec/a.md", "spec/b.md", "spec/c.md"]
+
+
+@st.composite
+def spread_spec(draw: st.DrawFn) -> dict[str, str]:
+    """A spec's text spread over a few files (some unchanged between two commits), with challenge files."""
+    anchors = draw(st.lists(st.sampled_from(ANCHORS), unique=True, max_size=5))
+    clause_pool = draw(st.permutations(CLAUSES))
+    files: dict[str, list[str]] = {}
+    used = 0
+    for anchor in anchors:
+        ids = clause_pool[used : used + draw(st.integers(0, 2))]
+        used += len(ids)
+        body = " ".join(f"{draw(st.sampled_from(SENTENCES))}[^{cid}]." for cid in ids) or "Text."
+        level = draw(st.sampled_from(LEVELS))
+        attrs = f"#{anchor}" + (f" authority={level}" if level else "")
+        files.setdefault(draw(st.sampled_from(FILES)), []).append(f"## {draw(st.sampled_from(TITLES))} {{{attrs}}}\n\n{body}\n")
+    out = {path: "\n".join(parts) for path, parts in files.items()}
+    for cid in draw(st.lists(st.sampled_from(CLAUSES), unique=True, max_size=2)):
+        out[f"examples/{cid}.md"] = f"Examples for [^{cid}] in X:\n"
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(old=spread_spec(), new=spread_spec(), keep=st.sets(st.sampled_from(FILES)))
+def test_a_partial_comparison_equals_a_full_one(
+    tmp_path_factory, old: dict[str, str], new: dict[str, str], keep: set[str]
+) -> None:
+    """Between two commits only changed files are parsed; that must never change the result."""
+    from spectools.compare import Comparer
+    from spectools.gitsource import GitRepo as SpecRepo
+    from spectools.loader import load
+    from tests.gitrepo import GitRepo
+
+    for path in keep:  # some files stay the same, so that the partial path really skips them
+        if path in old:
+            new[path] = old[path]
+        else:
+            new.pop(path, None)
+    repo = GitRepo(tmp_path_factory.mktemp("history"))
+    repo.commit("old", old)
+    for path in set(old) - set(new):
+        repo.remove(path)
+    repo.commit("new", new)
+    spec_repo = SpecRepo(repo.root)
+    a, b = spec_repo.side("HEAD~1"), spec_repo.side("HEAD")
+    partial, _, _ = Comparer(spec_repo).compare(a, b)
+    full_a, full_b = load(spec_repo.source(a)), load(spec_repo.source(b))
+    full = diff(full_a.spec, full_b.spec, full_a.config, full_b.config, a.label, b.label)
+    assert changes.text(partial) == changes.text(full)
