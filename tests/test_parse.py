@@ -154,3 +154,10 @@ def test_front_matter_dates_become_strings_and_line_numbers_stay_true() -> None:
     assert doc.front_matter_lines == {"title": 2, "released": 3}
     assert doc.sections[0].location.line == 5
     assert doc.clauses[0].location == Location("d.md", 7, 5)
+
+
+def test_bare_carriage_returns_count_as_line_breaks_as_markdown_it_counts_them() -> None:
+    doc = parse_document("d.md", "\r\r# Title {#anchor authority=root}\r\nText[^ab12].\r")
+    (section,) = doc.sections
+    assert section.location.line == 3 and section.end_line >= 3
+    assert doc.clauses[0].location == Location("d.md", 4, 5)

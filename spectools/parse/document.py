@@ -61,6 +61,8 @@ def sentence_at(content: str, offset: int) -> str:
 
 
 def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
+    if "\r" in text:  # markdown-it breaks lines at CR too; so must the line numbers (decode() has done this already)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     tokens = parse(text)
     lines = text.split("\n")
     problems: list[Diagnostic] = []
