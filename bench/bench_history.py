@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.bench_validate import best, install_wheel  # noqa: E402
+from bench.bench_validate import best, install_wheel, print_table  # noqa: E402
 from bench.synth_history import generate  # noqa: E402
 
 PARSERS = {
@@ -107,11 +107,7 @@ def main() -> None:
         for parser, prelude in PARSERS.items():
             floor = best([py, "-c", prelude + floor_code, *floor_args], args.runs, repo)
             rows.append((f"{label}, floor {parser}", ours, floor, target))
-    print(f"{'benchmark':70} {'spectools':>10} {'floor':>10} {'ratio':>7} {'target':>7}")
-    for label, ours, floor, target in rows:
-        ratio = ours / floor
-        mark = "ok" if ratio <= target else "OVER"
-        print(f"{label:70} {ours * 1000:9.0f}ms {floor * 1000:9.0f}ms {ratio:6.2f}x {target:5.1f}x {mark}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -93,11 +93,17 @@ def main() -> None:
     pass_floor = best([py, "-c", "pass"], args.runs * 4)
     version = best([*spectools, "--version"], args.runs * 4)
     rows.append(("--version vs python -c pass", version, pass_floor, 1.3))
-    print(f"{'benchmark':58} {'spectools':>10} {'floor':>10} {'ratio':>7} {'target':>7}")
+    print_table(rows)
+
+
+def print_table(rows: list[tuple[str, float, float, float]]) -> None:
+    """(label, spectools seconds, floor seconds, target ratio) rows, with the ratio and whether it is met."""
+    width = max(len(label) for label, *_ in rows) + 2
+    print(f"{'benchmark':{width}} {'spectools':>10} {'floor':>10} {'ratio':>7} {'target':>7}")
     for label, ours, floor, target in rows:
         ratio = ours / floor
         mark = "ok" if ratio <= target else "OVER"
-        print(f"{label:58} {ours * 1000:9.0f}ms {floor * 1000:9.0f}ms {ratio:6.2f}x {target:5.1f}x {mark}")
+        print(f"{label:{width}} {ours * 1000:9.0f}ms {floor * 1000:9.0f}ms {ratio:6.2f}x {target:5.1f}x {mark}")
 
 
 if __name__ == "__main__":

@@ -144,14 +144,16 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
         wanted = [p for p in (*doc_paths, *challenge_paths) if only is None or only(p)]
         prefetch([p for p in wanted if ("doc" if p in doc_set else "challenge", p, source.blob_id(p) or "") not in cache])
     texts: dict[str, str] = {}
-    documents: list[Document] = []
-    for path in doc_paths:
-        if only is not None and not only(path):
-            continue
-        got = _parsed(source, "doc", path, config.max_file_bytes, path in walked, cache, problems)
-        if got is not None:
-            documents.append(got[0])
-            texts[path] = got[1]
+    parsed: dict[str, list[Any]] = {"doc": [], "challenge": []}
+    for kind, paths in (("doc", doc_paths), ("challenge", challenge_paths)):
+        for path in paths:
+            if only is None or only(path):
+                got = _parsed(source, kind, path, config.max_file_bytes, path in walked, cache, problems)
+                if got is not None:
+                    parsed[kind].append(got[0])
+                    texts[path] = got[1]
+    documents: list[Document] = parsed["doc"]
+    challenges: list[Challenge] = parsed["challenge"]
     if not doc_paths and config_ok:
         where = Location(CONFIG_FILE, config.line("documents"), 1) if config.documents else Location("model_spec.md")
         problems.append(
@@ -162,14 +164,6 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
                 "or list your documents under `documents:` in spectools.yaml",
             )
         )
-    challenges: list[Challenge] = []
-    for path in challenge_paths:
-        if only is not None and not only(path):
-            continue
-        got = _parsed(source, "challenge", path, config.max_file_bytes, path in walked, cache, problems)
-        if got is not None:
-            challenges.append(got[0])
-            texts[path] = got[1]
     for document in documents:
         problems.extend(document.problems)
     for challenge in challenges:
