@@ -114,7 +114,12 @@ def plan(template: Template, answers: dict[str, str]) -> list[tuple[str, bytes]]
                 else:
                     data = source.read_bytes()
             except TemplateError as exc:
-                raise SpecError(f"{source}: the template cannot be rendered: {exc}") from None
+                line = getattr(exc, "lineno", None)
+                raise SpecError(f"{source}{f':{line}' if line else ''}: the template cannot be rendered: {exc}") from None
+            except UnicodeDecodeError as exc:
+                raise SpecError(
+                    f"{source}: a template file ending in {template.suffix} must be UTF-8 text (byte {exc.start} is not)"
+                ) from None
             out.append((_safe(target, source), data))
     return sorted(out)
 

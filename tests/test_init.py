@@ -237,3 +237,30 @@ def test_a_file_where_the_template_needs_a_folder_is_a_conflict(cli, tmp_path: P
     assert result.code == 1 and f"{root}/examples/hn01.md exists" in result.err
     assert (root / "examples").read_text() == "not a folder\n"
     assert sorted(p.name for p in root.iterdir()) == ["examples"]
+
+
+def test_names_with_yaml_characters_still_validate_and_bad_names_are_refused(cli, tmp_path: Path) -> None:
+    name = 'Acme: "Spec" #1 & co'
+    assert cli("init", str(tmp_path / "spec"), "--name", name).code == 0
+    checked = cli("validate", str(tmp_path / "spec"))
+    assert (checked.code, checked.out) == (0, "")
+    from spectools.parse.files import parse_document
+
+    doc = parse_document("model_spec.md", (tmp_path / "spec" / "model_spec.md").read_text(encoding="utf-8"))
+    assert doc.front_matter is not None and doc.front_matter["title"] == name  # quoted, so YAML reads it back whole
+    refused = cli("init", str(tmp_path / "other"), "--name", "Spec {#x}")
+    assert refused.code == 2 and "without { or }" in refused.err
+    assert not (tmp_path / "other").exists()
+
+
+def test_a_template_that_cannot_be_rendered_names_the_file_and_line(cli, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "copier.yml").write_text("name: x\n")
+    (broken / "a.md.jinja").write_text("fine\n{{ name \n")
+    result = cli("init", str(tmp_path / "out"), "--template", str(broken))
+    assert result.code == 2 and result.err.startswith(f"spectools: error: {broken}/a.md.jinja:2: the template cannot be rendered")
+    (broken / "a.md.jinja").write_bytes(b"\xff\xfe not text")
+    result = cli("init", str(tmp_path / "out"), "--template", str(broken))
+    assert result.code == 2 and "must be UTF-8 text" in result.err and "Traceback" not in result.err
+    assert not (tmp_path / "out").exists()

@@ -180,8 +180,9 @@ def cmd_init(
             f"--authority-levels '{answers.get('authority_levels')}': give distinct names (letters, digits, _ "
             "and -), highest first, separated by commas, such as root,system,developer,user"
         )
-    if not answers.get("name", "x").strip():
-        raise SpecError("--name: give the spec a name")
+    name_given = answers.get("name", "x")
+    if not name_given.strip() or any(c in name_given for c in "{}\r\n"):
+        raise SpecError("--name: give the spec a one-line name without { or } (it becomes the title heading)")
     files = init.plan(template, answers)
     clashes = init.conflicts(root, files)
     show = _display(dir_)
