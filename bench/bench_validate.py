@@ -49,21 +49,26 @@ def best(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
 
 
 def install_wheel(base: Path) -> Path:
-    """Build the wheel and install it (with its dependencies) into a new venv; return its python."""
+    """Build the wheel of this checkout and install it (with its dependencies) into a venv under base;
+    return its python. A kept venv gets the fresh wheel too, so a run never measures an old build."""
     import venv
 
-    env = base / "venv"
-    if not (env / "bin" / "spectools").exists():
-        dist = base / "dist"
-        subprocess.run(
-            [sys.executable, "-m", "build", "-q", "--wheel", "--outdir", str(dist), str(HERE.parent)],
-            check=True,
-            capture_output=True,
-        )
+    env, dist = base / "venv", base / "dist"
+    for old in dist.glob("spectools-*.whl"):
+        old.unlink()
+    subprocess.run(
+        [sys.executable, "-m", "build", "-q", "--wheel", "--outdir", str(dist), str(HERE.parent)],
+        check=True,
+        capture_output=True,
+    )
+    pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q"]
+    wheel = [str(w) for w in dist.glob("spectools-*.whl")]
+    if (env / "bin" / "spectools").exists():
+        subprocess.run([*pip, "--force-reinstall", "--no-deps", *wheel], check=True, capture_output=True)
+    else:
         venv.create(env, with_pip=True)
-        pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q"]
         subprocess.run([*pip, "-U", "pip"], check=True, capture_output=True)
-        subprocess.run([*pip, *map(str, dist.glob("spectools-*.whl"))], check=True, capture_output=True)
+        subprocess.run([*pip, *wheel], check=True, capture_output=True)
     return env / "bin" / "python"
 
 

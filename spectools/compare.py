@@ -15,7 +15,7 @@ from spectools.config import Config
 from spectools.diff import diff
 from spectools.gitsource import GitRepo, Side, TreeSource
 from spectools.history import IdHistory, reused_ids, with_reused
-from spectools.loader import Cache, Loaded, load
+from spectools.loader import Cache, Loaded, document_patterns, load
 from spectools.model import ChangeSet, Spec
 
 _TAGS = re.compile(rb"\[\^[^\]\s]+\]")
@@ -28,7 +28,7 @@ class Comparer:
         self.repo = repo
         self.cache: Cache = {}
         self._history_tip = history_tip
-        self._history: IdHistory | None = None
+        self._histories: dict[tuple[str, tuple[str, ...]], IdHistory] = {}
         self.unread: list[tuple[str, Loaded]] = []  # (side, loaded) whose files could not all be read
         self._sources: dict[str, object] = {}
         self._blobs: dict[str, bytes] = {}
@@ -63,6 +63,8 @@ class Comparer:
             lb = self.full(new)
             return diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label), None, lb
         src_a, src_b = self.source(old), self.source(new, after=old)
+        if old.commit is not None:  # the retired-id scan, in the background while the sides are parsed
+            self.history(old.commit, document_patterns(src_b)).start()
         if isinstance(src_a, TreeSource) and isinstance(src_b, TreeSource):
             la, lb = self._partial(src_a, src_b)
         else:
@@ -72,15 +74,15 @@ class Comparer:
         if old.commit is not None:
             before = {c.id for c in la.spec.clauses()}
             if any(c.id not in before for c in lb.spec.clauses()):
-                history = self.history(old.commit, lb.documents)
-                current = frozenset(b for p in la.doc_paths if (b := src_a.blob_id(p)))
-                cs = with_reused(cs, reused_ids(history, old.commit, la.spec, lb.spec, current))
+                cs = with_reused(cs, reused_ids(self.history(old.commit, lb.documents), old.commit, la.spec, lb.spec))
         return cs, la, lb
 
     def history(self, tip: str, documents: tuple[str, ...]) -> IdHistory:
-        if self._history is None:
-            self._history = IdHistory(self.repo, self._history_tip or tip, documents)
-        return self._history
+        """One scan per tip and document globs (changelog --all scans once, from the newest release)."""
+        key = (self._history_tip or tip, documents)
+        if key not in self._histories:
+            self._histories[key] = IdHistory(self.repo, *key)
+        return self._histories[key]
 
     def _bytes(self, src: TreeSource, path: str, limit: int) -> bytes:
         """A blob's bytes, read from git once however many refs hold it."""

@@ -94,14 +94,14 @@ class GitRepo:
         """The commit sha that ref names; SpecError with the fix otherwise."""
         import git
 
-        if not self.has_commits():
-            raise SpecError(
-                f"'{ref}': the repository has no commits yet; commit the spec first (`git add -A && git commit -m 'First spec'`)"
-            )
         try:
             return self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
         except git.GitCommandError:
             pass
+        if not self.has_commits():
+            raise SpecError(
+                f"'{ref}': the repository has no commits yet; commit the spec first (`git add -A && git commit -m 'First spec'`)"
+            )
         if self.shallow():
             raise SpecError(
                 f"'{ref}': unknown revision in this shallow clone; the commit may not have been fetched. "

@@ -1,14 +1,17 @@
-"""Which clause ids the history had before: found cheaply, by asking git for every version of the spec
-documents reachable from a commit (`rev-list --objects`), reading them in one `cat-file --batch`, and
-searching the bytes for just the ids in question. Nothing is parsed.
+"""Which clause ids the history had before: found cheaply, from one `git log -p --unified=0` of the
+spec documents. Every line that any version of a document ever held was added by some commit, so
+the added lines of the patches hold every clause id the history ever had, at a twentieth of the
+bytes of every version in full. Nothing is parsed. The scan can start in the background (`start`)
+while the two sides are parsed: it is git's work, and the interpreter is free to do its own.
 
 Ids are permanent: an id that was removed is retired, and must not come back with another meaning.
 """
 
 from __future__ import annotations
 
-import bisect
+import codecs
 import re
+import threading
 from typing import TYPE_CHECKING
 
 from spectools.model import Change, ChangeSet, Spec
@@ -20,11 +23,25 @@ if TYPE_CHECKING:
     from spectools.gitsource import GitRepo
 
 SAME_MEANING = 0.6  # word similarity above which a returning id is taken to mean the same thing
-_TAG_BYTES = re.compile(rb"\[\^([^\]\s]+)\]")
+_TAGS = re.compile(r"\[\^([^\]\s]+)\]")
+_ADDED_WITH_TAG = re.compile(r"^\+(.*\[\^.*)$", re.M)
+# Whatever the user's git configuration says, a plain patch with a/ and b/ prefixes:
+_PATCH = ("--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--diff-algorithm=myers")
+
+
+def _new_path(header: str) -> str | None:
+    """The path of a `+++ b/<path>` line (None for `+++ /dev/null`), unquoted as git quotes it."""
+    name = header[4:]
+    if name.startswith('"'):
+        raw = codecs.escape_decode(name[1:-1].encode("utf-8", "surrogateescape"))[0]
+        name = bytes(raw).decode("utf-8", "surrogateescape")
+    elif name.endswith("\t"):
+        name = name[:-1]  # git ends the name with a tab when it holds a space
+    return name[2:] if name.startswith("b/") else None
 
 
 class IdHistory:
-    """Every version of the spec documents reachable from `tip`, to search for clause ids."""
+    """Every clause id that the spec documents reachable from `tip` ever held, with the commits that added it."""
 
     def __init__(self, repo: GitRepo, tip: str, documents: tuple[str, ...]) -> None:
         self._repo, self._tip = repo, tip
@@ -34,80 +51,57 @@ class IdHistory:
         self._specs = sorted(
             {repo.prefix + (static_prefix(g) or (g if not any(c in g for c in "*?[") else "")) for g in documents} - {""}
         ) or ["."]
-        self._data = b""
-        self._starts: list[int] = []  # offset of each blob in _data
-        self._shas: list[str] = []
-        self._loaded = False
-        self._introduced: dict[str, set[str]] | None = None  # blob -> commits that wrote it (for other commits)
+        self._index: dict[str, list[tuple[str, str]]] | None = None  # id -> (commit, line), newest first
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
         self._parents: dict[str, list[str]] | None = None
         self._ancestors: dict[str, set[str]] = {}
-        self._index: dict[bytes, list[int]] = {}  # clause id -> the blobs (by number) that hold it
-        self._indexed = False
-        self._asked = 0  # ids asked about so far: a few are searched for, many are indexed
 
-    def _load(self) -> None:
-        listing = self._repo.git("rev-list", "--objects", "--full-history", self._tip, "--", *self._specs)
-        shas = []
-        for line in listing.splitlines():
-            sha, _, path = line.partition(" ")
-            if path and any(g.match(path) for g in self._globs):
-                shas.append(sha)
-        self._loaded = True
-        if not shas:
-            return
-        from spectools.gitsource import cat_blobs
+    def start(self) -> IdHistory:
+        """Scan in the background; `find` and `all_ids` wait for it."""
+        if self._index is None and self._thread is None:
+            self._thread = threading.Thread(target=self._scan_in_background, daemon=True)
+            self._thread.start()
+        return self
 
-        self._data, spans = cat_blobs(self._repo, shas)
-        self._starts = [start for start, _ in spans]
-        self._shas = shas
+    def _scan_in_background(self) -> None:
+        try:
+            self._index = self._scan()
+        except BaseException as exc:  # raised again in the caller's thread
+            self._error = exc
 
-    def _build_index(self) -> None:
-        """id -> the blobs that hold it, in one regex pass over every version (worth it for many queries)."""
-        out, blob, next_start = self._data, -1, 0
-        for m in _TAG_BYTES.finditer(out):
-            while m.start() >= next_start and blob + 1 < len(self._starts):
-                blob += 1
-                next_start = self._starts[blob + 1] if blob + 1 < len(self._starts) else len(out)
-            blobs = self._index.setdefault(m.group(1), [])
-            if not blobs or blobs[-1] != blob:
-                blobs.append(blob)
-        self._indexed = True
+    def _ready(self) -> dict[str, list[tuple[str, str]]]:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+            if self._error is not None:
+                raise self._error
+        if self._index is None:
+            self._index = self._scan()
+        return self._index
 
-    def _blobs_with(self, cid: str) -> list[int]:
-        if self._indexed:
-            return self._index.get(cid.encode(), [])
-        tag, data, out = f"[^{cid}]".encode(), self._data, []
-        pos = data.find(tag)
-        while pos >= 0:
-            i = bisect.bisect_right(self._starts, pos) - 1
-            out.append(i)
-            pos = data.find(tag, self._starts[i + 1] if i + 1 < len(self._starts) else len(data))
-        return out
-
-    def _reachable(self, blob: str, commit: str) -> bool:
-        if commit == self._tip:
-            return True
-        if self._introduced is None:
-            self._introduced = {}
-            raw = self._repo.git(
-                "log",
-                "--raw",
-                "--no-abbrev",
-                "--no-renames",
-                "--full-history",
-                "-m",
-                "--format=%x01%H",
-                self._tip,
-                "--",
-                *self._specs,
-            )
-            current = ""
-            for line in raw.splitlines():
-                if line.startswith("\x01"):
-                    current = line[1:]
-                elif line.startswith(":"):
-                    self._introduced.setdefault(line.split()[3], set()).add(current)
-        return bool(self._introduced.get(blob, set()) & self.ancestors(commit))
+    def _scan(self) -> dict[str, list[tuple[str, str]]]:
+        log = self._repo.git(
+            "log", "-p", "--unified=0", "--root", "-m", "--full-history", "--no-renames", *_PATCH,
+            "--format=%x01%H", self._tip, "--", *self._specs,
+        )  # fmt: skip
+        # With no context lines every line of a hunk starts with + or -, so a line that starts with
+        # \x01 (our commit line), `diff --git ` or `@@ ` is git's own, never the spec's.
+        index: dict[str, list[tuple[str, str]]] = {}
+        for entry in log.split("\n\x01"):
+            commit, _, patch = entry.lstrip("\x01").partition("\n")
+            for file_diff in patch.split("\ndiff --git ")[1:]:
+                header, _, hunks = file_diff.partition("\n@@ ")
+                new_path = header.rpartition("\n+++ ")[2]
+                path = _new_path("+++ " + new_path) if header.find("\n+++ ") >= 0 else None
+                if path is None or not any(g.match(path) for g in self._globs):
+                    continue
+                for line in _ADDED_WITH_TAG.findall(hunks):
+                    for cid in dict.fromkeys(_TAGS.findall(line)):
+                        entries = index.setdefault(cid, [])
+                        if not entries or entries[-1][0] != commit:
+                            entries.append((commit, line))
+        return index
 
     def ancestors(self, commit: str) -> set[str]:
         """commit and every commit before it, from one `rev-list --parents` of the tip."""
@@ -128,52 +122,31 @@ class IdHistory:
 
     def all_ids(self) -> set[str]:
         """Every clause id in any version of the documents reachable from the tip (retired ones included)."""
-        if not self._loaded:
-            self._load()
-        if not self._indexed:
-            self._build_index()
-        return {k.decode("utf-8", "replace") for k in self._index}
+        return set(self._ready())
 
-    def find(self, ids: set[str], before: str, current: frozenset[str] = frozenset()) -> dict[str, str]:
-        """{id: a sentence it carried} for the ids found in any version of the documents up to `before`.
-
-        An id found in one of the `current` blobs (the old side's own documents) is still there, not
-        retired, and is left out."""
-        if not self._loaded:
-            self._load()
-        found: dict[str, str] = {}
-        data = self._data
-        self._asked += len(ids)
-        if not self._indexed and self._asked > 16:
-            self._build_index()
+    def find(self, ids: set[str], before: str) -> dict[str, str]:
+        """{id: the sentence it carried most recently} for the ids found in any version of the documents up to `before`."""
+        index, found = self._ready(), {}
         for cid in sorted(ids):
-            blobs = self._blobs_with(cid)
-            if any(self._shas[i] in current for i in blobs):
-                continue  # present in the old side itself (a duplicate id, which validate reports), not retired
-            for i in blobs:
-                if self._reachable(self._shas[i], before):
-                    end_of_blob = self._starts[i + 1] if i + 1 < len(self._starts) else len(data)
-                    pos = data.find(f"[^{cid}]".encode(), self._starts[i], end_of_blob)
-                    start = data.rfind(b"\n", 0, pos) + 1
-                    end = data.find(b"\n", pos)
-                    line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
+            for commit, line in index.get(cid, ()):
+                if before == self._tip or commit in self.ancestors(before):
                     found[cid] = sentence_at(line, line.find(f"[^{cid}]"))
                     break
         return found
 
 
-def reused_ids(
-    history: IdHistory, old_commit: str | None, old: Spec, new: Spec, current: frozenset[str] = frozenset()
-) -> list[Change]:
+def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec) -> list[Change]:
     """Ids that the new side adds, that the history up to the old side had, with another meaning.
-    `current`: the blob ids of the old side's documents (its spec may be partial)."""
+
+    The old side may be partial (only its changed files parsed): an id that an unchanged file still
+    holds cannot look added, because the comparison is then a full one (see compare.py)."""
     from spectools.changes import change
 
     before_ids = {c.id for c in old.clauses()}
     added = [c for c in new.clauses() if c.id not in before_ids]
     if not added or old_commit is None:
         return []
-    seen = history.find({c.id for c in added}, old_commit, current)
+    seen = history.find({c.id for c in added}, old_commit)
     out = []
     for clause in added:
         if clause.id in seen and similarity(seen[clause.id], clause.text) < SAME_MEANING:

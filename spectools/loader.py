@@ -105,21 +105,30 @@ def _parsed(
     return (parsed, text or "") if parsed is not None and text is not None else None
 
 
-def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> Loaded:
-    problems: list[Diagnostic] = []
+def _config(source: Source, problems: list[Diagnostic]) -> tuple[Config, bool]:
     config_text = None
     if source.is_file(CONFIG_FILE):
         config_text = read_text(source, CONFIG_FILE, Config.max_file_bytes, problems)
     config, config_problems = parse_config(config_text)
     problems.extend(config_problems)
-    config_ok = not config_problems and not any(d.location.path == CONFIG_FILE for d in problems)
+    return config, not config_problems and not any(d.location.path == CONFIG_FILE for d in problems)
 
+
+def _patterns(source: Source, config: Config) -> tuple[str, ...]:
     if config.documents is not None:
-        patterns = config.documents
-    elif source.is_file("model_spec.md"):
-        patterns = ("model_spec.md",)
-    else:
-        patterns = ("spec/**/*.md",)
+        return config.documents
+    return ("model_spec.md",) if source.is_file("model_spec.md") else ("spec/**/*.md",)
+
+
+def document_patterns(source: Source) -> tuple[str, ...]:
+    """The document globs that `load` will use (what `Loaded.documents` will be), without loading."""
+    return _patterns(source, _config(source, [])[0])
+
+
+def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> Loaded:
+    problems: list[Diagnostic] = []
+    config, config_ok = _config(source, problems)
+    patterns = _patterns(source, config)
     doc_paths, walk_problems, unmatched, walked = glob(source, patterns)
     problems.extend(walk_problems)
     if config.documents is not None:

@@ -1,0 +1,70 @@
+"""The retired-id scan (history.py) on real repositories: odd paths, odd lines, odd git settings, merges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spectools.gitsource import GitRepo as Repo
+from spectools.history import IdHistory
+from tests.gitrepo import GitRepo, section
+
+
+def history(repo: GitRepo, documents: tuple[str, ...] = ("spec/**/*.md",), tip: str = "HEAD") -> IdHistory:
+    git = Repo(repo.root)
+    return IdHistory(git, git.resolve(tip), documents)
+
+
+def test_every_id_the_history_held_is_found_whatever_the_path_line_or_git_settings(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    for key, value in (
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("color.ui", "always"),
+        ("diff.external", "false"),
+        ("diff.algorithm", "patience"),
+        ("core.quotePath", "true"),
+    ):
+        repo.git("config", key, value)
+    repo.commit(
+        "odd paths",
+        {
+            "spec/with space.md": section("a", "A", "Kind[^sp01]."),
+            "spec/naïve.md": section("b", "B", "Calm[^na01]."),
+            'spec/quote"d.md': section("c", "C", "Brief[^qu01]."),
+            "spec/plus.md": "# P {#p}\n\n++ a line that looks like a header[^pl01].\n",
+            "notes/other.md": section("n", "N", "Not a document[^no01]."),
+        },
+    )
+    repo.remove("spec/with space.md", "spec/naïve.md", 'spec/quote"d.md', "spec/plus.md")
+    repo.commit("all retired", {"spec/new.md": section("d", "D", "Fresh[^fr01].")})
+    assert history(repo).all_ids() == {"sp01", "na01", "qu01", "pl01", "fr01"}
+    assert history(repo).start().find({"pl01", "qu01", "no01"}, Repo(repo.root).resolve("HEAD")) == {
+        "pl01": "++ a line that looks like a header.",
+        "qu01": "Brief.",
+    }
+
+
+def test_a_scan_from_a_later_tip_sees_only_what_came_before_the_old_side(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("base", {"spec/a.md": section("a", "A", "Kind[^aa01].")})
+    v1 = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "-b", "side")
+    repo.commit("side adds", {"spec/a.md": section("a", "A", "Kind[^aa01]. Loud[^bb01].")})
+    repo.commit("side drops", {"spec/a.md": section("a", "A", "Kind[^aa01].")})
+    repo.git("checkout", "-q", "main")
+    repo.commit("main moves on", {"spec/b.md": section("b", "B", "Calm[^cc01].")})
+    repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
+    merged = repo.git("rev-parse", "HEAD").strip()
+    scan = history(repo)
+    assert scan.find({"bb01", "cc01"}, merged) == {"bb01": "Loud.", "cc01": "Calm."}
+    assert scan.find({"bb01", "cc01"}, v1) == {}  # neither had been written at v1
+    assert scan.find({"aa01"}, v1) == {"aa01": "Kind."}
+
+
+def test_the_most_recent_meaning_is_the_one_compared(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("one", {"spec/a.md": section("a", "A", "It may joke[^tn02].")})
+    repo.commit("two", {"spec/a.md": section("a", "A", "It may joke gently[^tn02].")})
+    repo.commit("gone", {"spec/a.md": section("a", "A", "Nothing.")})
+    head = Repo(repo.root).resolve("HEAD")
+    assert history(repo).find({"tn02"}, head) == {"tn02": "It may joke gently."}
