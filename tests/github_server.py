@@ -31,6 +31,7 @@ class GitHubServer:
     def __init__(self, login: str = "spectools-bot", token: str = "secret-token", prefix: str = "") -> None:
         self.login, self.token, self.prefix = login, token, prefix
         self.comments: dict[int, dict[str, Any]] = {}
+        self.pulls: dict[int, dict[str, str]] = {}  # number -> {"head": sha, "base": sha}
         self.next_id = 1000
         self.clock = 0
         self.failures: list[Failure] = []
@@ -147,6 +148,25 @@ class GitHubServer:
                             "owner": server._user(owner),
                             "url": f"{server.url}/repos/{owner}/{repo}",
                             "private": False,
+                        },
+                        {},
+                    )
+                m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/pulls/(\d+)", path)
+                if m and method == "GET":
+                    owner, repo, number = m.group(1), m.group(2), int(m.group(3))
+                    if number not in server.pulls:
+                        return 404, {"message": "Not Found"}, {}
+                    url = f"{server.url}/repos/{owner}/{repo}/pulls/{number}"
+                    return (
+                        200,
+                        {
+                            "number": number,
+                            "id": 9000 + number,
+                            "url": url,
+                            "state": "open",
+                            "head": {"sha": server.pulls[number]["head"], "ref": "feature", "label": f"{owner}:feature"},
+                            "base": {"sha": server.pulls[number]["base"], "ref": "main", "label": f"{owner}:main"},
+                            "user": server._user("author"),
                         },
                         {},
                     )

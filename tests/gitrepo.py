@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ISOLATED = {
@@ -25,7 +26,7 @@ class GitRepo:
             self.git("init", "-q", "-b", "main")
 
     def git(self, *args: str, check: bool = True) -> str:
-        date = f"2026-01-{self.day + 1:02d}T12:00:00+00:00" if self.day < 28 else f"2026-02-{self.day - 27:02d}T12:00:00+00:00"
+        date = (datetime(2026, 1, 1, 12, tzinfo=timezone.utc) + timedelta(days=self.day)).isoformat()
         env = {**os.environ, **ISOLATED, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
         proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, check=False)
         if check and proc.returncode:

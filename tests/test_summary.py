@@ -39,7 +39,7 @@ def test_status_findings_introduced_and_fixed_changes_and_risks() -> None:
         link=lambda path, line: f"https://example.invalid/{path}#L{line}",
     )
     body = render(inputs)
-    assert body.startswith("## ❌ spectools: 1 error, 1 warning; 5 spec changes (1 breaking)\n")
+    assert body.startswith("## ❌ fail · spectools: 1 error, 1 warning; 5 spec changes (1 breaking)\n")
     assert "### Findings this pull request introduces (1)\n\n- **warning** SPEC603 [model_spec.md:4]" in body
     assert "SPEC301" not in body.split("### Findings it fixes")[0].split("introduces")[1]  # moved line, same finding
     assert "### Findings it fixes (1)\n\n- ~~SPEC102~~ `model_spec.md`: clause 'zz' has no challenge file" in body
@@ -55,7 +55,7 @@ def test_status_findings_introduced_and_fixed_changes_and_risks() -> None:
 
 def test_a_clean_pull_request() -> None:
     body = render(Inputs(head=[], base=[], changes=ChangeSet("main", "pr", (), ())))
-    assert body == f"## ✅ spectools: 0 errors, 0 warnings; 0 spec changes\n\n{MARKER}\n"
+    assert body == f"## ✅ pass · spectools: 0 errors, 0 warnings; 0 spec changes\n\n{MARKER}\n"
 
 
 def test_compliance_per_level_and_per_clause_regressions_first() -> None:

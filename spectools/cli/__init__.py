@@ -44,6 +44,13 @@ def dispatch(args: "argparse.Namespace") -> int:
         return cmd_new_challenge(args.path, args.clause_id)
     if args.command == "changelog":
         return cmd_changelog(args.path, args.range, args.release_name, args.format, args.write, args.all)
+    if args.command == "github":
+        from spectools.cli.pullrequest import cmd_github
+
+        return cmd_github(
+            args.path, args.base, args.head, args.pr, args.fail_on, args.comment, args.results, args.dry_run,
+            args.save_report, args.report,
+        )  # fmt: skip
     build_parser().print_help(sys.stderr)
     return EXIT_USAGE
 

@@ -77,6 +77,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--path", default=".", metavar="DIR", help="the spec's folder inside the repository (default: .)")
 
+    g = sub.add_parser(
+        "github",
+        help="the pull-request summary: findings and spec changes, posted as one sticky comment",
+        description="Check a pull request (or a push, or --base/--head), compare it with its merge base, and "
+        "post one comment that updates in place, plus the job summary, outputs and annotations. It reads the "
+        "runner's environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL, "
+        "GITHUB_TOKEN, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT); every file is read through git, so nothing from "
+        "the pull request is run. Exit code 1 when --fail-on says so, 2 for a repository or event problem.",
+    )
+    g.add_argument("--path", default=".", metavar="DIR", help="the spec's folder inside the repository (default: .)")
+    g.add_argument("--base", metavar="REF", help="compare with the merge base of REF and the head (default: from the event)")
+    g.add_argument("--head", metavar="REF", help="the commit to check (default: from the event, else HEAD)")
+    g.add_argument("--pr", type=int, metavar="N", help="the pull request to comment on, with --base/--head")
+    g.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "breaking", "never"),
+        default="error",
+        help="exit 1 on errors (default); on errors or warnings; on errors or breaking changes; or never",
+    )
+    g.add_argument(
+        "--comment",
+        choices=("update", "recreate", "off"),
+        default="update",
+        help="edit the comment in place (default), delete and post it again (to bring it to the bottom), or post none",
+    )
+    g.add_argument(
+        "--results",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="eval results (schema/results.schema.json) for the compliance section; repeat for base and head",
+    )
+    g.add_argument("--dry-run", action="store_true", help="print the comment instead of posting it")
+    g.add_argument(
+        "--save-report",
+        metavar="DIR",
+        help="write the report for a privileged workflow_run to post (fork pull requests), instead of posting",
+    )
+    g.add_argument("--report", metavar="PATH", help="post the report saved by --save-report in a pull request's run")
+
     c = sub.add_parser(
         "changelog",
         help="release notes from the clause-level changes between release tags",

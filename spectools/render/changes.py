@@ -58,7 +58,7 @@ def text(cs: ChangeSet) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _link(c: Change) -> str:
+def _link(c: Change, base_url: str = "") -> str:
     loc = c.new or c.old
     if _about_clause(c) and c.details.get("section"):
         anchor = c.details["section"]
@@ -68,12 +68,15 @@ def _link(c: Change) -> str:
         anchor = c.subject
     path = loc.path if loc else ""
     title = c.title or anchor
+    if base_url:  # GitHub gives a heading its own id, not our anchor: link to the line instead
+        return f"[{title}]({base_url}{path}" + (f"?plain=1#L{loc.line}" if loc and loc.line else "") + ")"
     return f"[{title}]({path}#{anchor})"
 
 
-def entry(c: Change) -> str:
+def entry(c: Change, base_url: str = "") -> str:
+    """One markdown list item; links are relative to the repository root, or to base_url (a PR comment's)."""
     flag = "**breaking**: " if c.severity == "breaking" else ""
-    return f"- {flag}{_link(c)}: {c.summary}"
+    return f"- {flag}{_link(c, base_url)}: {c.summary}"
 
 
 def fold_clauses(items: list[Change]) -> list[Change]:

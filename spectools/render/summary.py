@@ -31,6 +31,10 @@ class Inputs:
     base_results: Sequence[dict[str, Any]] | None = None
     link: Callable[[str, int], str | None] = field(default=lambda path, line: None)  # a file:line URL, or None
     full_report: str = "the job summary"
+    failed: bool | None = None  # as fail-on decided; None: failed when there are errors
+    notes: Sequence[str] = ()  # said under the status line (how the base was chosen, annotations left out)
+    list_limit: int = LIST_LIMIT
+    blob_url: str = ""  # what section links start with: the head's files on GitHub ("" for relative links)
 
 
 def utf16_len(text: str) -> int:
@@ -53,9 +57,9 @@ def _findings(inputs: Inputs) -> tuple[str, str] | None:
     if inputs.base is None:
         if not head:
             return None
-        lines = [_finding(d, inputs.link) for d in head[:LIST_LIMIT]]
-        if len(head) > LIST_LIMIT:
-            lines.append(f"- ... and {len(head) - LIST_LIMIT} more in {inputs.full_report}")
+        lines = [_finding(d, inputs.link) for d in head[: inputs.list_limit]]
+        if len(head) > inputs.list_limit:
+            lines.append(f"- ... and {len(head) - inputs.list_limit} more in {inputs.full_report}")
         return "findings", "### Findings\n\n" + "\n".join(lines) + "\n"
     base_keys = {_key(d) for d in inputs.base}
     head_keys = {_key(d) for d in head}
@@ -65,17 +69,17 @@ def _findings(inputs: Inputs) -> tuple[str, str] | None:
         return None
     parts = []
     if introduced:
-        lines = [_finding(d, inputs.link) for d in introduced[:LIST_LIMIT]]
-        if len(introduced) > LIST_LIMIT:
-            lines.append(f"- ... and {len(introduced) - LIST_LIMIT} more in {inputs.full_report}")
+        lines = [_finding(d, inputs.link) for d in introduced[: inputs.list_limit]]
+        if len(introduced) > inputs.list_limit:
+            lines.append(f"- ... and {len(introduced) - inputs.list_limit} more in {inputs.full_report}")
         parts.append(f"### Findings this pull request introduces ({len(introduced)})\n\n" + "\n".join(lines) + "\n")
     if fixed:
-        lines = [f"- ~~{d.code}~~ `{d.location.path}`: {d.message}" for d in fixed[:LIST_LIMIT]]
+        lines = [f"- ~~{d.code}~~ `{d.location.path}`: {d.message}" for d in fixed[: inputs.list_limit]]
         parts.append(f"### Findings it fixes ({len(fixed)})\n\n" + "\n".join(lines) + "\n")
     return "findings", "\n".join(parts)
 
 
-def _changes(cs: ChangeSet | None) -> list[tuple[str, str]]:
+def _changes(cs: ChangeSet | None, url: str = "") -> list[tuple[str, str]]:
     if cs is None or (not cs.changes and not cs.notes):
         return []
     breaking = [c for c in cs.changes if c.severity == "breaking"]
@@ -84,14 +88,14 @@ def _changes(cs: ChangeSet | None) -> list[tuple[str, str]]:
     out = []
     body = [f"### Spec changes ({len(cs.changes)})", ""]
     if breaking:
-        body += [f"**Breaking ({len(breaking)})**", ""] + [entry(c) for c in breaking] + [""]
-    body += [entry(c) for c in others]
+        body += [f"**Breaking ({len(breaking)})**", ""] + [entry(c, url) for c in breaking] + [""]
+    body += [entry(c, url) for c in others]
     body += [f"- {n}" for n in cs.notes]
     out.append(("changes", "\n".join(body).rstrip() + "\n"))
     if wording:
         lines = [f"<details><summary>Wording ({len(wording)} change{'s' * (len(wording) != 1)})</summary>", ""]
         for c in wording:
-            lines += [entry(c), f"  - `{c.details.get('diff', '')}`"]
+            lines += [entry(c, url), f"  - `{c.details.get('diff', '')}`"]
         out.append(("wording", "\n".join(lines) + "\n\n</details>\n"))
     return out
 
@@ -172,12 +176,17 @@ def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
     warnings = sum(1 for d in inputs.head if d.severity == "warning")
     breaking = sum(1 for c in inputs.changes.changes if c.severity == "breaking") if inputs.changes else 0
     n_changes = len(inputs.changes.changes) if inputs.changes else 0
-    mark = "❌" if errors else "✅"
+    failed = bool(errors) if inputs.failed is None else inputs.failed
+    mark = "❌ fail" if failed else "✅ pass"
     status = (
-        f"## {mark} spectools: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}; "
+        f"## {mark} · spectools: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}; "
         f"{n_changes} spec change{'s' * (n_changes != 1)}" + (f" ({breaking} breaking)" if breaking else "") + "\n"
     )
-    sections = [s for s in (_findings(inputs), *_changes(inputs.changes), _risks(inputs), *_compliance(inputs)) if s]
+    if inputs.notes:
+        status += "\n" + "".join(f"_{note}_\n" for note in inputs.notes)
+    sections = [
+        s for s in (_findings(inputs), *_changes(inputs.changes, inputs.blob_url), _risks(inputs), *_compliance(inputs)) if s
+    ]
     dropped = False
     while True:
         note = (

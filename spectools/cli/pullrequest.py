@@ -1,0 +1,233 @@
+"""`spectools github`: the pull-request summary, posted as one sticky comment, with the job summary,
+the step's outputs and annotations. With cli/__init__.py and commands.py, the only code that prints.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spectools.errors import EXIT_FINDINGS, EXIT_OK, SpecError
+
+if TYPE_CHECKING:
+    from spectools.event import Context
+    from spectools.handoff import Handoff
+
+SUMMARY_FILE = "spectools-summary.md"
+
+
+def _failed(fail_on: str, errors: int, warnings: int, breaking: int) -> bool:
+    if fail_on == "never":
+        return False
+    if fail_on == "warning":
+        return bool(errors or warnings)
+    if fail_on == "breaking":
+        return bool(errors or breaking)
+    return bool(errors)
+
+
+def _warn(message: str) -> None:
+    from spectools.render.diagnostics import escape_data
+
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stdout.write(f"::warning title=spectools::{escape_data(message)}\n")
+    sys.stderr.write(f"spectools: warning: {message}\n")
+
+
+def _notice(message: str) -> None:
+    from spectools.render.diagnostics import escape_data
+
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stdout.write(f"::notice title=spectools::{escape_data(message)}\n")
+    sys.stderr.write(f"spectools: {message}\n")
+
+
+def _run_link(ctx: Context) -> str:
+    run_id = os.environ.get("GITHUB_RUN_ID")
+    if ctx.repository and run_id:
+        return f"[the job summary]({ctx.server_url.rstrip('/')}/{ctx.repository}/actions/runs/{run_id})"
+    return "the job summary"
+
+
+def _check(fail_on: str, ctx: Context, path: str, results: list[str]) -> tuple[Handoff, list[str]]:
+    """Review the pull request (or push) and render both bodies; (the report, notes on how it was made)."""
+    from dataclasses import replace
+
+    from spectools.actions import SUMMARY_LIMIT, annotate
+    from spectools.gitsource import GitRepo
+    from spectools.handoff import Handoff
+    from spectools.render.summary import Inputs, render
+    from spectools.review import review, split_results
+
+    repo = GitRepo(Path(path))
+    rv = review(repo, ctx)
+    files = []
+    for name in results:
+        try:
+            files.append((name, Path(name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SpecError(f"{name}: cannot read the results file ({getattr(exc, 'strerror', None) or 'not UTF-8'})") from None
+    head_results, base_results = split_results(files, rv.base, rv.head)
+    failed = _failed(fail_on, rv.errors, rv.warnings, rv.breaking)
+    prefix = repo.prefix  # annotations name files from the repository's root, as the runner's checkout does
+    commands, left = annotate([d._replace(location=d.location._replace(path=prefix + d.location.path)) for d in rv.head_findings])
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stdout.write(commands)
+    notes = list(rv.notes)
+    if left:
+        notes.append(
+            "annotations show the first 10 findings of each severity; not annotated: "
+            + ", ".join(f"{n} more {severity}{'s' * (n != 1)}" for severity, n in sorted(left.items()))
+        )
+    at_head = replace(ctx, head=rv.head)
+    inputs = Inputs(
+        head=rv.head_findings,
+        base=rv.base_findings,
+        changes=rv.changes,
+        spec=rv.spec,
+        results=head_results,
+        base_results=base_results,
+        link=lambda p, line: at_head.link(prefix + p, line),
+        blob_url=at_head.blob_url() + prefix if at_head.blob_url() else "",
+        full_report=_run_link(ctx),
+        failed=failed,
+        notes=notes,
+    )
+    comment = render(inputs)
+    summary = render(replace(inputs, full_report="the output of `spectools validate`", list_limit=2000), SUMMARY_LIMIT // 2)
+    report = Handoff(
+        ctx.number or 0, rv.head, rv.base, rv.errors, rv.warnings, rv.breaking, EXIT_FINDINGS if failed else EXIT_OK,
+        comment, summary,
+    )  # fmt: skip
+    return report, list(rv.notes)
+
+
+def _verified(report: Handoff, ctx: Context, gh: Any) -> None:
+    """The report is untrusted: post it only on the pull request whose head it checked."""
+    if ctx.workflow_run_sha and report.head_sha != ctx.workflow_run_sha:
+        raise SpecError(
+            f"the report checked commit {report.head_sha[:12]}, but the run that made it was for "
+            f"{ctx.workflow_run_sha[:12]}; not posted"
+        )
+    if ctx.workflow_run_prs and report.pull_request not in ctx.workflow_run_prs:
+        raise SpecError(f"the report names pull request #{report.pull_request}, which is not the run's; not posted")
+    if gh is not None and ctx.repository:
+        pull = gh.get_repo(ctx.repository).get_pull(report.pull_request)
+        if pull.head.sha != report.head_sha:
+            raise SpecError(
+                f"the report names pull request #{report.pull_request}, whose head is {pull.head.sha[:12]}, "
+                f"not the commit it checked ({report.head_sha[:12]}); not posted"
+            )
+
+
+def _post(ctx: Context, number: int, body: str, mode: str, gh: Any) -> tuple[str, str | None]:
+    """(comment id or "", a warning for the job summary or None). Refusals and outages are warnings."""
+    from github import GithubException
+
+    from spectools.github import CommentRefused, post
+
+    try:
+        posted = post(gh, ctx.repository or "", number, body, mode)
+    except CommentRefused as exc:
+        return "", f"{exc}. A pull request from a fork gets a read-only token: see the README for the two-workflow setup"
+    except GithubException as exc:
+        return "", f"could not post the comment: GitHub answered {exc.status} after retries"
+    except OSError as exc:
+        return "", f"could not reach GitHub at {ctx.api_url}: {type(exc).__name__}"
+    _notice(f"comment {posted.action} on pull request #{number}")
+    return str(posted.comment_id or ""), None
+
+
+def _client(ctx: Context) -> Any:
+    from spectools.github import client
+
+    token = os.environ.get("GITHUB_TOKEN", "")
+    if not token:
+        return None
+    return client(token, ctx.api_url)
+
+
+def cmd_github(
+    path: str,
+    base: str | None,
+    head: str | None,
+    pr: int | None,
+    fail_on: str,
+    comment: str,
+    results: list[str],
+    dry_run: bool,
+    save_report: str | None,
+    report_path: str | None,
+) -> int:
+    from spectools import actions, event, handoff
+
+    ctx = event.context(os.environ, base, head, pr)
+    if ctx.event == "workflow_run" or report_path:
+        if not report_path:
+            raise SpecError(
+                "a workflow_run event posts the report of the pull request's run: download its artifact and give "
+                "its folder with --report (the action's `report` input)"
+            )
+        if save_report:
+            raise SpecError("--report posts a saved report; --save-report saves one: give one of them")
+        report = handoff.load(Path(report_path))
+        gh = None if dry_run else _client(ctx)
+        _verified(report, ctx, gh)
+        number, notes = report.pull_request, list[str]()
+        exit_code = EXIT_FINDINGS if _failed(fail_on, report.errors, report.warnings, report.breaking_changes) else EXIT_OK
+    else:
+        if ctx.head is None:
+            _notice(ctx.note or "nothing to check")
+            return EXIT_OK
+        report, notes = _check(fail_on, ctx, path, results)
+        number = ctx.number or 0
+        exit_code = report.exit_code
+        gh = None
+    for note in notes:
+        _notice(note)
+    warning = None
+    comment_id = ""
+    if save_report:
+        if not number:
+            raise SpecError("--save-report is for a pull request's run: this event names no pull request (give --pr N)")
+        saved = handoff.save(Path(save_report), report)
+        _notice(f"saved the report for the privileged run in {saved}")
+    elif dry_run:
+        sys.stdout.write(report.comment)
+    elif comment != "off" and number:
+        gh = gh or _client(ctx)
+        if gh is None:
+            warning = "no GITHUB_TOKEN, so the comment was not posted (the action passes `github-token`)"
+        elif not ctx.repository:
+            warning = "no GITHUB_REPOSITORY, so the comment was not posted"
+        else:
+            comment_id, warning = _post(ctx, number, report.comment, comment, gh)
+    if warning:
+        _warn(warning)
+    summary = report.summary if not warning else report.summary + f"\n> [!WARNING]\n> {warning}\n"
+    summary_file = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir()) / SUMMARY_FILE
+    from spectools.fsio import write_atomic
+
+    write_atomic(summary_file, actions.fit_summary(summary).encode("utf-8"))
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        actions.append_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), summary)
+    if os.environ.get("GITHUB_OUTPUT"):
+        actions.write_outputs(
+            Path(os.environ["GITHUB_OUTPUT"]),
+            {
+                "errors": str(report.errors),
+                "warnings": str(report.warnings),
+                "breaking-changes": str(report.breaking_changes),
+                "comment-id": comment_id,
+                "summary-path": str(summary_file),
+            },
+        )
+    if os.environ.get("GITHUB_ACTIONS") == "true" and not dry_run:
+        sys.stdout.write(actions.quoted(report.comment))  # the log shows what was posted, never obeyed as commands
+    counts = [(report.errors, "error"), (report.warnings, "warning"), (report.breaking_changes, "breaking change")]
+    said = ", ".join(f"{n} {what}{'s' * (n != 1)}" for n, what in counts)
+    sys.stderr.write(f"spectools: {said}; the check {'fails' if exit_code else 'passes'} (--fail-on {fail_on})\n")
+    return exit_code

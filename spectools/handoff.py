@@ -1,0 +1,74 @@
+"""The report that a pull request's unprivileged run hands to a privileged one (GitHub's two-workflow
+pattern for forks): written as JSON (schema/handoff.schema.json), uploaded as an artifact, read back
+as untrusted data. Whoever opened the pull request could have written any bytes into it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from spectools.errors import SpecError
+
+FILE = "spectools-report.json"
+MAX_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Handoff:
+    pull_request: int
+    head_sha: str
+    base_sha: str | None
+    errors: int
+    warnings: int
+    breaking_changes: int
+    exit_code: int
+    comment: str
+    summary: str
+
+
+def save(folder: Path, report: Handoff) -> Path:
+    from spectools.fsio import write_atomic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"schema_version": 1, **report.__dict__}
+    target = folder / FILE
+    write_atomic(target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return target
+
+
+def load(path: Path) -> Handoff:
+    """The report at path (a file, or the folder the artifact was unpacked into), checked before any use."""
+    import jsonschema
+
+    from spectools.render.summary import MARKER, utf16_len
+    from spectools.resources import schema
+
+    target = path / FILE if path.is_dir() else path
+    try:
+        with open(target, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(
+            f"{target}: cannot read the report ({exc.strerror}); download the artifact of the pull request's run "
+            "(actions/download-artifact with `run-id: ${{ github.event.workflow_run.id }}`) and give its folder"
+        ) from None
+    if len(raw) > MAX_BYTES:
+        raise SpecError(f"{target}: the report is larger than {MAX_BYTES // (1024 * 1024)} MiB; it is not one spectools wrote")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SpecError(f"{target}: the report is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{target}:{exc.lineno}: the report is not valid JSON: {exc.msg}") from None
+    errors = sorted(jsonschema.Draft202012Validator(schema("handoff")).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
+        message = errors[0].message if len(errors[0].message) < 200 else errors[0].message[:200] + "..."
+        raise SpecError(f"{target}: {where}: {message} (see schema/handoff.schema.json)")
+    comment = data["comment"].replace(MARKER, "")
+    if utf16_len(comment) > 65000:
+        raise SpecError(f"{target}: comment: longer than a GitHub comment can be")
+    data.pop("schema_version")
+    return Handoff(**{**data, "comment": comment, "base_sha": data.get("base_sha"), "exit_code": data.get("exit_code", 0)})

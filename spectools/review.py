@@ -1,0 +1,176 @@
+"""A pull request's review: its base and head commits (fetched when a shallow clone lacks them),
+the findings at both, the spec changes between them, and the summary that says it all.
+
+Everything is read from git's object database, never from a checkout, so nothing the pull
+request contains is ever run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from spectools.errors import SpecError
+from spectools.event import Context
+from spectools.gitsource import GitRepo, Side
+from spectools.model import ChangeSet, Diagnostic, Spec
+
+DEEPEN_ROUNDS = 6  # 50, 100, 200, ... 1,600 more commits: 3,150 at most before giving up
+FIRST_DEPTH = 50
+FETCH_DEPTH_HINT = "set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow`)"
+
+
+@dataclass(frozen=True)
+class Review:
+    base: str | None  # the merge base compared against, or None (everything is new)
+    head: str
+    head_findings: Sequence[Diagnostic]
+    base_findings: Sequence[Diagnostic] | None
+    changes: ChangeSet
+    spec: Spec  # the head spec
+    notes: tuple[str, ...]  # said in the summary and as notices
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.head_findings if d.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.head_findings if d.severity == "warning")
+
+    @property
+    def breaking(self) -> int:
+        return sum(1 for c in self.changes.changes if c.severity == "breaking")
+
+
+def _has_commit(repo: GitRepo, sha: str) -> bool:
+    import git
+
+    try:
+        repo.git("cat-file", "-e", f"{sha}^{{commit}}")
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def _fetch(repo: GitRepo, *args: str) -> bool:
+    import git
+
+    if "origin" not in [r.name for r in repo.repo.remotes]:
+        return False
+    try:
+        repo.git("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", *args)
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def ensure_commit(repo: GitRepo, sha: str, what: str, required: bool = True) -> bool:
+    """Whether the commit is here, fetching it from origin (shallowly) when it is not."""
+    if _has_commit(repo, sha):
+        return True
+    shallow = ["--depth", str(FIRST_DEPTH)] if repo.shallow() else []
+    if _fetch(repo, *shallow, "origin", sha) and _has_commit(repo, sha):
+        return True
+    if required:
+        raise SpecError(f"{what} {sha} is not in this clone and could not be fetched from origin; {FETCH_DEPTH_HINT}")
+    return False
+
+
+def merge_base(repo: GitRepo, a: str, b: str) -> str:
+    """The merge base of a and b. In a shallow clone, deepen (a bounded number of times) until it is found."""
+    import git
+
+    for round_ in range(DEEPEN_ROUNDS + 1):
+        try:
+            return repo.git("merge-base", a, b).strip()
+        except git.GitCommandError:
+            pass
+        if round_ == DEEPEN_ROUNDS or not repo.shallow() or not _fetch(repo, f"--deepen={FIRST_DEPTH << round_}", "origin", a, b):
+            break
+    deepest = sum(FIRST_DEPTH << r for r in range(DEEPEN_ROUNDS))
+    where = f" within {deepest} more commits of history" if repo.shallow() else ""
+    raise SpecError(f"{a[:12]} and {b[:12]} have no common ancestor{where}; {FETCH_DEPTH_HINT}")
+
+
+def _default_branch(repo: GitRepo, name: str | None) -> str | None:
+    """The default branch's commit (origin's, fetched if need be), or None when there is none."""
+    if not name:
+        return None
+    for attempt in range(2):
+        for ref in (f"refs/remotes/origin/{name}", f"refs/heads/{name}"):
+            if _has_commit(repo, ref):
+                return repo.git("rev-parse", ref + "^{commit}").strip()
+        depth = ["--depth", str(FIRST_DEPTH)] if repo.shallow() else []
+        if attempt or not _fetch(repo, *depth, "origin", f"+refs/heads/{name}:refs/remotes/origin/{name}"):
+            break
+    return None
+
+
+def _parent(repo: GitRepo, sha: str) -> str | None:
+    line = repo.git("rev-list", "--parents", "-n", "1", sha).split()
+    return line[1] if len(line) > 1 else None
+
+
+def sides(repo: GitRepo, ctx: Context) -> tuple[str | None, str, list[str]]:
+    """(base commit or None, head commit, notes): the merge base of the context's base and head."""
+    notes = [ctx.note] if ctx.note else []
+    if ctx.head is None:
+        raise SpecError("nothing to compare: this event names no head commit")
+    head = ctx.head if len(ctx.head) == 40 and ensure_commit(repo, ctx.head, "the head commit") else repo.resolve(ctx.head)
+    base = None
+    if ctx.base is not None:
+        if len(ctx.base) == 40 and not ensure_commit(repo, ctx.base, "the base commit", required=ctx.event != "push"):
+            notes.append(f"the push's previous commit {ctx.base[:12]} is gone (a force-push): compared with the default branch")
+        else:
+            base = repo.resolve(ctx.base) if len(ctx.base) != 40 else ctx.base
+    if base is None:
+        base = _default_branch(repo, ctx.default_branch)
+    if base is None:
+        base = _parent(repo, head)
+        if base is not None:
+            notes.append("compared with the parent commit")
+    if base is None:
+        notes.append("the first commit: everything in it is new")
+        return None, head, notes
+    found = merge_base(repo, base, head)
+    if found == head and ctx.base is None:  # the default branch itself: its last commit is what is new
+        parent = _parent(repo, head)
+        if parent is None:
+            notes.append("the first commit: everything in it is new")
+        return parent, head, notes
+    return found, head, notes
+
+
+def review(repo: GitRepo, ctx: Context) -> Review:
+    from spectools.checks.run import run
+    from spectools.compare import Comparer
+
+    base, head, notes = sides(repo, ctx)
+    comparer = Comparer(repo)
+    old = Side(base[:12], base) if base else None
+    new = Side(head[:12], head)
+    changes, loaded_base, loaded_head = comparer.compare(old, new)
+    # the comparison read only what changed; the findings need every file of both sides
+    head_loaded = comparer.full(new)
+    base_findings = run(comparer.full(old)) if old is not None else None
+    del loaded_base, loaded_head
+    return Review(base, head, run(head_loaded), base_findings, changes, head_loaded.spec, tuple(notes))
+
+
+def split_results(files: Sequence[tuple[str, str]], base: str | None, head: str) -> tuple[list[Any] | None, list[Any] | None]:
+    """(head results, base results) from results files (name, text): a row belongs to the base when its
+    spec commit is the base's (and not the head's), to the head otherwise."""
+    from spectools.render.summary import load_results
+
+    if not files:
+        return None, None
+    head_rows: list[Any] = []
+    base_rows: list[Any] = []
+    for name, text in files:
+        for row in load_results(text, name):
+            commit = row["spec_commit"]
+            at_base = base is not None and base.startswith(commit) and not head.startswith(commit)
+            (base_rows if at_base else head_rows).append(row)
+    return head_rows, base_rows or None
