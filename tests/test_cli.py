@@ -23,7 +23,7 @@ def test_version(cli) -> None:
 def test_help_describes_every_option(cli) -> None:
     top = cli("--help")
     assert top.code == 0
-    for command in ("validate", "export", "diff", "changelog", "init", "new-id", "new"):
+    for command in ("validate", "export", "diff", "changelog", "github", "init", "new-id", "new"):
         assert command in top.out
     validate = cli("validate", "--help").out
     for option in ("PATH", "--format", "text", "json", "github", "sarif", "--fail-on", "never", "--fix", "Exit codes"):
@@ -40,6 +40,11 @@ def test_help_describes_every_option(cli) -> None:
     changelog_help = cli("changelog", "--help").out
     for option in ("FROM..TO", "--version", "--format", "--write", "--all", "--path"):
         assert option in changelog_help
+    github_help = cli("github", "--help").out
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for option in ("--path", "--base", "--head", "--pr", "--fail-on", "breaking", "--comment", "recreate", "--results",
+                   "--dry-run", "--save-report", "--report", "GITHUB_EVENT_PATH"):  # fmt: skip
+        assert option in github_help and option in readme, option
 
 
 def test_no_command_prints_help_and_exits_2(cli) -> None:

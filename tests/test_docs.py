@@ -40,3 +40,26 @@ def test_readme_test_command_is_what_ci_runs() -> None:
 def test_readme_documents_every_validate_option() -> None:
     for option in ("--format", "text", "json", "github", "sarif", "--fail-on", "--fix", "export"):
         assert option in README
+
+
+def test_readme_example_comment_is_what_spectools_github_prints(cli, tmp_path) -> None:
+    import subprocess
+
+    demo = tmp_path / "demo"
+    assert cli("init", str(demo), "--git").code == 0
+    spec = demo / "model_spec.md"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace("{#protect_privacy authority=system}", "{#protect_privacy authority=developer}")
+    text = text.replace("must not reveal personal data", "should not reveal personal data")
+    text = text.replace(
+        "say what it can help with instead[^sc01].",
+        "say what it can help with instead[^sc01]. It must not pretend to be a general assistant[^sc02].",
+    )
+    spec.write_text(text, encoding="utf-8")
+    subprocess.run(["git", "commit", "-qam", "Review example"], cwd=demo, check=True)  # as the isolated_git fixture set up
+    result = cli("github", "--path", str(demo), "--base", "HEAD~1", "--head", "HEAD", "--dry-run")
+    assert result.code == 1
+    shown = re.search(r"<!-- example-comment -->\n\n((?:>.*\n)+)", README)
+    assert shown is not None
+    quoted = "".join(("> " + line if line else ">") + "\n" for line in result.out.split("\n") if "spectools:summary" not in line)
+    assert quoted.rstrip(">\n") == shown.group(1).rstrip(">\n")

@@ -211,6 +211,7 @@ def cmd_github(
     summary_file = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir()) / SUMMARY_FILE
     from spectools.fsio import write_atomic
 
+    summary_file.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(summary_file, actions.fit_summary(summary).encode("utf-8"))
     if os.environ.get("GITHUB_STEP_SUMMARY"):
         actions.append_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), summary)
