@@ -89,9 +89,12 @@ def merge_base(repo: GitRepo, a: str, b: str) -> str:
             pass
         if round_ == DEEPEN_ROUNDS or not repo.shallow() or not _fetch(repo, f"--deepen={FIRST_DEPTH << round_}", "origin", a, b):
             break
-    deepest = sum(FIRST_DEPTH << r for r in range(DEEPEN_ROUNDS))
-    where = f" within {deepest} more commits of history" if repo.shallow() else ""
-    raise SpecError(f"{a[:12]} and {b[:12]} have no common ancestor{where}; {FETCH_DEPTH_HINT}")
+    if repo.shallow():
+        deepest = sum(FIRST_DEPTH << r for r in range(DEEPEN_ROUNDS))
+        raise SpecError(
+            f"{a[:12]} and {b[:12]} have no common ancestor within {deepest} more commits of history; {FETCH_DEPTH_HINT}"
+        )
+    raise SpecError(f"{a[:12]} and {b[:12]} have no common ancestor; give a base on the head's history (--base)")
 
 
 def _default_branch(repo: GitRepo, name: str | None) -> str | None:

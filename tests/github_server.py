@@ -107,9 +107,12 @@ class GitHubServer:
 
             def _route(self, method: str) -> None:
                 url = urlparse(self.path)
-                path = url.path[len(server.prefix) :] if url.path.startswith(server.prefix) else url.path
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                if not url.path.startswith(server.prefix + "/"):  # GitHub Enterprise: the API lives under /api/v3
+                    server.requests.append((method, "(outside the API) " + url.path))
+                    return self._send(404, {"message": "Not Found"})
+                path = url.path[len(server.prefix) :]
                 with server.lock:
                     server.requests.append((method, path))
                     auth = self.headers.get("Authorization", "")

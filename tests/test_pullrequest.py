@@ -200,7 +200,7 @@ def test_github_enterprise_api_url_with_a_path(cli, tmp_path, monkeypatch) -> No
         Runner(monkeypatch, tmp_path / "runner", server, "pull_request_target", payload)
         assert cli("github", "--path", str(repo.root), "--fail-on", "never").code == 0
         assert len(server.on_issue(9)) == 1
-        assert all(path.startswith("/") for _, path in server.requests)
+        assert server.requests and not any(path.startswith("(outside the API)") for _, path in server.requests)
 
 
 def shallow_clone(tmp_path: Path, repo: GitRepo, branch: str) -> Path:
@@ -359,3 +359,56 @@ def test_a_bad_event_payload_is_a_clear_error(cli, tmp_path, monkeypatch) -> Non
         cli("github", "--path", str(repo.root)).err
         == f"spectools: error: {run.event_path}:2: the event payload is not valid JSON\n"
     )
+
+
+def test_pull_request_target_fetches_the_head_it_was_not_given(cli, tmp_path, monkeypatch) -> None:
+    repo, base, head = make_repo(tmp_path / "spec")
+    clone = shallow_clone(tmp_path, repo, "main")  # pull_request_target checks out the base branch
+    assert subprocess.run(["git", "-C", str(clone), "cat-file", "-e", head], capture_output=True).returncode != 0
+    payload = event(
+        "pull_request.opened.json", pull_request__number=4, pull_request__base__sha=base, pull_request__head__sha=head
+    )
+    with GitHubServer() as server:
+        Runner(monkeypatch, tmp_path / "runner", server, "pull_request_target", payload)
+        result = cli("github", "--path", str(clone))
+        (comment,) = server.on_issue(4)
+    assert result.code == 1 and "(demoted)" in comment["body"]
+
+
+def test_annotations_beyond_ten_are_counted_in_the_summary(cli, tmp_path, monkeypatch) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    base = repo.commit("spec", {"model_spec.md": SPEC, **CHALLENGES})
+    many = " ".join(f"Rule {i}[^zz{i:02d}]." for i in range(12))
+    head = repo.commit("twelve clauses, no challenge files", {"model_spec.md": SPEC + section("more", "More", many)})
+    payload = event(
+        "pull_request.opened.json", pull_request__number=8, pull_request__base__sha=base, pull_request__head__sha=head
+    )
+    run = Runner(monkeypatch, tmp_path / "runner", None, "pull_request", payload)
+    result = cli("github", "--path", str(repo.root), "--comment", "off")
+    assert result.out.count("::error file=") == 10
+    assert "_annotations show the first 10 findings of each severity; not annotated: 2 more errors_" in run.summary.read_text(
+        encoding="utf-8"
+    )
+    assert run.outputs()["errors"] == "12"
+
+
+def test_unrelated_histories_have_no_merge_base(cli, tmp_path) -> None:
+    repo, _, head = make_repo(tmp_path / "spec")
+    repo.git("checkout", "-q", "--orphan", "other")
+    other = repo.commit("unrelated", {"model_spec.md": SPEC})
+    result = cli("github", "--path", str(repo.root), "--base", other, "--head", head, "--dry-run")
+    assert (result.code, result.err) == (
+        2,
+        f"spectools: error: {other[:12]} and {head[:12]} have no common ancestor; give a base on the head's history (--base)\n",
+    )
+
+
+def test_comment_off_posts_nothing(cli, tmp_path, monkeypatch) -> None:
+    repo, base, head = make_repo(tmp_path / "spec")
+    payload = event(
+        "pull_request.opened.json", pull_request__number=2, pull_request__base__sha=base, pull_request__head__sha=head
+    )
+    with GitHubServer() as server:
+        run = Runner(monkeypatch, tmp_path / "runner", server, "pull_request", payload)
+        cli("github", "--path", str(repo.root), "--comment", "off")
+        assert server.requests == [] and run.outputs()["comment-id"] == ""
