@@ -316,33 +316,12 @@ def test_results_give_the_compliance_section(cli, tmp_path) -> None:
         {"clause": "pv01", "model": "m", "grader": "g", "samples": 10, "passed": 9, "score": 0.9, "spec_commit": base},
     ]
     (tmp_path / "results.json").write_text(json.dumps({"schema_version": 1, "results": rows}), encoding="utf-8")
-    result = cli(
-        "github",
-        "--path",
-        str(repo.root),
-        "--base",
-        "main",
-        "--head",
-        "feature",
-        "--dry-run",
-        "--results",
-        str(tmp_path / "results.json"),
-    )
+    review = ("github", "--path", str(repo.root), "--base", "main", "--head", "feature", "--dry-run", "--results")
+    result = cli(*review, str(tmp_path / "results.json"))
     assert "### Compliance: 60% of 10 graded answers passed" in result.out
     assert "| [^pv01] | guideline | 60% | -30 pts |" in result.out
     (tmp_path / "bad.json").write_text('{"schema_version": 1, "results": [{"clause": ""}]}', encoding="utf-8")
-    bad = cli(
-        "github",
-        "--path",
-        str(repo.root),
-        "--base",
-        "main",
-        "--head",
-        "feature",
-        "--dry-run",
-        "--results",
-        str(tmp_path / "bad.json"),
-    )
+    bad = cli(*review, str(tmp_path / "bad.json"))
     assert bad.code == 2 and "bad.json: results/0" in bad.err
 
 
@@ -412,3 +391,22 @@ def test_comment_off_posts_nothing(cli, tmp_path, monkeypatch) -> None:
         run = Runner(monkeypatch, tmp_path / "runner", server, "pull_request", payload)
         cli("github", "--path", str(repo.root), "--comment", "off")
         assert server.requests == [] and run.outputs()["comment-id"] == ""
+
+
+def test_a_bad_token_or_no_server_is_a_warning_and_the_exit_code_stays(cli, tmp_path, monkeypatch) -> None:
+    repo, base, head = make_repo(tmp_path / "spec")
+    payload = event(
+        "pull_request.opened.json", pull_request__number=2, pull_request__base__sha=base, pull_request__head__sha=head
+    )
+    with GitHubServer() as server:
+        Runner(monkeypatch, tmp_path / "r1", server, "pull_request", payload)
+        monkeypatch.setenv("GITHUB_TOKEN", "not-the-token")
+        result = cli("github", "--path", str(repo.root))
+    assert result.code == 1 and server.comments == {}
+    assert "spectools: warning: GitHub did not accept the token (401: Bad credentials)" in result.err
+    assert "not-the-token" not in result.out + result.err
+    Runner(monkeypatch, tmp_path / "r2", None, "pull_request", payload)
+    monkeypatch.setenv("GITHUB_TOKEN", "a-token")
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")  # nothing listens there
+    result = cli("github", "--path", str(repo.root))
+    assert result.code == 1 and "spectools: warning: could not reach GitHub at http://127.0.0.1:9" in result.err

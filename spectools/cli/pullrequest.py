@@ -134,6 +134,11 @@ def _post(ctx: Context, number: int, body: str, mode: str, gh: Any) -> tuple[str
     except CommentRefused as exc:
         return "", f"{exc}. A pull request from a fork gets a read-only token: see the README for the two-workflow setup"
     except GithubException as exc:
+        if exc.status == 401:
+            return (
+                "",
+                "GitHub did not accept the token (401: Bad credentials), so the comment was not posted; check `github-token`",
+            )
         return "", f"could not post the comment: GitHub answered {exc.status} after retries"
     except OSError as exc:
         return "", f"could not reach GitHub at {ctx.api_url}: {type(exc).__name__}"
