@@ -36,6 +36,13 @@ class Comparer:
         self._ids: dict[str, set[str]] = {}  # blob id -> the anchors and clause ids in it
         self._diffs: dict[tuple[str, str], str] = {}
 
+    def __enter__(self) -> Comparer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for history in self._histories.values():
+            history.close()
+
     def prepare(self, pairs: list[tuple[Side | None, Side]]) -> None:
         """Fetch the tree differences of all these comparisons in one git process (for changelog --all)."""
         commits = [(a.commit, b.commit) for a, b in pairs if a is not None and a.commit and b.commit]

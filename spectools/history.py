@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import codecs
 import re
-import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from spectools.errors import SpecError
 from spectools.model import Change, ChangeSet, Spec
 from spectools.parse.document import TAG, sentence_at
 from spectools.source import glob_regex, static_prefix
@@ -52,39 +52,85 @@ class IdHistory:
             {repo.prefix + (static_prefix(g) or (g if not any(c in g for c in "*?[") else "")) for g in documents} - {""}
         ) or ["."]
         self._index: dict[str, list[tuple[str, str]]] | None = None  # id -> (commit, line), newest first
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self._running: tuple[Any, Any, Any] | None = None  # (git, its output file, its error file)
+        self._log: str | None = None
+        self._asked = 0  # ids asked about so far: a few are searched for, many are indexed
         self._parents: dict[str, list[str]] | None = None
         self._ancestors: dict[str, set[str]] = {}
 
     def start(self) -> IdHistory:
-        """Scan in the background; `find` and `all_ids` wait for it."""
-        if self._index is None and self._thread is None:
-            self._thread = threading.Thread(target=self._scan_in_background, daemon=True)
-            self._thread.start()
+        """Start git on the scan; `find` and `all_ids` collect it. git writes to a file, not a pipe, so
+        it runs to the end on another core while this process parses (a pipe would wait on us)."""
+        if self._index is None and self._running is None:
+            import subprocess
+            import tempfile
+
+            out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed in _ready
+            args = ["log", "-p", "--unified=0", "--root", "-m", "--full-history", "--no-renames", *_PATCH]
+            proc = subprocess.Popen(
+                ["git", f"--git-dir={self._repo.repo.git_dir}", *args, "--format=%x01%H", self._tip, "--", *self._specs],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                cwd=self._repo.repo.working_tree_dir or self._repo.repo.git_dir,
+            )
+            self._running = (proc, out, err)
         return self
 
-    def _scan_in_background(self) -> None:
-        try:
-            self._index = self._scan()
-        except BaseException as exc:  # raised again in the caller's thread
-            self._error = exc
+    def close(self) -> None:
+        """Stop a scan that nobody collected (no id was added after all)."""
+        if self._running is not None:
+            proc, out, err = self._running
+            self._running = None
+            proc.kill()
+            proc.wait()
+            out.close()
+            err.close()
+
+    def _text(self) -> str:
+        """The log, once git is done writing it."""
+        if self._log is None:
+            if self._running is None:
+                self.start()
+            assert self._running is not None
+            proc, out, err = self._running
+            self._running = None
+            with out, err:
+                if proc.wait():
+                    err.seek(0)
+                    message = err.read().decode("utf-8", "replace").strip()
+                    raise SpecError(f"cannot read the history of the spec documents (git log: {message})")
+                out.seek(0)
+                self._log = out.read().decode("utf-8", "surrogateescape")
+        return self._log
 
     def _ready(self) -> dict[str, list[tuple[str, str]]]:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-            if self._error is not None:
-                raise self._error
         if self._index is None:
-            self._index = self._scan()
+            self._index = self._scan(self._text())
         return self._index
 
-    def _scan(self) -> dict[str, list[tuple[str, str]]]:
-        log = self._repo.git(
-            "log", "-p", "--unified=0", "--root", "-m", "--full-history", "--no-renames", *_PATCH,
-            "--format=%x01%H", self._tip, "--", *self._specs,
-        )  # fmt: skip
+    def _entries(self, cid: str) -> list[tuple[str, str]]:
+        """What the index holds for one id, found by searching the log for its tag alone (a few ids
+        cost less this way than indexing every id)."""
+        log, tag = self._text(), f"[^{cid}]"
+        out: list[tuple[str, str]] = []
+        pos = log.find(tag)
+        while pos >= 0:
+            start, end = log.rfind("\n", 0, pos) + 1, log.find("\n", pos)
+            end = len(log) if end < 0 else end
+            file_diff = log.rfind("\ndiff --git ", 0, start) if log.startswith("+", start) else -1
+            hunks = log.find("\n@@ ", file_diff, start) if file_diff >= 0 else -1
+            header = log[file_diff:hunks] if hunks >= 0 else ""
+            path = _new_path("+++ " + header.rpartition("\n+++ ")[2]) if "\n+++ " in header else None
+            if path is not None and any(g.match(path) for g in self._globs):
+                mark = log.rfind("\n\x01", 0, file_diff)
+                commit = log[mark + 2 : log.find("\n", mark + 2)] if mark >= 0 else log[1 : log.find("\n")]
+                if not out or out[-1][0] != commit:
+                    out.append((commit, log[start + 1 : end]))
+            pos = log.find(tag, end)
+        return out
+
+    def _scan(self, log: str) -> dict[str, list[tuple[str, str]]]:
         # With no context lines every line of a hunk starts with + or -, so a line that starts with
         # \x01 (our commit line), `diff --git ` or `@@ ` is git's own, never the spec's.
         index: dict[str, list[tuple[str, str]]] = {}
@@ -126,9 +172,11 @@ class IdHistory:
 
     def find(self, ids: set[str], before: str) -> dict[str, str]:
         """{id: the sentence it carried most recently} for the ids found in any version of the documents up to `before`."""
-        index, found = self._ready(), {}
+        self._asked += len(ids)
+        many = self._index is not None or self._asked > 16
+        found = {}
         for cid in sorted(ids):
-            for commit, line in index.get(cid, ()):
+            for commit, line in self._ready().get(cid, []) if many else self._entries(cid):
                 if before == self._tip or commit in self.ancestors(before):
                     found[cid] = sentence_at(line, line.find(f"[^{cid}]"))
                     break

@@ -151,14 +151,13 @@ def review(repo: GitRepo, ctx: Context) -> Review:
     from spectools.compare import Comparer
 
     base, head, notes = sides(repo, ctx)
-    comparer = Comparer(repo)
     old = Side(base[:12], base) if base else None
     new = Side(head[:12], head)
-    changes, loaded_base, loaded_head = comparer.compare(old, new)
-    # the comparison read only what changed; the findings need every file of both sides
-    head_loaded = comparer.full(new)
-    base_findings = run(comparer.full(old)) if old is not None else None
-    del loaded_base, loaded_head
+    with Comparer(repo) as comparer:
+        changes = comparer.compare(old, new)[0]
+        # the comparison read only what changed; the findings need every file of both sides
+        head_loaded = comparer.full(new)
+        base_findings = run(comparer.full(old)) if old is not None else None
     return Review(base, head, run(head_loaded), base_findings, changes, head_loaded.spec, tuple(notes))
 
 

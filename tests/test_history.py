@@ -37,7 +37,10 @@ def test_every_id_the_history_held_is_found_whatever_the_path_line_or_git_settin
     )
     repo.remove("spec/with space.md", "spec/naïve.md", 'spec/quote"d.md', "spec/plus.md")
     repo.commit("all retired", {"spec/new.md": section("d", "D", "Fresh[^fr01].")})
-    assert history(repo).all_ids() == {"sp01", "na01", "qu01", "pl01", "fr01"}
+    scan = history(repo)
+    assert scan.all_ids() == {"sp01", "na01", "qu01", "pl01", "fr01"}
+    for cid in ("sp01", "na01", "qu01", "pl01", "fr01", "no01"):  # a search for one id finds what the index holds
+        assert scan._entries(cid) == scan._ready().get(cid, []), cid
     assert history(repo).start().find({"pl01", "qu01", "no01"}, Repo(repo.root).resolve("HEAD")) == {
         "pl01": "++ a line that looks like a header.",
         "qu01": "Brief.",
@@ -56,6 +59,8 @@ def test_a_scan_from_a_later_tip_sees_only_what_came_before_the_old_side(tmp_pat
     repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
     merged = repo.git("rev-parse", "HEAD").strip()
     scan = history(repo)
+    for cid in ("aa01", "bb01", "cc01"):
+        assert scan._entries(cid) == scan._ready()[cid], cid
     assert scan.find({"bb01", "cc01"}, merged) == {"bb01": "Loud.", "cc01": "Calm."}
     assert scan.find({"bb01", "cc01"}, v1) == {}  # neither had been written at v1
     assert scan.find({"aa01"}, v1) == {"aa01": "Kind."}

@@ -95,8 +95,8 @@ def cmd_diff(path: str, old: str, new: str | None, staged: bool, fmt: str) -> in
 
     repo = GitRepo(Path(path))
     side_a, side_b = repo.sides(old, new, staged)
-    comparer = Comparer(repo)
-    cs, _, _ = comparer.compare(side_a, side_b)
+    with Comparer(repo) as comparer:
+        cs = comparer.compare(side_a, side_b)[0]
     _warn_unread(comparer.unread)
     if fmt == "json":
         sys.stdout.write(render.as_json(cs))
@@ -126,9 +126,9 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
         releases = changelog.all_releases(repo, pattern)
     else:
         releases = [changelog.release_for(repo, spec_range, version, pattern)]
-    comparer = Comparer(repo, releases[-1].new.commit)
-    comparer.prepare([(rel.old, rel.new) for rel in releases])
-    results = [(rel, comparer.compare(rel.old, rel.new)[0]) for rel in releases]
+    with Comparer(repo, releases[-1].new.commit) as comparer:
+        comparer.prepare([(rel.old, rel.new) for rel in releases])
+        results = [(rel, comparer.compare(rel.old, rel.new)[0]) for rel in releases]
     _warn_unread(comparer.unread)
     if write:
         target = Path(write)
