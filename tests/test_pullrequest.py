@@ -410,3 +410,18 @@ def test_a_bad_token_or_no_server_is_a_warning_and_the_exit_code_stays(cli, tmp_
     monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")  # nothing listens there
     result = cli("github", "--path", str(repo.root))
     assert result.code == 1 and "spectools: warning: could not reach GitHub at http://127.0.0.1:9" in result.err
+
+
+def test_a_runner_file_that_cannot_be_written_is_a_clear_error(cli, tmp_path, monkeypatch) -> None:
+    repo, base, head = make_repo(tmp_path / "spec")
+    payload = event(
+        "pull_request.opened.json", pull_request__number=2, pull_request__base__sha=base, pull_request__head__sha=head
+    )
+    Runner(monkeypatch, tmp_path / "runner", None, "pull_request", payload)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no-such-folder" / "summary.md"))
+    result = cli("github", "--path", str(repo.root), "--comment", "off")
+    assert (result.code, result.err.splitlines()[-1]) == (
+        2,
+        f"spectools: error: {tmp_path / 'no-such-folder' / 'summary.md'}: cannot write the job summary (GITHUB_STEP_SUMMARY): "
+        "No such file or directory",
+    )

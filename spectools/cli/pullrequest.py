@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from spectools.errors import EXIT_FINDINGS, EXIT_OK, SpecError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from spectools.event import Context
     from spectools.handoff import Handoff
 
@@ -146,6 +148,21 @@ def _post(ctx: Context, number: int, body: str, mode: str, gh: Any) -> tuple[str
     return str(posted.comment_id or ""), None
 
 
+def _write(target: str | Path, what: str, write: Callable[[], None]) -> None:
+    """A file of the runner's: a failure to write it is the user's to fix, said with the path."""
+    try:
+        write()
+    except OSError as exc:
+        raise SpecError(f"{target}: cannot write {what}: {exc.strerror or type(exc).__name__}") from None
+
+
+def _write_summary_file(path: Path, text: str) -> None:
+    from spectools.fsio import write_atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.encode("utf-8"))
+
+
 def _client(ctx: Context) -> Any:
     from spectools.github import client
 
@@ -214,23 +231,19 @@ def cmd_github(
         _warn(warning)
     summary = report.summary if not warning else report.summary + f"\n> [!WARNING]\n> {warning}\n"
     summary_file = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir()) / SUMMARY_FILE
-    from spectools.fsio import write_atomic
-
-    summary_file.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(summary_file, actions.fit_summary(summary).encode("utf-8"))
-    if os.environ.get("GITHUB_STEP_SUMMARY"):
-        actions.append_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), summary)
-    if os.environ.get("GITHUB_OUTPUT"):
-        actions.write_outputs(
-            Path(os.environ["GITHUB_OUTPUT"]),
-            {
-                "errors": str(report.errors),
-                "warnings": str(report.warnings),
-                "breaking-changes": str(report.breaking_changes),
-                "comment-id": comment_id,
-                "summary-path": str(summary_file),
-            },
-        )
+    outputs = {
+        "errors": str(report.errors),
+        "warnings": str(report.warnings),
+        "breaking-changes": str(report.breaking_changes),
+        "comment-id": comment_id,
+        "summary-path": str(summary_file),
+    }
+    _write(summary_file, "the summary file", lambda: _write_summary_file(summary_file, actions.fit_summary(summary)))
+    step_summary, step_output = os.environ.get("GITHUB_STEP_SUMMARY"), os.environ.get("GITHUB_OUTPUT")
+    if step_summary:
+        _write(step_summary, "the job summary (GITHUB_STEP_SUMMARY)", lambda: actions.append_summary(Path(step_summary), summary))
+    if step_output:
+        _write(step_output, "the step's outputs (GITHUB_OUTPUT)", lambda: actions.write_outputs(Path(step_output), outputs))
     if os.environ.get("GITHUB_ACTIONS") == "true" and not dry_run:
         sys.stdout.write(actions.quoted(report.comment))  # the log shows what was posted, never obeyed as commands
     counts = [(report.errors, "error"), (report.warnings, "warning"), (report.breaking_changes, "breaking change")]
