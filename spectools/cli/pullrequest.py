@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -230,15 +229,17 @@ def cmd_github(
     if warning:
         _warn(warning)
     summary = report.summary if not warning else report.summary + f"\n> [!WARNING]\n> {warning}\n"
-    summary_file = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir()) / SUMMARY_FILE
+    runner_temp = os.environ.get("RUNNER_TEMP")  # only on a runner: a local run leaves no file behind
+    summary_file = Path(runner_temp) / SUMMARY_FILE if runner_temp else None
     outputs = {
         "errors": str(report.errors),
         "warnings": str(report.warnings),
         "breaking-changes": str(report.breaking_changes),
         "comment-id": comment_id,
-        "summary-path": str(summary_file),
+        "summary-path": str(summary_file or ""),
     }
-    _write(summary_file, "the summary file", lambda: _write_summary_file(summary_file, actions.fit_summary(summary)))
+    if summary_file is not None:
+        _write(summary_file, "the summary file", lambda: _write_summary_file(summary_file, actions.fit_summary(summary)))
     step_summary, step_output = os.environ.get("GITHUB_STEP_SUMMARY"), os.environ.get("GITHUB_OUTPUT")
     if step_summary:
         _write(step_summary, "the job summary (GITHUB_STEP_SUMMARY)", lambda: actions.append_summary(Path(step_summary), summary))
