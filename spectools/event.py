@@ -32,11 +32,12 @@ class Context:
     workflow_run_prs: tuple[int, ...] = ()
     note: str | None = None  # said as a notice: why the base is what it is
 
-    def blob_url(self) -> str:
-        """Where the head's files are on GitHub ("" for a local run: links stay relative)."""
-        if not self.repository or not self.head or self.event == "local":
+    def blob_url(self, commit: str | None = None) -> str:
+        """Where the files of a commit (default: the head) are on GitHub ("" for a local run: links stay relative)."""
+        commit = commit or self.head
+        if not self.repository or not commit or self.event == "local":
             return ""
-        return f"{self.server_url.rstrip('/')}/{self.repository}/blob/{self.head}/"
+        return f"{self.server_url.rstrip('/')}/{self.repository}/blob/{commit}/"
 
     def link(self, path: str, line: int) -> str | None:
         """A link to path:line at head, for the summary."""

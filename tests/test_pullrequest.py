@@ -424,3 +424,17 @@ def test_a_runner_file_that_cannot_be_written_is_a_clear_error(cli, tmp_path, mo
         f"spectools: error: {tmp_path / 'no-such-folder' / 'summary.md'}: cannot write the job summary (GITHUB_STEP_SUMMARY): "
         "No such file or directory",
     )
+
+
+def test_what_the_head_no_longer_has_links_to_the_base(cli, tmp_path, monkeypatch) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    base = repo.commit("spec", {"model_spec.md": SPEC, **CHALLENGES})
+    repo.remove("examples/tn01.md")
+    head = repo.commit("drop the tone section", {"model_spec.md": SPEC.split("## Keep a kind tone")[0]})
+    payload = event(
+        "pull_request.opened.json", pull_request__number=3, pull_request__base__sha=base, pull_request__head__sha=head
+    )
+    Runner(monkeypatch, tmp_path / "runner", None, "pull_request", payload)
+    result = cli("github", "--path", str(repo.root), "--dry-run", "--fail-on", "never")
+    removed = f"https://github.example/{REPO}/blob/{base}/model_spec.md?plain=1#L5"
+    assert f"- **breaking**: [Keep a kind tone]({removed}): section “Keep a kind tone” removed (1 clause)" in result.out

@@ -93,6 +93,7 @@ def _check(fail_on: str, ctx: Context, path: str, results: list[str]) -> tuple[H
         base_results=base_results,
         link=lambda p, line: at_head.link(prefix + p, line),
         blob_url=at_head.blob_url() + prefix if at_head.blob_url() else "",
+        base_blob_url=ctx.blob_url(rv.base) + prefix if rv.base and ctx.blob_url(rv.base) else "",
         full_report=_run_link(ctx),
         failed=failed,
         notes=notes,

@@ -58,8 +58,10 @@ def text(cs: ChangeSet) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _link(c: Change, base_url: str = "") -> str:
+def _link(c: Change, base_url: str = "", old_url: str = "") -> str:
     loc = c.new or c.old
+    if c.new is None and old_url:
+        base_url = old_url  # gone at the new side: its line is the old side's
     if _about_clause(c) and c.details.get("section"):
         anchor = c.details["section"]
     elif _about_clause(c):
@@ -73,10 +75,11 @@ def _link(c: Change, base_url: str = "") -> str:
     return f"[{title}]({path}#{anchor})"
 
 
-def entry(c: Change, base_url: str = "") -> str:
-    """One markdown list item; links are relative to the repository root, or to base_url (a PR comment's)."""
+def entry(c: Change, base_url: str = "", old_url: str = "") -> str:
+    """One markdown list item. Links are relative to the repository root, or start with base_url (the new
+    side's files on GitHub, for a PR comment) or, for what the new side no longer has, old_url."""
     flag = "**breaking**: " if c.severity == "breaking" else ""
-    return f"- {flag}{_link(c, base_url)}: {c.summary}"
+    return f"- {flag}{_link(c, base_url, old_url)}: {c.summary}"
 
 
 def fold_clauses(items: list[Change]) -> list[Change]:

@@ -35,6 +35,7 @@ class Inputs:
     notes: Sequence[str] = ()  # said under the status line (how the base was chosen, annotations left out)
     list_limit: int = LIST_LIMIT
     blob_url: str = ""  # what section links start with: the head's files on GitHub ("" for relative links)
+    base_blob_url: str = ""  # the same at the base, for what the head no longer has
 
 
 def utf16_len(text: str) -> int:
@@ -79,7 +80,7 @@ def _findings(inputs: Inputs) -> tuple[str, str] | None:
     return "findings", "\n".join(parts)
 
 
-def _changes(cs: ChangeSet | None, url: str = "") -> list[tuple[str, str]]:
+def _changes(cs: ChangeSet | None, url: str = "", old_url: str = "") -> list[tuple[str, str]]:
     if cs is None or (not cs.changes and not cs.notes):
         return []
     breaking = [c for c in cs.changes if c.severity == "breaking"]
@@ -88,14 +89,14 @@ def _changes(cs: ChangeSet | None, url: str = "") -> list[tuple[str, str]]:
     out = []
     body = [f"### Spec changes ({len(cs.changes)})", ""]
     if breaking:
-        body += [f"**Breaking ({len(breaking)})**", ""] + [entry(c, url) for c in breaking] + [""]
-    body += [entry(c, url) for c in others]
+        body += [f"**Breaking ({len(breaking)})**", ""] + [entry(c, url, old_url) for c in breaking] + [""]
+    body += [entry(c, url, old_url) for c in others]
     body += [f"- {n}" for n in cs.notes]
     out.append(("changes", "\n".join(body).rstrip() + "\n"))
     if wording:
         lines = [f"<details><summary>Wording ({len(wording)} change{'s' * (len(wording) != 1)})</summary>", ""]
         for c in wording:
-            lines += [entry(c, url), f"  - `{c.details.get('diff', '')}`"]
+            lines += [entry(c, url, old_url), f"  - `{c.details.get('diff', '')}`"]
         out.append(("wording", "\n".join(lines) + "\n\n</details>\n"))
     return out
 
@@ -185,7 +186,14 @@ def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
     if inputs.notes:
         status += "\n" + "".join(f"_{note}_\n" for note in inputs.notes)
     sections = [
-        s for s in (_findings(inputs), *_changes(inputs.changes, inputs.blob_url), _risks(inputs), *_compliance(inputs)) if s
+        s
+        for s in (
+            _findings(inputs),
+            *_changes(inputs.changes, inputs.blob_url, inputs.base_blob_url),
+            _risks(inputs),
+            *_compliance(inputs),
+        )
+        if s
     ]
     dropped = False
     while True:
