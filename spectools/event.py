@@ -31,6 +31,7 @@ class Context:
     workflow_run_sha: str | None = None  # workflow_run: the head commit of the run that made the report
     workflow_run_prs: tuple[int, ...] = ()
     note: str | None = None  # said as a notice: why the base is what it is
+    base_may_be_gone: bool = False  # a push's `before`: a force-push can leave it unreachable
 
     def blob_url(self, commit: str | None = None) -> str:
         """Where the files of a commit (default: the head) are on GitHub ("" for a local run: links stay relative)."""
@@ -100,7 +101,7 @@ def context(env: Mapping[str, str], base: str | None = None, head: str | None = 
         if before == ZERO:
             note = "a new branch: compared with the default branch" if common["default_branch"] else "a new branch"
             return Context(base=None, head=after, note=note, **common)
-        return Context(base=before, head=after, **common)
+        return Context(base=before, head=after, base_may_be_gone=True, **common)
     if event == "workflow_run":
         prs = _get(payload, "workflow_run.pull_requests", list, where, optional=True) or []
         return Context(

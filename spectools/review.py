@@ -124,7 +124,7 @@ def sides(repo: GitRepo, ctx: Context) -> tuple[str | None, str, list[str]]:
     head = ctx.head if len(ctx.head) == 40 and ensure_commit(repo, ctx.head, "the head commit") else repo.resolve(ctx.head)
     base = None
     if ctx.base is not None:
-        if len(ctx.base) == 40 and not ensure_commit(repo, ctx.base, "the base commit", required=ctx.event != "push"):
+        if len(ctx.base) == 40 and not ensure_commit(repo, ctx.base, "the base commit", required=not ctx.base_may_be_gone):
             notes.append(f"the push's previous commit {ctx.base[:12]} is gone (a force-push): compared with the default branch")
         else:
             base = repo.resolve(ctx.base) if len(ctx.base) != 40 else ctx.base
