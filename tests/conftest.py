@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from spectools.cli import main
+from tests.gitrepo import write  # noqa: F401 - the tests import it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -56,17 +57,6 @@ def copy_of(tmp_path: Path) -> Callable[[Path], Path]:
         return dst
 
     return make
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 def run_as_nobody(argv: list[str]) -> tuple[str, str, int]:

@@ -17,6 +17,18 @@ ISOLATED = {
 }
 
 
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write the files (text as UTF-8) under root, making folders as needed."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
 class GitRepo:
     def __init__(self, root: Path, init: bool = True) -> None:
         self.root = root
@@ -34,13 +46,7 @@ class GitRepo:
         return proc.stdout.decode("utf-8", "surrogateescape")
 
     def write(self, files: dict[str, str | bytes]) -> GitRepo:
-        for rel, content in files.items():
-            path = self.root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
+        write(self.root, files)
         return self
 
     def remove(self, *paths: str) -> GitRepo:
