@@ -14,16 +14,14 @@ spectools runs from a wheel installed into a new virtual environment, as in benc
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.bench_validate import best, install_wheel, print_table  # noqa: E402
+from bench.bench_validate import best, print_table, setup  # noqa: E402
 from bench.synth_history import generate  # noqa: E402
 
 PARSERS = {
@@ -85,12 +83,7 @@ for name in wanted:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--keep", type=Path, help="keep the generated repository and venv here")
-    args = p.parse_args()
-    base = args.keep or Path(tempfile.mkdtemp(prefix="spectools-bench-"))
-    py = str(install_wheel(base))
+    args, base, py = setup(__doc__ or "", 3, "keep the generated repository and venv here")
     exe = str(Path(py).parent / "spectools")
     repo = base / "history"
     if not (repo / ".git").exists():

@@ -72,13 +72,18 @@ def install_wheel(base: Path) -> Path:
     return env / "bin" / "python"
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--keep", type=Path, help="write the generated specs here instead of a temporary folder")
+def setup(doc: str, runs: int, keep: str) -> tuple[argparse.Namespace, Path, str]:
+    """Parse --runs and --keep; (the arguments, the working folder, the python of the venv holding the fresh wheel)."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=runs)
+    p.add_argument("--keep", type=Path, help=keep)
     args = p.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="spectools-bench-"))
-    py = str(install_wheel(base))
+    return args, base, str(install_wheel(base))
+
+
+def main() -> None:
+    args, base, py = setup(__doc__ or "", 5, "write the generated specs here instead of a temporary folder")
     spectools = [str(Path(py).parent / "spectools")]
     rows = []
     for name, sections, clauses, words, runs in (
