@@ -52,6 +52,9 @@ def test_inputs_reach_scripts_only_through_env_and_actions_are_pinned() -> None:
     assert set(ACTION["inputs"]) >= {"github-token", "path", "base", "head", "fail-on", "comment", "results", "python-version"}
     assert set(ACTION["outputs"]) >= {"errors", "warnings", "breaking-changes", "comment-id", "summary-path"}
     assert ACTION["inputs"]["github-token"]["default"] == "${{ github.token }}" and ACTION["branding"]
+    (python,) = [step for step in steps if "uses" in step]
+    assert python["with"]["cache"] == "pip" and "github.action_path" in python["with"]["cache-dependency-path"]
+    assert any('"$GITHUB_ACTION_PATH"' in step.get("run", "") for step in steps)  # installed from the action's checkout
 
 
 def evaluate(text: str, context: dict[str, Any]) -> str:

@@ -390,6 +390,8 @@ def test_comment_off_posts_nothing(cli, tmp_path, monkeypatch) -> None:
         run = Runner(monkeypatch, tmp_path / "runner", server, "pull_request", payload)
         cli("github", "--path", str(repo.root), "--comment", "off")
         assert server.requests == [] and run.outputs()["comment-id"] == ""
+        shown = cli("github", "--path", str(repo.root), "--dry-run")  # prints the comment, posts nothing
+        assert "\n## ❌ fail" in shown.out and shown.out.endswith(f"{MARKER}\n") and server.requests == []
 
 
 def test_a_bad_token_or_no_server_is_a_warning_and_the_exit_code_stays(cli, tmp_path, monkeypatch) -> None:
@@ -438,3 +440,21 @@ def test_what_the_head_no_longer_has_links_to_the_base(cli, tmp_path, monkeypatc
     result = cli("github", "--path", str(repo.root), "--dry-run", "--fail-on", "never")
     removed = f"https://github.example/{REPO}/blob/{base}/model_spec.md?plain=1#L5"
     assert f"- **breaking**: [Keep a kind tone]({removed}): section “Keep a kind tone” removed (1 clause)" in result.out
+
+
+def test_deepening_is_bounded_and_says_how_to_fix_it(cli, tmp_path, monkeypatch) -> None:
+    from spectools import review
+
+    repo, base, _ = make_repo(tmp_path / "spec")
+    repo.git("checkout", "-q", "feature")
+    for i in range(60):
+        repo.commit(f"work {i}", {"notes.txt": f"{i}\n"})
+    head = repo.git("rev-parse", "HEAD").strip()
+    clone = shallow_clone(tmp_path, repo, "feature")
+    monkeypatch.setattr(review, "DEEPEN_ROUNDS", 1)  # 50 more commits, where 60 are needed
+    result = cli("github", "--path", str(clone), "--base", base, "--head", head, "--dry-run")
+    assert (result.code, result.err) == (
+        2,
+        f"spectools: error: {base[:12]} and {head[:12]} have no common ancestor within 50 more commits of history; "
+        "set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow`)\n",
+    )
