@@ -48,7 +48,9 @@ def new_ids(count: int, pattern: str, taken: set[str], rng: random.Random | None
     """`count` random ids matching pattern, none of them in taken (nor repeated)."""
     rng = rng or random.SystemRandom()
     shape = _shape(pattern)
-    rx = re.compile(pattern)
+    from spectools.config import id_pattern
+
+    rx = id_pattern(pattern)
     if shape is None:
         prefix, alphabet, lengths = "", "abcdefghijklmnopqrstuvwxyz0123456789", list(range(4, 9))
     else:

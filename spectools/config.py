@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spectools import yamlio
 from spectools.checks.registry import CHECKS, diag
 from spectools.model import Diagnostic, Location
+from spectools.patterns import Matcher, PatternError, compile_pattern
+from spectools.source import glob_regex, outside
 
 CONFIG_FILE = "spectools.yaml"
 DEFAULT_LEVELS = ("root", "system", "developer", "user", "guideline")
@@ -54,7 +55,7 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
     authority = data.get("authority", {})
     cfg = Config(
         documents=tuple(data["documents"]) if "documents" in data else None,
-        challenges=data.get("challenges", "examples").strip("/"),
+        challenges=data.get("challenges", "examples").rstrip("/") or "/",
         section_id=ids.get("section", Config.section_id),
         clause_id=ids.get("clause", Config.clause_id),
         levels=tuple(authority.get("levels", DEFAULT_LEVELS)),
@@ -68,12 +69,12 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
     )
     for key, attr in (("section", "section_id"), ("clause", "clause_id")):
         try:
-            re.compile(getattr(cfg, attr))
-        except re.error as exc:
-            problems.append(
-                diag("SPEC001", Location(path, cfg.line("ids", key), 1), f"ids.{key} is not a valid regular expression: {exc}")
-            )
+            id_pattern(getattr(cfg, attr))
+        except PatternError as exc:
+            problems.append(diag("SPEC001", Location(path, cfg.line("ids", key), 1), f"ids.{key}: {exc}"))
             cfg = replace(cfg, **{attr: getattr(Config, attr)})
+    cfg, found = _confined(cfg, path)
+    problems.extend(found)
     for code in cfg.checks:
         if code not in CHECKS:
             problems.append(
@@ -93,6 +94,52 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
                 )
             )
     return cfg, problems
+
+
+def id_pattern(pattern: str) -> Matcher:
+    """The compiled id pattern: the defaults on re, a repository's own on RE2 (linear time)."""
+    return compile_pattern(pattern, (Config.section_id, Config.clause_id))
+
+
+_OUTSIDE_HINT = "is outside the repository; give a path relative to the repository's root, without '..'"
+
+
+def _confined(cfg: Config, path: str) -> tuple[Config, list[Diagnostic]]:
+    """Paths in the config that could lead out of the repository are findings, and are dropped."""
+    problems = []
+    documents = cfg.documents
+    if documents is not None:
+        kept = []
+        for n, pattern in enumerate(documents):
+            where = Location(path, cfg.line("documents", n), 1)
+            if outside(pattern.removeprefix("./")):
+                problems.append(diag("SPEC001", where, f"documents: '{pattern}' {_OUTSIDE_HINT}"))
+                continue
+            try:
+                glob_regex(pattern)
+            except PatternError as exc:
+                problems.append(diag("SPEC001", where, f"documents: '{pattern}': {exc}"))
+                continue
+            kept.append(pattern)
+        documents = tuple(kept)
+    challenges = cfg.challenges
+    where = Location(path, cfg.line("challenges"), 1)
+    if outside(challenges.removeprefix("./")):
+        problems.append(diag("SPEC001", where, f"challenges: '{challenges}' {_OUTSIDE_HINT}"))
+        challenges = Config.challenges
+    try:
+        glob_regex(f"{challenges}/*.md")
+    except PatternError as exc:
+        problems.append(diag("SPEC001", where, f"challenges: '{challenges}': {exc}"))
+        challenges = Config.challenges
+    schemas = dict(cfg.schemas)
+    for kind, file in cfg.schemas.items():
+        if outside(file.removeprefix("./")):
+            problems.append(
+                diag("SPEC001", Location(path, cfg.line("schemas", kind), 1), f"schemas.{kind}: '{file}' {_OUTSIDE_HINT}")
+            )
+            del schemas[kind]
+    return replace(cfg, documents=documents, challenges=challenges, schemas=schemas), problems
 
 
 def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> tuple[list[Diagnostic], set[str]]:

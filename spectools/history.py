@@ -122,7 +122,7 @@ class IdHistory:
             hunks = log.find("\n@@ ", file_diff, start) if file_diff >= 0 else -1
             header = log[file_diff:hunks] if hunks >= 0 else ""
             path = _new_path("+++ " + header.rpartition("\n+++ ")[2]) if "\n+++ " in header else None
-            if path is not None and any(g.match(path) for g in self._globs):
+            if path is not None and any(g.fullmatch(path) for g in self._globs):
                 mark = log.rfind("\n\x01", 0, file_diff)
                 commit = log[mark + 2 : log.find("\n", mark + 2)] if mark >= 0 else log[1 : log.find("\n")]
                 if not out or out[-1][0] != commit:
@@ -140,7 +140,7 @@ class IdHistory:
                 header, _, hunks = file_diff.partition("\n@@ ")
                 new_path = header.rpartition("\n+++ ")[2]
                 path = _new_path("+++ " + new_path) if header.find("\n+++ ") >= 0 else None
-                if path is None or not any(g.match(path) for g in self._globs):
+                if path is None or not any(g.fullmatch(path) for g in self._globs):
                     continue
                 for line in _ADDED_WITH_TAG.findall(hunks):
                     for cid in dict.fromkeys(_TAGS.findall(line)):

@@ -11,11 +11,12 @@ import os
 import re
 import stat
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from spectools.checks.registry import diag
 from spectools.model import Diagnostic, Location
+from spectools.patterns import Matcher, compile_pattern
 
 
 class Source(Protocol):
@@ -36,9 +37,20 @@ class Source(Protocol):
         """At most limit + 1 bytes of the file; raises OSError."""
 
 
-@lru_cache(maxsize=256)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """`spec/**/*.md` -> a regex over relative paths ('**/' matches zero or more folders)."""
+def outside(path: str) -> bool:
+    """Whether a relative path from config, arguments or git could lead out of the repository
+    (absolute, a drive, `..`, a backslash or a NUL): such a path is never read or written."""
+    if not path or path.startswith(("/", "\\")) or "\\" in path or "\0" in path:
+        return True
+    parts = PurePosixPath(path).parts
+    return ".." in parts or (len(parts[0]) == 2 and parts[0][1] == ":")
+
+
+DEFAULT_GLOBS = ("spec/**/*.md", "examples/*.md")
+
+
+def glob_source(pattern: str) -> str:
+    """`spec/**/*.md` -> a regex over relative paths ('**/' matches zero or more folders), for fullmatch."""
     out, i = [], 0
     while i < len(pattern):
         if pattern.startswith("**/", i):
@@ -60,7 +72,14 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(pattern[i]))
             i += 1
-    return re.compile("".join(out) + r"\Z")
+    return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> Matcher:
+    """A compiled glob_source. A repository's own glob runs on RE2: `*a*a*a*...` cannot backtrack for
+    ever on a long name."""
+    return compile_pattern(glob_source(pattern), tuple(glob_source(g) for g in DEFAULT_GLOBS))
 
 
 def static_prefix(pattern: str) -> str:
@@ -105,7 +124,7 @@ def _glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Di
             walked[prefix] = files
             problems.extend(walk_problems)
         rx = glob_regex(pattern)
-        hits = [f for f in walked[prefix] if rx.match(f)]
+        hits = [f for f in walked[prefix] if rx.fullmatch(f)]
         if not hits:
             unmatched.append(pattern)
         found.update(hits)
@@ -118,6 +137,18 @@ class WorktreeSource:
         self.root = root.resolve()
         self._root = str(self.root)
         self.label = str(root)
+        self._dirs: dict[str, bool] = {}  # folder (relative) -> whether it really is inside the root
+
+    def _confined(self, rel: str) -> bool:
+        """Whether rel names a place inside the repository: no `..` or absolute path, and no folder on
+        the way that is a symlink out of it (the file itself is judged by link_problem)."""
+        if outside(rel):
+            return False
+        folder = rel.rpartition("/")[0]
+        if folder not in self._dirs:
+            real = os.path.realpath(os.path.join(self._root, folder)) if folder else self._root
+            self._dirs[folder] = real == self._root or real.startswith(self._root.rstrip("/") + "/")
+        return self._dirs[folder]
 
     def _inside(self, target: Path) -> bool:
         return target == self.root or self.root in target.parents
@@ -148,6 +179,8 @@ class WorktreeSource:
     def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:
         files: list[str] = []
         problems: list[Diagnostic] = []
+        if prefix and not self._confined(prefix + "/x"):
+            return [], [diag("SPEC008", Location(prefix), "folder is outside the repository; not read")]
         if prefix and os.path.islink(os.path.join(self._root, prefix)):
             problem = self._link_problem(prefix, True)
             return [], [problem] if problem else []
@@ -179,7 +212,7 @@ class WorktreeSource:
         return files, problems
 
     def is_file(self, path: str) -> bool:
-        return os.path.lexists(os.path.join(self._root, path))
+        return self._confined(path) and os.path.lexists(os.path.join(self._root, path))
 
     def link_problem(self, path: str) -> Diagnostic | None:
         return self._link_problem(path, False) if os.path.islink(os.path.join(self._root, path)) else None
@@ -188,8 +221,17 @@ class WorktreeSource:
         return None
 
     def read(self, path: str, limit: int) -> bytes:
+        if not self._confined(path):
+            raise PermissionError(errno.EACCES, "it is outside the repository; not read", path)
+        full = os.path.join(self._root, path)
         # O_NONBLOCK: a FIFO opens at once (and is then refused) instead of blocking the run.
-        fd = os.open(os.path.join(self._root, path), os.O_RDONLY | os.O_NONBLOCK)
+        # O_NOFOLLOW: a symlink is followed only once link_problem has found it harmless.
+        try:
+            fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            if exc.errno != errno.ELOOP or self._link_problem(path, False) is not None:
+                raise
+            fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
         try:
             info = os.fstat(fd)
             mode = info.st_mode

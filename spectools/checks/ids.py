@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from spectools.checks.registry import diag
+from spectools.config import id_pattern
 from spectools.loader import Loaded
 from spectools.model import Diagnostic, Location
 
@@ -12,8 +11,8 @@ from spectools.model import Diagnostic, Location
 def check(loaded: Loaded) -> list[Diagnostic]:
     cfg = loaded.config
     problems: list[Diagnostic] = []
-    section_rx = re.compile(cfg.section_id)
-    clause_rx = re.compile(cfg.clause_id)
+    section_rx = id_pattern(cfg.section_id)
+    clause_rx = id_pattern(cfg.clause_id)
     seen: dict[str, Location] = {}
     for s in loaded.spec.sections():
         if not section_rx.search(s.anchor):
