@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import tempfile
 from pathlib import Path
 
 from spectools.checks.coverage import expected_header
 from spectools.errors import SpecError
+from spectools.fsio import create, target_of
 from spectools.loader import Loaded
 
 _SIMPLE = re.compile(r"^\^?([A-Za-z0-9_.-]*)\[([^\]]+)\]\{(\d+)\}\$?$")  # ^[a-z0-9]{4}$, ^R[0-9]{3}$ and the like
@@ -92,17 +91,9 @@ def create_challenge(root: Path, loaded: Loaded, clause_id: str) -> Path:
     if path.parent.exists() and not path.parent.is_dir():
         raise SpecError(f"{loaded.config.challenges} is a file, not a folder; challenge files go in a folder of that name")
     try:
+        target_of(path, root)  # before any folder is made: a symlinked folder must not lead out of the repository
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(text.encode("utf-8"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.link(tmp, path)  # all or nothing, and it never replaces a file that appeared meanwhile
-        finally:
-            os.unlink(tmp)
+        create(path, text.encode("utf-8"), root)
     except FileExistsError:
         raise SpecError(f"{rel} already exists; it was left as it is (edit it, or delete it first)") from None
     except OSError as exc:

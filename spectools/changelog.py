@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spectools.errors import SpecError
-from spectools.fsio import write_atomic
 from spectools.gitsource import GitRepo, Side
 from spectools.model import ChangeSet
 from spectools.render.changes import markdown
@@ -99,69 +98,140 @@ def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
     return releases
 
 
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+/-]{0,99}")
+
+
+def check_version(version: str, what: str = "--version") -> str:
+    """A release name that can stand in a markdown heading and a marker as it is; SpecError otherwise."""
+    if version != UNRELEASED and not _VERSION.fullmatch(version):
+        shown = version.encode("unicode_escape").decode("ascii")[:100]
+        raise SpecError(
+            f"{what} '{shown}' cannot be a changelog heading: use letters, digits and . _ + - / only "
+            "(such as v1.2.0), starting with a letter or digit"
+        )
+    return version
+
+
+def heading(release: Release) -> str:
+    check_version(release.version, "release")
+    return f"## {release.version}" + (f" - {release.date}" if release.date and release.version != UNRELEASED else "")
+
+
 def section(release: Release, cs: ChangeSet) -> str:
-    title = f"## {release.version}" + (f" - {release.date}" if release.date and release.version != UNRELEASED else "")
-    return markdown(cs, title).rstrip("\n") + "\n"
+    """The release's notes as markdown: its heading, then the generated entries."""
+    return heading(release) + "\n\n" + body(cs)
 
 
-_HEADING = re.compile(r"^## \[?([^\]\s]+)\]?(?:\s|$)")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+def body(cs: ChangeSet) -> str:
+    return markdown(cs).strip("\n") + "\n"
 
 
-def _headings(lines: list[str]) -> list[tuple[int, str]]:
-    """(line index, version) of every `## ` release heading outside code fences."""
-    out, fence = [], None
-    for i, line in enumerate(lines):
-        m = _FENCE.match(line)
-        if m:
-            fence = None if fence == m.group(1) else (fence or m.group(1))
+BEGIN = "<!-- spectools:begin {} -->"
+END = "<!-- spectools:end {} -->"
+_MARKER = re.compile(r"^<!-- spectools:(begin|end) (\S+) -->\s*$")
+_RELEASE = re.compile(r"^\[?([^\]\s]+)\]?")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    headings: list[tuple[int, str]]  # (0-based line, version) of every top-level `## ` heading
+    markers: list[tuple[int, str, str]]  # (0-based line, begin|end, version) of every marker line
+
+
+def _layout(text: str) -> _Layout:
+    """Where the release headings and the markers are, as markdown sees them: a `## v2` inside an HTML
+    comment or a fenced block is not a heading, and a marker inside a fence is not a marker."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    headings, markers = [], []
+    for i, tok in enumerate(tokens):
+        if tok.level or not tok.map:
             continue
-        if fence is None:
-            h = _HEADING.match(line)
-            if h:
-                out.append((i, h.group(1)))
-    return out
+        if tok.type == "heading_open" and tok.tag == "h2":
+            m = _RELEASE.match(tokens[i + 1].content)
+            headings.append((tok.map[0], m.group(1) if m else ""))
+        elif tok.type == "html_block":
+            for n, line in enumerate(tok.content.splitlines()):
+                found = _MARKER.match(line)
+                if found:
+                    markers.append((tok.map[0] + n, found.group(1), found.group(2)))
+    return _Layout(headings, markers)
 
 
-def merge(existing: str, version: str, body: str) -> str:
-    """Replace version's section in existing (or insert it above the newest release), keeping every other byte."""
+def merge(existing: str, version: str, title: str, notes: str) -> str:
+    """Put the generated notes of one release into the changelog text, keeping every other byte.
+
+    The notes live between two marker comments inside the release's section. A later run replaces
+    only what is between them; a section written by hand keeps its text, with the block under it; a
+    release with no section gets one, above the newest release. Where the markers are not a clean
+    pair, SpecError: nothing is changed."""
+    nl = "\r\n" if "\r\n" in existing.split("\n", 1)[0] + "\n" else "\n"
     lines = existing.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    heads = _headings(lines)
-    new = body.splitlines(keepends=True)
-    for n, (i, v) in enumerate(heads):
-        if v == version:
-            end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
-            tail = lines[end:]
-            return "".join(lines[:i] + new + (["\n"] if tail else []) + tail)
-    releases = [(i, v) for i, v in heads if v.lower() != UNRELEASED.lower()]
-    if releases:
-        at = releases[0][0]
-    elif heads:  # only an Unreleased section: the release goes after it
-        at = len(lines)
-    else:
-        at = len(lines)
-    before = lines[:at]
-    if before and before[-1].strip():
-        before.append("\n")
-    tail = lines[at:]
-    return "".join(before + new + (["\n"] if tail else []) + tail)
+    layout = _layout(existing)
+    block = [BEGIN.format(version), "", *notes.strip("\n").split("\n"), "", END.format(version)]
+    mine = [(at, kind) for at, kind, v in layout.markers if v == version]
+    found = [(n, at) for n, (at, v) in enumerate(layout.headings) if v.lower() == version.lower()]
+    if len(found) > 1:
+        raise SpecError(f"the changelog has {len(found)} sections for {version}; merge them by hand, then write again")
+    if found:
+        n, start = found[0]
+        end = layout.headings[n + 1][0] if n + 1 < len(layout.headings) else len(lines)
+        if any(not start < at < end for at, _ in mine):
+            raise SpecError(f"the changelog has spectools markers for {version} outside its section; move or remove them")
+        if [kind for _, kind in mine] == ["begin", "end"]:
+            return _splice(lines, mine[0][0], mine[1][0] + 1, block, nl)
+        if mine:
+            raise SpecError(
+                f"the changelog's spectools markers for {version} are not one begin and one end, in that order; "
+                "fix them by hand (or remove both, and the notes between them), then write again"
+            )
+        last = start
+        for i in range(start + 1, end):
+            if lines[i].strip():
+                last = i
+        return _splice(lines, last + 1, last + 1, ["", *block], nl)
+    if mine:
+        raise SpecError(f"the changelog has spectools markers for {version} but no `## {version}` heading; fix it by hand")
+    at = len(lines)
+    for line, v in layout.headings:
+        if version == UNRELEASED or v.lower() != UNRELEASED.lower():
+            at = line
+            break
+    return _splice(lines, at, at, [title, "", *block], nl)
 
 
-def write(path: Path, sections: list[tuple[str, str]]) -> None:
-    """Merge (version, body) sections, given oldest first, into the changelog file at path."""
-    text = HEADER
-    if path.exists():
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8")  # bytes, not read_text: CRLF and every other byte stay as they are
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise SpecError(f"{path}:{line}: not valid UTF-8, so it was not changed; re-save it as UTF-8") from None
-    for version, body in sections:
-        text = merge(text, version, body)
+def _splice(lines: list[str], start: int, end: int, new: list[str], nl: str) -> str:
+    """lines[start:end] replaced by new (each given the file's line ending), set off by blank lines."""
+    before, after = lines[:start], lines[end:]
+    if before and not before[-1].endswith(("\n", "\r")):
+        before[-1] += nl  # the file had no final newline: the new text starts on a line of its own
+    if before and before[-1].strip() and new[0].strip():
+        new = ["", *new]
+    if after and after[0].strip():
+        new = [*new, ""]
+    return "".join(before) + "".join(line + nl for line in new) + "".join(after)
+
+
+def write(path: Path, root: Path, sections: list[tuple[str, str, str]]) -> None:
+    """Merge (version, heading, notes), given oldest first, into the changelog file at path, under the
+    writer's lock (two runs at once take turns). root: the repository; a path out of it is refused."""
+    from spectools.fsio import update
+
+    def change(data: bytes | None) -> bytes:
+        if data is None:
+            text = HEADER
+        else:
+            try:
+                text = data.decode("utf-8")  # bytes, not read_text: CRLF and every other byte stay as they are
+            except UnicodeDecodeError as exc:
+                line = data.count(b"\n", 0, exc.start) + 1
+                raise SpecError(f"{path}:{line}: not valid UTF-8, so it was not changed; re-save it as UTF-8") from None
+        for version, title, notes in sections:
+            text = merge(text, check_version(version), title, notes)
+        return text.encode("utf-8")
+
     try:
-        write_atomic(path, text.encode("utf-8"))
+        update(path, change, root)
     except OSError as exc:
         raise SpecError(f"{path}: cannot write it ({exc.strerror}); nothing was changed") from None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from spectools.checks.coverage import expected_header
 from spectools.errors import SpecError
-from spectools.fsio import write_atomic
+from spectools.fsio import update
 from spectools.loader import Loaded
 
 
@@ -40,9 +40,9 @@ def fix_headers(loaded: Loaded, root: Path) -> list[str]:
     changed = []
     for rel, (line, new) in sorted(stale_headers(loaded).items()):
         path = root / rel
-        try:
-            write_atomic(path, rewrite_line(path.read_bytes(), line, new))
+        try:  # through a symlink to its target inside the repository; never out of it
+            if update(path, lambda old, line=line, new=new: rewrite_line(old, line, new) if old else None, root):
+                changed.append(rel)
         except OSError as exc:
             raise SpecError(f"{path}: cannot rewrite its header line ({exc.strerror}); the file is unchanged") from None
-        changed.append(rel)
     return changed

@@ -77,6 +77,10 @@ class GitRepo:
         out = self.repo.git.execute(["git", *args], stdout_as_string=False, strip_newline_in_stdout=False)
         return bytes(out).decode("utf-8", "surrogateescape")
 
+    def top(self) -> Path:
+        """The repository's top folder (the working tree's, or the git folder of a bare one)."""
+        return Path(str(self.repo.git_dir if self.bare else self.repo.working_tree_dir)).resolve()
+
     def shallow(self) -> bool:
         import git
 

@@ -151,11 +151,15 @@ def _blocked(root: Path, rel: str) -> bool:
 
 
 def write(root: Path, files: list[tuple[str, bytes]]) -> None:
+    from spectools.fsio import target_of
+
+    for rel, _ in files:  # a symlinked folder in DIR must not lead a file out of it: checked before any write
+        target_of(root / rel, root)
     for rel, data in files:
         path = root / rel
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, data)
+            write_atomic(path, data, root)
         except OSError as exc:
             raise SpecError(
                 f"{path}: cannot write it ({exc.strerror}); the files before it in `--dry-run` were written"

@@ -37,6 +37,15 @@ V2_NOTES = (
     "- [Tone](model_spec.md#tone): section “Tone” added\n"
     "- [Tone](model_spec.md#tone): clause [^tn01] added: The assistant should be kind.\n"
 )
+
+
+def marked(notes: str) -> str:
+    """Release notes as --write puts them: the heading, then the generated entries between markers."""
+    title, _, body = notes.partition("\n\n")
+    version = title.split()[1]
+    return f"{title}\n\n<!-- spectools:begin {version} -->\n\n{body}\n<!-- spectools:end {version} -->\n"
+
+
 UNRELEASED = (
     "## Unreleased\n\n"
     "### Changed wording\n\n"
@@ -80,7 +89,7 @@ def test_write_replaces_or_inserts_one_section_and_keeps_every_other_byte(cli, t
     result = cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
     assert (result.code, result.out, result.err) == (0, "", "spectools: wrote the v2.0 section of CHANGELOG.md\n")
     after = target.read_bytes().decode()
-    assert after == hand.replace("## v1.0", V2_NOTES + "\n## v1.0")
+    assert after == hand.replace("## v1.0", marked(V2_NOTES) + "\n## v1.0")
     cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
     assert target.read_bytes().decode() == after  # idempotent: the section is replaced, not added again
     repo.git("tag", "v3.0")
@@ -172,3 +181,151 @@ def test_path_that_is_a_file(cli, tmp_path: Path) -> None:
     repo = released(tmp_path)
     result = cli("diff", "v1.0", "--path", "model_spec.md", cwd=repo.root)
     assert (result.code, result.err) == (2, "spectools: error: model_spec.md: is a file; give the spec's folder (--path DIR)\n")
+
+
+# --- issue 10 (5): the changelog writer never loses what a person wrote --------------------------------
+
+
+def test_a_heading_inside_an_html_comment_or_a_fence_is_not_a_release(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    target = repo.root / "CHANGELOG.md"
+    hand = "# Changelog\n\n<!--\n## v2.0\nA draft, hidden on purpose.\n-->\n\n```\n## v2.0\n```\n\n## v1.0 - 2026-01-02\n\nOld.\n"
+    target.write_text(hand, encoding="utf-8")
+    assert cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root).code == 0
+    after = target.read_text(encoding="utf-8")
+    assert after == hand.replace("## v1.0 - 2026", marked(V2_NOTES) + "\n## v1.0 - 2026")
+
+
+def test_a_hand_written_section_keeps_its_prose_and_gets_the_block_beneath(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    target = repo.root / "CHANGELOG.md"
+    hand = "# Changelog\n\n## Unreleased\n\nWe are rewriting the tone section.\n\n## v2.0 - 2026-01-03\n\nThe big one: honesty is root now.\n"
+    target.write_text(hand, encoding="utf-8")
+    cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
+    cli("changelog", "--write", "CHANGELOG.md", cwd=repo.root)  # the Unreleased notes, from v2.0 to HEAD
+    after = target.read_text(encoding="utf-8")
+    assert after.startswith(
+        "# Changelog\n\n## Unreleased\n\nWe are rewriting the tone section.\n\n<!-- spectools:begin Unreleased -->\n"
+    )
+    assert "## v2.0 - 2026-01-03\n\nThe big one: honesty is root now.\n\n<!-- spectools:begin v2.0 -->\n\n### Authority" in after
+    # a person edits the prose around the block; the next run replaces the block only
+    edited = after.replace("The big one", "The biggest one").replace(
+        "<!-- spectools:end v2.0 -->\n", "<!-- spectools:end v2.0 -->\n\nThanks to all.\n"
+    )
+    target.write_text(edited, encoding="utf-8")
+    cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
+    assert target.read_text(encoding="utf-8") == edited
+
+
+def test_markers_that_are_not_a_clean_pair_are_refused_and_the_file_is_unchanged(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    target = repo.root / "CHANGELOG.md"
+    hand = "# Changelog\n\n## v2.0 - 2026-01-03\n\n<!-- spectools:begin v2.0 -->\n\nmine, with no end marker\n"
+    target.write_bytes(hand.encode())
+    result = cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
+    assert result.code == 2 and "markers for v2.0 are not one begin and one end" in result.err
+    assert target.read_bytes() == hand.encode()
+
+
+def test_a_version_that_would_inject_markup_is_refused(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    target = repo.root / "CHANGELOG.md"
+    target.write_bytes(b"# Changelog\n")
+    for bad in ("v3\n## v9", "v3 <img src=x>", "@team", "[v3](https://example.invalid)"):
+        result = cli("changelog", "v2.0..HEAD", "--version", bad, "--write", "CHANGELOG.md", cwd=repo.root)
+        assert result.code == 2 and "cannot be a changelog heading" in result.err, bad
+        assert "\n## v9" not in result.err
+    assert target.read_bytes() == b"# Changelog\n"
+
+
+def test_line_endings_outside_the_written_span_are_kept(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    target = repo.root / "CHANGELOG.md"
+    hand = b"# Changelog\r\n\r\nIntro.\r\n\r\n## v1.0 - 2026-01-02\r\n\r\nOld notes, no final newline."
+    target.write_bytes(hand)
+    cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
+    after = target.read_bytes()
+    assert after.startswith(b"# Changelog\r\n\r\nIntro.\r\n\r\n## v2.0 - 2026-01-03\r\n\r\n<!-- spectools:begin v2.0 -->\r\n")
+    assert after.endswith(b"<!-- spectools:end v2.0 -->\r\n\r\n## v1.0 - 2026-01-02\r\n\r\nOld notes, no final newline.")
+    assert b"\n" not in after.replace(b"\r\n", b"")  # every line ending the file's own
+
+
+def test_writes_through_a_symlink_to_its_target_and_never_out_of_the_repository(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    (repo.root / "docs").mkdir()
+    (repo.root / "docs" / "CHANGELOG.md").write_text("# Changelog\n", encoding="utf-8")
+    (repo.root / "CHANGELOG.md").symlink_to("docs/CHANGELOG.md")
+    assert cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root).code == 0
+    assert (repo.root / "CHANGELOG.md").is_symlink()
+    assert "## v2.0 - 2026-01-03" in (repo.root / "docs" / "CHANGELOG.md").read_text(encoding="utf-8")
+    outside = tmp_path / "outside.md"
+    outside.write_text("not the spec's\n", encoding="utf-8")
+    (repo.root / "OUT.md").symlink_to(outside)
+    for target in ("OUT.md", str(outside), "../outside.md"):
+        result = cli("changelog", "v2.0", "--write", target, cwd=repo.root)
+        assert result.code == 2 and "outside the repository" in result.err, target
+    assert outside.read_text(encoding="utf-8") == "not the spec's\n"
+
+
+def test_write_given_a_folder_is_a_clear_error(cli, tmp_path: Path) -> None:
+    repo = released(tmp_path)
+    (repo.root / "notes").mkdir()
+    result = cli("changelog", "v2.0", "--write", "notes", cwd=repo.root)
+    assert (result.code, result.err) == (2, "spectools: error: notes: is a folder; give a file name\n")
+
+
+def test_a_temporary_file_left_by_a_killed_run_is_removed_by_the_next_write(cli, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    repo = released(tmp_path)
+    target = repo.root / "CHANGELOG.md"
+    target.write_bytes(b"# Changelog\n")
+    # a real writer, stopped with SIGKILL while it holds the folder's lock with its temporary file written
+    code = (
+        "import os, sys, time\nfrom pathlib import Path\nfrom spectools import fsio\n"
+        "def stuck(target, data, exclusive):\n"
+        "    tmp = target.parent / f'.{target.name}.spectools-{os.getpid()}.tmp'\n"
+        "    tmp.write_bytes(data); print('written', flush=True); time.sleep(60)\n"
+        "fsio._replace = stuck\nfsio.update(Path(sys.argv[1]), lambda old: old + b'more', Path(sys.argv[2]))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(target), str(repo.root)], stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline() == b"written\n"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    time.sleep(0.05)
+    left = [p.name for p in repo.root.iterdir() if p.name.startswith(".CHANGELOG.md.spectools-")]
+    assert len(left) == 1 and target.read_bytes() == b"# Changelog\n"  # the target was never truncated
+    assert cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root).code == 0
+    assert [p.name for p in repo.root.iterdir() if p.name.startswith(".CHANGELOG.md.")] == []
+
+
+def test_concurrent_writers_take_turns_and_lose_no_section(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    repo = released(tmp_path)
+    (repo.root / "CHANGELOG.md").write_bytes(b"# Changelog\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    versions = [f"v2.{n}" for n in range(1, 7)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "spectools", "changelog", "v1.0..v2.0", "--version", v, "--write", "CHANGELOG.md"],
+            cwd=repo.root,
+            env=env,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        for v in versions
+    ]
+    for proc in procs:
+        code, err = proc.wait(), proc.stderr.read() if proc.stderr else b""
+        if proc.stderr:
+            proc.stderr.close()
+        assert code == 0, err
+    text = (repo.root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert all(f"<!-- spectools:end {v} -->" in text for v in versions), text

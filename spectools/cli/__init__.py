@@ -61,9 +61,15 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         sys.stdout.write(f"spectools {__version__}\n")
         return 0
     import os
+    import signal
 
     from spectools.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, SpecError
 
+    def terminated(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # so that every `finally` runs: no temporary file is left behind
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, terminated)
     try:
         from spectools.cli.parser import build_parser
 

@@ -120,6 +120,8 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
 
     repo = GitRepo(Path(path))
     pattern = changelog.tag_pattern(repo)
+    if version is not None:
+        changelog.check_version(version)
     if every:
         if spec_range or version:
             raise SpecError("--all writes every release; give no FROM..TO and no --version with it")
@@ -132,7 +134,7 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
     _warn_unread(comparer.unread)
     if write:
         target = Path(write)
-        changelog.write(target, [(rel.version, changelog.section(rel, cs)) for rel, cs in results])
+        changelog.write(target, repo.top(), [(rel.version, changelog.heading(rel), changelog.body(cs)) for rel, cs in results])
         for rel, _ in results:
             sys.stderr.write(f"spectools: wrote the {rel.version} section of {target}\n")
         return 0
