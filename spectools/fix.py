@@ -40,8 +40,12 @@ def fix_headers(loaded: Loaded, root: Path) -> list[str]:
     changed = []
     for rel, (line, new) in sorted(stale_headers(loaded).items()):
         path = root / rel
+
+        def change(old: bytes | None, line: int = line, new: str = new) -> bytes | None:
+            return rewrite_line(old, line, new) if old else None
+
         try:  # through a symlink to its target inside the repository; never out of it
-            if update(path, lambda old, line=line, new=new: rewrite_line(old, line, new) if old else None, root):
+            if update(path, change, root):
                 changed.append(rel)
         except OSError as exc:
             raise SpecError(f"{path}: cannot rewrite its header line ({exc.strerror}); the file is unchanged") from None

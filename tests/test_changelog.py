@@ -319,7 +319,7 @@ def test_concurrent_writers_take_turns_and_lose_no_section(tmp_path: Path) -> No
             cwd=repo.root,
             env=env,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for v in versions
     ]
     for proc in procs:
