@@ -166,11 +166,19 @@ def write(root: Path, files: list[tuple[str, bytes]]) -> None:
             ) from None
 
 
-def git_start(root: Path, template: str) -> str:
-    """git init (unless DIR is the top of a repository already), a first commit, and the first tag."""
+def git_start(root: Path, template: str, files: list[str], fresh: bool) -> str:
+    """Commit the files init wrote, and nothing else; say what was done.
+
+    - DIR was new or empty (fresh): it gets a repository of its own, even inside another one,
+      a first commit and the first release tag;
+    - DIR held files and is inside a repository already: no `git init`, no tag; the written files
+      are committed alone (`git commit --only`), so the user's own changes, staged or not, and
+      untracked files stay out of the commit;
+    - DIR held files and is in no repository: `git init`, the written files alone, and the tag.
+    """
 
     def git(*args: str) -> str:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        proc = subprocess.run(["git", "--literal-pathspecs", *args], cwd=root, capture_output=True, text=True, check=False)
         if proc.returncode:
             raise SpecError(
                 f"git {args[0]} failed in {root}: {proc.stderr.strip()}; the files are written, finish with git by hand"
@@ -178,18 +186,22 @@ def git_start(root: Path, template: str) -> str:
         return proc.stdout
 
     top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False)
-    if top.returncode or Path(top.stdout.strip()).resolve() != root.resolve():
-        git("init", "-q", "-b", "main")  # DIR gets a repository of its own, even inside another one
-    git("add", "-A")
+    existing = top.returncode == 0 and not fresh
+    if not existing:
+        git("init", "-q", "-b", "main")
+    git("add", "--", *files)
     who = subprocess.run(
         ["git", "var", "GIT_COMMITTER_IDENT"], cwd=root, capture_output=True, text=True, check=False
     ).stdout.strip()
     identity = [] if who else ["-c", "user.name=spectools init", "-c", "user.email=init@spectools.invalid"]
-    git(*identity, "commit", "-q", "-m", f"Start the spec from the spectools '{template}' template")
-    git("tag", FIRST_TAG)
-    return (
-        FIRST_TAG
-        if who
-        else FIRST_TAG + " (git has no user.email here, so the commit's author is 'spectools init'; "
-        "set yours and run `git commit --amend --reset-author`)"
-    )
+    git(*identity, "commit", "-q", "--only", "-m", f"Start the spec from the spectools '{template}' template", "--", *files)
+    said = "committed them" if not existing else "committed them (and nothing else) in the existing repository; no tag made"
+    if not existing:
+        git("tag", FIRST_TAG)
+        said += f" and tagged {FIRST_TAG}"
+    if not who:
+        said += (
+            " (git has no user.email here, so the commit's author is 'spectools init'; "
+            "set yours and run `git commit --amend --reset-author`)"
+        )
+    return said

@@ -264,3 +264,41 @@ def test_a_template_that_cannot_be_rendered_names_the_file_and_line(cli, tmp_pat
     result = cli("init", str(tmp_path / "out"), "--template", str(broken))
     assert result.code == 2 and "must be UTF-8 text" in result.err and "Traceback" not in result.err
     assert not (tmp_path / "out").exists()
+
+
+def _git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, **ISOLATED}
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=True).stdout
+
+
+def test_git_at_the_top_of_an_existing_repository_commits_only_its_own_files(cli, tmp_path: Path) -> None:
+    """Issue 10 (5): the user's uncommitted change and an untracked secret stay out of the commit; no git init, no tag."""
+    root = tmp_path / "project"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    (root / "notes.txt").write_text("first\n")
+    _git(root, "add", "notes.txt")
+    _git(root, "commit", "-q", "-m", "theirs")
+    (root / "notes.txt").write_text("first\nan edit in progress\n")
+    _git(root, "add", "notes.txt")  # staged, not committed: it must stay so
+    (root / "secret.env").write_text("TOKEN=hunter2\n")
+    result = cli("init", str(root), "--template", "minimal", "--git")
+    assert result.code == 0, result.err
+    assert result.err.endswith("committed them (and nothing else) in the existing repository; no tag made\n")
+    committed = set(_git(root, "show", "--name-only", "--format=", "HEAD").split())
+    assert "secret.env" not in committed and "notes.txt" not in committed and "model_spec.md" in committed
+    assert _git(root, "log", "--format=%s").splitlines() == ["Start the spec from the spectools 'minimal' template", "theirs"]
+    assert _git(root, "tag") == ""
+    assert _git(root, "diff", "--cached", "--name-only").split() == ["notes.txt"]  # still staged
+    assert "?? secret.env" in _git(root, "status", "--porcelain")
+    assert not (root / "examples" / ".git").exists()
+
+
+def test_git_in_a_folder_with_files_and_no_repository_leaves_them_out(cli, tmp_path: Path) -> None:
+    root = tmp_path / "spec"
+    root.mkdir()
+    (root / "secret.env").write_text("TOKEN=hunter2\n")
+    result = cli("init", str(root), "--template", "minimal", "--git")
+    assert result.code == 0 and result.err.endswith("committed them and tagged v0.1.0\n"), result.err
+    assert "secret.env" not in _git(root, "show", "--name-only", "--format=", "HEAD").split()
+    assert "?? secret.env" in _git(root, "status", "--porcelain")

@@ -200,11 +200,12 @@ def cmd_init(
             "already exist (use another folder, or --force to overwrite them)\n"
         )
         return 1
+    fresh = not root.exists() or not any(root.iterdir())
     init.write(root, files)
     sys.stderr.write(f"spectools: wrote {len(files)} files to {dir_} from the '{template.name}' template\n")
     if git:
-        tag = init.git_start(root, template.name)
-        sys.stderr.write(f"spectools: committed them and tagged {tag}\n")
+        said = init.git_start(root, template.name, [rel for rel, _ in files], fresh)
+        sys.stderr.write(f"spectools: {said}\n")
     return 0
 
 
