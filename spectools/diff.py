@@ -55,18 +55,16 @@ def match_sections(
             removed.remove(old)
             added.remove(new)
     scored = []
-    for x in removed:
-        cx = set(sa[x].clauses)
-        for y in added:
-            cy = set(sb[y].clauses)
-            # one carries most of the other's clause ids (symmetric, so diff(b, a) mirrors diff(a, b))
-            shared = len(cx & cy)
-            score = shared / max(len(cx), len(cy)) if cx and cy and shared * 2 > min(len(cx), len(cy)) else 0.0
-            if not score:
-                prose = similarity(sa[x].prose, sb[y].prose) if sa[x].prose and sb[y].prose else 0.0
-                score = prose if prose >= RENAME_PROSE else 0.0
-            if score > 0:
-                scored.append((-score, min(x, y), max(x, y), x, y))
+    for x, y in sorted(_candidates(sa, sb, removed, added)):
+        cx, cy = set(sa[x].clauses), set(sb[y].clauses)
+        # one carries most of the other's clause ids (symmetric, so diff(b, a) mirrors diff(a, b))
+        shared = len(cx & cy)
+        score = shared / max(len(cx), len(cy)) if cx and cy and shared * 2 > min(len(cx), len(cy)) else 0.0
+        if not score:
+            prose = similarity(sa[x].prose, sb[y].prose) if sa[x].prose and sb[y].prose else 0.0
+            score = prose if prose >= RENAME_PROSE else 0.0
+        if score > 0:
+            scored.append((-score, min(x, y), max(x, y), x, y))
     taken_x: set[str] = set()
     taken_y: set[str] = set()
     for _, _, _, x, y in sorted(scored):
@@ -75,6 +73,54 @@ def match_sections(
             taken_x.add(x)
             taken_y.add(y)
     return match
+
+
+POSTING_LIMIT = 64  # a word in more sections' prefixes than this finds no rename candidates (boilerplate)
+PAIR_LIMIT = 16  # sections of the same prose paired with each other, at most, per section
+
+
+def _candidates(sa: dict[str, Section], sb: dict[str, Section], removed: list[str], added: list[str]) -> set[tuple[str, str]]:
+    """The (removed, added) pairs that could be a rename, found without comparing every pair (1,000
+    renamed sections would be a million comparisons): pairs that share a clause id, and pairs whose
+    prose could reach RENAME_PROSE, by prefix filtering. Two texts of n and m words with a similarity of
+    0.9 share at least 9/11 of each one's words, so with words ordered rarest first, the first
+    n - ceil(9n/11) + 1 words of one and of the other share a word. Symmetric in old and new."""
+    from collections import Counter
+
+    pairs: set[tuple[str, str]] = set()
+    holder: dict[str, list[str]] = {}
+    for y in added:
+        for c in sb[y].clauses:
+            holder.setdefault(c, []).append(y)
+    for x in removed:
+        for c in sa[x].clauses:
+            if len(holder.get(c, ())) <= PAIR_LIMIT:
+                pairs.update((x, y) for y in holder.get(c, ()))
+    texts: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}  # distinct prose -> (removed, added) holding it
+    for side, anchors, sections in ((0, removed, sa), (1, added, sb)):
+        for anchor in anchors:
+            if sections[anchor].prose:
+                texts.setdefault(tuple(normalise(sections[anchor].prose).split()), ([], []))[side].append(anchor)
+    tokens = {t: [(w, k) for w, n in Counter(t).items() for k in range(n)] for t in texts}
+    frequency = Counter(tok for toks in tokens.values() for tok in toks)
+    index: dict[tuple[str, int], list[tuple[str, ...]]] = {}
+    prefixes = {}
+    for t, toks in tokens.items():
+        toks.sort(key=lambda tok: (frequency[tok], tok))
+        prefixes[t] = toks[: len(toks) - -(-9 * len(toks) // 11) + 1]
+        for tok in prefixes[t]:
+            index.setdefault(tok, []).append(t)
+    near: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    for t, prefix in prefixes.items():
+        for tok in prefix:
+            if len(index[tok]) <= POSTING_LIMIT:
+                near.update((min(t, u), max(t, u)) for u in index[tok])
+    for gone, new in texts.values():  # the same prose on both sides: paired in order, however many
+        pairs.update(zip(gone, new))
+    for t, u in near:
+        for p, q in ((t, u), (u, t)):
+            pairs.update((x, y) for x in texts[p][0][:PAIR_LIMIT] for y in texts[q][1][:PAIR_LIMIT])
+    return pairs
 
 
 def _levels(cfg_a: Config, cfg_b: Config) -> tuple[dict[str, str], list[str]]:

@@ -16,9 +16,11 @@ from spectools.model import Comparison, Diagnostic, Label, Location, Message, Tu
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 INNER = frozenset({"settings", "untrusted"})
 
-_TOKEN = re.compile(r"<!--(.*?)-->|<(/?)([A-Za-z][\w-]*)((?:\s[^<>]*?)?)\s*(/?)>", re.S)
+# Linear on any text: no lazy run is followed by an optional run that overlaps it (which made
+# `<a` and 100,000 spaces quadratic); the attributes' trailing space and `/` are split off in Python.
+_TOKEN = re.compile(r"<!--(.*?)-->|<(/?)([A-Za-z][\w-]*)((?:\s[^<>]*)?)>", re.S)
 _ATTR = re.compile(r'([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'>]+))')
-_LABEL = re.compile(r"^\s*([A-Za-z]+)\s*(?:\[#([^\]]*)\])?\s*(?::\s*(.*?))?\s*$", re.S)
+_LABEL = re.compile(r"\s*([A-Za-z]+)\s*(?:\[#([^\]]*)\])?\s*(?::(.*))?", re.S)  # the reason is stripped in Python
 
 
 class _Open:
@@ -56,6 +58,7 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
     comparison_loc: Location | None = None
     current: _Open | None = None
     inner: tuple[str, int] | None = None  # (settings|untrusted, offset after its open tag)
+    unclosed: dict[str, int] = {}  # unknown element -> an offset after which it is never closed
     pos = 0
 
     def close_message(end: int) -> None:
@@ -89,7 +92,10 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
         start, end = m.span()
         if start < pos:
             continue  # inside an unknown element that was skipped whole
-        comment, slash, name, raw_attrs, self_closing = m.groups()
+        comment, slash, name, raw_attrs = m.groups()
+        raw_attrs = (raw_attrs or "").rstrip()
+        self_closing = "/" if raw_attrs.endswith("/") else ""
+        raw_attrs = raw_attrs[:-1] if self_closing else raw_attrs
         if comment is not None:
             if current is not None and inner is None and current.label is None and not text[current.start : start].strip():
                 current.label = _label(comment, loc(start), in_comparison=candidates is not None)
@@ -166,10 +172,14 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
             known = ", ".join(sorted(ROLES))
             problems.append(diag("SPEC501", here, f"unknown role <{name}>; use one of {known} (or <comparison>)"))
             current = None
-            # skip to its closing tag so its text is not reported again
-            skip = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(text, end)
-            if skip:
-                pos = skip.end()
+            # skip to its closing tag so its text is not reported again (a tag with no closing tag after
+            # one offset has none after any later one: never searched for again, so many are linear)
+            if unclosed.get(lname, len(text) + 1) > end:
+                skip = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(text, end)
+                if skip:
+                    pos = skip.end()
+                else:
+                    unclosed[lname] = end
             continue
         if candidates is not None and lname != "assistant":
             problems.append(
@@ -211,9 +221,9 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
 
 def _label(raw: str, where: Location, in_comparison: bool) -> Label | None:
     m = _LABEL.match(raw)
-    if not m:
+    if not m or raw[m.end() :].strip():
         return Label(raw.strip(), None, None, where) if in_comparison else None
-    verdict, anchor, reason = m.group(1), m.group(2), m.group(3)
+    verdict, anchor, reason = m.group(1), m.group(2), (m.group(3) or "").strip()
     return Label(verdict, anchor.strip() if anchor is not None else None, reason or None, where)
 
 

@@ -47,17 +47,30 @@ class Walk:
     first_paragraph: tuple[str, int, int] | None  # (inline content, line, col)
 
 
-def sentence_at(content: str, offset: int) -> str:
-    """The sentence of `content` that holds `offset`, with clause tags removed."""
-    start = 0
+def sentence_ends(content: str) -> list[int]:
+    """The offsets where the sentences of `content` end (the last one ends at len(content))."""
+    ends = []
     for m in _SENTENCE_END.finditer(content):
         before = content[max(0, m.start() - 4) : m.start()]
         if m.group(0).startswith(".") and before.endswith(_ABBREVIATIONS):
             continue
-        if m.end() > offset:
-            return " ".join(TAG.sub("", content[start : m.end()]).split())
-        start = m.end()
-    return " ".join(TAG.sub("", content[start:]).split())
+        ends.append(m.end())
+    ends.append(len(content))
+    return ends
+
+
+def sentence_at(content: str, offset: int, ends: list[int] | None = None) -> str:
+    """The sentence of `content` that holds `offset`, with clause tags removed. `ends`: sentence_ends(content),
+    computed once for a paragraph of many tags (a paragraph is never rescanned per tag)."""
+    from bisect import bisect_right
+
+    ends = sentence_ends(content) if ends is None else ends
+    n = bisect_right(ends, offset)
+    end = ends[min(n, len(ends) - 1)]
+    start = ends[n - 1] if n else 0
+    if start == end:  # the offset is at the very end: the last sentence
+        start = ends[n - 2] if n >= 2 else 0
+    return " ".join(TAG.sub("", content[start:end]).split())
 
 
 def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
@@ -268,16 +281,24 @@ def _inline(
     links: list[Link],
     problems: list[Diagnostic],
 ) -> None:
+    from bisect import bisect_right
+
     section = stack[-1] if stack else None
     cursor = 0
     link_target: str | None = None
     link_text: list[str] = []
     link_at = 0
+    newlines = [i for i, ch in enumerate(content) if ch == "\n"] if "\n" in content else []
+    ends: list[int] | None = None  # sentence ends, found once for the paragraph when it holds a clause
 
     def locate(offset: int, needle: str) -> Location:
-        line = line0 + content.count("\n", 0, offset)
+        n = bisect_right(newlines, offset - 1)
+        line = line0 + n
         raw = lines[line] if line < len(lines) else ""
-        return Location(path, line + 1, max(raw.find(needle) + 1, 1))
+        # the inline text drops each line's indentation, so the raw column is at least the text's column
+        column = offset - (newlines[n - 1] + 1 if n else 0)
+        found = raw.find(needle, column)
+        return Location(path, line + 1, max((found if found >= 0 else raw.find(needle)) + 1, 1))
 
     for child in tok.children or ():
         ctype = child.type
@@ -303,7 +324,8 @@ def _inline(
                         )
                     )
                 elif read_clauses:
-                    clauses.append(Clause(cid, sentence_at(content, pos), section.anchor if section else None, where))
+                    ends = sentence_ends(content) if ends is None else ends
+                    clauses.append(Clause(cid, sentence_at(content, pos, ends), section.anchor if section else None, where))
                     if section:
                         section.clauses.append(cid)
         elif ctype == "code_inline":

@@ -1,0 +1,81 @@
+"""Issue 10 (3): no shape of input makes a run superlinear, and patterns from a repository cannot backtrack.
+
+The shapes are bench/hostile.py's, at half the issue's sizes: each hostile input must finish within a
+bound that its quadratic (or exponential) past could never meet (it took 10 to 30,000 times its benign
+twin), and must give the same kind of answer as before. bench/bench_hostile.py measures the ratios.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.hostile import Case, cases
+from tests.gitrepo import GitRepo, write
+
+
+def _run(case: Case, trees: tuple[dict[str, str], ...], root: Path, cli) -> tuple[float, int]:
+    if case.command == "validate":
+        write(root, trees[0])
+        start = time.perf_counter()
+        code = cli("validate", str(root)).code
+        return time.perf_counter() - start, code
+    repo = GitRepo(root)
+    for files in trees:
+        repo.commit("side", files)
+    start = time.perf_counter()
+    code = cli("diff", "HEAD~1", "HEAD", cwd=root).code
+    return time.perf_counter() - start, code
+
+
+@pytest.mark.parametrize("case", cases(0.5), ids=lambda c: c.name.replace(" ", "-"))
+def test_a_hostile_shape_costs_about_what_its_benign_twin_does(case: Case, cli, tmp_path: Path) -> None:
+    benign, benign_code = _run(case, case.benign, tmp_path / "benign", cli)
+    hostile, hostile_code = _run(case, case.hostile, tmp_path / "hostile", cli)
+    assert hostile < 10 * benign + 1.0, f"{case.name}: {hostile:.2f}s against {benign:.2f}s"
+    assert hostile_code in (0, 1) and benign_code in (0, 1)
+
+
+def test_a_backtracking_id_pattern_is_run_in_linear_time_and_still_judges(cli, tmp_path: Path) -> None:
+    doc = "# Rules {#rules authority=root}\n\nThe assistant must not lie[^" + "a" * 50000 + "b]. Or this[^aaaa].\n"
+    write(tmp_path, {"model_spec.md": doc, "spectools.yaml": 'ids:\n  clause: "^(a|a)+$"\n'})
+    start = time.perf_counter()
+    result = cli("validate", str(tmp_path), "--fail-on", "never")
+    assert time.perf_counter() - start < 5
+    assert "does not match ^(a|a)+$" in result.out and result.out.count("SPEC204") == 1  # aaaa matches, the long one not
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("^(a)\\1$", "it needs backtracking (invalid escape sequence: \\1); spectools runs patterns in linear time (RE2)"),
+        ("^(?=a)[a-z]{4}$", "it needs backtracking (invalid perl operator: (?=)"),
+        ("[a-z", "not a valid regular expression: unterminated character set at position 0"),
+    ],
+)
+def test_a_pattern_re2_cannot_run_is_a_located_config_error(cli, tmp_path: Path, pattern: str, message: str) -> None:
+    write(
+        tmp_path,
+        {"model_spec.md": "# R {#r authority=root}\n\nRule[^ab12].\n", "spectools.yaml": f"ids:\n  clause: '{pattern}'\n"},
+    )
+    result = cli("validate", str(tmp_path))
+    assert result.code == 2
+    assert f"spectools.yaml:2:1: error SPEC001 ids.clause: {message}" in result.out, result.out
+    assert "E0000" not in result.err  # RE2's own logging is off
+
+
+def test_a_backtracking_glob_in_documents_runs_in_linear_time(cli, tmp_path: Path) -> None:
+    name = "a" * 200 + ".md"
+    write(
+        tmp_path,
+        {
+            f"spec/{name}": "# R {#r authority=root}\n\nRule[^ab12].\n",
+            "spectools.yaml": 'documents: ["spec/*a*a*a*a*a*a*a*a*a*a*a*a*b.md"]\n',
+        },
+    )
+    start = time.perf_counter()
+    result = cli("validate", str(tmp_path))
+    assert time.perf_counter() - start < 5
+    assert "matches no file" in result.out
