@@ -70,9 +70,9 @@ def few_distinct_words(n: int = 10000) -> Case:
         return "# Rules {#rules authority=root}\n\n" + " ".join(words) + "\n"
 
     few = [("must", "not", "the", "a")[(i * 7 + i // 3) % 4] for i in range(n)]
-    few_b = few[: n // 2] + ["should"] + few[n // 2 :: 2] + few[n // 2 + 1 :: 2][::-1]
+    few_b = [*few[: n // 2], "should", *few[n // 2 :: 2], *few[n // 2 + 1 :: 2][::-1]]
     many = [f"w{i}" for i in range(n)]
-    many_b = many[: n // 2] + ["should"] + many[n // 2 :: 2] + many[n // 2 + 1 :: 2][::-1]
+    many_b = [*many[: n // 2], "should", *many[n // 2 :: 2], *many[n // 2 + 1 :: 2][::-1]]
     return Case(
         "word diff of few distinct words",
         "diff",

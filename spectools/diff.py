@@ -116,7 +116,7 @@ def _candidates(sa: dict[str, Section], sb: dict[str, Section], removed: list[st
             if len(index[tok]) <= POSTING_LIMIT:
                 near.update((min(t, u), max(t, u)) for u in index[tok])
     for gone, new in texts.values():  # the same prose on both sides: paired in order, however many
-        pairs.update(zip(gone, new))
+        pairs.update(zip(gone, new, strict=False))
     for t, u in near:
         for p, q in ((t, u), (u, t)):
             pairs.update((x, y) for x in texts[p][0][:PAIR_LIMIT] for y in texts[q][1][:PAIR_LIMIT])

@@ -36,7 +36,7 @@ def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
     is quadratic, so only small ones). A large one is split at words that occur once in each side, in
     the same order (the longest increasing run of them: patience diff), and each gap is handled the
     same way; a gap with no such word, or once the work budget is spent, is one replacement."""
-    spans: list[tuple[str, int, int, int, int]] = []
+    spans: list[tuple[str, int, int, int, int]] = []  # (tag, i1, i2, j1, j2)
     budget = BUDGET * (len(a) + len(b) + 1)
     pending = [(0, len(a), 0, len(b))]
     while pending:
@@ -73,11 +73,11 @@ def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
         pending.append((prev_i, i2, prev_j, j2))
     spans = sorted((s for s in spans if s[1] < s[2] or s[3] < s[4]), key=lambda s: (s[1], s[3], s[2], s[4]))
     merged: list[tuple[str, int, int, int, int]] = []
-    for tag, p1, p2, q1, q2 in spans:  # the equal stretches that border each other become one, as SequenceMatcher's
-        if merged and merged[-1][0] == tag == "equal" and merged[-1][2] == p1:
-            merged[-1] = ("equal", merged[-1][1], p2, merged[-1][3], q2)
+    for span in spans:  # the equal stretches that border each other become one, as SequenceMatcher's
+        if merged and merged[-1][0] == span[0] == "equal" and merged[-1][2] == span[1]:
+            merged[-1] = ("equal", merged[-1][1], span[2], merged[-1][3], span[4])
         else:
-            merged.append((tag, p1, p2, q1, q2))
+            merged.append(span)
     return merged
 
 
