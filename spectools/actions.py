@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spectools.model import Diagnostic
-from spectools.render.diagnostics import escape_data, escape_property
+from spectools.render.escape import workflow_data as escape_data
+from spectools.render.escape import workflow_property as escape_property
 
 SUMMARY_LIMIT = 1024 * 1024  # bytes; GitHub rejects a larger job summary
 ANNOTATIONS_PER_SEVERITY = 10  # the runner shows only the first few; the rest are counted in the summary

@@ -50,7 +50,7 @@ UNRELEASED = (
     "## Unreleased\n\n"
     "### Changed wording\n\n"
     "- [Tone](model_spec.md#tone): normative wording change (clauses [^tn01])\n"
-    "  - `The assistant [-should-] {+must+} be kind.`\n\n"
+    "  - The assistant <del>should</del> <ins>must</ins> be kind.\n\n"
     "### Challenges and examples\n\n"
     "- [^tn01] in Tone: challenge file for [^tn01] added (1 example)\n"
 )
@@ -151,7 +151,7 @@ def test_markdown_diff_groups_and_folds_editorial_wording(cli, tmp_path: Path) -
         "### Changed wording\n\n"
         "<details><summary>1 editorial change</summary>\n\n"
         "- [Rules](model_spec.md#rules): editorial wording change\n"
-        "  - `The [-rules.-] {+rules we keep.+}`\n\n"
+        "  - The <del>rules.</del> <ins>rules we keep.</ins>\n\n"
         "</details>\n"
     )
 

@@ -28,7 +28,7 @@ def test_json_report_conforms_to_its_schema(cli) -> None:
         "severity": "error",
         "code": "SPEC501",
         "title": "unknown role or element, or text outside any message",
-        "message": "unknown role <moderator>; use one of assistant, developer, system, tool, user (or <comparison>)",
+        "message": "unknown role; use one of assistant, developer, system, tool, user (or <comparison>)",
     }
     assert result.code == 1
 

@@ -42,7 +42,7 @@ def test_status_findings_introduced_and_fixed_changes_and_risks() -> None:
     assert body.startswith("## ❌ fail · spectools: 1 error, 1 warning; 5 spec changes (1 breaking)\n")
     assert "### Findings this pull request introduces (1)\n\n- **warning** SPEC603 [model_spec.md:4]" in body
     assert "SPEC301" not in body.split("### Findings it fixes")[0].split("introduces")[1]  # moved line, same finding
-    assert "### Findings it fixes (1)\n\n- ~~SPEC102~~ `model_spec.md`: clause 'zz' has no challenge file" in body
+    assert "### Findings it fixes (1)\n\n- ~~SPEC102~~ model_spec.md: clause 'zz' has no challenge file" in body
     assert body.index("**Breaking (1)**") < body.index("clause [^ef56] added")  # breaking first
     assert "authority user → root (promoted)" in body
     assert "<details><summary>Wording (1 change)</summary>" in body  # reworded, folded away

@@ -51,7 +51,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
                         diag(
                             "SPEC506",
                             cand.label.location,
-                            f"unknown label '{cand.label.verdict}'; use GOOD, BAD or OK (optionally BAD[#anchor]: reason)",
+                            "unknown label; use GOOD, BAD or OK (optionally BAD[#anchor]: reason)",
                         )
                     )
     return problems

@@ -76,7 +76,9 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         args = build_parser().parse_args(args_in)
         return dispatch(args)
     except SpecError as exc:
-        sys.stderr.write(f"spectools: error: {exc.message}\n")
+        from spectools.render.escape import term
+
+        sys.stderr.write(f"spectools: error: {term(exc.message)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("spectools: interrupted\n")

@@ -77,10 +77,12 @@ UNREAD = {"SPEC002", "SPEC003", "SPEC006", "SPEC007", "SPEC008", "SPEC009"}  # a
 
 def _warn_unread(sides: list[tuple[str, Loaded]]) -> None:
     """Say, once each, which files could not be read at which side (they are left out of the comparison)."""
+    from spectools.render.escape import term
+
     said = set()
     for side, loaded in sides:
         for d in sorted(loaded.problems, key=lambda d: d.sort_key()):
-            line = f"spectools: warning: {side}: {d.location}: {d.message}; it is left out of the comparison\n"
+            line = term(f"spectools: warning: {side}: {d.location}: {d.message}; it is left out of the comparison") + "\n"
             if d.code in UNREAD and line not in said:
                 said.add(line)
                 sys.stderr.write(line)

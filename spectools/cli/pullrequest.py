@@ -31,19 +31,21 @@ def _failed(fail_on: str, errors: int, warnings: int, breaking: int) -> bool:
 
 
 def _warn(message: str) -> None:
-    from spectools.render.diagnostics import escape_data
+    from spectools.render.escape import term
+    from spectools.render.escape import workflow_data as escape_data
 
     if os.environ.get("GITHUB_ACTIONS") == "true":
         sys.stdout.write(f"::warning title=spectools::{escape_data(message)}\n")
-    sys.stderr.write(f"spectools: warning: {message}\n")
+    sys.stderr.write(f"spectools: warning: {term(message)}\n")
 
 
 def _notice(message: str) -> None:
-    from spectools.render.diagnostics import escape_data
+    from spectools.render.escape import term
+    from spectools.render.escape import workflow_data as escape_data
 
     if os.environ.get("GITHUB_ACTIONS") == "true":
         sys.stdout.write(f"::notice title=spectools::{escape_data(message)}\n")
-    sys.stderr.write(f"spectools: {message}\n")
+    sys.stderr.write(f"spectools: {term(message)}\n")
 
 
 def _run_link(ctx: Context) -> str:
@@ -217,8 +219,8 @@ def cmd_github(
             raise SpecError("--save-report is for a pull request's run: this event names no pull request (give --pr N)")
         saved = handoff.save(Path(save_report), report)
         _notice(f"saved the report for the privileged run in {saved}")
-    elif dry_run:
-        sys.stdout.write(report.comment)
+    elif dry_run:  # on a runner, inside stop-commands: a file name holding `::warning::` stays text
+        sys.stdout.write(actions.quoted(report.comment) if os.environ.get("GITHUB_ACTIONS") == "true" else report.comment)
     elif comment != "off" and number:
         gh = gh or _client(ctx)
         if gh is None:

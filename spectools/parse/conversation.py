@@ -131,7 +131,7 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
                     diag(
                         "SPEC503",
                         here,
-                        f"<{m.group(0)[1:-1].strip()}> found while <{current.role}> from line {current.line} is open; "
+                        f"<{'/' * closing}{lname}> found while <{current.role}> from line {current.line} is open; "
                         f"close it with </{current.role}> first",
                     )
                 )
@@ -160,7 +160,7 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
             if lname == "comparison" and candidates is not None:
                 close_comparison(here)
             else:
-                problems.append(diag("SPEC503", here, f"</{name}> closes nothing; remove it or add the opening tag"))
+                problems.append(diag("SPEC503", here, "closing tag closes nothing; remove it or add the opening tag"))
             continue
         if lname == "comparison":
             if candidates is not None:
@@ -170,7 +170,7 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
             continue
         if lname not in ROLES:
             known = ", ".join(sorted(ROLES))
-            problems.append(diag("SPEC501", here, f"unknown role <{name}>; use one of {known} (or <comparison>)"))
+            problems.append(diag("SPEC501", here, f"unknown role; use one of {known} (or <comparison>)"))
             current = None
             # skip to its closing tag so its text is not reported again (a tag with no closing tag after
             # one offset has none after any later one: never searched for again, so many are linear)
@@ -183,7 +183,7 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
             continue
         if candidates is not None and lname != "assistant":
             problems.append(
-                diag("SPEC501", here, f"<{name}> inside <comparison>; a comparison holds <assistant> candidates only")
+                diag("SPEC501", here, f"<{lname}> inside <comparison>; a comparison holds <assistant> candidates only")
             )
         current = _Open(lname, _attrs(raw_attrs), here.line, here.col, end)
         if self_closing == "/":  # <assistant/>

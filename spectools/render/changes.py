@@ -9,6 +9,7 @@ from typing import Any
 from spectools import __version__
 from spectools.changes import KINDS
 from spectools.model import Change, ChangeSet, Location
+from spectools.render.escape import md, md_url, term, word_diff_md
 
 CHANGES_SCHEMA_VERSION = 1
 GROUPS = {
@@ -51,10 +52,11 @@ def text(cs: ChangeSet) -> str:
     lines = []
     for c in cs.changes:
         subject = f"[^{c.subject}]" if _about_clause(c) else f"#{c.subject}"
-        lines.append(f"{c.severity:9} {c.kind:18} {subject}: {c.summary}  ({_where(c.old)} -> {_where(c.new)})")
+        where = f"({_where(c.old)} -> {_where(c.new)})"
+        lines.append(term(f"{c.severity:9} {c.kind:18} {subject}: {c.summary}  {where}"))
         if "diff" in c.details:
-            lines.append(f"{'':29}{c.details['diff']}")
-    lines.extend(f"note: {n}" for n in cs.notes)
+            lines.append(f"{'':29}{term(c.details['diff'])}")
+    lines.extend(f"note: {term(n)}" for n in cs.notes)
     return "".join(line + "\n" for line in lines)
 
 
@@ -65,21 +67,27 @@ def _link(c: Change, base_url: str = "", old_url: str = "") -> str:
     if _about_clause(c) and c.details.get("section"):
         anchor = c.details["section"]
     elif _about_clause(c):
-        return f"[^{c.subject}]" + (f" in {c.title}" if c.title else "")
+        return md(f"[^{c.subject}]" + (f" in {c.title}" if c.title else ""))
     else:
         anchor = c.subject
-    path = loc.path if loc else ""
-    title = c.title or anchor
+    path = md_url(loc.path if loc else "")
+    title = md(c.title or anchor)
     if base_url:  # GitHub gives a heading its own id, not our anchor: link to the line instead
         return f"[{title}]({base_url}{path}" + (f"?plain=1#L{loc.line}" if loc and loc.line else "") + ")"
-    return f"[{title}]({path}#{anchor})"
+    return f"[{title}]({path}#{md_url(anchor)})"
 
 
 def entry(c: Change, base_url: str = "", old_url: str = "") -> str:
     """One markdown list item. Links are relative to the repository root, or start with base_url (the new
-    side's files on GitHub, for a PR comment) or, for what the new side no longer has, old_url."""
+    side's files on GitHub, for a PR comment) or, for what the new side no longer has, old_url.
+    Everything the spec wrote is escaped (render/escape.py)."""
     flag = "**breaking**: " if c.severity == "breaking" else ""
-    return f"- {flag}{_link(c, base_url, old_url)}: {c.summary}"
+    return f"- {flag}{_link(c, base_url, old_url)}: {md(c.summary)}"
+
+
+def diff_line(c: Change) -> str:
+    """The word diff under an entry: escaped words in <del> and <ins>, never a code span that a backtick breaks."""
+    return f"  - {word_diff_md(c.details.get('diff', ''))}"
 
 
 def fold_clauses(items: list[Change]) -> list[Change]:
@@ -123,7 +131,7 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
             editorial = [c for c in items if not c.details.get("normative")]
             for c in normative:
                 out.append(entry(c))
-                out.append(f"  - `{c.details['diff']}`")
+                out.append(diff_line(c))
             if editorial:
                 out += ([""] if normative else []) + [
                     f"<details><summary>{len(editorial)} editorial change{'s' * (len(editorial) != 1)}</summary>",
@@ -131,14 +139,14 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
                 ]
                 for c in editorial:
                     out.append(entry(c))
-                    out.append(f"  - `{c.details['diff']}`")
+                    out.append(diff_line(c))
                 out += ["", "</details>"]
         else:
             breaking = [c for c in items if c.severity == "breaking"]
             out += [entry(c) for c in breaking + [c for c in items if c.severity != "breaking"]]
         out.append("")
     if cs.notes:
-        out += ["### Vocabulary", ""] + [f"- {n}" for n in cs.notes] + [""]
+        out += ["### Vocabulary", ""] + [f"- {md(n)}" for n in cs.notes] + [""]
     return "\n".join(out)
 
 

@@ -8,6 +8,9 @@ from collections.abc import Callable, Sequence
 from spectools import __version__
 from spectools.checks.registry import CHECKS
 from spectools.model import Diagnostic
+from spectools.render.escape import term
+from spectools.render.escape import workflow_data as escape_data
+from spectools.render.escape import workflow_property as escape_property
 
 REPORT_SCHEMA_VERSION = 1
 INFO_URI = "https://github.com/spectools/spectools"
@@ -36,8 +39,11 @@ def text(diagnostics: Sequence[Diagnostic], display: Callable[[str], str]) -> st
     lines = []
     for d in diagnostics:
         loc = d.location
-        where = display(loc.path) + (f":{loc.line}:{loc.col or 1}" if loc.line else "")
-        lines.append(f"{where}: {d.severity} {d.code} {d.message}")
+        shown = display(loc.path)
+        if shown.startswith(":"):  # a line that starts with `::` would be a workflow command on a runner
+            shown = "./" + shown
+        where = term(shown) + (f":{loc.line}:{loc.col or 1}" if loc.line else "")
+        lines.append(f"{where}: {d.severity} {d.code} {term(d.message)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -61,16 +67,6 @@ def as_json(diagnostics: Sequence[Diagnostic], display: Callable[[str], str], fi
         ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def escape_data(value: str) -> str:
-    """GitHub workflow command message escaping."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    """GitHub workflow command property escaping (file=, title=...)."""
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def github(diagnostics: Sequence[Diagnostic], display: Callable[[str], str]) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 
 from spectools.errors import SpecError
 from spectools.model import ChangeSet, Diagnostic, Spec
-from spectools.render.changes import entry, fold_clauses
+from spectools.render.changes import diff_line, entry, fold_clauses
+from spectools.render.escape import md
 
 MARKER = "<!-- spectools:summary -->"
 COMMENT_LIMIT = 65000  # UTF-16 code units; GitHub refuses a comment body over 65,536
@@ -47,10 +48,10 @@ def _key(d: Diagnostic) -> tuple[str, str, str]:
 
 
 def _finding(d: Diagnostic, link: Callable[[str, int], str | None]) -> str:
-    where = f"{d.location.path}:{d.location.line}" if d.location.line else d.location.path
+    where = md(f"{d.location.path}:{d.location.line}" if d.location.line else d.location.path)
     url = link(d.location.path, d.location.line)
-    place = f"[{where}]({url})" if url else f"`{where}`"
-    return f"- **{d.severity}** {d.code} {place}: {d.message}"
+    place = f"[{where}]({url})" if url else where
+    return f"- **{d.severity}** {d.code} {place}: {md(d.message)}"
 
 
 def _findings(inputs: Inputs) -> tuple[str, str] | None:
@@ -75,7 +76,7 @@ def _findings(inputs: Inputs) -> tuple[str, str] | None:
             lines.append(f"- ... and {len(introduced) - inputs.list_limit} more in {inputs.full_report}")
         parts.append(f"### Findings this pull request introduces ({len(introduced)})\n\n" + "\n".join(lines) + "\n")
     if fixed:
-        lines = [f"- ~~{d.code}~~ `{d.location.path}`: {d.message}" for d in fixed[: inputs.list_limit]]
+        lines = [f"- ~~{d.code}~~ {md(d.location.path)}: {md(d.message)}" for d in fixed[: inputs.list_limit]]
         parts.append(f"### Findings it fixes ({len(fixed)})\n\n" + "\n".join(lines) + "\n")
     return "findings", "\n".join(parts)
 
@@ -96,7 +97,7 @@ def _changes(cs: ChangeSet | None, url: str = "", old_url: str = "") -> list[tup
     if wording:
         lines = [f"<details><summary>Wording ({len(wording)} change{'s' * (len(wording) != 1)})</summary>", ""]
         for c in wording:
-            lines += [entry(c, url, old_url), f"  - `{c.details.get('diff', '')}`"]
+            lines += [entry(c, url, old_url), diff_line(c)]
         out.append(("wording", "\n".join(lines) + "\n\n</details>\n"))
     return out
 
@@ -112,11 +113,11 @@ def _risks(inputs: Inputs) -> tuple[str, str] | None:
     reused = sorted({c.subject for c in cs.changes if c.kind == "id_reused"})
     lines = []
     if stale:
-        lines.append(f"- Clauses changed, but their challenge files were not: {', '.join(f'[^{i}]' for i in stale)}")
+        lines.append(f"- Clauses changed, but their challenge files were not: {', '.join(md(f'[^{i}]') for i in stale)}")
     if uncovered:
-        lines.append(f"- New clauses with no challenge file: {', '.join(f'[^{i}]' for i in uncovered)}")
+        lines.append(f"- New clauses with no challenge file: {', '.join(md(f'[^{i}]') for i in uncovered)}")
     if reused:
-        lines.append(f"- **Retired ids reused** with another meaning: {', '.join(f'[^{i}]' for i in reused)}")
+        lines.append(f"- **Retired ids reused** with another meaning: {', '.join(md(f'[^{i}]') for i in reused)}")
     return ("risks", "### Review risks\n\n" + "\n".join(lines) + "\n") if lines else None
 
 
@@ -157,13 +158,13 @@ def _compliance(inputs: Inputs) -> list[tuple[str, str]]:
         levels[authority.get(cid, "none")] = (p + passed, s + samples)
     total = (sum(p for p, _ in head.values()), sum(s for _, s in head.values()))
     lines = [f"### Compliance: {_pct(*total)} of {total[1]} graded answers passed", "", "| authority | passed |", "|---|---|"]
-    lines += [f"| {level} | {_pct(*pair)} ({pair[0]}/{pair[1]}) |" for level, pair in sorted(levels.items())]
+    lines += [f"| {md(level)} | {_pct(*pair)} ({pair[0]}/{pair[1]}) |" for level, pair in sorted(levels.items())]
     out = [("compliance", "\n".join(lines) + "\n")]
     order = sorted(head, key=lambda cid: (0, delta(cid), cid) if delta(cid) < 0 else (1, 0.0, cid))  # regressions first
     rows = ["<details><summary>Per clause</summary>", "", "| clause | authority | passed | change |", "|---|---|---|---|"]
     for cid in order:
         change = f"{100 * delta(cid):+.0f} pts" if cid in base else "new"
-        rows.append(f"| [^{cid}] | {authority.get(cid, 'none')} | {_pct(*head[cid])} | {change} |")
+        rows.append(f"| {md(f'[^{cid}]')} | {md(authority.get(cid, 'none'))} | {_pct(*head[cid])} | {change} |")
     out.append(("compliance_clauses", "\n".join(rows) + "\n\n</details>\n"))
     return out
 

@@ -1,0 +1,76 @@
+"""The escapers: every piece of text that a repository or a pull request wrote (titles, clause
+sentences, ids, file names, word diffs, anything from a results file) goes through one of these
+before it is shown, so that it is inert where it lands:
+
+- `md`: markdown and HTML on GitHub (comments, job summaries, changelogs): no tags, no links or
+  images, no mentions, no autolinks, no code spans or emphasis it did not mean, one line;
+- `md_url`: a path or anchor inside a link's parentheses;
+- `word_diff_md`: a word diff (`kept [-old-] {+new+}`) as escaped text in <del> and <ins>;
+- `term`: a terminal or a log: no escape sequences, no control characters, no line breaks;
+- `workflow_data`, `workflow_property`: GitHub's workflow-command escaping.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+WORD_JOINER = "\u2060"  # invisible; breaks `@team` and `https://` so GitHub does not link or notify
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# code spans, emphasis, tables, strikethrough, math; `_` inside a word (model_spec.md) emphasises nothing
+_MD_PUNCT = re.compile(r"([\\`*|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_LINK = re.compile(r"\](?=[(\[])")  # `](` and `][` make links and images: `[` and `(` alone make none
+_NEEDS_JOIN = re.compile(r"@|(?<=:)//|(?<=www)\.", re.I)
+
+
+def term(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences, CR, LF, ...) shown as \\xNN."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def md(text: str) -> str:
+    """Text that markdown renders as the same text, on one line, and nothing else."""
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _LINK.sub("]\\\\", _MD_PUNCT.sub(r"\\\1", text))
+    return _NEEDS_JOIN.sub(lambda m: m.group(0) + WORD_JOINER if m.group(0) == "@" else WORD_JOINER + m.group(0), text)
+
+
+def md_url(path: str) -> str:
+    """A repository path or anchor for a link's target: percent-encoded, so it cannot end the link."""
+    return quote(path, safe="/#?=.-_~")
+
+
+def word_diff_md(diff: str) -> str:
+    """`kept [-removed-] {+added+} kept` as escaped text with <del> and <ins>: no code span to break.
+    One pass with str.find (linear, whatever the words hold)."""
+    out, pos = [], 0
+    upcoming = {"[-": diff.find("[-"), "{+": diff.find("{+")}  # each found again only once passed: linear
+    while pos < len(diff):
+        for kind, at in upcoming.items():
+            if 0 <= at < pos:
+                upcoming[kind] = diff.find(kind, pos)
+        starts = [(at, kind) for kind, at in upcoming.items() if at >= 0]
+        if not starts:
+            break
+        at, kind = min(starts)
+        close = diff.find("-]" if kind == "[-" else "+}", at + 2)
+        if close < 0:
+            break
+        tag = "del" if kind == "[-" else "ins"
+        out += [md(diff[pos:at]), f"<{tag}>{md(diff[at + 2 : close])}</{tag}>"]
+        pos = close + 2
+    out.append(md(diff[pos:]))
+    return " ".join(piece for piece in out if piece)
+
+
+def workflow_data(value: str) -> str:
+    """GitHub workflow command message escaping."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_property(value: str) -> str:
+    """GitHub workflow command property escaping (file=, title=...)."""
+    return workflow_data(value).replace(":", "%3A").replace(",", "%2C")

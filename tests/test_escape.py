@@ -1,0 +1,86 @@
+"""Issue 10 (4): text from a pull request is inert wherever it is shown (comment, job summary, changelog,
+terminal, runner log), and findings quote no challenge content."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from spectools.render.escape import md, term, word_diff_md
+from tests.gitrepo import GitRepo, challenge, example, section
+
+EVIL = (
+    "Tone @acme/everyone ![x](https://evil.example/p.png) <img src=x onerror=alert(1)> [win](https://evil.example) </details> `x"
+)
+
+
+def _repo(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "spec")
+    base = "# Rules {#rules}\n\n" + section("tone", "Tone", "The assistant should be kind[^tn01].")
+    repo.commit("base", {"model_spec.md": base, "examples/tn01.md": challenge("tn01", "Tone", example("rude"))})
+    evil_doc = "# Rules {#rules}\n\n" + section(
+        "tone", EVIL, "The assistant `must` be kind, @acme/everyone, see https://evil.example[^tn01]. It </details> is[^@evil]."
+    )
+    bad_example = example("x", good="GOOD", bad="NOPE secret-label-text").replace(
+        "<user>", "<secret-role>x</secret-role>\n<user>"
+    )
+    repo.commit(
+        "evil", {"model_spec.md": evil_doc, "examples/tn01.md": challenge("tn01", "Tone", bad_example), "::warning::x.md": "hi"}
+    )
+    return repo
+
+
+def _inert(body: str) -> None:
+    assert "<img" not in body and "](https://evil" not in body and "@acme" not in body
+    assert body.count("<details>") == body.count("</details>") and "https://evil" not in body
+    assert all(len(line) <= 1000 for line in body.splitlines())
+
+
+def test_the_comment_and_the_changelog_show_the_text_and_run_none_of_it(cli, tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    comment = cli("github", "--path", str(repo.root), "--base", "HEAD~1", "--head", "HEAD", "--dry-run").out
+    _inert(comment)
+    assert "@\u2060acme/everyone" in comment and "&lt;img src=x onerror=alert(1)&gt;" in comment
+    notes = cli("changelog", "HEAD~1..HEAD", "--version", "v2", cwd=repo.root).out
+    _inert(notes)
+
+
+def test_findings_quote_no_challenge_content(cli, tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    out = cli("validate", str(repo.root), "--format", "json").out
+    assert "unknown label;" in out and "unknown role;" in out and "secret" not in out
+
+
+def test_terminal_output_has_no_escape_sequences_and_no_workflow_commands(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit(
+        "one",
+        {"model_spec.md": "# Rules {#rules}\n\n" + section("a\x1b[31mred", "T\x1b[2J", "Rule[^ab12]."), "::warning::x.md": ""},
+    )
+    result = cli("validate", str(repo.root), "--fail-on", "never")
+    assert "\x1b" not in result.out + result.err and "\\x1b[31m" in result.out
+    assert not re.search(r"^::", result.out, re.M)
+    repo.commit("two", {"model_spec.md": "# Rules {#rules}\n\n" + section("a\x1b[31mred", "T\x1b[2J new", "Rule[^ab12].")})
+    diff = cli("diff", "HEAD~1", "HEAD", cwd=repo.root)
+    assert "\x1b" not in diff.out + diff.err
+
+
+@given(st.text())
+def test_md_output_never_holds_markup(text: str) -> None:
+    out = md(text)
+    assert "<" not in out and ">" not in out.replace("&gt;", "") and "\n" not in out
+    assert not re.search(r"(?<!\\)\]\(", out) and not re.search(r"(?<!\\)`", out) and "@" not in out.replace("@\u2060", "")
+
+
+@given(st.text())
+def test_term_output_has_no_control_characters(text: str) -> None:
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f]", term(text))
+
+
+@given(st.lists(st.sampled_from(["a", "`", "[-", "-]", "{+", "+}", "<b>", "@x", " "]), max_size=40))
+def test_word_diff_markup_is_only_ours(pieces: list[str]) -> None:
+    out = word_diff_md("".join(pieces))
+    assert re.sub(r"</?(del|ins)>", "", out).count("<") == 0 and not re.search(r"(?<!\\)`", out)
