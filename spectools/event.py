@@ -68,6 +68,8 @@ def read_payload(path: str | None) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise SpecError(f"{path}{f':{line}' if line else ''}: the event payload is not valid JSON") from None
+    except RecursionError:
+        raise SpecError(f"{path}: the event payload is nested too deeply to be one GitHub sent") from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: the event payload is not a JSON object")
     return data

@@ -1,6 +1,10 @@
-"""The report that a pull request's unprivileged run hands to a privileged one (GitHub's two-workflow
-pattern for forks): written as JSON (schema/handoff.schema.json), uploaded as an artifact, read back
-as untrusted data. Whoever opened the pull request could have written any bytes into it.
+"""What a pull request's unprivileged run hands to a privileged one (GitHub's two-workflow pattern for
+forks): written as JSON (schema/handoff.schema.json), uploaded as an artifact, read back as untrusted
+data. Whoever opened the pull request could have written any bytes into it, so it holds nothing but a
+pull-request number and a commit: the privileged run checks both against the event and the API, then
+reviews that commit itself (read through git as data) and renders everything it posts.
+
+`Handoff` is the review a run computed (counts, comment, summary); `Ticket` is what is saved.
 """
 
 from __future__ import annotations
@@ -28,21 +32,29 @@ class Handoff:
     summary: str
 
 
+@dataclass(frozen=True)
+class Ticket:
+    pull_request: int
+    head_sha: str
+
+
+SCHEMA_VERSION = 2
+
+
 def save(folder: Path, report: Handoff) -> Path:
     from spectools.fsio import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
-    data = {"schema_version": 1, **report.__dict__}
+    data = {"schema_version": SCHEMA_VERSION, "pull_request": report.pull_request, "head_sha": report.head_sha}
     target = folder / FILE
     write_atomic(target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return target
 
 
-def load(path: Path) -> Handoff:
+def load(path: Path) -> Ticket:
     """The report at path (a file, or the folder the artifact was unpacked into), checked before any use."""
     import jsonschema
 
-    from spectools.render.summary import MARKER, utf16_len
     from spectools.resources import schema
 
     target = path / FILE if path.is_dir() else path
@@ -62,13 +74,16 @@ def load(path: Path) -> Handoff:
         raise SpecError(f"{target}: the report is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise SpecError(f"{target}:{exc.lineno}: the report is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise SpecError(f"{target}: the report is nested too deeply to be one spectools wrote") from None
+    if isinstance(data, dict) and data.get("schema_version") == 1:
+        raise SpecError(
+            f"{target}: a report from an older spectools (schema_version 1); run the same spectools version in both "
+            "workflows (the privileged run now reviews the pull request itself)"
+        )
     errors = sorted(jsonschema.Draft202012Validator(schema("handoff")).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
         message = errors[0].message if len(errors[0].message) < 200 else errors[0].message[:200] + "..."
         raise SpecError(f"{target}: {where}: {message} (see schema/handoff.schema.json)")
-    comment = data["comment"].replace(MARKER, "")
-    if utf16_len(comment) > 65000:
-        raise SpecError(f"{target}: comment: longer than a GitHub comment can be")
-    data.pop("schema_version")
-    return Handoff(**{**data, "comment": comment, "base_sha": data.get("base_sha"), "exit_code": data.get("exit_code", 0)})
+    return Ticket(data["pull_request"], data["head_sha"])

@@ -66,12 +66,17 @@ def _fetch(repo: GitRepo, *args: str) -> bool:
         return False
 
 
-def ensure_commit(repo: GitRepo, sha: str, what: str, required: bool = True) -> bool:
-    """Whether the commit is here, fetching it from origin (shallowly) when it is not."""
+def ensure_commit(repo: GitRepo, sha: str, what: str, required: bool = True, pull: int | None = None) -> bool:
+    """Whether the commit is here, fetching it from origin (shallowly) when it is not: by its id, or as the
+    head of pull request `pull` (a fork's commit is reachable from the base repository's refs/pull/N/head).
+    It is only ever read as data."""
     if _has_commit(repo, sha):
         return True
     shallow = ["--depth", str(FIRST_DEPTH)] if repo.shallow() else []
     if _fetch(repo, *shallow, "origin", sha) and _has_commit(repo, sha):
+        return True
+    ref = f"+refs/pull/{pull}/head:refs/remotes/origin/pull/{pull}/head"
+    if pull and _fetch(repo, *shallow, "origin", ref) and _has_commit(repo, sha):
         return True
     if required:
         raise SpecError(f"{what} {sha} is not in this clone and could not be fetched from origin; {FETCH_DEPTH_HINT}")
@@ -121,7 +126,11 @@ def sides(repo: GitRepo, ctx: Context) -> tuple[str | None, str, list[str]]:
     notes = [ctx.note] if ctx.note else []
     if ctx.head is None:
         raise SpecError("nothing to compare: this event names no head commit")
-    head = ctx.head if len(ctx.head) == 40 and ensure_commit(repo, ctx.head, "the head commit") else repo.resolve(ctx.head)
+    head = (
+        ctx.head
+        if len(ctx.head) == 40 and ensure_commit(repo, ctx.head, "the head commit", pull=ctx.number)
+        else repo.resolve(ctx.head)
+    )
     base = None
     if ctx.base is not None:
         if len(ctx.base) == 40 and not ensure_commit(repo, ctx.base, "the base commit", required=not ctx.base_may_be_gone):

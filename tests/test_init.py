@@ -57,7 +57,34 @@ def test_the_model_spec_template_has_everything_a_team_needs(cli, tmp_path: Path
     for topic in ("### Add a clause", "### Add a challenge", "### Make a release", "spectools new-id", "spectools new challenge"):
         assert topic in readme
     workflow = (tmp_path / "spec" / ".github" / "workflows" / "spec.yml").read_text(encoding="utf-8")
-    assert "uses: spectools/spectools@v1" in workflow  # the action, by its major version tag
+    _pinned_and_least_privilege(workflow)
+
+
+def _pinned_and_least_privilege(workflow: str) -> None:
+    """Issue 10 (7): every action pinned by a commit of its own repository; only the commenting job may write."""
+    import re
+
+    import yaml
+
+    uses = re.findall(r"uses: ([^@\s]+)@(\S+)", workflow)
+    assert uses and all(re.fullmatch(r"[0-9a-f]{40}", ref) for _, ref in uses), uses
+    ours = {ref for name, ref in uses if name == "spectools/spectools"}
+    for ref in ours:  # a commit of this repository that has the action
+        subprocess.run(["git", "cat-file", "-e", f"{ref}:action.yml"], cwd=ROOT, check=True)
+    data = yaml.safe_load(workflow)
+    assert data["permissions"] == {"contents": "read"}
+    writers = {name for name, job in data["jobs"].items() if "write" in (job.get("permissions") or {}).values()}
+    assert writers == {"review"} and data["jobs"]["review"]["if"] == "github.event_name == 'pull_request'"
+
+
+def test_the_readme_workflows_pin_the_action_and_grant_writes_per_job() -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+    assert any("pull_request:" in b and "push:" in b for b in blocks)
+    _pinned_and_least_privilege(next(b for b in blocks if "pull_request:" in b and "push:" in b))
+    assert "spectools/spectools@v" not in readme
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

@@ -270,42 +270,54 @@ def test_workflow_dispatch_checks_the_commit_against_the_default_branch(cli, tmp
 def test_the_two_workflow_pattern_for_forks(cli, tmp_path, monkeypatch) -> None:
     repo, base, head = make_repo(tmp_path / "spec")
     pr = event("pull_request.opened.json", pull_request__number=5, pull_request__base__sha=base, pull_request__head__sha=head)
-    # the unprivileged run: no token that can write; it saves the report as an artifact
+    # the unprivileged run: no token that can write; it saves a ticket (number and commit) as an artifact
     Runner(monkeypatch, tmp_path / "untrusted", None, "pull_request", pr)
     saved = cli("github", "--path", str(repo.root), "--save-report", str(tmp_path / "artifact"))
     assert saved.code == 1 and "saved the report for the privileged run" in saved.err
+    ticket = json.loads((tmp_path / "artifact" / "spectools-report.json").read_text(encoding="utf-8"))
+    assert ticket == {"schema_version": 2, "pull_request": 5, "head_sha": head}
+    # the privileged run checks out the base repository's main only; the fork's commit is its refs/pull/5/head
+    repo.git("update-ref", "refs/pull/5/head", head)
+    repo.git("branch", "-D", "feature")
+    checkout = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", "--single-branch", "-b", "main", f"file://{repo.root}", str(checkout)], check=True)
     run_event = event("workflow_run.completed.json", workflow_run__head_sha=head)
     with GitHubServer() as server:
         server.pulls[5] = {"head": head, "base": base}
         run = Runner(monkeypatch, tmp_path / "privileged", server, "workflow_run", run_event)
-        posted = cli("github", "--report", str(tmp_path / "artifact"))
+        posted = cli("github", "--path", str(checkout), "--report", str(tmp_path / "artifact"))
         (comment,) = server.on_issue(5)
-        assert posted.code == 1 and comment["body"].startswith("## ❌ fail")
+        assert posted.code == 1 and comment["body"].startswith("## ❌ fail · spectools: 1 error, 0 warnings; ")
         assert run.outputs()["comment-id"] == str(comment["id"]) and run.outputs()["breaking-changes"] == "1"
 
-        # a report that names another pull request (one whose head it did not check) is never posted
-        report = json.loads((tmp_path / "artifact" / "spectools-report.json").read_text(encoding="utf-8"))
+        # whatever else a forged artifact holds is refused: a comment, counts, a verdict of its own
+        for text, message in (
+            ("{", "forged.json:1: the report is not valid JSON: Expecting property name enclosed in double quotes"),
+            (
+                json.dumps({**ticket, "comment": "## ✅ pass @org/team"}),
+                "forged.json: (top level): Additional properties are not allowed",
+            ),
+            (json.dumps({**ticket, "schema_version": 1, "errors": 0}), "a report from an older spectools (schema_version 1)"),
+            ("[" * 100000, "the report is nested too deeply to be one spectools wrote"),
+        ):
+            (tmp_path / "forged.json").write_text(text, encoding="utf-8")
+            bad = cli("github", "--path", str(checkout), "--report", str(tmp_path / "forged.json"))
+            assert bad.code == 2 and message in bad.err, bad.err
+        # a ticket that names another pull request (one whose head it did not check) is never used
         server.pulls[6] = {"head": base, "base": base}
-        (tmp_path / "forged.json").write_text(json.dumps({**report, "pull_request": 6}), encoding="utf-8")
-        forged = cli("github", "--report", str(tmp_path / "forged.json"))
+        (tmp_path / "forged.json").write_text(json.dumps({**ticket, "pull_request": 6}), encoding="utf-8")
+        forged = cli("github", "--path", str(checkout), "--report", str(tmp_path / "forged.json"))
         assert forged.code == 2 and server.on_issue(6) == []
         assert forged.err == (
             f"spectools: error: the report names pull request #6, whose head is {base[:12]}, not the commit it checked "
             f"({head[:12]}); not posted\n"
         )
-        for text, message in (
-            ("{", "forged.json:1: the report is not valid JSON: Expecting property name enclosed in double quotes"),
-            (json.dumps({**report, "errors": -1}), "forged.json: errors: -1 is less than the minimum of 0"),
-            (json.dumps({**report, "extra": 1}), "forged.json: (top level): Additional properties are not allowed"),
-        ):
-            (tmp_path / "forged.json").write_text(text, encoding="utf-8")
-            bad = cli("github", "--report", str(tmp_path / "forged.json"))
-            assert bad.code == 2 and message in bad.err, bad.err
-        # the run's own list of pull requests, when GitHub gives one, must hold the report's
+        # the run's own list of pull requests, when GitHub gives one, must hold the ticket's
         listed = event("workflow_run.completed.with-pull-requests.json", workflow_run__head_sha=head)
         Runner(monkeypatch, tmp_path / "listed", server, "workflow_run", listed)
-        refused = cli("github", "--report", str(tmp_path / "artifact"))
+        refused = cli("github", "--path", str(checkout), "--report", str(tmp_path / "artifact"))
         assert refused.err == "spectools: error: the report names pull request #5, which is not the run's; not posted\n"
+    assert len(comment["body"]) < 65000 and "@org" not in comment["body"]
 
 
 def test_results_give_the_compliance_section(cli, tmp_path) -> None:

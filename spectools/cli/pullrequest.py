@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from spectools.event import Context
-    from spectools.handoff import Handoff
+    from spectools.handoff import Handoff, Ticket
 
 SUMMARY_FILE = "spectools-summary.md"
 
@@ -109,8 +109,9 @@ def _check(fail_on: str, ctx: Context, path: str, results: list[str]) -> tuple[H
     return report, list(rv.notes)
 
 
-def _verified(report: Handoff, ctx: Context, gh: Any) -> None:
-    """The report is untrusted: post it only on the pull request whose head it checked."""
+def _verified(report: Ticket, ctx: Context, gh: Any) -> str | None:
+    """The ticket is untrusted: review only the pull request whose head it names, as the event and the
+    API say. Returns the pull request's base commit, as the API gives it (None without the API)."""
     if ctx.workflow_run_sha and report.head_sha != ctx.workflow_run_sha:
         raise SpecError(
             f"the report checked commit {report.head_sha[:12]}, but the run that made it was for "
@@ -125,6 +126,8 @@ def _verified(report: Handoff, ctx: Context, gh: Any) -> None:
                 f"the report names pull request #{report.pull_request}, whose head is {pull.head.sha[:12]}, "
                 f"not the commit it checked ({report.head_sha[:12]}); not posted"
             )
+        return str(pull.base.sha)
+    return None
 
 
 def _post(ctx: Context, number: int, body: str, mode: str, gh: Any) -> tuple[str, str | None]:
@@ -197,11 +200,15 @@ def cmd_github(
             )
         if save_report:
             raise SpecError("--report posts a saved report; --save-report saves one: give one of them")
-        report = handoff.load(Path(report_path))
+        from dataclasses import replace
+
+        ticket = handoff.load(Path(report_path))
         gh = None if dry_run else _client(ctx)
-        _verified(report, ctx, gh)
-        number, notes = report.pull_request, list[str]()
-        exit_code = EXIT_FINDINGS if _failed(fail_on, report.errors, report.warnings, report.breaking_changes) else EXIT_OK
+        base_sha = _verified(ticket, ctx, gh)
+        # nothing else of the artifact is used: the review, the comment and the summary are computed here
+        ctx = replace(ctx, base=base_sha, head=ticket.head_sha, number=ticket.pull_request)
+        report, notes = _check(fail_on, ctx, path, results)
+        number, exit_code = ticket.pull_request, report.exit_code
     else:
         if ctx.head is None:
             _notice(ctx.note or "nothing to check")

@@ -221,6 +221,8 @@ def load_results(text: str, name: str) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise SpecError(f"{name}: nested too deeply to be a results file") from None
     errors = sorted(jsonschema.Draft202012Validator(schema("results")).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
