@@ -80,12 +80,18 @@ def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
         "for-each-ref",
         "--sort=creatordate",
         f"refs/tags/{pattern}",
-        "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(committerdate:short)%09%(*committerdate:short)",
+        "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(committerdate:short)%09%(*committerdate:short)"
+        "%09%(objecttype)%09%(*objecttype)",
     )
     releases, previous = [], None
     for line in out.splitlines():
-        tag, sha, peeled, date, peeled_date = [*line.split("\t"), "", "", "", ""][:5]
+        tag, sha, peeled, date, peeled_date, kind, peeled_kind = [*line.split("\t"), "", "", "", "", "", ""][:7]
         commit = peeled or sha
+        if (peeled_kind or kind) != "commit":
+            raise SpecError(
+                f"tag '{tag}' points at a {peeled_kind or kind}, not a commit; a release tag must name a commit "
+                f"(delete it with `git tag -d {tag}`, or narrow releases.tag_pattern in spectools.yaml)"
+            )
         if not commit:
             continue
         side = Side(tag, commit)

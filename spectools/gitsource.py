@@ -46,10 +46,32 @@ def cat_blobs(repo: GitRepo, shas: list[str]) -> tuple[bytes, list[tuple[int, in
     return out, spans
 
 
+def require_git() -> None:
+    """SpecError unless a git executable is on PATH (spectools reads history only through git)."""
+    import shutil
+
+    if not shutil.which(os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"):
+        raise SpecError(
+            "git is not installed, or not on PATH: spectools reads the spec's history through git. "
+            "Install git (such as `apt-get install git` or `brew install git`) and try again"
+        )
+
+
+def refusal(stderr: str, path: object) -> SpecError | None:
+    """The clear error for a repository that git refuses to read (another owner: safe.directory)."""
+    if "dubious ownership" in stderr or "safe.directory" in stderr:
+        return SpecError(
+            f"{path}: git refuses to read this repository, because it belongs to another user; if you trust it, "
+            "run `git config --global --add safe.directory <its path>` (in GitHub Actions, actions/checkout does this)"
+        )
+    return None
+
+
 class GitRepo:
     """The repository that holds the spec at `path` (which may be a subfolder of it)."""
 
     def __init__(self, path: Path) -> None:
+        require_git()
         import git
 
         if not path.exists():
@@ -92,7 +114,17 @@ class GitRepo:
         return self._shallow
 
     def has_commits(self) -> bool:
-        return bool(self.repo.head.is_valid())
+        """Whether HEAD names a commit; SpecError when git refuses to read the repository at all."""
+        import git
+
+        try:
+            self.git("rev-parse", "--verify", "HEAD^{commit}")
+            return True
+        except git.GitCommandError as exc:
+            refused = refusal(str(exc.stderr), self.path)
+            if refused:
+                raise refused from None
+            return False
 
     def resolve(self, ref: str) -> str:
         """The commit sha that ref names; SpecError with the fix otherwise."""
@@ -102,6 +134,17 @@ class GitRepo:
             return self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
         except git.GitCommandError:
             pass
+        try:
+            kind = self.git("cat-file", "-t", ref).strip() if not ref.startswith("-") else ""  # what ref names, if anything
+        except git.GitCommandError as exc:
+            refused = refusal(str(exc.stderr), self.path)
+            if refused:
+                raise refused from None
+            kind = ""
+        if kind in ("tree", "blob"):
+            raise SpecError(
+                f"'{ref}' names a {kind}, not a commit; give a branch, tag or commit (a release tag must point at a commit)"
+            )
         if not self.has_commits():
             raise SpecError(
                 f"'{ref}': the repository has no commits yet; commit the spec first (`git add -A && git commit -m 'First spec'`)"

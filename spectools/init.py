@@ -185,6 +185,9 @@ def git_start(root: Path, template: str, files: list[str], fresh: bool) -> str:
             )
         return proc.stdout
 
+    from spectools.gitsource import require_git
+
+    require_git()
     top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False)
     existing = top.returncode == 0 and not fresh
     if not existing:

@@ -85,6 +85,15 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # the file system refused (a name too long, a device gone): the user's to fix, not a bug
+        from spectools.errors import EXIT_USAGE
+        from spectools.render.escape import term
+
+        name = str(exc.filename or "")
+        shown = name if len(name) <= 120 else name[:60] + "..." + name[-40:]
+        where = f"{term(shown)}: " if name else ""
+        sys.stderr.write(f"spectools: error: {where}{exc.strerror or exc}; check the path and try again\n")
+        return EXIT_USAGE
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except Exception as exc:

@@ -63,12 +63,18 @@ def cmd_validate(path: str, fmt: str, fail_on: str, fix: bool) -> int:
 def cmd_export(path: str) -> int:
     from pathlib import Path
 
-    from spectools.errors import EXIT_OK
+    from spectools.errors import EXIT_FINDINGS, EXIT_OK
     from spectools.export import to_json
     from spectools.loader import load, open_worktree
+    from spectools.render.diagnostics import text
 
     loaded = load(open_worktree(Path(path)))
+    unread = [d for d in loaded.problems if d.code in UNREAD or d.code == "SPEC014"]
     sys.stdout.write(to_json(loaded.spec))
+    if unread:  # the JSON would be silently incomplete: say what is missing, and fail
+        sys.stderr.write(text(sorted(unread, key=lambda d: d.sort_key()), _display(path)))
+        sys.stderr.write("spectools: the export leaves out the files above; fix them (see `spectools validate`)\n")
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -98,8 +104,19 @@ def cmd_diff(path: str, old: str, new: str | None, staged: bool, fmt: str) -> in
     repo = GitRepo(Path(path))
     side_a, side_b = repo.sides(old, new, staged)
     with Comparer(repo) as comparer:
-        cs = comparer.compare(side_a, side_b)[0]
+        cs, la, lb = comparer.compare(side_a, side_b)
     _warn_unread(comparer.unread)
+    from spectools.render.escape import term
+
+    for side, loaded, other in ((side_a, la, "added"), (side_b, lb, "removed")):
+        if loaded is not None and not loaded.doc_paths:
+            sys.stderr.write(
+                term(
+                    f"spectools: warning: {side.label} has no spec documents ({', '.join(loaded.documents)}), so "
+                    f"everything at the other side is {other}; check the ref, or `documents:` in spectools.yaml"
+                )
+                + "\n"
+            )
     if fmt == "json":
         sys.stdout.write(render.as_json(cs))
     elif fmt == "markdown":
@@ -130,6 +147,12 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
         releases = changelog.all_releases(repo, pattern)
     else:
         releases = [changelog.release_for(repo, spec_range, version, pattern)]
+    if releases[0].old is None and repo.shallow():
+        raise SpecError(
+            f"this is a shallow clone, so the release before {releases[0].version} may not have been fetched and it "
+            "would be described as the first; fetch the history (`git fetch --unshallow --tags`, or `fetch-depth: 0` "
+            "in actions/checkout) and try again"
+        )
     with Comparer(repo, releases[-1].new.commit) as comparer:
         comparer.prepare([(rel.old, rel.new) for rel in releases])
         results = [(rel, comparer.compare(rel.old, rel.new)[0]) for rel in releases]
@@ -235,8 +258,10 @@ def cmd_new_id(path: str, count: int) -> int:
         repo = GitRepo(root)
         if repo.has_commits():
             history = IdHistory(repo, repo.resolve("HEAD"), loaded.documents).all_ids()
-    except SpecError:
-        sys.stderr.write("spectools: not a git repository, so only the current spec was checked for used ids\n")
+    except SpecError as exc:
+        from spectools.render.escape import term
+
+        sys.stderr.write(f"spectools: warning: {term(exc.message)}; so only the current spec was checked for used ids\n")
     for cid in new_ids(count, loaded.config.clause_id, taken_ids(loaded, history)):
         sys.stdout.write(cid + "\n")
     return 0
