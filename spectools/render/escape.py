@@ -67,8 +67,8 @@ def word_diff_md(diff: str) -> str:
 
 
 def workflow_data(value: str) -> str:
-    """GitHub workflow command message escaping."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub workflow command message escaping; other control characters (escape sequences) shown as \\xNN."""
+    return term(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def workflow_property(value: str) -> str:
