@@ -36,6 +36,9 @@ KINDS: dict[str, tuple[ChangeSeverity, int]] = {
     "example_added": ("notable", 7),
     "example_removed": ("notable", 7),
     "example_changed": ("notable", 7),
+    "example_retitled": ("editorial", 7),
+    "candidate_added": ("notable", 7),
+    "candidate_removed": ("notable", 7),
 }
 
 

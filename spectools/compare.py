@@ -35,6 +35,7 @@ class Comparer:
         self._tags: dict[str, set[bytes]] = {}  # blob id -> the clause tags in it
         self._ids: dict[str, set[str]] = {}  # blob id -> the anchors and clause ids in it
         self._diffs: dict[tuple[str, str], str] = {}
+        self.aliases: dict[str, str] | None = None  # changelog --all: the newest release's, for every comparison
 
     def __enter__(self) -> Comparer:
         return self
@@ -68,7 +69,7 @@ class Comparer:
     def compare(self, old: Side | None, new: Side) -> tuple[ChangeSet, Loaded | None, Loaded]:
         if old is None:  # a first release: everything in it is new
             lb = self.full(new)
-            return diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label), None, lb
+            return diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label, self.aliases), None, lb
         src_a, src_b = self.source(old), self.source(new, after=old)
         if old.commit is not None:  # the retired-id scan, in the background while the sides are parsed
             self.history(old.commit, document_patterns(src_b)).start()
@@ -77,7 +78,7 @@ class Comparer:
         else:
             la, lb = load(src_a, self.cache), load(src_b, self.cache)
         self.unread += [(old.label, la), (new.label, lb)]
-        cs = diff(la.spec, lb.spec, la.config, lb.config, old.label, new.label)
+        cs = diff(la.spec, lb.spec, la.config, lb.config, old.label, new.label, self.aliases)
         if old.commit is not None:
             before = {c.id for c in la.spec.clauses()}
             if any(c.id not in before for c in lb.spec.clauses()):

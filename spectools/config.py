@@ -13,6 +13,14 @@ from spectools.source import glob_regex, outside
 
 CONFIG_FILE = "spectools.yaml"
 DEFAULT_LEVELS = ("root", "system", "developer", "user", "guideline")
+# The public Model Spec called its top level `platform` until 2025-09-12 and `root` since: old releases
+# read cleanly with no config. A default alias applies only while its old name is no level of the
+# repository's and its new name is one.
+DEFAULT_ALIASES = {"platform": "root"}
+
+
+def _default_aliases(levels: tuple[str, ...]) -> dict[str, str]:
+    return {old: new for old, new in DEFAULT_ALIASES.items() if old not in levels and new in levels}
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,8 @@ class Config:
     section_id: str = r"^[a-z][a-z0-9_]*$"
     clause_id: str = r"^[a-z0-9]{4}$"
     levels: tuple[str, ...] = DEFAULT_LEVELS
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=lambda: _default_aliases(DEFAULT_LEVELS))
+    configured_aliases: frozenset[str] = frozenset()  # the old names spectools.yaml itself gives (SPEC206 for those)
     tag_pattern: str = "v*"
     schemas: dict[str, str] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)
@@ -59,7 +68,8 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
         section_id=ids.get("section", Config.section_id),
         clause_id=ids.get("clause", Config.clause_id),
         levels=tuple(authority.get("levels", DEFAULT_LEVELS)),
-        aliases=dict(authority.get("aliases", {})),
+        aliases={**_default_aliases(tuple(authority.get("levels", DEFAULT_LEVELS))), **authority.get("aliases", {})},
+        configured_aliases=frozenset(authority.get("aliases", {})),
         tag_pattern=data.get("releases", {}).get("tag_pattern", "v*"),
         schemas=dict(data.get("schemas", {})),
         checks=dict(data.get("checks", {})),
@@ -85,7 +95,7 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
                 )
             )
     for old, new in cfg.aliases.items():
-        if new not in cfg.levels:
+        if new not in cfg.levels and old in cfg.configured_aliases:
             problems.append(
                 diag(
                     "SPEC001",

@@ -123,9 +123,12 @@ def _candidates(sa: dict[str, Section], sb: dict[str, Section], removed: list[st
     return pairs
 
 
-def _levels(cfg_a: Config, cfg_b: Config) -> tuple[dict[str, str], list[str]]:
-    aliases = {**cfg_a.aliases, **cfg_b.aliases}
-    return aliases, list(cfg_b.levels) + [lv for lv in cfg_a.levels if lv not in cfg_b.levels]
+def _levels(cfg_a: Config, cfg_b: Config, aliases: dict[str, str] | None) -> tuple[dict[str, str], list[str]]:
+    """The alias map and the ladder of a comparison: the newer side's (or the one given: the newest
+    release's, for changelog --all), so that old releases compare cleanly against new ones."""
+    return dict(cfg_b.aliases if aliases is None else aliases), list(cfg_b.levels) + [
+        lv for lv in cfg_a.levels if lv not in cfg_b.levels
+    ]
 
 
 def _authority(x: Section, y: Section, aliases: dict[str, str], ladder: list[str], vocab: set[tuple[str, str]]) -> Change | None:
@@ -158,14 +161,16 @@ def _without(prose: str, sentences: Iterable[str]) -> str:
     return " ".join(text.split())
 
 
-def diff(a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str = "") -> ChangeSet:
+def diff(
+    a: Spec, b: Spec, cfg_a: Config, cfg_b: Config, old: str = "", new: str = "", aliases: dict[str, str] | None = None
+) -> ChangeSet:
     sa, sb = first(a.sections(), "anchor"), first(b.sections(), "anchor")
     ca, cb = first(a.clauses(), "id"), first(b.clauses(), "id")
     renames = {**cfg_a.renames, **cfg_b.renames}
     split, merged = scattered(sa, sb, ca, cb, renames)
     match = match_sections(sa, sb, renames, split, merged)
     back = {y: x for x, y in match.items()}
-    aliases, ladder = _levels(cfg_a, cfg_b)
+    aliases, ladder = _levels(cfg_a, cfg_b, aliases)
     out: list[Change] = []
     vocab: set[tuple[str, str]] = set()
 

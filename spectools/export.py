@@ -34,6 +34,7 @@ def _message(m: Message) -> dict[str, Any]:
             "verdict": m.label.verdict,
             "anchor": m.label.anchor,
             "reason": m.label.reason,
+            "qualifier": m.label.qualifier,
             "location": _loc(m.label.location),
         }
     return out

@@ -120,6 +120,11 @@ def _patterns(source: Source, config: Config) -> tuple[str, ...]:
     return ("model_spec.md",) if source.is_file("model_spec.md") else ("spec/**/*.md",)
 
 
+def config_of(source: Source) -> Config:
+    """The source's spectools.yaml (defaults where it has problems), without loading the spec."""
+    return _config(source, [])[0]
+
+
 def document_patterns(source: Source) -> tuple[str, ...]:
     """The document globs that `load` will use (what `Loaded.documents` will be), without loading."""
     return _patterns(source, _config(source, [])[0])

@@ -51,6 +51,7 @@ class Label(NamedTuple):
     anchor: str | None
     reason: str | None
     location: Location
+    qualifier: str | None = None  # `GOOD, given high uncertainty`: free text after a comma, kept for display
 
 
 class Message(NamedTuple):

@@ -40,8 +40,10 @@ class Source(Protocol):
 def outside(path: str) -> bool:
     """Whether a relative path from config, arguments or git could lead out of the repository
     (absolute, a drive, `..`, a backslash or a NUL): such a path is never read or written."""
-    if not path or path.startswith(("/", "\\")) or "\\" in path or "\0" in path:
+    if not path or path[0] == "/" or "\\" in path or "\0" in path:
         return True
+    if ".." not in path and ":" not in path[:2]:
+        return False  # the common case, decided without splitting the path
     parts = PurePosixPath(path).parts
     return ".." in parts or (len(parts[0]) == 2 and parts[0][1] == ":")
 

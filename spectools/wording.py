@@ -1,28 +1,253 @@
-"""Word-level diffs of prose, and whether a change touches obligation words (normative)."""
+"""Word-level diffs of prose, and whether a change is normative (docs/wording.md has the rule).
+
+Typography is folded before anything is compared: dash spellings (`--`, `---`, en and em dashes),
+curly and straight quotes, emphasis markers and white space. An edit of typography alone is no change.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from difflib import SequenceMatcher
 
-OBLIGATION = frozenset({"must", "should", "may", "never", "not", "only", "always", "unless"})
+MODALS = frozenset(
+    [
+        "must",
+        "should",
+        "may",
+        "might",
+        "can",
+        "could",
+        "shall",
+        "will",
+        "would",
+        "ought",
+        "need",
+        "needs",
+        "require",
+        "requires",
+        "required",
+        "allowed",
+        "permitted",
+        "forbidden",
+        "prohibited",
+        "mandatory",
+        "optional",
+    ]
+)
+NEGATIONS = frozenset(["not", "never", "no", "none", "nothing", "nobody", "neither", "nor", "without"])
+QUANTIFIERS = frozenset(
+    [
+        "all",
+        "any",
+        "every",
+        "each",
+        "only",
+        "except",
+        "always",
+        "some",
+        "sometimes",
+        "both",
+        "either",
+        "even",
+        "exclusively",
+        "solely",
+    ]
+)
+CONDITIONS = frozenset(
+    ["if", "unless", "when", "whenever", "where", "wherever", "until", "before", "after", "once", "provided", "otherwise"]
+)
+PARTIES = frozenset(
+    [
+        "root",
+        "platform",
+        "system",
+        "developer",
+        "developers",
+        "user",
+        "users",
+        "guideline",
+        "guidelines",
+        "operator",
+        "operators",
+        "third",
+        "party",
+        "parties",
+        "people",
+        "person",
+        "anyone",
+        "everyone",
+        "someone",
+        "human",
+        "humans",
+        "child",
+        "children",
+        "minor",
+        "minors",
+        "adult",
+        "adults",
+    ]
+)
+NORMATIVE = MODALS | NEGATIONS | QUANTIFIERS | CONDITIONS | PARTIES
+LIGHT_VERBS = frozenset(
+    ["make", "makes", "made", "take", "takes", "took", "have", "has", "had", "get", "gets", "got"]
+)  # carry no meaning alone
+STOPWORDS = LIGHT_VERBS | frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "but",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "is",
+        "are",
+        "be",
+        "been",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "their",
+        "there",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "so",
+        "than",
+        "then",
+        "into",
+        "about",
+        "up",
+        "out",
+        "over",
+        "just",
+        "very",
+        "more",
+        "most",
+        "such",
+    ]
+)
 _WORD = re.compile(r"\S+")
 _TAG = re.compile(r"\[\^[^\]\s]+\]")
 _EDGE = re.compile(r"^[^\w']+|[^\w']+$")
+_DASHES = re.compile(r"\s*(?:---?|\u2014|\s\u2013\s)\s*")  # `--`, `---`, an em dash, a spaced en dash
+_EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u2013": "-"})
+_NOT = re.compile(r"^(.*?)(?:n't|not)$")
+
+
+def fold(text: str) -> str:
+    """Text with its typography folded: one dash, straight quotes, no emphasis markers."""
+    return _EMPHASIS.sub("", _DASHES.sub(" \u2014 ", text).translate(_QUOTES))
 
 
 def words(text: str) -> list[str]:
-    """The words of text, clause tags left out (clauses are compared on their own)."""
-    return _WORD.findall(_TAG.sub("", text))
+    """The words of text, typography folded and clause tags left out (clauses are compared on their own)."""
+    return _WORD.findall(fold(_TAG.sub("", text)))
 
 
 def normalise(text: str) -> str:
     return " ".join(words(text))
 
 
-def is_obligation(word: str) -> bool:
-    w = _EDGE.sub("", word.lower()).replace("\u2019", "'")
-    return w in OBLIGATION or w.endswith("n't") or w == "cannot"
+def lexemes(word: str) -> list[str]:
+    """A word as the rule reads it: lower case, no edge punctuation or 's, parts of a compound
+    (`root-level`), and a contraction or `cannot` as its verb and `not`."""
+    w = _EDGE.sub("", word.lower())
+    out = []
+    for part in re.split(r"[-/]", w.removesuffix("'s")):
+        if part == "cannot" or part.endswith("n't"):
+            stem = {"cannot": "can", "won't": "will", "can't": "can", "shan't": "shall"}.get(part, _NOT.sub(r"\1", part))
+            out += [stem, "not"]
+        elif part:
+            out.append(part)
+    return out
+
+
+def _content(ws: list[str]) -> list[str]:
+    return [t for w in ws for t in lexemes(w) if t not in STOPWORDS]
+
+
+def _sentences(ws: list[str]) -> tuple[list[int], list[bool], list[int]]:
+    """(sentence number of each word, whether each sentence carries an obligation, the index of each
+    sentence's first modal or -1)."""
+    number, obliged, first_modal = [], [False], [-1]
+    for i, w in enumerate(ws):
+        number.append(len(obliged) - 1)
+        tokens = lexemes(w)
+        if any(t in MODALS or t in NEGATIONS for t in tokens):
+            obliged[-1] = True
+        if first_modal[-1] < 0 and any(t in MODALS for t in tokens):
+            first_modal[-1] = i
+        if w.endswith((".", "!", "?", ".)", '."')) and i + 1 < len(ws):
+            obliged.append(False)
+            first_modal.append(-1)
+    return number, obliged, first_modal
+
+
+def normative_change(a: list[str], b: list[str], ops: list[tuple[str, int, int, int, int]]) -> bool:
+    """Whether the edit from a to b changes what the model must, should or may do, for whom, or when:
+    - a word of obligation, negation, quantity, condition or party comes or goes (counted, so that a
+      reordered sentence keeps its words);
+    - part of a sentence that carries an obligation is added or removed: a content word inserted or
+      deleted (a word that only moved cancels out), or a rewording that adds or drops two or more;
+    - the subject right before the obligation's modal is replaced by another word (not a spelling fix)."""
+    count_a = Counter(t for w in a for t in lexemes(w) if t in NORMATIVE)
+    count_b = Counter(t for w in b for t in lexemes(w) if t in NORMATIVE)
+    if count_a != count_b:
+        return True
+    sa, oa, ma = _sentences(a)
+    sb, ob, mb = _sentences(b)
+    inserted: Counter[str] = Counter()
+    deleted: Counter[str] = Counter()
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        obliged = (oa[sa[min(i1, len(a) - 1)]] if a else False) or (ob[sb[min(j1, len(b) - 1)]] if b else False)
+        if not obliged:
+            continue
+        removed, added = _content(a[i1:i2]), _content(b[j1:j2])
+        if tag == "insert":
+            inserted.update(added)
+        elif tag == "delete":
+            deleted.update(removed)
+        elif abs(len(added) - len(removed)) >= 2:
+            return True
+        if tag == "replace" and i2 < len(a) and i2 == ma[sa[i2]] and j2 < len(b) and j2 == mb[sb[j2]]:
+            old, new = " ".join(a[i1:i2]).lower(), " ".join(b[j1:j2]).lower()
+            if SequenceMatcher(None, old, new).ratio() < 0.8:
+                return True
+    return bool((inserted - deleted) or (deleted - inserted))
 
 
 SMALL = 90_000  # a changed stretch up to this many word pairs (300 by 300) is compared word by word
@@ -108,12 +333,37 @@ def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> 
     return out[::-1]
 
 
+def _bare(ws: list[str]) -> list[str]:
+    """Words as the rule compares them: lexemes joined, punctuation gone (`name.` is `name`), sentence ends kept."""
+    out = []
+    for w in ws:
+        out += lexemes(w)
+        if w.endswith((".", "!", "?", ".)", '."')):
+            out.append(".")  # a sentence end of its own, for _sentences
+    return out
+
+
+def is_normative(a: list[str], b: list[str]) -> bool:
+    """normative_change on the words with their punctuation set aside (so `risks.` and `risks and more.`
+    differ by an insertion, not a replacement)."""
+    x, y = _bare(a), _bare(b)
+    return normative_change(x, y, opcodes(x, y))
+
+
+def classify(old: str, new: str) -> str:
+    """ "typography" (no change once typography is folded), "normative" or "editorial"."""
+    a, b = words(old), words(new)
+    if a == b:
+        return "typography"
+    return "normative" if is_normative(a, b) else "editorial"
+
+
 def word_diff(old: str, new: str) -> tuple[str, bool]:
     """(`kept [-removed-] {+added+} kept` over the changed stretch, normative?)."""
     a, b = words(old), words(new)
     out: list[str] = []
-    normative = False
     ops = opcodes(a, b)
+    normative = is_normative(a, b)
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             kept = a[i1:i2]
@@ -124,7 +374,6 @@ def word_diff(old: str, new: str) -> tuple[str, bool]:
             out.extend(kept)
             continue
         removed, added = a[i1:i2], b[j1:j2]
-        normative = normative or any(is_obligation(w) for w in (*removed, *added))
         if removed:
             out.append("[-" + " ".join(removed) + "-]")
         if added:

@@ -21,6 +21,7 @@ MIRROR = {
     "section_split": "section_merged",
     "example_added": "example_removed",
     "challenge_added": "challenge_removed",
+    "candidate_added": "candidate_removed",
 }
 MIRROR.update({v: k for k, v in list(MIRROR.items())})
 ANCHORS = ["alpha", "beta", "gamma", "delta", "eps"]

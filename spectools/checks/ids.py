@@ -33,7 +33,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
         level = s.authority
         if "authority" in s.attributes and level is not None:
             where = Location(s.location.path, s.attribute_lines.get("authority", s.location.line), 1)
-            if level in cfg.aliases:
+            if level in cfg.configured_aliases:  # a default alias (platform) reads old releases quietly
                 problems.append(
                     diag(
                         "SPEC206",
@@ -41,7 +41,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
                         f"authority '{level}' is an alias of '{cfg.aliases[level]}'; write authority={cfg.aliases[level]}",
                     )
                 )
-            elif level not in cfg.levels:
+            elif level not in cfg.levels and level not in cfg.aliases:
                 problems.append(
                     diag(
                         "SPEC205",

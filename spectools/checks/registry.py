@@ -57,7 +57,7 @@ _TABLE: list[tuple[str, str, Severity, str]] = [
     ("SPEC501", "examples", "error", "unknown role or element, or text outside any message"),
     ("SPEC502", "examples", "error", "element is never closed"),
     ("SPEC503", "examples", "error", "mismatched or stray closing tag"),
-    ("SPEC504", "examples", "warning", "comparison with fewer than two candidates"),
+    ("SPEC504", "examples", "warning", "comparison with no candidate"),
     ("SPEC505", "examples", "error", "comparison candidate with no label"),
     ("SPEC506", "examples", "error", "comparison candidate with an unknown label"),
     ("SPEC507", "examples", "error", "empty message"),

@@ -155,6 +155,10 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
         )
     with Comparer(repo, releases[-1].new.commit) as comparer:
         comparer.prepare([(rel.old, rel.new) for rel in releases])
+        if len(releases) > 1:  # the newest release's authority vocabulary reads every older one
+            from spectools.loader import config_of
+
+            comparer.aliases = config_of(comparer.source(releases[-1].new)).aliases
         results = [(rel, comparer.compare(rel.old, rel.new)[0]) for rel in releases]
     _warn_unread(comparer.unread)
     if write:

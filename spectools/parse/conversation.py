@@ -20,7 +20,8 @@ INNER = frozenset({"settings", "untrusted"})
 # `<a` and 100,000 spaces quadratic); the attributes' trailing space and `/` are split off in Python.
 _TOKEN = re.compile(r"<!--(.*?)-->|<(/?)([A-Za-z][\w-]*)((?:\s[^<>]*)?)>", re.S)
 _ATTR = re.compile(r'([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'>]+))')
-_LABEL = re.compile(r"\s*([A-Za-z]+)\s*(?:\[#([^\]]*)\])?\s*(?::(.*))?", re.S)  # the reason is stripped in Python
+# VERDICT, then optionally [#anchor], then optionally `, qualifier`, then optionally `: reason`
+_LABEL = re.compile(r"\s*([A-Za-z]+)\s*(?:\[#([^\]]*)\])?\s*(?:,([^:]*))?(?::(.*))?", re.S)  # the reason is stripped in Python
 
 
 class _Open:
@@ -147,7 +148,7 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
         # between messages
         here = loc(start)
         stray = text[pos:start]
-        if stray.strip():
+        if stray.strip() and not _elided(stray):
             problems.append(
                 diag(
                     "SPEC501",
@@ -204,7 +205,7 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
         close_message(len(text))
         pos = len(text)
     tail = text[pos:]
-    if tail.strip():
+    if tail.strip() and not _elided(tail):
         problems.append(
             diag(
                 "SPEC501",
@@ -219,12 +220,17 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
     return tuple(turns), problems
 
 
+def _elided(stray: str) -> bool:
+    """Text between messages that is only `[...]` lines: turns left out on purpose, not a defect."""
+    return all(line.strip() in ("", "[...]", "...") for line in stray.splitlines())
+
+
 def _label(raw: str, where: Location, in_comparison: bool) -> Label | None:
     m = _LABEL.match(raw)
     if not m or raw[m.end() :].strip():
         return Label(raw.strip(), None, None, where) if in_comparison else None
-    verdict, anchor, reason = m.group(1), m.group(2), (m.group(3) or "").strip()
-    return Label(verdict, anchor.strip() if anchor is not None else None, reason or None, where)
+    verdict, anchor, qualifier, reason = m.group(1), m.group(2), (m.group(3) or "").strip(), (m.group(4) or "").strip()
+    return Label(verdict, anchor.strip() if anchor is not None else None, reason or None, where, qualifier or None)
 
 
 def _attrs(raw: str) -> dict[str, str]:

@@ -1,0 +1,43 @@
+"""Issue 11 (4): normative vs editorial by meaning, measured on a labelled corpus of wording edits
+(tests/data/wording/edits.yaml, written for these tests). Target: at least 95% right, on the whole corpus
+and on the part held out from tuning the rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from spectools.wording import classify, word_diff
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "wording" / "edits.yaml").read_text(encoding="utf-8"))
+
+
+def _accuracy(edits: list[dict[str, str]]) -> tuple[float, list[str]]:
+    misses = [
+        f"{e['label']} read as {got}: {e['old']!r} -> {e['new']!r}"
+        for e in edits
+        if (got := classify(e["old"], e["new"])) != e["label"]
+    ]
+    return 1 - len(misses) / len(edits), misses
+
+
+def test_the_corpus_is_large_and_mixed() -> None:
+    labels = [e["label"] for e in CORPUS]
+    assert len(CORPUS) >= 60 and {labels.count(k) >= 10 for k in ("normative", "editorial", "typography")} == {True}
+
+
+def test_accuracy_on_the_whole_corpus() -> None:
+    accuracy, misses = _accuracy(CORPUS)
+    assert accuracy >= 0.95, misses
+
+
+def test_accuracy_on_the_held_out_part() -> None:
+    accuracy, misses = _accuracy([e for e in CORPUS if e.get("set") == "held-out"])
+    assert accuracy >= 0.95, misses
+
+
+def test_typography_alone_is_no_change_and_the_word_diff_shows_the_real_words() -> None:
+    assert classify("It must not lie -- ever.", "It must not lie — ever.") == "typography"
+    text, normative = word_diff("Refusals should never be preachy.", "In all cases, responses should never be preachy.")
+    assert normative and text == "[-Refusals-] {+In all cases, responses+} should never be preachy."
