@@ -9,7 +9,7 @@ from pathlib import Path
 from spectools.errors import SpecError
 from spectools.gitsource import GitRepo, Side
 from spectools.model import ChangeSet
-from spectools.render.changes import markdown
+from spectools.render.changes import first_release, markdown
 
 UNRELEASED = "Unreleased"
 HEADER = (
@@ -125,11 +125,12 @@ def heading(release: Release) -> str:
 
 def section(release: Release, cs: ChangeSet) -> str:
     """The release's notes as markdown: its heading, then the generated entries."""
-    return heading(release) + "\n\n" + body(cs)
+    return heading(release) + "\n\n" + body(cs, release.old is None)
 
 
-def body(cs: ChangeSet) -> str:
-    return markdown(cs).strip("\n") + "\n"
+def body(cs: ChangeSet, first: bool = False) -> str:
+    """The generated entries; a first release's are counted, with the full list folded."""
+    return (first_release(cs) if first and cs.changes else markdown(cs)).strip("\n") + "\n"
 
 
 BEGIN = "<!-- spectools:begin {} -->"

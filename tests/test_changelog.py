@@ -73,11 +73,15 @@ def test_a_tagged_head_is_that_release_from_the_one_before(cli, tmp_path: Path) 
 def test_all_releases_newest_first_and_the_first_lists_what_it_introduced(cli, tmp_path: Path) -> None:
     repo = released(tmp_path)
     out = cli("changelog", "--all", cwd=repo.root).out
-    assert out.startswith(V2_NOTES + "\n## v1.0 - 2026-01-02\n\n### Added\n\n")
+    # the first release: a short summary, counts per kind, with the full list folded
+    assert out.startswith(
+        V2_NOTES + "\n## v1.0 - 2026-01-02\n\nThe first release: 2 sections, 1 clause, 1 challenge file.\n\n"
+        "<details><summary>Everything it introduces (4)</summary>\n\n### Added\n\n"
+    )
     assert out.endswith(
         "- [Be honest](model_spec.md#honesty): clause [^hn01] added: The assistant must not lie.\n\n"
         "### Challenges and examples\n\n"
-        "- [^hn01] in Be honest: challenge file for [^hn01] added (1 example)\n"
+        "- [^hn01] in Be honest: challenge file for [^hn01] added (1 example)\n\n</details>\n"
     )
 
 
@@ -126,7 +130,9 @@ def test_no_tags(cli, tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "spec")
     repo.commit("one", {"model_spec.md": V1, **CH})
     result = cli("changelog", cwd=repo.root)
-    assert result.code == 0 and result.out.startswith("## Unreleased\n\n### Added\n")  # everything is new
+    assert result.code == 0 and result.out.startswith(
+        "## Unreleased\n\nThe first release: 2 sections, 1 clause, 1 challenge file.\n"
+    )
     result = cli("changelog", "--all", cwd=repo.root)
     assert (result.code, result.err) == (
         2,
@@ -140,7 +146,7 @@ def test_tag_pattern_from_the_config(cli, tmp_path: Path) -> None:
     repo.commit("config", {"spectools.yaml": "releases:\n  tag_pattern: 'release-*'\n"})
     repo.tag("release-1")
     out = cli("changelog", "--all", cwd=repo.root).out
-    assert out.startswith("## release-1 - 2026-01-05\n\n### Added\n")  # the v* tags are not releases here
+    assert out.startswith("## release-1 - 2026-01-05\n\nThe first release: ")  # the v* tags are not releases here
 
 
 def test_markdown_diff_groups_and_folds_editorial_wording(cli, tmp_path: Path) -> None:

@@ -115,27 +115,25 @@ def test_a_pull_request_gets_one_comment_the_summary_outputs_and_annotations(cli
     assert result.code == 1  # an error at head: SPEC102, tn02 has no challenge file
     blob = f"https://github.example/{REPO}/blob/{head}/model_spec.md?plain=1"
     assert comment["body"] == (
-        "## ❌ fail · spectools: 1 error, 0 warnings; 3 spec changes (1 breaking)\n"
+        "## ❌ fail · spectools: 1 new error, 0 new warnings; 3 spec changes (1 breaking)\n"
         "\n"
         "### Findings this pull request introduces (1)\n"
         "\n"
         f"- **error** SPEC102 [model_spec.md:7]({blob}#L7): clause 'tn02' has no challenge file examples/tn02.md; "
         "create it with \\`spectools new challenge tn02\\`\n"
         "\n"
-        "### Spec changes (3)\n"
-        "\n"
-        "**Breaking (1)**\n"
+        "### Breaking changes (1)\n"
         "\n"
         f"- **breaking**: [Protect privacy]({blob}#L1): authority developer → guideline (demoted)\n"
         "\n"
+        "### Spec changes (1)\n"
+        "\n"
         f"- [Keep a kind tone]({blob}#L7): clause [^tn02] added: It must answer briefly.\n"
         "\n"
-        "<details><summary>Wording (1 change)</summary>\n"
+        "### Wording that changes meaning (1)\n"
         "\n"
         f"- [Keep a kind tone]({blob}#L5): normative wording change\n"
         "  - The assistant should be kind. <ins>It must answer briefly.</ins>\n"
-        "\n"
-        "</details>\n"
         "\n"
         "### Review risks\n"
         "\n"
@@ -287,7 +285,7 @@ def test_the_two_workflow_pattern_for_forks(cli, tmp_path, monkeypatch) -> None:
         run = Runner(monkeypatch, tmp_path / "privileged", server, "workflow_run", run_event)
         posted = cli("github", "--path", str(checkout), "--report", str(tmp_path / "artifact"))
         (comment,) = server.on_issue(5)
-        assert posted.code == 1 and comment["body"].startswith("## ❌ fail · spectools: 1 error, 0 warnings; ")
+        assert posted.code == 1 and comment["body"].startswith("## ❌ fail · spectools: 1 new error, 0 new warnings; ")
         assert run.outputs()["comment-id"] == str(comment["id"]) and run.outputs()["breaking-changes"] == "1"
 
         # whatever else a forged artifact holds is refused: a comment, counts, a verdict of its own

@@ -39,13 +39,19 @@ def test_status_findings_introduced_and_fixed_changes_and_risks() -> None:
         link=lambda path, line: f"https://example.invalid/{path}#L{line}",
     )
     body = render(inputs)
-    assert body.startswith("## ❌ fail · spectools: 1 error, 1 warning; 5 spec changes (1 breaking)\n")
+    # the error at the base (moved a line) is not this pull request's: it is counted apart and fails nothing
+    assert body.startswith(
+        "## ✅ pass · spectools: 0 new errors, 1 new warning; 4 spec changes (1 breaking)\n\n"
+        "_Already there before this pull request, and not counted above: 1 error, 0 warnings (see the job summary)_\n"
+    )
     assert "### Findings this pull request introduces (1)\n\n- **warning** SPEC603 [model_spec.md:4]" in body
     assert "SPEC301" not in body.split("### Findings it fixes")[0].split("introduces")[1]  # moved line, same finding
     assert "### Findings it fixes (1)\n\n- ~~SPEC102~~ model_spec.md: clause 'zz' has no challenge file" in body
-    assert body.index("**Breaking (1)**") < body.index("clause [^ef56] added")  # breaking first
-    assert "authority user → root (promoted)" in body
-    assert "<details><summary>Wording (1 change)</summary>" in body  # reworded, folded away
+    assert (
+        "### Breaking changes (1)\n\n- **breaking**: [A](model_spec.md#a): authority user → root (promoted)\n\n### Spec changes (2)\n"
+        in body
+    )
+    assert "### Wording that changes meaning (1)\n\n- [A](model_spec.md#a): normative wording change (clauses [^ab12])\n" in body
     assert "- Clauses changed, but their challenge files were not: [^ab12]" in body
     assert "- New clauses with no challenge file: [^ef56]" in body
     assert SECRET not in body  # challenge prompts are never printed
@@ -55,7 +61,7 @@ def test_status_findings_introduced_and_fixed_changes_and_risks() -> None:
 
 def test_a_clean_pull_request() -> None:
     body = render(Inputs(head=[], base=[], changes=ChangeSet("main", "pr", (), ())))
-    assert body == f"## ✅ pass · spectools: 0 errors, 0 warnings; 0 spec changes\n\n{MARKER}\n"
+    assert body == f"## ✅ pass · spectools: 0 new errors, 0 new warnings; 0 spec changes\n\n{MARKER}\n"
 
 
 def test_compliance_per_level_and_per_clause_regressions_first() -> None:
@@ -108,3 +114,24 @@ def test_results_files_are_checked_as_untrusted_input() -> None:
     bad["results"][0].update(samples=2, passed=3)
     with pytest.raises(SpecError, match=r"passed \(3\) is more than samples \(2\)"):
         load_results(json.dumps(bad), "head.json")
+
+
+def test_identical_findings_are_grouped_and_every_header_counts_its_items() -> None:
+    same = [d("SPEC205", n, "unknown authority level 'platform'; use one of root, system") for n in range(1, 21)]
+    body = render(Inputs(head=[d("SPEC301", 1, "link to '#x'")], base=[*same, d("SPEC301", 1, "link to '#x'")]))
+    assert (
+        "### Findings it fixes (20)\n\n- ~~SPEC205~~ model_spec.md: unknown authority level 'platform'; use one of root, system (20 times)\n"
+        in body
+    )
+    assert body.startswith("## ✅ pass · spectools: 0 new errors, 0 new warnings; 0 spec changes\n")
+
+
+def test_no_line_of_a_comment_is_over_1000_characters_and_the_job_summary_keeps_the_whole_diff() -> None:
+    old = "# A {#a authority=user}\n\nThe assistant should be kind[^ab12]. " + " ".join(f"w{i}" for i in range(800)) + "\n"
+    new = old.replace("should be kind", "must be kind").replace(" w4", " x4")
+    cs = diff(spec(old), spec(new), Config(), Config(), "main", "pr")
+    comment = render(Inputs(head=[], base=[], changes=cs))
+    assert max(len(line) for line in comment.splitlines()) <= 1000
+    assert "(cut: the whole diff is in the job summary)" in comment and "<del>should</del> <ins>must</ins>" in comment
+    whole = render(Inputs(head=[], base=[], changes=cs, line_limit=None))
+    assert "cut:" not in whole and max(len(line) for line in whole.splitlines()) > 1000

@@ -163,7 +163,11 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
     _warn_unread(comparer.unread)
     if write:
         target = Path(write)
-        changelog.write(target, repo.top(), [(rel.version, changelog.heading(rel), changelog.body(cs)) for rel, cs in results])
+        changelog.write(
+            target,
+            repo.top(),
+            [(rel.version, changelog.heading(rel), changelog.body(cs, rel.old is None)) for rel, cs in results],
+        )
         for rel, _ in results:
             sys.stderr.write(f"spectools: wrote the {rel.version} section of {target}\n")
         return 0

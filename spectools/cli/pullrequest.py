@@ -62,7 +62,7 @@ def _check(fail_on: str, ctx: Context, path: str, results: list[str]) -> tuple[H
     from spectools.actions import SUMMARY_LIMIT, annotate
     from spectools.gitsource import GitRepo
     from spectools.handoff import Handoff
-    from spectools.render.summary import Inputs, render
+    from spectools.render.summary import Inputs, render, split_findings
     from spectools.review import review, split_results
 
     repo = GitRepo(Path(path))
@@ -74,7 +74,9 @@ def _check(fail_on: str, ctx: Context, path: str, results: list[str]) -> tuple[H
         except (OSError, UnicodeDecodeError) as exc:
             raise SpecError(f"{name}: cannot read the results file ({getattr(exc, 'strerror', None) or 'not UTF-8'})") from None
     head_results, base_results = split_results(files, rv.base, rv.head)
-    failed = _failed(fail_on, rv.errors, rv.warnings, rv.breaking)
+    introduced, _ = split_findings(rv.head_findings, rv.base_findings)  # what was there before fails nothing
+    new_errors = sum(1 for d in introduced if d.severity == "error")
+    failed = _failed(fail_on, new_errors, sum(1 for d in introduced if d.severity == "warning"), rv.breaking)
     prefix = repo.prefix  # annotations name files from the repository's root, as the runner's checkout does
     commands, left = annotate([d._replace(location=d.location._replace(path=prefix + d.location.path)) for d in rv.head_findings])
     if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -101,7 +103,9 @@ def _check(fail_on: str, ctx: Context, path: str, results: list[str]) -> tuple[H
         notes=notes,
     )
     comment = render(inputs)
-    summary = render(replace(inputs, full_report="the output of `spectools validate`", list_limit=2000), SUMMARY_LIMIT // 2)
+    summary = render(
+        replace(inputs, full_report="the output of `spectools validate`", list_limit=2000, line_limit=None), SUMMARY_LIMIT // 2
+    )
     report = Handoff(
         ctx.number or 0, rv.head, rv.base, rv.errors, rv.warnings, rv.breaking, EXIT_FINDINGS if failed else EXIT_OK,
         comment, summary,

@@ -85,9 +85,16 @@ def entry(c: Change, base_url: str = "", old_url: str = "") -> str:
     return f"- {flag}{_link(c, base_url, old_url)}: {md(c.summary)}"
 
 
-def diff_line(c: Change) -> str:
-    """The word diff under an entry: escaped words in <del> and <ins>, never a code span that a backtick breaks."""
-    return f"  - {word_diff_md(c.details.get('diff', ''))}"
+LINE_LIMIT = 1000  # characters in a line of release notes or of a comment
+
+
+def diff_line(c: Change, limit: int | None = None, whole: str = "the job summary") -> str:
+    """The word diff under an entry: escaped words in <del> and <ins>, never a code span that a backtick breaks.
+    With a limit, a longer diff keeps its first changes and says where the rest is (`whole`)."""
+    return f"  - {word_diff_md(c.details.get('diff', ''), limit, whole)}"
+
+
+_WHOLE = "the output of `spectools diff`"
 
 
 def fold_clauses(items: list[Change]) -> list[Change]:
@@ -108,6 +115,32 @@ def fold_clauses(items: list[Change]) -> list[Change]:
                 c = c._replace(details={**c.details, "normative": True})
         out.append(c)
     return out
+
+
+FIRST_RELEASE = {
+    "section_added": "section",
+    "clause_added": "clause",
+    "challenge_added": "challenge file",
+    "example_added": "example",
+}
+
+
+def first_release(cs: ChangeSet) -> str:
+    """A first release's notes: what it introduces, counted, with the full list folded."""
+    counts: dict[str, int] = {}
+    for c in cs.changes:
+        counts[c.kind] = counts.get(c.kind, 0) + 1
+    said = [f"{n} {FIRST_RELEASE.get(k, k.replace('_', ' '))}{'s' * (n != 1)}" for k, n in counts.items()]
+    lines = [
+        f"The first release: {', '.join(said) if said else 'an empty spec'}.",
+        "",
+        f"<details><summary>Everything it introduces ({len(cs.changes)})</summary>",
+        "",
+        markdown(cs).strip("\n"),
+        "",
+        "</details>",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def markdown(cs: ChangeSet, heading: str | None = None) -> str:
@@ -131,7 +164,7 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
             editorial = [c for c in items if not c.details.get("normative")]
             for c in normative:
                 out.append(entry(c))
-                out.append(diff_line(c))
+                out.append(diff_line(c, LINE_LIMIT, _WHOLE))
             if editorial:
                 out += ([""] if normative else []) + [
                     f"<details><summary>{len(editorial)} editorial change{'s' * (len(editorial) != 1)}</summary>",
@@ -139,7 +172,7 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
                 ]
                 for c in editorial:
                     out.append(entry(c))
-                    out.append(diff_line(c))
+                    out.append(diff_line(c, LINE_LIMIT, _WHOLE))
                 out += ["", "</details>"]
         else:
             breaking = [c for c in items if c.severity == "breaking"]

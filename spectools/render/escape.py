@@ -43,7 +43,7 @@ def md_url(path: str) -> str:
     return quote(path, safe="/#?=.-_~")
 
 
-def word_diff_md(diff: str) -> str:
+def word_diff_md(diff: str, limit: int | None = None, whole: str = "the job summary") -> str:
     """`kept [-removed-] {+added+} kept` as escaped text with <del> and <ins>: no code span to break.
     One pass with str.find (linear, whatever the words hold)."""
     out, pos = [], 0
@@ -60,10 +60,23 @@ def word_diff_md(diff: str) -> str:
         if close < 0:
             break
         tag = "del" if kind == "[-" else "ins"
-        out += [md(diff[pos:at]), f"<{tag}>{md(diff[at + 2 : close])}</{tag}>"]
+        out += [md(_few(diff[pos:at], limit)), f"<{tag}>{md(_few(diff[at + 2 : close], limit))}</{tag}>"]
         pos = close + 2
-    out.append(md(diff[pos:]))
-    return " ".join(piece for piece in out if piece)
+        if limit is not None and sum(len(p) + 1 for p in out) > limit:
+            return " ".join(p for p in out if p) + f" … (cut: the whole diff is in {whole})"
+    out.append(md(_few(diff[pos:], limit)))
+    text = " ".join(piece for piece in out if piece)
+    if limit is not None and "…" in text and "…" not in diff:  # a long run was shortened: say where it is whole
+        text += f" (cut: the whole diff is in {whole})"
+    return text
+
+
+def _few(text: str, limit: int | None) -> str:
+    """With a limit, a long run of words keeps its first twelve and last six."""
+    if limit is None:
+        return text
+    ws = text.split()
+    return text if len(ws) <= 20 else " ".join([*ws[:12], "…", *ws[-6:]])
 
 
 def workflow_data(value: str) -> str:

@@ -7,18 +7,20 @@ and it stays under GitHub's comment limit by dropping whole sections, lowest pri
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from spectools.errors import SpecError
-from spectools.model import ChangeSet, Diagnostic, Spec
+from spectools.model import Change, ChangeSet, Diagnostic, Spec
 from spectools.render.changes import diff_line, entry, fold_clauses
 from spectools.render.escape import md
 
 MARKER = "<!-- spectools:summary -->"
 COMMENT_LIMIT = 65000  # UTF-16 code units; GitHub refuses a comment body over 65,536
 LIST_LIMIT = 50
+LINE_LIMIT = 1000  # characters: no line of a comment is longer (a long word diff is cut; the job summary has it whole)
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -35,6 +37,7 @@ class Inputs:
     failed: bool | None = None  # as fail-on decided; None: failed when there are errors
     notes: Sequence[str] = ()  # said under the status line (how the base was chosen, annotations left out)
     list_limit: int = LIST_LIMIT
+    line_limit: int | None = LINE_LIMIT  # None: lines as long as they are (the job summary)
     blob_url: str = ""  # what section links start with: the head's files on GitHub ("" for relative links)
     base_blob_url: str = ""  # the same at the base, for what the head no longer has
 
@@ -47,6 +50,17 @@ def _key(d: Diagnostic) -> tuple[str, str, str]:
     return (d.code, d.location.path, d.message)  # not the line: lines move when text above them changes
 
 
+def split_findings(head: Sequence[Diagnostic], base: Sequence[Diagnostic] | None) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """(findings the head introduces, findings the base had that the head no longer has). Without a base,
+    every finding at the head is introduced."""
+    ranked = sorted(head, key=lambda d: (_RANK[d.severity], d.sort_key()))
+    if base is None:
+        return ranked, []
+    base_keys, head_keys = {_key(d) for d in base}, {_key(d) for d in head}
+    fixed = sorted((d for d in base if _key(d) not in head_keys), key=lambda d: (_RANK[d.severity], d.sort_key()))
+    return [d for d in ranked if _key(d) not in base_keys], fixed
+
+
 def _finding(d: Diagnostic, link: Callable[[str, int], str | None]) -> str:
     where = md(f"{d.location.path}:{d.location.line}" if d.location.line else d.location.path)
     url = link(d.location.path, d.location.line)
@@ -54,51 +68,75 @@ def _finding(d: Diagnostic, link: Callable[[str, int], str | None]) -> str:
     return f"- **{d.severity}** {d.code} {place}: {md(d.message)}"
 
 
+def _grouped(lines: list[str], limit: int, rest: str) -> list[str]:
+    """Identical lines once, with how many times; at most `limit` lines, then a count of the rest."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    out = [line + (f" ({n} times)" if n > 1 else "") for line, n in counts.items()]
+    if len(out) > limit:
+        hidden = sum(counts[line] for line in list(counts)[limit:])
+        out = [*out[:limit], f"- ... and {hidden} more in {rest}"]
+    return out
+
+
 def _findings(inputs: Inputs) -> tuple[str, str] | None:
-    head = sorted(inputs.head, key=lambda d: (_RANK[d.severity], d.sort_key()))
-    if inputs.base is None:
-        if not head:
-            return None
-        lines = [_finding(d, inputs.link) for d in head[: inputs.list_limit]]
-        if len(head) > inputs.list_limit:
-            lines.append(f"- ... and {len(head) - inputs.list_limit} more in {inputs.full_report}")
-        return "findings", "### Findings\n\n" + "\n".join(lines) + "\n"
-    base_keys = {_key(d) for d in inputs.base}
-    head_keys = {_key(d) for d in head}
-    introduced = [d for d in head if _key(d) not in base_keys]
-    fixed = sorted((d for d in inputs.base if _key(d) not in head_keys), key=lambda d: (_RANK[d.severity], d.sort_key()))
+    introduced, fixed = split_findings(inputs.head, inputs.base)
     if not introduced and not fixed:
         return None
     parts = []
     if introduced:
-        lines = [_finding(d, inputs.link) for d in introduced[: inputs.list_limit]]
-        if len(introduced) > inputs.list_limit:
-            lines.append(f"- ... and {len(introduced) - inputs.list_limit} more in {inputs.full_report}")
-        parts.append(f"### Findings this pull request introduces ({len(introduced)})\n\n" + "\n".join(lines) + "\n")
+        title = "Findings" if inputs.base is None else "Findings this pull request introduces"
+        lines = _grouped([_finding(d, inputs.link) for d in introduced], inputs.list_limit, inputs.full_report)
+        parts.append(f"### {title} ({len(introduced)})\n\n" + "\n".join(lines) + "\n")
     if fixed:
-        lines = [f"- ~~{d.code}~~ {md(d.location.path)}: {md(d.message)}" for d in fixed[: inputs.list_limit]]
+        lines = _grouped(
+            [f"- ~~{d.code}~~ {md(d.location.path)}: {md(d.message)}" for d in fixed], inputs.list_limit, inputs.full_report
+        )
         parts.append(f"### Findings it fixes ({len(fixed)})\n\n" + "\n".join(lines) + "\n")
     return "findings", "\n".join(parts)
 
 
-def _changes(cs: ChangeSet | None, url: str = "", old_url: str = "") -> list[tuple[str, str]]:
+WORDING = ("section_reworded", "clause_reworded")
+
+
+def change_sections(
+    cs: ChangeSet | None, url: str = "", old_url: str = "", line_limit: int | None = None
+) -> list[tuple[str, str, int]]:
+    """(name, markdown, items listed) for the spec changes: breaking ones under their own heading, then the
+    other changes, then wording that changes meaning, then editorial wording folded away. Each heading
+    counts exactly the items under it."""
     if cs is None or (not cs.changes and not cs.notes):
         return []
     breaking = [c for c in cs.changes if c.severity == "breaking"]
-    others = [c for c in cs.changes if c.severity != "breaking" and c.kind not in ("section_reworded", "clause_reworded")]
-    wording = fold_clauses([c for c in cs.changes if c.kind in ("section_reworded", "clause_reworded")])
+    wording = fold_clauses([c for c in cs.changes if c.kind in WORDING and c.severity != "breaking"])
+    others = [c for c in cs.changes if c.severity != "breaking" and c.kind not in WORDING]
+    normative = [c for c in wording if c.details.get("normative")]
+    editorial = [c for c in wording if not c.details.get("normative")]
+
+    def listed(items: list[Change]) -> list[str]:
+        out = []
+        for c in items:
+            out.append(entry(c, url, old_url))
+            if c.kind in WORDING:
+                out.append(diff_line(c, line_limit))
+        return out
+
     out = []
-    body = [f"### Spec changes ({len(cs.changes)})", ""]
     if breaking:
-        body += [f"**Breaking ({len(breaking)})**", ""] + [entry(c, url, old_url) for c in breaking] + [""]
-    body += [entry(c, url, old_url) for c in others]
-    body += [f"- {n}" for n in cs.notes]
-    out.append(("changes", "\n".join(body).rstrip() + "\n"))
-    if wording:
-        lines = [f"<details><summary>Wording ({len(wording)} change{'s' * (len(wording) != 1)})</summary>", ""]
-        for c in wording:
-            lines += [entry(c, url, old_url), diff_line(c)]
-        out.append(("wording", "\n".join(lines) + "\n\n</details>\n"))
+        out.append(
+            ("breaking", f"### Breaking changes ({len(breaking)})\n\n" + "\n".join(listed(breaking)) + "\n", len(breaking))
+        )
+    if others:
+        out.append(("changes", f"### Spec changes ({len(others)})\n\n" + "\n".join(listed(others)) + "\n", len(others)))
+    if normative:
+        body = "\n".join(listed(normative))
+        out.append(("normative", f"### Wording that changes meaning ({len(normative)})\n\n{body}\n", len(normative)))
+    if editorial:
+        head = f"<details><summary>Editorial wording ({len(editorial)})</summary>\n\n"
+        out.append(("wording", head + "\n".join(listed(editorial)) + "\n\n</details>\n", len(editorial)))
+    if cs.notes:
+        out.append(("notes", "".join(f"_{md(n)}_\n" for n in cs.notes), 0))
     return out
 
 
@@ -169,32 +207,38 @@ def _compliance(inputs: Inputs) -> list[tuple[str, str]]:
     return out
 
 
-PRIORITY = ["compliance_clauses", "wording", "compliance", "risks", "changes", "findings"]  # dropped first to last
+# dropped first to last
+PRIORITY = ["compliance_clauses", "wording", "notes", "compliance", "risks", "normative", "changes", "breaking", "findings"]
 
 
 def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
     """The whole summary; sections are dropped, least important first, until it fits in `limit`."""
-    errors = sum(1 for d in inputs.head if d.severity == "error")
-    warnings = sum(1 for d in inputs.head if d.severity == "warning")
-    breaking = sum(1 for c in inputs.changes.changes if c.severity == "breaking") if inputs.changes else 0
-    n_changes = len(inputs.changes.changes) if inputs.changes else 0
+    introduced, _ = split_findings(inputs.head, inputs.base)
+    errors = sum(1 for d in introduced if d.severity == "error")
+    warnings = sum(1 for d in introduced if d.severity == "warning")
+    changes = change_sections(inputs.changes, inputs.blob_url, inputs.base_blob_url, inputs.line_limit)
+    n_changes = sum(n for *_, n in changes)
+    breaking = sum(n for name, _, n in changes if name == "breaking")
     failed = bool(errors) if inputs.failed is None else inputs.failed
     mark = "❌ fail" if failed else "✅ pass"
+    new = "" if inputs.base is None else "new "
     status = (
-        f"## {mark} · spectools: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}; "
+        f"## {mark} · spectools: {errors} {new}error{'s' * (errors != 1)}, {warnings} {new}warning{'s' * (warnings != 1)}; "
         f"{n_changes} spec change{'s' * (n_changes != 1)}" + (f" ({breaking} breaking)" if breaking else "") + "\n"
     )
-    if inputs.notes:
-        status += "\n" + "".join(f"_{note}_\n" for note in inputs.notes)
+    notes = list(inputs.notes)
+    if inputs.base is not None:
+        old_errors = sum(1 for d in inputs.head if d.severity == "error") - errors
+        old_warnings = sum(1 for d in inputs.head if d.severity == "warning") - warnings
+        if old_errors or old_warnings:
+            notes.append(
+                f"Already there before this pull request, and not counted above: {old_errors} error{'s' * (old_errors != 1)}, "
+                f"{old_warnings} warning{'s' * (old_warnings != 1)} (see {inputs.full_report})"
+            )
+    if notes:
+        status += "\n" + "".join(f"_{note}_\n" for note in notes)
     sections = [
-        s
-        for s in (
-            _findings(inputs),
-            *_changes(inputs.changes, inputs.blob_url, inputs.base_blob_url),
-            _risks(inputs),
-            *_compliance(inputs),
-        )
-        if s
+        s for s in (_findings(inputs), *((name, text) for name, text, _ in changes), _risks(inputs), *_compliance(inputs)) if s
     ]
     dropped = False
     while True:
@@ -204,11 +248,24 @@ def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
             else ""
         )
         body = status + "".join("\n" + text for _, text in sections) + note + "\n" + MARKER + "\n"
+        if inputs.line_limit is not None:
+            body = "\n".join(_cut(line, inputs.line_limit) for line in body.split("\n"))
         if utf16_len(body) <= limit or not sections:
             return body
         victim = next((name for name in PRIORITY if any(n == name for n, _ in sections)), sections[-1][0])
         sections = [s for s in sections if s[0] != victim]
         dropped = True
+
+
+def _cut(line: str, limit: int) -> str:
+    """A line of at most `limit` characters: cut at a space, never inside an entity or a tag of ours."""
+    if len(line) <= limit:
+        return line
+    head = line[: limit - 40]
+    head = head[: max(head.rfind(" "), limit // 2)]
+    head = re.sub(r"&[a-z#0-9]*$|<[^>]*$", "", head)
+    opened = [t for t in ("del", "ins") if head.count(f"<{t}>") > head.count(f"</{t}>")]
+    return head + "".join(f"</{t}>" for t in opened) + " … (cut: the whole line is in the job summary)"
 
 
 def load_results(text: str, name: str) -> list[dict[str, Any]]:
