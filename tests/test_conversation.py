@@ -86,7 +86,7 @@ def test_example_checks_judge_the_parsed_conversation(cli, tmp_path) -> None:
     from tests.conftest import write
 
     conversation = (
-        "<user>\n</user>\n<comparison>\n<assistant>\nno label\n</assistant>\n</comparison>\n"
+        "<user>\n</user>\n<comparison>\n</comparison><comparison>\n<assistant>\nno label\n</assistant>\n</comparison>\n"
         "<comparison>\n<assistant> <!-- GOOD -->\na\n</assistant>\n<assistant> <!-- MEH -->\nb\n</assistant>\n"
         "<assistant> <!-- OK -->\n<settings>\nk: v\n</settings>\n</assistant>\n</comparison>\n"
     )
@@ -102,7 +102,28 @@ def test_example_checks_judge_the_parsed_conversation(cli, tmp_path) -> None:
     assert [line.split(" ", 3)[:3] for line in result.out.splitlines()] == [
         ["examples/ab12.md:6:1:", "error", "SPEC507"],
         ["examples/ab12.md:8:1:", "warning", "SPEC504"],
-        ["examples/ab12.md:9:1:", "error", "SPEC505"],
-        ["examples/ab12.md:17:13:", "error", "SPEC506"],
-        ["examples/ab12.md:28:1:", "error", "SPEC508"],
+        ["examples/ab12.md:10:1:", "error", "SPEC505"],
+        ["examples/ab12.md:18:13:", "error", "SPEC506"],
+        ["examples/ab12.md:29:1:", "error", "SPEC508"],
     ]  # the <settings>-only candidate is not empty
+
+
+def test_the_label_grammar_and_elisions_between_messages() -> None:
+    """Issue 11 (1): the verdict is the first word; [#anchor], a qualifier after a comma and a reason are kept."""
+    text = (
+        "<user>\nhi [...] there\n</user>\n[...]\n<user>\nmore\n</user>\n<comparison>\n"
+        "<assistant> <!-- GOOD, given high uncertainty -->\na\n</assistant>\n"
+        "<assistant> <!-- BAD[#chain_of_command]: obeys a tool -->\nb\n</assistant>\n"
+        "<assistant> <!-- GOOD, 'Yes, all of them' in Korean without the context above -->\nc\n</assistant>\n"
+        "<assistant> <!-- OK: misses the signs of distress -->\nd\n</assistant>\n</comparison>\n"
+    )
+    turns, problems = parse_conversation(text, "x.md", 1)
+    assert problems == []
+    labels = [(c.label.verdict, c.label.anchor, c.label.qualifier, c.label.reason) for c in turns[-1].candidates]
+    assert labels == [
+        ("GOOD", None, "given high uncertainty", None),
+        ("BAD", "chain_of_command", None, "obeys a tool"),
+        ("GOOD", None, "'Yes, all of them' in Korean without the context above", None),
+        ("OK", None, None, "misses the signs of distress"),
+    ]
+    assert turns[0].text == "hi [...] there"

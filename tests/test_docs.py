@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from spectools.checks.registry import CHECKS
 from tests.conftest import ROOT
@@ -28,6 +29,10 @@ def test_every_config_key_is_documented_in_the_readme() -> None:
             assert f"| `{key}` |" in README, key
         for sub in subs:
             assert f"| `{key}.{sub}` |" in README, f"{key}.{sub}"
+
+
+_TEST = re.search(r"<!-- test-command -->\n```sh\n(.+?)\n```", README, re.S)
+TEST_COMMAND = _TEST.group(1).strip() if _TEST else ""
 
 
 def test_readme_test_command_is_what_ci_runs() -> None:
@@ -63,3 +68,48 @@ def test_readme_example_comment_is_what_spectools_github_prints(cli, tmp_path) -
     assert shown is not None
     quoted = "".join(("> " + line if line else ">") + "\n" for line in result.out.split("\n") if "spectools:summary" not in line)
     assert quoted.rstrip(">\n") == shown.group(1).rstrip(">\n")
+
+
+def _readme_commands() -> list[str]:
+    """Every shell command the README shows: the lines of its ```sh blocks, and inline `.venv/bin/...` commands."""
+    blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
+    lines = [line for block in blocks for line in block.splitlines() if line.strip()]
+    inline = re.findall(r"`(\.venv/bin/[^`]+)`", README)
+    return lines + [c for c in inline if c not in lines]
+
+
+def test_every_command_the_readme_shows_runs(tmp_path) -> None:
+    """Issue 11 (8): run in order, as a newcomer would after the quick start, with this interpreter's spectools
+    standing in for `.venv/bin` (the install itself is what CI runs: the test command). The test command is
+    not run again from here, and the benchmarks only start (`--help`): they take minutes."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.gitrepo import ISOLATED
+
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "spectools").symlink_to(Path(sys.executable).parent / "spectools")
+    (venv / "python").symlink_to(sys.executable)
+    shutil.copytree(ROOT / "tests" / "data" / "invalid" / "references", tmp_path / "tests/data/invalid/references")
+    shutil.copytree(ROOT / "bench", tmp_path / "bench")
+    install = "python3 -m venv .venv && .venv/bin/pip install -q -U pip && .venv/bin/pip install -q -e . && "
+    commands = _readme_commands()
+    assert any(c.startswith(install) for c in commands)
+    env = {**os.environ, **ISOLATED}
+    ran = 0
+    for command in commands:
+        if "pytest" in command:
+            assert command == TEST_COMMAND
+            continue
+        command = command.removeprefix(install)
+        if command.startswith(".venv/bin/python bench/"):
+            command += " --help"
+        proc = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+        expected = (0, 1) if "validate tests/data/invalid" in command or "github" in command else (0,)
+        assert proc.returncode in expected, f"{command}: {proc.returncode}\n{proc.stderr}"
+        assert "Traceback" not in proc.stderr and "error:" not in proc.stderr, f"{command}\n{proc.stderr}"
+        ran += 1
+    assert ran >= 7

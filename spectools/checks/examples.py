@@ -13,8 +13,26 @@ def _empty(message: Message) -> bool:
     return not message.text.strip() and not message.settings and not message.untrusted
 
 
+def _todo(loaded: Loaded) -> list[Diagnostic]:
+    """SPEC509: a challenge file that still holds the template's TODO text (its title or a message)."""
+    out = []
+    for ch in loaded.spec.challenges:
+        for example in ch.examples:
+            messages = [m for t in example.turns for m in (t.candidates if isinstance(t, Comparison) else (t,))]
+            todo = next((m.location for m in messages if m.text.startswith("TODO")), None)
+            if example.title.startswith("TODO") or todo is not None:
+                out.append(
+                    diag(
+                        "SPEC509",
+                        example.location if example.title.startswith("TODO") else todo,  # type: ignore[arg-type]
+                        "the example still holds the template's TODO text; write the real prompt and answers",
+                    )
+                )
+    return out
+
+
 def check(loaded: Loaded) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = _todo(loaded)
     for example in loaded.spec.examples():
         if not example.has_block:
             problems.append(

@@ -45,6 +45,7 @@ _TABLE: list[tuple[str, str, Severity, str]] = [
     ("SPEC204", "ids", "error", "clause id not matching the configured pattern"),
     ("SPEC205", "ids", "error", "unknown authority level"),
     ("SPEC206", "ids", "info", "authority level uses an alias (a renamed level)"),
+    ("SPEC207", "ids", "error", "a retired clause id comes back with another meaning"),
     # references
     ("SPEC301", "references", "error", "link to a section anchor that does not exist"),
     ("SPEC302", "references", "error", "BAD[#anchor] label names a section that does not exist"),
@@ -62,6 +63,7 @@ _TABLE: list[tuple[str, str, Severity, str]] = [
     ("SPEC506", "examples", "error", "comparison candidate with an unknown label"),
     ("SPEC507", "examples", "error", "empty message"),
     ("SPEC508", "examples", "error", "example heading with no xml conversation block after it"),
+    ("SPEC509", "examples", "warning", "challenge file still holds the template's TODO text"),
     # structure
     ("SPEC601", "structure", "warning", "clause tag inside commentary (commentary holds no clauses)"),
     ("SPEC602", "structure", "warning", "clause tag inside code (not a clause)"),

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spectools.checks import coverage, examples, ids, references, schema, structure
 from spectools.loader import Loaded, paused_gc
 from spectools.model import Diagnostic
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 FAMILIES = (schema.check, ids.check, references.check, coverage.check, examples.check, structure.check)
 
 
-def run(loaded: Loaded) -> list[Diagnostic]:
-    """Every finding (parse problems included), severities as configured, sorted."""
-    found = list(loaded.problems)
+def run(loaded: Loaded, extra: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
+    """Every finding (parse problems included, and `extra` ones found elsewhere, such as in the git
+    history), severities as configured, sorted."""
+    found = [*loaded.problems, *extra]
     with paused_gc():
         for family in FAMILIES:
             found.extend(family(loaded))

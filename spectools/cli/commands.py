@@ -40,7 +40,9 @@ def cmd_validate(path: str, fmt: str, fail_on: str, fix: bool) -> int:
             sys.stderr.write(f"spectools: fixed the header line of {_display(path)(rel)}\n")
         if changed:
             loaded = load(open_worktree(root))
-    found = run(loaded)
+    from spectools.retired import reused
+
+    found = run(loaded, reused(root, loaded))
     display = _display(path)
     files = len(loaded.texts) + (1 if loaded.source.is_file("spectools.yaml") else 0)
     if fmt == "json":
@@ -161,6 +163,7 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
             comparer.aliases = config_of(comparer.source(releases[-1].new)).aliases
         results = [(rel, comparer.compare(rel.old, rel.new)[0]) for rel in releases]
     _warn_unread(comparer.unread)
+    code = 1 if any(c.kind == "id_reused" for _, cs in results for c in cs.changes) else 0  # as diff says
     if write:
         target = Path(write)
         changelog.write(
@@ -170,7 +173,7 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
         )
         for rel, _ in results:
             sys.stderr.write(f"spectools: wrote the {rel.version} section of {target}\n")
-        return 0
+        return code
     newest_first = list(reversed(results))
     if fmt == "json":
         doc = {
@@ -181,7 +184,7 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("\n".join(changelog.section(rel, cs) for rel, cs in newest_first))
-    return 0
+    return code
 
 
 def cmd_init(
@@ -270,9 +273,22 @@ def cmd_new_id(path: str, count: int) -> int:
         from spectools.render.escape import term
 
         sys.stderr.write(f"spectools: warning: {term(exc.message)}; so only the current spec was checked for used ids\n")
+    _warn_retired(root, loaded)
     for cid in new_ids(count, loaded.config.clause_id, taken_ids(loaded, history)):
         sys.stdout.write(cid + "\n")
     return 0
+
+
+def _warn_retired(root: object, loaded: Loaded, only: str | None = None) -> None:
+    """Warn (on stderr) about retired ids that the working tree brings back with another meaning."""
+    from pathlib import Path
+
+    from spectools.render.escape import term
+    from spectools.retired import reused
+
+    for d in reused(Path(str(root)), loaded):
+        if only is None or f"'{only}'" in d.message:
+            sys.stderr.write(term(f"spectools: warning: {d.location}: {d.message}") + "\n")
 
 
 def cmd_new_challenge(path: str, clause_id: str) -> int:
@@ -282,6 +298,8 @@ def cmd_new_challenge(path: str, clause_id: str) -> int:
     from spectools.loader import load, open_worktree
 
     root = Path(path)
-    created = create_challenge(root, load(open_worktree(root)), clause_id)
+    loaded = load(open_worktree(root))
+    _warn_retired(root, loaded, clause_id)
+    created = create_challenge(root, loaded, clause_id)
     sys.stderr.write(f"spectools: created {_display(path)(str(created.relative_to(root)))}; fill in the example\n")
     return 0
