@@ -11,9 +11,10 @@ tests/test_jsonsubset.py checks it against jsonschema with Hypothesis.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any
+
+from spectools.patterns import Matcher, PatternError, compile_pattern
 
 _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples"})
 _TYPES: dict[str, Any] = {
@@ -27,9 +28,36 @@ _TYPES: dict[str, Any] = {
 }
 
 
+@lru_cache(maxsize=1)
+def builtin_patterns() -> tuple[str, ...]:
+    """The patterns of spectools' own schemas (they run on re; a repository's run on RE2)."""
+    from spectools.resources import schema
+
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.append(node["pattern"])
+            found.extend(k for k in node.get("patternProperties", {}) if isinstance(k, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name in ("section", "document", "challenge", "config"):
+        walk(schema(name))
+    return tuple(found)
+
+
 @lru_cache(maxsize=256)
-def _pattern(p: str) -> re.Pattern[str]:
-    return re.compile(p)
+def _pattern(p: str) -> Matcher | None:
+    """The compiled pattern, or None when it cannot run in linear time (jsonschema then says why)."""
+    try:
+        return compile_pattern(p, builtin_patterns())
+    except PatternError:
+        return None
 
 
 def certainly_valid(schema: Any, instance: Any) -> bool:
@@ -51,7 +79,8 @@ def certainly_valid(schema: Any, instance: Any) -> bool:
             if not isinstance(instance, str) or instance not in [o for o in options if isinstance(o, str)]:
                 return False
         elif key == "pattern":  # applies to strings only
-            if isinstance(instance, str) and not _pattern(rule).search(instance):
+            matcher = _pattern(rule) if isinstance(instance, str) else None
+            if isinstance(instance, str) and (matcher is None or not matcher.search(instance)):
                 return False
         elif key in ("minLength", "maxLength"):
             if isinstance(instance, str) and (len(instance) < rule if key == "minLength" else len(instance) > rule):

@@ -79,3 +79,16 @@ def test_a_backtracking_glob_in_documents_runs_in_linear_time(cli, tmp_path: Pat
     result = cli("validate", str(tmp_path))
     assert time.perf_counter() - start < 5
     assert "matches no file" in result.out
+
+
+def test_a_backtracking_pattern_in_a_repository_schema_runs_in_linear_time(cli, tmp_path: Path) -> None:
+    schema = '{"properties": {"owner": {"type": "string", "pattern": "^(a|a)+$"}}}'
+    doc = "# Rules {#rules authority=root owner=" + "a" * 50000 + "b}\n\nRule[^ab12].\n"
+    write(tmp_path, {"model_spec.md": doc, "spectools.yaml": "schemas:\n  section: extra.json\n", "extra.json": schema})
+    start = time.perf_counter()
+    result = cli("validate", str(tmp_path), "--fail-on", "never")
+    assert time.perf_counter() - start < 5
+    assert "error SPEC401 section 'rules' attribute owner: " in result.out and "does not match '^(a|a)+$'" in result.out
+    write(tmp_path, {"extra.json": '{"properties": {"owner": {"pattern": "^(?=a)"}}}'})
+    refused = cli("validate", str(tmp_path), "--fail-on", "never")
+    assert "SPEC404 schemas.section: 'extra.json' has a pattern spectools cannot run: it needs backtracking" in refused.out

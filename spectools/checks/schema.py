@@ -7,9 +7,10 @@ from typing import Any
 
 from spectools.checks.registry import diag
 from spectools.config import CONFIG_FILE
-from spectools.jsonsubset import certainly_valid
+from spectools.jsonsubset import builtin_patterns, certainly_valid
 from spectools.loader import Loaded, read_text
 from spectools.model import Diagnostic, Location
+from spectools.patterns import PatternError, compile_pattern, compile_untrusted
 
 
 def _schemas(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]:
@@ -31,23 +32,62 @@ def _schemas(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]
             try:
                 data = json.loads(text)
                 jsonschema.validators.validator_for(data).check_schema(data)
+                _check_patterns(data)
                 schemas.append(data)
             except json.JSONDecodeError as exc:
                 problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' line {exc.lineno}: not valid JSON: {exc.msg}"))
             except jsonschema.SchemaError as exc:
                 problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' is not a valid JSON Schema: {exc.message}"))
+            except PatternError as exc:
+                problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' has a pattern spectools cannot run: {exc}"))
+            except RecursionError:
+                problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' is nested too deeply"))
     return schemas
+
+
+def _check_patterns(node: Any) -> None:
+    """PatternError when a repository schema holds a pattern that cannot run in linear time."""
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            compile_untrusted(node["pattern"])
+        for key in node.get("patternProperties", {}) if isinstance(node.get("patternProperties"), dict) else ():
+            compile_untrusted(key)
+        for value in node.values():
+            _check_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _check_patterns(value)
+
+
+def _validator(schema: Any) -> Any:
+    """jsonschema's validator for schema, with `pattern` and `patternProperties` on RE2: a repository's
+    schema runs in linear time on any attribute value."""
+    import jsonschema
+
+    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string") and not compile_pattern(patrn, builtin_patterns()).search(instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    def pattern_properties(validator: Any, properties: dict[str, Any], instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "object"):
+            for patrn, subschema in properties.items():
+                matcher = compile_pattern(patrn, builtin_patterns())
+                for key, value in instance.items():
+                    if matcher.search(key):
+                        yield from validator.descend(value, subschema, path=key, schema_path=patrn)
+
+    base = jsonschema.validators.validator_for(schema)
+    return jsonschema.validators.extend(base, {"pattern": pattern, "patternProperties": pattern_properties})(schema)
 
 
 def _errors(schemas: list[Any], instance: Any) -> list[tuple[str, str]]:
     """(top-level key, message) for every way instance breaks the schemas."""
     if all(certainly_valid(s, instance) for s in schemas):
         return []  # the common case, decided without importing jsonschema
-    import jsonschema
 
     out = []
     for s in schemas:
-        for err in jsonschema.validators.validator_for(s)(s).iter_errors(instance):
+        for err in _validator(s).iter_errors(instance):
             key = str(err.absolute_path[0]) if err.absolute_path else ""
             where = ".".join(str(p) for p in err.absolute_path)
             out.append((key, f"{where}: {err.message}" if where else err.message))
