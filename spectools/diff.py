@@ -88,6 +88,8 @@ def _candidates(sa: dict[str, Section], sb: dict[str, Section], removed: list[st
     from collections import Counter
 
     pairs: set[tuple[str, str]] = set()
+    if not removed or not added:
+        return pairs  # nothing can be a rename (the common case: sections only added, or only removed)
     holder: dict[str, list[str]] = {}
     for y in added:
         for c in sb[y].clauses:

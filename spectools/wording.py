@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 MODALS = frozenset(
     [
@@ -180,7 +181,8 @@ def normalise(text: str) -> str:
     return " ".join(words(text))
 
 
-def lexemes(word: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def lexemes(word: str) -> tuple[str, ...]:
     """A word as the rule reads it: lower case, no edge punctuation or 's, parts of a compound
     (`root-level`), and a contraction or `cannot` as its verb and `not`."""
     w = _EDGE.sub("", word.lower())
@@ -191,7 +193,7 @@ def lexemes(word: str) -> list[str]:
             out += [stem, "not"]
         elif part:
             out.append(part)
-    return out
+    return tuple(out)
 
 
 def _content(ws: list[str]) -> list[str]:
@@ -215,7 +217,7 @@ def _sentences(ws: list[str]) -> tuple[list[int], list[bool], list[int]]:
     return number, obliged, first_modal
 
 
-def normative_change(a: list[str], b: list[str], ops: list[tuple[str, int, int, int, int]]) -> bool:
+def normative_change(a: list[str], b: list[str], ops: list[tuple[str, int, int, int, int]] | None = None) -> bool:
     """Whether the edit from a to b changes what the model must, should or may do, for whom, or when:
     - a word of obligation, negation, quantity, condition or party comes or goes (counted, so that a
       reordered sentence keeps its words);
@@ -226,6 +228,8 @@ def normative_change(a: list[str], b: list[str], ops: list[tuple[str, int, int, 
     count_b = Counter(t for w in b for t in lexemes(w) if t in NORMATIVE)
     if count_a != count_b:
         return True
+    if ops is None:  # the word diff is needed only now (most normative edits are decided above)
+        ops = opcodes(a, b)
     sa, oa, ma = _sentences(a)
     sb, ob, mb = _sentences(b)
     inserted: Counter[str] = Counter()
@@ -335,7 +339,7 @@ def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> 
 
 def _bare(ws: list[str]) -> list[str]:
     """Words as the rule compares them: lexemes joined, punctuation gone (`name.` is `name`), sentence ends kept."""
-    out = []
+    out: list[str] = []
     for w in ws:
         out += lexemes(w)
         if w.endswith((".", "!", "?", ".)", '."')):
@@ -346,8 +350,7 @@ def _bare(ws: list[str]) -> list[str]:
 def is_normative(a: list[str], b: list[str]) -> bool:
     """normative_change on the words with their punctuation set aside (so `risks.` and `risks and more.`
     differ by an insertion, not a replacement)."""
-    x, y = _bare(a), _bare(b)
-    return normative_change(x, y, opcodes(x, y))
+    return normative_change(_bare(a), _bare(b))
 
 
 def classify(old: str, new: str) -> str:

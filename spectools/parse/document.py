@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from spectools.parse.conversation import parse_conversation
 from spectools.parse.markdown import parse
 
 TAG = re.compile(r"\[\^([^\]\s]+)\]")
+_NEWLINE = re.compile("\n")
 _EXAMPLE = re.compile(r"^\*\*Example\*\*:\s*(.*)$", re.S)
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]*_]*(?:\[\^[^\]\s]+\])*(?=\s|$)")
 _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "cf", "Dr", "Mr", "Mrs", "Ms", "St", "No")
@@ -47,30 +49,38 @@ class Walk:
     first_paragraph: tuple[str, int, int] | None  # (inline content, line, col)
 
 
-def sentence_ends(content: str) -> list[int]:
-    """The offsets where the sentences of `content` end (the last one ends at len(content))."""
-    ends = []
-    for m in _SENTENCE_END.finditer(content):
-        before = content[max(0, m.start() - 4) : m.start()]
-        if m.group(0).startswith(".") and before.endswith(_ABBREVIATIONS):
-            continue
-        ends.append(m.end())
-    ends.append(len(content))
-    return ends
+class Sentences:
+    """The sentences of one paragraph, found as far as they are asked for and never twice: a paragraph
+    of many tags is scanned once in all (linear), one of a single early tag only up to it."""
+
+    def __init__(self, content: str) -> None:
+        self.content = content
+        self._ends: list[int] = []
+        self._scan = _SENTENCE_END.finditer(content)
+        self._done = False
+
+    def _end_after(self, offset: int) -> int:
+        """The index in _ends of the first sentence end after offset (scanning on as needed)."""
+        while not self._done and (not self._ends or self._ends[-1] <= offset):
+            m = next(self._scan, None)
+            if m is None:
+                self._done = True
+                self._ends.append(len(self.content))
+            elif not (m.group(0).startswith(".") and self.content[max(0, m.start() - 4) : m.start()].endswith(_ABBREVIATIONS)):
+                self._ends.append(m.end())
+        return min(bisect_right(self._ends, offset), len(self._ends) - 1)
+
+    def at(self, offset: int) -> str:
+        """The sentence that holds offset, with clause tags removed."""
+        n = self._end_after(offset)
+        end = self._ends[n]
+        start = self._ends[n - 1] if n else 0
+        return " ".join(TAG.sub("", self.content[start:end]).split())
 
 
-def sentence_at(content: str, offset: int, ends: list[int] | None = None) -> str:
-    """The sentence of `content` that holds `offset`, with clause tags removed. `ends`: sentence_ends(content),
-    computed once for a paragraph of many tags (a paragraph is never rescanned per tag)."""
-    from bisect import bisect_right
-
-    ends = sentence_ends(content) if ends is None else ends
-    n = bisect_right(ends, offset)
-    end = ends[min(n, len(ends) - 1)]
-    start = ends[n - 1] if n else 0
-    if start == end:  # the offset is at the very end: the last sentence
-        start = ends[n - 2] if n >= 2 else 0
-    return " ".join(TAG.sub("", content[start:end]).split())
+def sentence_at(content: str, offset: int) -> str:
+    """The sentence of `content` that holds `offset`, with clause tags removed."""
+    return Sentences(content).at(offset)
 
 
 def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
@@ -281,17 +291,18 @@ def _inline(
     links: list[Link],
     problems: list[Diagnostic],
 ) -> None:
-    from bisect import bisect_right
-
     section = stack[-1] if stack else None
     cursor = 0
     link_target: str | None = None
     link_text: list[str] = []
     link_at = 0
-    newlines = [i for i, ch in enumerate(content) if ch == "\n"] if "\n" in content else []
-    ends: list[int] | None = None  # sentence ends, found once for the paragraph when it holds a clause
+    newlines: list[int] | None = None  # offsets of the paragraph's line breaks, found once when first needed
+    sentences: Sentences | None = None  # the paragraph's sentences, found once when it holds a clause
 
     def locate(offset: int, needle: str) -> Location:
+        nonlocal newlines
+        if newlines is None:
+            newlines = [m.start() for m in _NEWLINE.finditer(content)]
         n = bisect_right(newlines, offset - 1)
         line = line0 + n
         raw = lines[line] if line < len(lines) else ""
@@ -324,8 +335,8 @@ def _inline(
                         )
                     )
                 elif read_clauses:
-                    ends = sentence_ends(content) if ends is None else ends
-                    clauses.append(Clause(cid, sentence_at(content, pos, ends), section.anchor if section else None, where))
+                    sentences = Sentences(content) if sentences is None else sentences
+                    clauses.append(Clause(cid, sentences.at(pos), section.anchor if section else None, where))
                     if section:
                         section.clauses.append(cid)
         elif ctype == "code_inline":

@@ -13,6 +13,7 @@ before it is shown, so that it is inert where it lands:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 WORD_JOINER = "\u2060"  # invisible; breaks `@team` and `https://` so GitHub does not link or notify
@@ -30,14 +31,20 @@ def term(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
+_MD_WORK = re.compile(r"[\\`*_|~$&<>@\]\x00-\x1f\x7f-\x9f\u2028\u2029]|://|www\.|  |^\s|\s$", re.I)
+
+
 def md(text: str) -> str:
     """Text that markdown renders as the same text, on one line, and nothing else."""
+    if not _MD_WORK.search(text):
+        return text  # the common case: plain words, nothing to escape
     text = " ".join(_CONTROL.sub(" ", text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _LINK.sub("]\\\\", _MD_PUNCT.sub(r"\\\1", text))
     return _NEEDS_JOIN.sub(lambda m: m.group(0) + WORD_JOINER if m.group(0) == "@" else WORD_JOINER + m.group(0), text)
 
 
+@lru_cache(maxsize=4096)
 def md_url(path: str) -> str:
     """A repository path or anchor for a link's target: percent-encoded, so it cannot end the link."""
     return quote(path, safe="/#?=.-_~")
