@@ -67,10 +67,11 @@ def word_diff_md(diff: str, limit: int | None = None, whole: str = "the job summ
         if close < 0:
             break
         tag = "del" if kind == "[-" else "ins"
-        out += [md(_few(diff[pos:at], limit)), f"<{tag}>{md(_few(diff[at + 2 : close], limit))}</{tag}>"]
-        pos = close + 2
-        if limit is not None and sum(len(p) + 1 for p in out) > limit:
+        more = [md(_few(diff[pos:at], limit)), f"<{tag}>{md(_few(diff[at + 2 : close], limit))}</{tag}>"]
+        if limit is not None and sum(len(p) + 1 for p in (*out, *more)) > limit - 80:
             return " ".join(p for p in out if p) + f" … (cut: the whole diff is in {whole})"
+        out += more
+        pos = close + 2
     out.append(md(_few(diff[pos:], limit)))
     text = " ".join(piece for piece in out if piece)
     if limit is not None and "…" in text and "…" not in diff:  # a long run was shortened: say where it is whole

@@ -261,7 +261,7 @@ def _cut(line: str, limit: int) -> str:
     """A line of at most `limit` characters: cut at a space, never inside an entity or a tag of ours."""
     if len(line) <= limit:
         return line
-    head = line[: limit - 40]
+    head = line[: limit - 80]  # room for the closing tags and the note
     head = head[: max(head.rfind(" "), limit // 2)]
     head = re.sub(r"&[a-z#0-9]*$|<[^>]*$", "", head)
     opened = [t for t in ("del", "ins") if head.count(f"<{t}>") > head.count(f"</{t}>")]
