@@ -53,7 +53,8 @@ def md_url(path: str) -> str:
 def word_diff_md(diff: str, limit: int | None = None, whole: str = "the job summary") -> str:
     """`kept [-removed-] {+added+} kept` as escaped text with <del> and <ins>: no code span to break.
     One pass with str.find (linear, whatever the words hold)."""
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     upcoming = {"[-": diff.find("[-"), "{+": diff.find("{+")}  # each found again only once passed: linear
     while pos < len(diff):
         for kind, at in upcoming.items():
