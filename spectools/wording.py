@@ -167,8 +167,13 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": 
 _NOT = re.compile(r"^(.*?)(?:n't|not)$")
 
 
+_TYPOGRAPHY = re.compile("[-*_\u2013\u2014\u2018\u2019\u201c\u201d\u201e]")
+
+
 def fold(text: str) -> str:
     """Text with its typography folded: one dash, straight quotes, no emphasis markers."""
+    if not _TYPOGRAPHY.search(text):
+        return text  # nothing to fold (the common case)
     return _EMPHASIS.sub("", _DASHES.sub(" \u2014 ", text).translate(_QUOTES))
 
 

@@ -31,7 +31,7 @@ def term(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
-_MD_WORK = re.compile(r"[\\`*_|~$&<>@\]\x00-\x1f\x7f-\x9f\u2028\u2029]|://|www\.|  |^\s|\s$", re.I)
+_MD_WORK = re.compile(r"[\\`*_|~$&<>@\x00-\x1f\x7f-\x9f\u2028\u2029]|\]\(|\]\[|://|www\.|  |^\s|\s$", re.I)
 
 
 def md(text: str) -> str:
