@@ -127,3 +127,9 @@ def test_the_label_grammar_and_elisions_between_messages() -> None:
         ("OK", None, None, "misses the signs of distress"),
     ]
     assert turns[0].text == "hi [...] there"
+
+
+def test_self_closing_messages_with_and_without_attributes() -> None:
+    turns, problems = parse_conversation('<user>\nhi\n</user>\n<assistant/>\n<tool name="x" />\n', "x.md", 1)
+    assert problems == [] and [t.role for t in turns] == ["user", "assistant", "tool"]
+    assert turns[2].attributes == {"name": "x"}

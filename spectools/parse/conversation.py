@@ -18,7 +18,7 @@ INNER = frozenset({"settings", "untrusted"})
 
 # Linear on any text: no lazy run is followed by an optional run that overlaps it (which made
 # `<a` and 100,000 spaces quadratic); the attributes' trailing space and `/` are split off in Python.
-_TOKEN = re.compile(r"<!--(.*?)-->|<(/?)([A-Za-z][\w-]*)((?:\s[^<>]*)?)>", re.S)
+_TOKEN = re.compile(r"<!--(.*?)-->|<(/?)([A-Za-z][\w-]*)((?:\s[^<>]*)?)(/?)>", re.S)
 _ATTR = re.compile(r'([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'>]+))')
 # VERDICT, then optionally [#anchor], then optionally `, qualifier`, then optionally `: reason`
 _LABEL = re.compile(r"\s*([A-Za-z]+)\s*(?:\[#([^\]]*)\])?\s*(?:,([^:]*))?(?::(.*))?", re.S)  # the reason is stripped in Python
@@ -93,10 +93,11 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
         start, end = m.span()
         if start < pos:
             continue  # inside an unknown element that was skipped whole
-        comment, slash, name, raw_attrs = m.groups()
-        raw_attrs = (raw_attrs or "").rstrip()
-        self_closing = "/" if raw_attrs.endswith("/") else ""
-        raw_attrs = raw_attrs[:-1] if self_closing else raw_attrs
+        comment, slash, name, raw_attrs, self_closing = m.groups()
+        if raw_attrs and raw_attrs[-1] in "/ \t\n\r":  # `<a x="1" />`: the attributes' own `[^<>]*` took the slash
+            raw_attrs = raw_attrs.rstrip()
+            if raw_attrs.endswith("/"):
+                raw_attrs, self_closing = raw_attrs[:-1], "/"
         if comment is not None:
             if current is not None and inner is None and current.label is None and not text[current.start : start].strip():
                 current.label = _label(comment, loc(start), in_comparison=candidates is not None)
