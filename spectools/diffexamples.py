@@ -92,32 +92,23 @@ def _comparisons(ea: Example, eb: Example, subject: str, title: str, name: str) 
                 )
             a_sig, b_sig = _signature([_unlabelled(x.candidates[i])]), _signature([_unlabelled(y.candidates[j])])
             rest = rest or a_sig != b_sig
-        for i in sorted(set(range(len(x.candidates))) - {i for i, _ in pairs}):
-            verdict = _verdict(x.candidates[i]) or "unlabelled"
-            out.append(
-                change(
-                    "candidate_removed",
-                    subject,
-                    title,
-                    f"example “{name}”, {place}candidate {i + 1} ({verdict}) removed",
-                    *where,
-                    key=f"{name}#{ci}-{hash_text(normalise(x.candidates[i].text))}",
-                    details={"example": name, "label": verdict},
+        for kind, side, taken, sign in (
+            ("candidate_removed", x.candidates, {i for i, _ in pairs}, "-"),
+            ("candidate_added", y.candidates, {j for _, j in pairs}, "+"),
+        ):
+            for k in sorted(set(range(len(side))) - taken):
+                verdict = _verdict(side[k]) or "unlabelled"
+                out.append(
+                    change(
+                        kind,
+                        subject,
+                        title,
+                        f"example “{name}”, {place}candidate {k + 1} ({verdict}) {kind.split('_')[1]}",
+                        *where,
+                        key=f"{name}#{ci}{sign}{hash_text(normalise(side[k].text))}",
+                        details={"example": name, "label": verdict},
+                    )
                 )
-            )
-        for j in sorted(set(range(len(y.candidates))) - {j for _, j in pairs}):
-            verdict = _verdict(y.candidates[j]) or "unlabelled"
-            out.append(
-                change(
-                    "candidate_added",
-                    subject,
-                    title,
-                    f"example “{name}”, {place}candidate {j + 1} ({verdict}) added",
-                    *where,
-                    key=f"{name}#{ci}+{hash_text(normalise(y.candidates[j].text))}",
-                    details={"example": name, "label": verdict},
-                )
-            )
     return out, rest
 
 

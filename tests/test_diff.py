@@ -271,3 +271,33 @@ def test_an_id_still_used_in_an_unchanged_file_is_a_duplicate_not_a_retired_id(c
     result = cli("diff", "v1", "HEAD", cwd=repo.root)
     assert "id_reused" not in result.out and result.code == 0  # spec/b.md is unchanged and still has xx01
     # (a duplicate id has no single right reading: validate reports it as SPEC202)
+
+
+def test_candidates_are_matched_by_text_never_by_position() -> None:
+    """Issue 11 (3): deleting the first of three candidates is one removal, not two label flips; a flip is the
+    same reply with another verdict; an example whose title alone changed is retitled."""
+    from spectools.config import Config
+    from spectools.diff import diff
+    from spectools.model import Spec
+    from spectools.parse.files import parse_document
+
+    def spec(candidates: str, title: str = "a request") -> Spec:
+        text = (
+            "# A {#a authority=user}\n\nRule[^ab12].\n\n"
+            f"**Example**: {title}\n\n~~~xml\n<user>\nhelp\n</user>\n<comparison>\n{candidates}</comparison>\n~~~\n"
+        )
+        return Spec((parse_document("m.md", text),), ())
+
+    good = "<assistant> <!-- GOOD -->\nI can help with the refund form.\n</assistant>\n"
+    ok = "<assistant> <!-- OK -->\nHere is a generic answer about refunds.\n</assistant>\n"
+    bad = "<assistant> <!-- BAD -->\nRefunds are never possible, go away.\n</assistant>\n"
+    kinds = lambda a, b: [(c.kind, c.summary.split(": ", 1)[-1]) for c in diff(a, b, Config(), Config()).changes]  # noqa: E731
+    assert kinds(spec(good + ok + bad), spec(ok + bad)) == [
+        ("candidate_removed", "example “a request”, candidate 1 (GOOD) removed")
+    ]
+    assert kinds(spec(ok + bad), spec(ok + bad + good)) == [("candidate_added", "example “a request”, candidate 3 (GOOD) added")]
+    flipped = kinds(spec(good + bad), spec(bad.replace("BAD", "GOOD") + good.replace("GOOD", "BAD")))
+    assert sorted(k for k, _ in flipped) == ["label_flipped", "label_flipped"]  # each reply kept its text, changed verdict
+    assert kinds(spec(good + bad), spec(good + bad, "a refund request")) == [
+        ("example_retitled", "example “a request” retitled “a refund request”")
+    ]
