@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT
@@ -108,6 +109,7 @@ def run_action(action_path: Path, tmp: Path, with_: dict[str, str], token: str) 
     return {name: evaluate(spec["value"], context) for name, spec in ACTION["outputs"].items()}, printed, code
 
 
+@pytest.mark.slow
 def test_the_composite_action_end_to_end(tmp_path, monkeypatch) -> None:
     action_path = tmp_path / "action"  # the action's own checkout, as the runner makes it
     shutil.copytree(

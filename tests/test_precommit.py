@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from spectools.cli import main
 from tests.conftest import ROOT
 from tests.gitrepo import ISOLATED, GitRepo
 
 
+@pytest.mark.slow
 def test_the_hook_runs_through_pre_commit(tmp_path: Path) -> None:
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     committed = subprocess.run(["git", "show", f"{head}:.pre-commit-hooks.yaml"], cwd=ROOT, capture_output=True, check=False)

@@ -9,9 +9,12 @@ import venv
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import INVALID, ROOT, VALID
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_validates_from_a_fresh_venv(tmp_path: Path) -> None:
     src = tmp_path / "src"
     shutil.copytree(
