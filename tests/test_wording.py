@@ -41,3 +41,38 @@ def test_typography_alone_is_no_change_and_the_word_diff_shows_the_real_words() 
     assert classify("It must not lie -- ever.", "It must not lie — ever.") == "typography"
     text, normative = word_diff("Refusals should never be preachy.", "In all cases, responses should never be preachy.")
     assert normative and text == "[-Refusals-] {+In all cases, responses+} should never be preachy."
+
+
+def test_the_linear_word_diff_is_a_valid_edit_script_and_sequence_matchers_on_small_input() -> None:
+    """opcodes: SequenceMatcher's own answer on small input; on large input (forced here by a small SMALL),
+    still an edit script that turns a into b, whatever the words."""
+    from difflib import SequenceMatcher
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import spectools.wording as wording
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(st.sampled_from("abcdefgh"), max_size=60),
+        st.lists(st.sampled_from("abcdefghxy"), max_size=60),
+        st.sampled_from([0, 4, 90_000]),
+    )
+    def check(a: list[str], b: list[str], small: int) -> None:
+        old, wording.SMALL = wording.SMALL, small
+        try:
+            ops = wording.opcodes(a, b)
+        finally:
+            wording.SMALL = old
+        i = j = 0
+        rebuilt: list[str] = []
+        for tag, i1, i2, j1, j2 in ops:
+            assert (i1, j1) == (i, j) and (tag != "equal" or a[i1:i2] == b[j1:j2])
+            rebuilt += b[j1:j2]
+            i, j = i2, j2
+        assert (i, j) == (len(a), len(b)) and rebuilt == b
+        if small == 90_000:
+            assert ops == SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+    check()
