@@ -32,6 +32,7 @@ def test_no_git_on_path(tmp_path: Path) -> None:
         proc = subprocess.run([sys.executable, "-m", "spectools", *args], cwd=repo.root, env=env, capture_output=True, text=True)
         assert proc.returncode == 2, proc.stderr
         assert "git is not installed, or not on PATH" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "new").exists()  # init --git refuses before it writes anything
 
 
 def test_a_path_name_too_long(cli, tmp_path: Path) -> None:

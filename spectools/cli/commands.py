@@ -9,6 +9,7 @@ from spectools import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from spectools.loader import Loaded
 
@@ -237,6 +238,10 @@ def cmd_init(
         )
         return 1
     fresh = not root.exists() or not any(root.iterdir())
+    if git:  # refused before anything is written, not after
+        from spectools.gitsource import require_git
+
+        require_git()
     init.write(root, files)
     sys.stderr.write(f"spectools: wrote {len(files)} files to {dir_} from the '{template.name}' template\n")
     if git:
@@ -279,14 +284,12 @@ def cmd_new_id(path: str, count: int) -> int:
     return 0
 
 
-def _warn_retired(root: object, loaded: Loaded, only: str | None = None) -> None:
+def _warn_retired(root: Path, loaded: Loaded, only: str | None = None) -> None:
     """Warn (on stderr) about retired ids that the working tree brings back with another meaning."""
-    from pathlib import Path
-
     from spectools.render.escape import term
     from spectools.retired import reused
 
-    for d in reused(Path(str(root)), loaded):
+    for d in reused(root, loaded):
         if only is None or f"'{only}'" in d.message:
             sys.stderr.write(term(f"spectools: warning: {d.location}: {d.message}") + "\n")
 
