@@ -42,8 +42,13 @@ class Context:
 
     def link(self, path: str, line: int) -> str | None:
         """A link to path:line at head, for the summary."""
+        from urllib.parse import quote
+
         url = self.blob_url()
-        return f"{url}{path}" + (f"?plain=1#L{line}" if line else "") if url else None  # plain: a rendered .md has no line ids
+        if not url:
+            return None
+        # the path is the repository's: percent-encoded, a `)` or a space in a file name cannot end the link
+        return f"{url}{quote(path, safe='/')}" + (f"?plain=1#L{line}" if line else "")  # plain: a rendered .md has no line ids
 
 
 def _get(data: Any, dotted: str, kind: type | tuple[type, ...], where: str, optional: bool = False) -> Any:

@@ -84,3 +84,15 @@ def test_term_output_has_no_control_characters(text: str) -> None:
 def test_word_diff_markup_is_only_ours(pieces: list[str]) -> None:
     out = word_diff_md("".join(pieces))
     assert re.sub(r"</?(del|ins)>", "", out).count("<") == 0 and not re.search(r"(?<!\\)`", out)
+
+
+def test_a_file_name_cannot_end_a_link_in_the_comment() -> None:
+    from spectools.event import Context
+    from spectools.model import Diagnostic, Location
+    from spectools.render.summary import Inputs, render
+
+    ctx = Context("pull_request", "o/r", "https://api.example", "https://github.example", "a" * 40, "b" * 40)
+    name = "examples/x) ![i](https://evil.example/p.png) (.md"
+    body = render(Inputs(head=[Diagnostic(Location(name, 1, 1), "error", "SPEC101", "orphan")], base=[], link=ctx.link))
+    assert "](https://evil" not in body and "![i](" not in body  # no image, no link of the file name's own
+    assert "examples/x%29%20%21%5Bi%5D%28https%3A" in body
