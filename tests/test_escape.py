@@ -96,3 +96,19 @@ def test_a_file_name_cannot_end_a_link_in_the_comment() -> None:
     body = render(Inputs(head=[Diagnostic(Location(name, 1, 1), "error", "SPEC101", "orphan")], base=[], link=ctx.link))
     assert "](https://evil" not in body and "![i](" not in body  # no image, no link of the file name's own
     assert "examples/x%29%20%21%5Bi%5D%28https%3A" in body
+
+
+def test_file_names_reach_the_terminal_without_escape_sequences(cli, tmp_path: Path) -> None:
+    from tests.gitrepo import write
+
+    name = "ex\x1b[2Jamples"
+    root = write(
+        tmp_path / "r",
+        {
+            "model_spec.md": "# A {#a authority=user}\n\nRule[^ab12].\n",
+            "spectools.yaml": f'challenges: "{name.replace(chr(27), chr(92) + "e")}"\n',
+            f"{name}/ab12.md": "Examples for [^ab12] in Old:\n",
+        },
+    )
+    fixed = cli("validate", str(root), "--fix", "--fail-on", "never")
+    assert "fixed the header line of" in fixed.err and "\x1b" not in fixed.err + fixed.out

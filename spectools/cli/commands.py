@@ -35,10 +35,11 @@ def cmd_validate(path: str, fmt: str, fail_on: str, fix: bool) -> int:
     loaded = load(open_worktree(root))
     if fix:
         from spectools.fix import fix_headers
+        from spectools.render.escape import term
 
         changed = fix_headers(loaded, root)
         for rel in changed:
-            sys.stderr.write(f"spectools: fixed the header line of {_display(path)(rel)}\n")
+            sys.stderr.write(f"spectools: fixed the header line of {term(_display(path)(rel))}\n")
         if changed:
             loaded = load(open_worktree(root))
     from spectools.retired import reused
@@ -299,10 +300,12 @@ def cmd_new_challenge(path: str, clause_id: str) -> int:
 
     from spectools.authoring import create_challenge
     from spectools.loader import load, open_worktree
+    from spectools.render.escape import term
 
     root = Path(path)
     loaded = load(open_worktree(root))
     _warn_retired(root, loaded, clause_id)
     created = create_challenge(root, loaded, clause_id)
-    sys.stderr.write(f"spectools: created {_display(path)(str(created.relative_to(root)))}; fill in the example\n")
+    shown = term(_display(path)(str(created.relative_to(root))))  # the folder's name is the repository's
+    sys.stderr.write(f"spectools: created {shown}; fill in the example\n")
     return 0
