@@ -31,7 +31,7 @@ def write(root: Path, files: Files) -> None:
 def runner(case: Case, trees: tuple[Files, ...], where: Path) -> Callable[[], object]:
     """What the command does on these trees, ready to be timed."""
     from spectools.checks.run import run
-    from spectools.loader import load, open_worktree
+    from spectools.parse.load import load, open_worktree
 
     where.mkdir(parents=True)
     if case.command == "validate":
@@ -39,8 +39,8 @@ def runner(case: Case, trees: tuple[Files, ...], where: Path) -> Callable[[], ob
         return lambda: run(load(open_worktree(where)))
     import subprocess
 
-    from spectools.compare import Comparer
-    from spectools.gitsource import GitRepo
+    from spectools.diff.compare import Comparer
+    from spectools.sources.git import GitRepo
 
     env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
     ident = ["-c", "user.name=b", "-c", "user.email=b@b.invalid"]

@@ -31,7 +31,13 @@ FORMATS = ("text", "json", "github", "sarif")
 
 def git(cwd: Path, *args: str) -> None:
     env = {**os.environ, "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z"}
-    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args], cwd=cwd, env=env, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def history(root: Path, releases: list[tuple[Path, str]]) -> Path:
@@ -71,7 +77,11 @@ def commands(work: Path) -> Iterator[tuple[str, list[str], Path]]:
     for fmt in ("markdown", "json"):
         yield f"changelog-{fmt}-modelspec", ["changelog", "--format", fmt], repo
         yield f"changelog-all-{fmt}-modelspec", ["changelog", "--all", "--format", fmt], repo
-    yield "github-dry-run-modelspec", ["github", "--base", "v2025.03.01", "--head", "v2025.09.12", "--dry-run", "--comment", "off"], repo
+    yield (
+        "github-dry-run-modelspec",
+        ["github", "--base", "v2025.03.01", "--head", "v2025.09.12", "--dry-run", "--comment", "off"],
+        repo,
+    )
     yield "diff-worktree-modelspec", ["diff", "v2025.03.01"], repo
     from bench.synth_history import generate as generate_history
 
@@ -98,7 +108,9 @@ def record(out: Path, exe: list[str]) -> None:
 
 def compare(old: Path, new: Path) -> int:
     names = sorted({p.name for p in old.iterdir()} | {p.name for p in new.iterdir()})
-    differ = [n for n in names if not (old / n).exists() or not (new / n).exists() or (old / n).read_bytes() != (new / n).read_bytes()]
+    differ = [
+        n for n in names if not (old / n).exists() or not (new / n).exists() or (old / n).read_bytes() != (new / n).read_bytes()
+    ]
     for name in differ:
         print(f"differs: {name}")
     print(f"{len(names) - len(differ)} of {len(names)} outputs are byte-identical")

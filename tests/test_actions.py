@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spectools.actions import (
+from spectools.github.runner import (
     ANNOTATIONS_PER_SEVERITY,
     annotate,
     append_summary,

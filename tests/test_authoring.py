@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from spectools.authoring import new_ids
-from spectools.errors import SpecError
+from spectools.authoring.ids import new_ids
+from spectools.model import SpecError
 from tests.conftest import write
 from tests.gitrepo import GitRepo, section
 

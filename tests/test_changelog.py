@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import referencing
 
-from spectools.resources import schema
+from spectools.io import schema
 from tests.gitrepo import GitRepo, challenge, example, section
 
 V1 = "# Rules {#rules}\n\nThe rules.\n\n" + section(
@@ -292,7 +292,7 @@ def test_a_temporary_file_left_by_a_killed_run_is_removed_by_the_next_write(cli,
     target.write_bytes(b"# Changelog\n")
     # a real writer, stopped with SIGKILL while it holds the folder's lock with its temporary file written
     code = (
-        "import os, sys, time\nfrom pathlib import Path\nfrom spectools import fsio\n"
+        "import os, sys, time\nfrom pathlib import Path\nfrom spectools import io as fsio\n"
         "def stuck(target, data, exclusive):\n"
         "    tmp = target.parent / f'.{target.name}.spectools-{os.getpid()}.tmp'\n"
         "    tmp.write_bytes(data); print('written', flush=True); time.sleep(60)\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spectools.config import Config, parse_config
+from spectools.sources.config import Config, parse_config
 from tests.conftest import write
 
 

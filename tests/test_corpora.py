@@ -31,7 +31,7 @@ def test_invalid_corpus_gives_the_stated_findings(cli, case: Path) -> None:
 
 def test_every_check_code_is_exercised_by_a_corpus_or_test() -> None:
     """A check no corpus or test produces is a check nobody has seen work."""
-    from spectools.checks.registry import CHECKS
+    from spectools.model import CHECKS
 
     seen = set()
     for case in INVALID_CASES:

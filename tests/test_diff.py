@@ -276,10 +276,10 @@ def test_an_id_still_used_in_an_unchanged_file_is_a_duplicate_not_a_retired_id(c
 def test_candidates_are_matched_by_text_never_by_position() -> None:
     """Issue 11 (3): deleting the first of three candidates is one removal, not two label flips; a flip is the
     same reply with another verdict; an example whose title alone changed is retitled."""
-    from spectools.config import Config
-    from spectools.diff import diff
+    from spectools.diff.engine import diff
     from spectools.model import Spec
     from spectools.parse.files import parse_document
+    from spectools.sources.config import Config
 
     def spec(candidates: str, title: str = "a request") -> Spec:
         text = (

@@ -7,11 +7,11 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spectools.config import Config
-from spectools.diff import diff
+from spectools.diff.engine import diff
 from spectools.model import Spec
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.render import changes
+from spectools.sources.config import Config
 
 MIRROR = {
     "section_added": "section_removed",
@@ -115,9 +115,9 @@ def test_a_partial_comparison_equals_a_full_one(
     tmp_path_factory, old: dict[str, str], new: dict[str, str], keep: set[str]
 ) -> None:
     """Between two commits only changed files are parsed; that must never change the result."""
-    from spectools.compare import Comparer
-    from spectools.gitsource import GitRepo as SpecRepo
-    from spectools.loader import load
+    from spectools.diff.compare import Comparer
+    from spectools.parse.load import load
+    from spectools.sources.git import GitRepo as SpecRepo
     from tests.gitrepo import GitRepo
 
     for path in keep:  # some files stay the same, so that the partial path really skips them

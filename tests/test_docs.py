@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from spectools.checks.registry import CHECKS
+from spectools.model import CHECKS
 from tests.conftest import ROOT
 
 CHECKS_MD = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")

@@ -87,7 +87,7 @@ def test_word_diff_markup_is_only_ours(pieces: list[str]) -> None:
 
 
 def test_a_file_name_cannot_end_a_link_in_the_comment() -> None:
-    from spectools.event import Context
+    from spectools.github.event import Context
     from spectools.model import Diagnostic, Location
     from spectools.render.summary import Inputs, render
 

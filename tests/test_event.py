@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from spectools.errors import SpecError
-from spectools.event import ZERO, context
+from spectools.github.event import ZERO, context
+from spectools.model import SpecError
 from tests.conftest import DATA
 
 EVENTS = DATA / "github-events"

@@ -10,14 +10,14 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spectools.config import Config
-from spectools.diff import diff
+from spectools.diff.engine import diff
 from spectools.model import Spec
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.render.changes import markdown, text
 from spectools.render.diagnostics import as_json, github, sarif
 from spectools.render.diagnostics import text as findings_text
 from spectools.render.summary import Inputs, render
+from spectools.sources.config import Config
 
 HOSTILE = [
     "# Rules {#rules authority=root}\n\n",
@@ -66,8 +66,8 @@ def _no_live_markup(body: str) -> None:
 @given(spec_text, spec_text)
 def test_hostile_specs_flow_through_every_renderer(old: str, new: str) -> None:
     from spectools.checks.run import run
-    from spectools.loader import Loaded
-    from spectools.source import WorktreeSource
+    from spectools.parse.load import Loaded
+    from spectools.sources.worktree import WorktreeSource
 
     a, b = _spec(old), _spec(new)
     cs = diff(a, b, Config(), Config(), "base", "head")

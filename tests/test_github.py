@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from spectools.github import MARKER, CommentRefused, client, post
+from spectools.github.api import MARKER, CommentRefused, client, post
 from tests.github_server import Failure, GitHubServer
 
 REPO, PR = "acme/spec", 7

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from spectools.gitsource import GitRepo as SpecRepo
-from spectools.loader import Cache, load
+from spectools.parse.load import Cache, load
+from spectools.sources.git import GitRepo as SpecRepo
 from tests.gitrepo import ISOLATED, GitRepo, section
 
 BASE = "# Rules {#rules}\n\nThe rules.\n\n" + section("honesty", "Be honest", "The assistant must not lie[^hn01].")
@@ -148,8 +148,8 @@ def test_unchanged_blobs_are_parsed_once(tmp_path: Path) -> None:
 
 def test_a_partial_comparison_gives_what_a_full_one_gives(tmp_path: Path) -> None:
     """Only changed files are parsed between two trees; the result must not differ from parsing everything."""
-    from spectools.compare import Comparer
-    from spectools.diff import diff
+    from spectools.diff.compare import Comparer
+    from spectools.diff.engine import diff
     from spectools.render.changes import text
 
     repo = GitRepo(tmp_path / "spec")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spectools.gitsource import GitRepo as Repo
-from spectools.history import IdHistory
+from spectools.diff.history import IdHistory
+from spectools.sources.git import GitRepo as Repo
 from tests.gitrepo import GitRepo, section
 
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spectools.jsonsubset import certainly_valid
-from spectools.resources import schema
+from spectools.checks.jsonsubset import certainly_valid
+from spectools.io import schema
 
 BUILT_IN = ["config", "section", "document", "challenge"]
 words = st.sampled_from(["root", "user", "a", "@x", "Bad Tag", "", "off", "error", "high", "SPEC102", "spec/**/*.md", "^["])

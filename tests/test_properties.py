@@ -5,12 +5,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spectools.config import parse_config
 from spectools.parse.conversation import parse_conversation
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.parse.frontmatter import split
 from spectools.parse.text import decode
 from spectools.render.diagnostics import as_json, github, sarif, text
+from spectools.sources.config import parse_config
 
 PIECES = [
     "# Title {#anchor authority=root}\n",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from spectools.github import MARKER
+from spectools.github.api import MARKER
 from tests.conftest import DATA
 from tests.github_server import Failure, GitHubServer
 from tests.gitrepo import GitRepo, challenge, example, section
@@ -456,7 +456,7 @@ def test_what_the_head_no_longer_has_links_to_the_base(cli, tmp_path, monkeypatc
 
 
 def test_deepening_is_bounded_and_says_how_to_fix_it(cli, tmp_path, monkeypatch) -> None:
-    from spectools import review
+    from spectools.github import review
 
     repo, base, _ = make_repo(tmp_path / "spec")
     repo.git("checkout", "-q", "feature")

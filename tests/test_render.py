@@ -7,9 +7,9 @@ import json
 import jsonschema
 import pytest
 
+from spectools.io import schema
 from spectools.model import Diagnostic, Location
 from spectools.render.diagnostics import escape_data, escape_property, github
-from spectools.resources import schema
 from tests.conftest import DATA, INVALID, VALID
 
 SARIF_SCHEMA = json.loads((DATA / "reference" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

@@ -6,13 +6,12 @@ import json
 
 import pytest
 
-from spectools.changes import change
-from spectools.config import Config
-from spectools.diff import diff
-from spectools.errors import SpecError
-from spectools.model import ChangeSet, Diagnostic, Location, Spec
+from spectools.diff.changes import ChangeSet, change
+from spectools.diff.engine import diff
+from spectools.model import Diagnostic, Location, Spec, SpecError
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.render.summary import MARKER, Inputs, load_results, render, utf16_len
+from spectools.sources.config import Config
 
 OLD = "# A {#a authority=user}\n\nThe assistant should be kind[^ab12]. It may joke[^cd34].\n"
 NEW = "# A {#a authority=root}\n\nThe assistant must be kind[^ab12]. It may joke[^cd34]. It never lies[^ef56].\n"

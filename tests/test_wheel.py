@@ -52,7 +52,7 @@ def test_wheel_installs_and_validates_from_a_fresh_venv(tmp_path: Path) -> None:
         checked = subprocess.run([str(exe), "validate", str(tmp_path / template)], capture_output=True, text=True, check=False)
         assert (checked.returncode, checked.stdout) == (0, "")
     where = subprocess.run(
-        [str(py), "-c", "import spectools.resources as r; print(r.data_dir('schema'))"],
+        [str(py), "-c", "import spectools.io as r; print(r.data_dir('schema'))"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

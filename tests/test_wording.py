@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from spectools.wording import classify, word_diff
+from spectools.diff.wording import classify, word_diff
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "wording" / "edits.yaml").read_text(encoding="utf-8"))
 
@@ -48,10 +48,9 @@ def test_the_linear_word_diff_is_a_valid_edit_script_and_sequence_matchers_on_sm
     still an edit script that turns a into b, whatever the words."""
     from difflib import SequenceMatcher
 
+    import spectools.diff.wording as wording
     from hypothesis import given, settings
     from hypothesis import strategies as st
-
-    import spectools.wording as wording
 
     @settings(max_examples=300, deadline=None)
     @given(

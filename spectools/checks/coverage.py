@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from spectools.checks.registry import diag
-from spectools.loader import Loaded
-from spectools.model import Diagnostic, Location
+from spectools.model import Diagnostic, Location, diag
+from spectools.parse.load import Loaded
 
 
 def expected_header(clause_id: str, title: str) -> str:

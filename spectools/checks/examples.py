@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from spectools.checks.registry import diag
-from spectools.loader import Loaded
-from spectools.model import Comparison, Diagnostic, Message
+from spectools.model import Comparison, Diagnostic, Message, diag
+from spectools.parse.load import Loaded
 
 LABELS = frozenset({"GOOD", "BAD", "OK"})
 

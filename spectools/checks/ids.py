@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from spectools.checks.registry import diag
-from spectools.config import id_pattern
-from spectools.loader import Loaded
-from spectools.model import Diagnostic, Location
+from spectools.model import Diagnostic, Location, diag
+from spectools.parse.load import Loaded
+from spectools.sources.config import id_pattern
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:

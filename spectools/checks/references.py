@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from spectools.checks.registry import diag
-from spectools.loader import Loaded
-from spectools.model import Comparison, Diagnostic
+from spectools.model import Comparison, Diagnostic, diag
+from spectools.parse.load import Loaded
 
 
 def _hint(target: str, anchors: set[str]) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from spectools.checks import coverage, examples, ids, references, schema, structure
-from spectools.loader import Loaded, paused_gc
 from spectools.model import Diagnostic
+from spectools.parse.load import Loaded, paused_gc
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from spectools.checks.registry import diag
-from spectools.config import CONFIG_FILE
-from spectools.jsonsubset import builtin_patterns, certainly_valid
-from spectools.loader import Loaded, read_text
-from spectools.model import Diagnostic, Location
-from spectools.patterns import PatternError, compile_pattern, compile_untrusted
+from spectools.checks.jsonsubset import builtin_patterns, certainly_valid
+from spectools.model import Diagnostic, Location, diag
+from spectools.parse.load import Loaded, read_text
+from spectools.sources.config import CONFIG_FILE
+from spectools.sources.patterns import PatternError, compile_pattern, compile_untrusted
 
 
 def _schemas(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]:
     """The built-in schema for kind, plus the repository's own from spectools.yaml."""
-    from spectools.resources import schema
+    from spectools.io import schema
 
     schemas = [schema(kind)]
     extra = loaded.config.schemas.get(kind)

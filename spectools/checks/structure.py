@@ -5,9 +5,8 @@ Tags inside commentary or code (SPEC601, SPEC602) are found by the parser, which
 
 from __future__ import annotations
 
-from spectools.checks.registry import diag
-from spectools.loader import Loaded
-from spectools.model import Diagnostic
+from spectools.model import Diagnostic, diag
+from spectools.parse.load import Loaded
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:

@@ -16,17 +16,9 @@ ISSUES_URL = "https://github.com/spectools/spectools/issues"
 
 
 def dispatch(args: "argparse.Namespace") -> int:
-    from spectools.cli.commands import (
-        cmd_changelog,
-        cmd_diff,
-        cmd_export,
-        cmd_init,
-        cmd_new_challenge,
-        cmd_new_id,
-        cmd_validate,
-    )
+    from spectools.cli.commands import cmd_changelog, cmd_diff, cmd_export, cmd_init, cmd_new_challenge, cmd_new_id, cmd_validate
     from spectools.cli.parser import build_parser
-    from spectools.errors import EXIT_USAGE
+    from spectools.model import EXIT_USAGE
 
     if args.command == "validate":
         return cmd_validate(args.path, args.format, args.fail_on, args.fix)
@@ -63,7 +55,7 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     import os
     import signal
 
-    from spectools.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, SpecError
+    from spectools.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, SpecError
 
     def terminated(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # so that every `finally` runs: no temporary file is left behind
@@ -86,7 +78,7 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # the file system refused (a name too long, a device gone): the user's to fix, not a bug
-        from spectools.errors import EXIT_USAGE
+        from spectools.model import EXIT_USAGE
         from spectools.render.escape import term
 
         name = str(exc.filename or "")

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from spectools.loader import Loaded
+    from spectools.parse.load import Loaded
 
 
 def _display(root: str) -> Callable[[str], str]:
@@ -27,14 +27,14 @@ def cmd_validate(path: str, fmt: str, fail_on: str, fix: bool) -> int:
     from pathlib import Path
 
     from spectools.checks.run import run
-    from spectools.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-    from spectools.loader import load, open_worktree
+    from spectools.model import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+    from spectools.parse.load import load, open_worktree
     from spectools.render import diagnostics as render
 
     root = Path(path)
     loaded = load(open_worktree(root))
     if fix:
-        from spectools.fix import fix_headers
+        from spectools.authoring.fix import fix_headers
         from spectools.render.escape import term
 
         changed = fix_headers(loaded, root)
@@ -42,7 +42,7 @@ def cmd_validate(path: str, fmt: str, fail_on: str, fix: bool) -> int:
             sys.stderr.write(f"spectools: fixed the header line of {term(_display(path)(rel))}\n")
         if changed:
             loaded = load(open_worktree(root))
-    from spectools.retired import reused
+    from spectools.diff.retired import reused
 
     found = run(loaded, reused(root, loaded))
     display = _display(path)
@@ -67,10 +67,10 @@ def cmd_validate(path: str, fmt: str, fail_on: str, fix: bool) -> int:
 def cmd_export(path: str) -> int:
     from pathlib import Path
 
-    from spectools.errors import EXIT_FINDINGS, EXIT_OK
-    from spectools.export import to_json
-    from spectools.loader import load, open_worktree
+    from spectools.model import EXIT_FINDINGS, EXIT_OK
+    from spectools.parse.load import load, open_worktree
     from spectools.render.diagnostics import text
+    from spectools.render.export import to_json
 
     loaded = load(open_worktree(Path(path)))
     unread = [d for d in loaded.problems if d.code in UNREAD or d.code == "SPEC014"]
@@ -101,9 +101,9 @@ def _warn_unread(sides: list[tuple[str, Loaded]]) -> None:
 def cmd_diff(path: str, old: str, new: str | None, staged: bool, fmt: str) -> int:
     from pathlib import Path
 
-    from spectools.compare import Comparer
-    from spectools.gitsource import GitRepo
+    from spectools.diff.compare import Comparer
     from spectools.render import changes as render
+    from spectools.sources.git import GitRepo
 
     repo = GitRepo(Path(path))
     side_a, side_b = repo.sides(old, new, staged)
@@ -135,11 +135,11 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
     import json
     from pathlib import Path
 
-    from spectools import changelog
-    from spectools.compare import Comparer
-    from spectools.errors import SpecError
-    from spectools.gitsource import GitRepo
+    from spectools.changelog import notes as changelog
+    from spectools.diff.compare import Comparer
+    from spectools.model import SpecError
     from spectools.render import changes as render
+    from spectools.sources.git import GitRepo
 
     repo = GitRepo(Path(path))
     pattern = changelog.tag_pattern(repo)
@@ -160,7 +160,7 @@ def cmd_changelog(path: str, spec_range: str | None, version: str | None, fmt: s
     with Comparer(repo, releases[-1].new.commit) as comparer:
         comparer.prepare([(rel.old, rel.new) for rel in releases])
         if len(releases) > 1:  # the newest release's authority vocabulary reads every older one
-            from spectools.loader import config_of
+            from spectools.parse.load import config_of
 
             comparer.aliases = config_of(comparer.source(releases[-1].new)).aliases
         results = [(rel, comparer.compare(rel.old, rel.new)[0]) for rel in releases]
@@ -195,8 +195,8 @@ def cmd_init(
     import re
     from pathlib import Path
 
-    from spectools import init
-    from spectools.errors import SpecError
+    from spectools.authoring import init
+    from spectools.model import SpecError
 
     if list_only:
         for t in init.templates():
@@ -240,7 +240,7 @@ def cmd_init(
         return 1
     fresh = not root.exists() or not any(root.iterdir())
     if git:  # refused before anything is written, not after
-        from spectools.gitsource import require_git
+        from spectools.sources.git import require_git
 
         require_git()
     init.write(root, files)
@@ -259,9 +259,9 @@ def _ask(question: str, default: str) -> str:
 def cmd_new_id(path: str, count: int) -> int:
     from pathlib import Path
 
-    from spectools.authoring import new_ids, taken_ids
-    from spectools.errors import SpecError
-    from spectools.loader import load, open_worktree
+    from spectools.authoring.ids import new_ids, taken_ids
+    from spectools.model import SpecError
+    from spectools.parse.load import load, open_worktree
 
     if count < 1 or count > 10000:
         raise SpecError("--count takes a whole number from 1 to 10000")
@@ -269,8 +269,8 @@ def cmd_new_id(path: str, count: int) -> int:
     loaded = load(open_worktree(root))
     history: set[str] = set()
     try:
-        from spectools.gitsource import GitRepo
-        from spectools.history import IdHistory
+        from spectools.diff.history import IdHistory
+        from spectools.sources.git import GitRepo
 
         repo = GitRepo(root)
         if repo.has_commits():
@@ -287,8 +287,8 @@ def cmd_new_id(path: str, count: int) -> int:
 
 def _warn_retired(root: Path, loaded: Loaded, only: str | None = None) -> None:
     """Warn (on stderr) about retired ids that the working tree brings back with another meaning."""
+    from spectools.diff.retired import reused
     from spectools.render.escape import term
-    from spectools.retired import reused
 
     for d in reused(root, loaded):
         if only is None or f"'{only}'" in d.message:
@@ -298,8 +298,8 @@ def _warn_retired(root: Path, loaded: Loaded, only: str | None = None) -> None:
 def cmd_new_challenge(path: str, clause_id: str) -> int:
     from pathlib import Path
 
-    from spectools.authoring import create_challenge
-    from spectools.loader import load, open_worktree
+    from spectools.authoring.ids import create_challenge
+    from spectools.parse.load import load, open_worktree
     from spectools.render.escape import term
 
     root = Path(path)

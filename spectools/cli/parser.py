@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from spectools import __version__
-from spectools.errors import SpecError
+from spectools.model import SpecError
 
 
 def build_parser() -> argparse.ArgumentParser:

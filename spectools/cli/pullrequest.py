@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spectools.errors import EXIT_FINDINGS, EXIT_OK, SpecError
+from spectools.model import EXIT_FINDINGS, EXIT_OK, SpecError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from spectools.event import Context
-    from spectools.handoff import Handoff, Ticket
+    from spectools.github.event import Context
+    from spectools.github.handoff import Handoff, Ticket
 
 SUMMARY_FILE = "spectools-summary.md"
 
@@ -59,11 +59,11 @@ def _check(fail_on: str, ctx: Context, path: str, results: list[str]) -> tuple[H
     """Review the pull request (or push) and render both bodies; (the report, notes on how it was made)."""
     from dataclasses import replace
 
-    from spectools.actions import SUMMARY_LIMIT, annotate
-    from spectools.gitsource import GitRepo
-    from spectools.handoff import Handoff
+    from spectools.github.handoff import Handoff
+    from spectools.github.review import review, split_results
+    from spectools.github.runner import SUMMARY_LIMIT, annotate
     from spectools.render.summary import Inputs, render, split_findings
-    from spectools.review import review, split_results
+    from spectools.sources.git import GitRepo
 
     repo = GitRepo(Path(path))
     rv = review(repo, ctx)
@@ -138,7 +138,7 @@ def _post(ctx: Context, number: int, body: str, mode: str, gh: Any) -> tuple[str
     """(comment id or "", a warning for the job summary or None). Refusals and outages are warnings."""
     from github import GithubException
 
-    from spectools.github import CommentRefused, post
+    from spectools.github.api import CommentRefused, post
 
     try:
         posted = post(gh, ctx.repository or "", number, body, mode)
@@ -166,14 +166,14 @@ def _write(target: str | Path, what: str, write: Callable[[], None]) -> None:
 
 
 def _write_summary_file(path: Path, text: str) -> None:
-    from spectools.fsio import write_atomic
+    from spectools.io import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))
 
 
 def _client(ctx: Context) -> Any:
-    from spectools.github import client
+    from spectools.github.api import client
 
     token = os.environ.get("GITHUB_TOKEN", "")
     if not token:
@@ -193,7 +193,8 @@ def cmd_github(
     save_report: str | None,
     report_path: str | None,
 ) -> int:
-    from spectools import actions, event, handoff
+    from spectools.github import event, handoff
+    from spectools.github import runner as actions
 
     ctx = event.context(os.environ, base, head, pr)
     if ctx.event == "workflow_run" or report_path:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from spectools.checks.registry import diag
-from spectools.model import Comparison, Diagnostic, Label, Location, Message, Turn
+from spectools.model import Comparison, Diagnostic, Label, Location, Message, Turn, diag
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 INNER = frozenset({"settings", "untrusted"})

@@ -7,8 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from spectools.checks.registry import diag
-from spectools.model import Clause, Commentary, Diagnostic, Example, Link, Location, Section
+from spectools.model import Clause, Commentary, Diagnostic, Example, Link, Location, Section, diag
 from spectools.parse.conversation import parse_conversation
 from spectools.parse.markdown import parse
 

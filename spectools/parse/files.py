@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from spectools.checks.registry import diag
-from spectools.model import Challenge, Document, Header, Location
+from spectools.model import Challenge, Document, Header, Location, diag
 from spectools.parse import frontmatter
 from spectools.parse.document import walk
 

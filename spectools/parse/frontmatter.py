@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from spectools import yamlio
-from spectools.checks.registry import diag
-from spectools.model import Diagnostic, Location
+from spectools.io import YamlError, load_yaml
+from spectools.model import Diagnostic, Location, diag
 
 
 def split(path: str, text: str) -> tuple[dict[str, Any] | None, dict[str, int], str, list[Diagnostic]]:
@@ -28,8 +27,8 @@ def split(path: str, text: str) -> tuple[dict[str, Any] | None, dict[str, int], 
         )
     blanked = "\n" * end + "\n" + "\n".join(lines[end + 1 :])
     try:
-        data, key_lines = yamlio.load("\n".join(lines[1:end]))
-    except yamlio.YamlError as exc:
+        data, key_lines = load_yaml("\n".join(lines[1:end]))
+    except YamlError as exc:
         return None, {}, blanked, [diag("SPEC010", Location(path, exc.line + 1, exc.col), f"front matter: {exc.message}")]
     if data is None:
         return {}, {}, blanked, []

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from spectools.checks.registry import diag
-from spectools.model import Diagnostic, Location
+from spectools.model import Diagnostic, Location, diag
 
 
 def decode(path: str, data: bytes, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:

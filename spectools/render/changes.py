@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from spectools import __version__
-from spectools.changes import KINDS
-from spectools.model import Change, ChangeSet, Location
+from spectools.diff.changes import KINDS, Change, ChangeSet
+from spectools.model import Location
 from spectools.render.escape import md, md_url, term, word_diff_md
 
 CHANGES_SCHEMA_VERSION = 1

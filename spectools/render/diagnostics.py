@@ -6,8 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 
 from spectools import __version__
-from spectools.checks.registry import CHECKS
-from spectools.model import Diagnostic
+from spectools.model import CHECKS, Diagnostic
 from spectools.render.escape import term
 from spectools.render.escape import workflow_data as escape_data
 from spectools.render.escape import workflow_property as escape_property

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spectools.errors import SpecError
-from spectools.model import Change, ChangeSet, Diagnostic, Spec
+from spectools.diff.changes import Change, ChangeSet
+from spectools.model import Diagnostic, Spec, SpecError
 from spectools.render.changes import diff_line, entry, fold_clauses
 from spectools.render.escape import md
 
@@ -272,7 +272,7 @@ def load_results(text: str, name: str) -> list[dict[str, Any]]:
     """A results file (schema/results.schema.json), checked as untrusted input; SpecError says what is wrong."""
     import jsonschema
 
-    from spectools.resources import schema
+    from spectools.io import schema
 
     try:
         data = json.loads(text)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from spectools.errors import SpecError
+from spectools.model import SpecError
 
 ZERO = "0" * 40
 PR_EVENTS = ("pull_request", "pull_request_target")

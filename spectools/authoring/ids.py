@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from spectools.checks.coverage import expected_header
-from spectools.errors import SpecError
-from spectools.fsio import create, target_of
-from spectools.loader import Loaded
+from spectools.io import create, target_of
+from spectools.model import SpecError
+from spectools.parse.load import Loaded
 
 _SIMPLE = re.compile(r"^\^?([A-Za-z0-9_.-]*)\[([^\]]+)\]\{(\d+)\}\$?$")  # ^[a-z0-9]{4}$, ^R[0-9]{3}$ and the like
 _RANGE = re.compile(r"(.)-(.)")
@@ -47,7 +47,7 @@ def new_ids(count: int, pattern: str, taken: set[str], rng: random.Random | None
     """`count` random ids matching pattern, none of them in taken (nor repeated)."""
     rng = rng or random.SystemRandom()
     shape = _shape(pattern)
-    from spectools.config import id_pattern
+    from spectools.sources.config import id_pattern
 
     rx = id_pattern(pattern)
     if shape is None:

@@ -1,4 +1,6 @@
-"""The one safe writer: every file spectools writes goes through here.
+"""Reading and writing files safely: the one safe writer, safe YAML, and the files shipped with spectools.
+
+The safe writer (`update`, `create`, `write_atomic`): every file spectools writes goes through it.
 
 - atomic: a temporary file in the target's folder, fsynced, then renamed over the target, so a
   reader (or a crash, or `kill -9`) sees the old bytes or the new ones, never a truncated file;
@@ -9,17 +11,22 @@
 - clean: a temporary file is removed on every exit path; one left by a killed run is removed by
   the next writer of the same file (under the lock, no other writer can own it);
 - byte-preserving: callers change bytes, never decode and re-encode a whole file.
+
+Safe YAML (`load_yaml`): no aliases (so no alias bombs), and a line number for every key path.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from spectools.errors import SpecError
+from spectools.model import SpecError
 
 _TMP_TAG = ".spectools-"  # temporary files are .<name>.spectools-<pid>.tmp in the target's folder
 
@@ -123,3 +130,104 @@ def create(path: Path, data: bytes, root: Path | None = None) -> None:
     with locked(target.parent):
         _leftovers(target)
         _replace(target, data, exclusive=True)
+
+
+# ---- safe YAML
+KeyPath = tuple[Any, ...]
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, line: int, col: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line  # 1-based, relative to the text given
+        self.col = col
+
+
+def load_yaml(text: str) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse one YAML document; return the data and {key path: 1-based line}."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                mark = event.start_mark
+                raise YamlError(
+                    "YAML aliases (*name) are not allowed here; write the value out in full",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            return super().compose_node(parent, index)
+
+    try:
+        loader = Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise YamlError(f"YAML cannot hold the character {exc.character!r}; remove it", line, col) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: dict[KeyPath, int] = {}
+        _index(node, (), lines)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlError(f"YAML syntax error: {problem}", line, col) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlError(f"YAML cannot hold the character {exc.character!r}; remove it", line, 1) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML error: {exc}", 1, 1) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise YamlError(f"YAML value error: {exc}", 1, 1) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _index(node: Any, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+    import yaml
+
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            k = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
+            sub = (*path, k)
+            lines[sub] = key.start_mark.line + 1
+            if not isinstance(value, yaml.ScalarNode):
+                _index(value, sub, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*path, i), lines)
+
+
+def line_of(lines: dict[KeyPath, int], path: KeyPath, default: int = 1) -> int:
+    """The line of the deepest known prefix of path."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get((), default)
+
+
+# ---- files shipped with spectools
+_HERE = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    """`schema` or `templates`: spectools/_data/NAME in a wheel, NAME/ beside the package in a checkout."""
+    packaged = _HERE / "_data" / name
+    return packaged if packaged.is_dir() else _HERE.parent / name
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """A built-in JSON Schema by file stem, e.g. `config` for schema/config.schema.json."""
+    with open(data_dir("schema") / f"{name}.schema.json", encoding="utf-8") as fh:
+        loaded: dict[str, Any] = json.load(fh)
+    return loaded

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from spectools import yamlio
-from spectools.errors import SpecError
-from spectools.fsio import write_atomic
-from spectools.resources import data_dir
+from spectools.io import YamlError, data_dir, load_yaml, write_atomic
+from spectools.model import SpecError
 
 EXCLUDE = ("copier.yaml", "copier.yml", "~*", "*.py[co]", "__pycache__", ".git", ".DS_Store", ".svn")  # copier's own
 FIRST_TAG = "v0.1.0"
@@ -42,8 +40,8 @@ def load_template(path: Path) -> Template:
         raise SpecError(f"{path}: not a template (it has no copier.yml); see `spectools init --list-templates`")
     text = config_path.read_text(encoding="utf-8")
     try:
-        data, _ = yamlio.load(text)
-    except yamlio.YamlError as exc:
+        data, _ = load_yaml(text)
+    except YamlError as exc:
         raise SpecError(f"{config_path}:{exc.line}: {exc.message}") from None
     if not isinstance(data, dict):
         raise SpecError(f"{config_path}: must be a mapping of questions and _settings")
@@ -151,7 +149,7 @@ def _blocked(root: Path, rel: str) -> bool:
 
 
 def write(root: Path, files: list[tuple[str, bytes]]) -> None:
-    from spectools.fsio import target_of
+    from spectools.io import target_of
 
     for rel, _ in files:  # a symlinked folder in DIR must not lead a file out of it: checked before any write
         target_of(root / rel, root)
@@ -185,7 +183,7 @@ def git_start(root: Path, template: str, files: list[str], fresh: bool) -> str:
             )
         return proc.stdout
 
-    from spectools.gitsource import require_git
+    from spectools.sources.git import require_git
 
     require_git()
     top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False)

@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spectools.checks.registry import diag
-from spectools.config import CONFIG_FILE, Config, parse_config
-from spectools.errors import SpecError
-from spectools.model import Challenge, Diagnostic, Document, Location, Spec
+from spectools.model import Challenge, Diagnostic, Document, Location, Spec, SpecError, diag
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.parse.text import decode
-from spectools.source import Source, WorktreeSource, glob
+from spectools.sources.base import Source, glob
+from spectools.sources.config import CONFIG_FILE, Config, parse_config
+from spectools.sources.worktree import WorktreeSource
 
 
 @dataclass

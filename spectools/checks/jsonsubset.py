@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from spectools.patterns import Matcher, PatternError, compile_pattern
+from spectools.sources.patterns import Matcher, PatternError, compile_pattern
 
 _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples"})
 _TYPES: dict[str, Any] = {
@@ -31,7 +31,7 @@ _TYPES: dict[str, Any] = {
 @lru_cache(maxsize=1)
 def builtin_patterns() -> tuple[str, ...]:
     """The patterns of spectools' own schemas (they run on re; a repository's run on RE2)."""
-    from spectools.resources import schema
+    from spectools.io import schema
 
     found: list[str] = []
 

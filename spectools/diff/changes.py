@@ -5,9 +5,33 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
-from spectools.model import Change, ChangeSeverity, Location
+from spectools.model import Location
+
+ChangeSeverity = Literal["breaking", "notable", "editorial"]
+
+
+class Change(NamedTuple):
+    """One change between two versions of a spec, found by the diff engine."""
+
+    kind: str  # section_added, authority_promoted, clause_reworded, label_flipped, ... (diff.KINDS)
+    severity: ChangeSeverity
+    subject: str  # the section anchor, clause id, or challenge id it is about
+    title: str  # the section's title (new side when there is one)
+    summary: str  # one line for people
+    old: Location | None
+    new: Location | None
+    details: dict[str, Any]
+    fingerprint: str  # stable across runs and line moves: kind, subject and what changed
+
+
+class ChangeSet(NamedTuple):
+    old: str  # what was compared: a ref, WORKTREE, INDEX, or "" for nothing
+    new: str
+    changes: tuple[Change, ...]
+    notes: tuple[str, ...]  # release-wide notes, such as a renamed authority level
+
 
 # kind -> (severity, changelog group); a reworded change is "notable" when normative, else "editorial"
 KINDS: dict[str, tuple[ChangeSeverity, int]] = {

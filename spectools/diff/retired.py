@@ -10,10 +10,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from spectools.checks.registry import diag
-from spectools.loader import Loaded
-from spectools.model import Diagnostic
+from spectools.model import Diagnostic, diag
 from spectools.parse.document import TAG
+from spectools.parse.load import Loaded
 
 
 def _git(root: Path, *args: str, data: bytes | None = None) -> bytes | None:
@@ -42,10 +41,10 @@ def reused(root: Path, loaded: Loaded) -> list[Diagnostic]:
     new = {c.id: c for c in loaded.spec.clauses() if c.id not in at_head}
     if not new:
         return []
-    from spectools.errors import SpecError
-    from spectools.gitsource import GitRepo
-    from spectools.history import SAME_MEANING, IdHistory
-    from spectools.wording import normalise, similarity
+    from spectools.diff.history import SAME_MEANING, IdHistory
+    from spectools.diff.wording import normalise, similarity
+    from spectools.model import SpecError
+    from spectools.sources.git import GitRepo
 
     try:
         repo = GitRepo(root)

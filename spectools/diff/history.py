@@ -13,14 +13,14 @@ import codecs
 import re
 from typing import TYPE_CHECKING, Any
 
-from spectools.errors import SpecError
-from spectools.model import Change, ChangeSet, Spec
+from spectools.diff.changes import Change, ChangeSet
+from spectools.diff.wording import normalise, similarity
+from spectools.model import Spec, SpecError
 from spectools.parse.document import TAG, sentence_at
-from spectools.source import glob_regex, static_prefix
-from spectools.wording import normalise, similarity
+from spectools.sources.base import glob_regex, static_prefix
 
 if TYPE_CHECKING:
-    from spectools.gitsource import GitRepo
+    from spectools.sources.git import GitRepo
 
 SAME_MEANING = 0.6  # word similarity above which a returning id is taken to mean the same thing
 _TAGS = re.compile(r"\[\^([^\]\s]+)\]")
@@ -188,7 +188,7 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
 
     The old side may be partial (only its changed files parsed): an id that an unchanged file still
     holds cannot look added, because the comparison is then a full one (see compare.py)."""
-    from spectools.changes import change
+    from spectools.diff.changes import change
 
     before_ids = {c.id for c in old.clauses()}
     added = [c for c in new.clauses() if c.id not in before_ids]
@@ -216,7 +216,7 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
 
 
 def with_reused(cs: ChangeSet, extra: list[Change]) -> ChangeSet:
-    from spectools.changes import sort_key
+    from spectools.diff.changes import sort_key
 
     if not extra:
         return cs

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from spectools.checks.coverage import expected_header
-from spectools.errors import SpecError
-from spectools.fsio import update
-from spectools.loader import Loaded
+from spectools.io import update
+from spectools.model import SpecError
+from spectools.parse.load import Loaded
 
 
 def stale_headers(loaded: Loaded) -> dict[str, tuple[int, str]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from spectools.changes import change, first, hash_text
-from spectools.model import Change, Clause, Comparison, Example, Location, Message, Section, Spec
-from spectools.wording import normalise, similarity
+from spectools.diff.changes import Change, change, first, hash_text
+from spectools.diff.wording import normalise, similarity
+from spectools.model import Clause, Comparison, Example, Location, Message, Section, Spec
 
 LABELS = ("GOOD", "BAD", "OK")
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from spectools.errors import SpecError
+from spectools.model import SpecError
 
 FILE = "spectools-report.json"
 MAX_BYTES = 4 * 1024 * 1024
@@ -42,7 +42,7 @@ SCHEMA_VERSION = 2
 
 
 def save(folder: Path, report: Handoff) -> Path:
-    from spectools.fsio import write_atomic
+    from spectools.io import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     data = {"schema_version": SCHEMA_VERSION, "pull_request": report.pull_request, "head_sha": report.head_sha}
@@ -55,7 +55,7 @@ def load(path: Path) -> Ticket:
     """The report at path (a file, or the folder the artifact was unpacked into), checked before any use."""
     import jsonschema
 
-    from spectools.resources import schema
+    from spectools.io import schema
 
     target = path / FILE if path.is_dir() else path
     try:

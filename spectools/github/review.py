@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spectools.errors import SpecError
-from spectools.event import Context
-from spectools.gitsource import GitRepo, Side
-from spectools.model import ChangeSet, Diagnostic, Spec
+from spectools.diff.changes import ChangeSet
+from spectools.github.event import Context
+from spectools.model import Diagnostic, Spec, SpecError
+from spectools.sources.git import GitRepo, Side
 
 DEEPEN_ROUNDS = 6  # 50, 100, 200, ... 1,600 more commits: 3,150 at most before giving up
 FIRST_DEPTH = 50
@@ -157,7 +157,7 @@ def sides(repo: GitRepo, ctx: Context) -> tuple[str | None, str, list[str]]:
 
 def review(repo: GitRepo, ctx: Context) -> Review:
     from spectools.checks.run import run
-    from spectools.compare import Comparer
+    from spectools.diff.compare import Comparer
 
     base, head, notes = sides(repo, ctx)
     old = Side(base[:12], base) if base else None

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spectools.checks.registry import diag
-from spectools.errors import SpecError
-from spectools.model import Diagnostic, Location
+from spectools.model import Diagnostic, Location, SpecError, diag
 
 WORKTREE = "WORKTREE"
 INDEX = "INDEX"  # what --staged names
@@ -229,7 +227,7 @@ class GitRepo:
         return [t for t in out.splitlines() if t]
 
     def source(self, side: Side) -> Any:
-        from spectools.source import WorktreeSource
+        from spectools.sources.worktree import WorktreeSource
 
         if side.label == WORKTREE:
             return WorktreeSource(self.path)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spectools.config import Config
-from spectools.diff import diff
-from spectools.gitsource import GitRepo, Side, TreeSource
-from spectools.history import IdHistory, reused_ids, with_reused
-from spectools.loader import Cache, Loaded, document_patterns, load
-from spectools.model import ChangeSet, Spec
+from spectools.diff.changes import ChangeSet
+from spectools.diff.engine import diff
+from spectools.diff.history import IdHistory, reused_ids, with_reused
+from spectools.model import Spec
+from spectools.parse.load import Cache, Loaded, document_patterns, load
+from spectools.sources.config import Config
+from spectools.sources.git import GitRepo, Side, TreeSource
 
 _TAGS = re.compile(rb"\[\^[^\]\s]+\]")
 _ANCHORS = re.compile(r"\{#([^\s{}#]+)")  # over-approximates: a match only makes the comparison a full one

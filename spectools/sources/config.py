@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from spectools import yamlio
-from spectools.checks.registry import CHECKS, diag
-from spectools.model import Diagnostic, Location
-from spectools.patterns import Matcher, PatternError, compile_pattern
-from spectools.source import glob_regex, outside
+from spectools.io import YamlError, line_of, load_yaml
+from spectools.model import CHECKS, Diagnostic, Location, diag
+from spectools.sources.base import glob_regex, outside
+from spectools.sources.patterns import Matcher, PatternError, compile_pattern
 
 CONFIG_FILE = "spectools.yaml"
 DEFAULT_LEVELS = ("root", "system", "developer", "user", "guideline")
@@ -40,7 +39,7 @@ class Config:
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)  # key path -> line in spectools.yaml
 
     def line(self, *path: Any) -> int:
-        return yamlio.line_of(self.lines, path)
+        return line_of(self.lines, path)
 
 
 def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, list[Diagnostic]]:
@@ -48,8 +47,8 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
     if text is None:
         return Config(), []
     try:
-        data, lines = yamlio.load(text)
-    except yamlio.YamlError as exc:
+        data, lines = load_yaml(text)
+    except YamlError as exc:
         return Config(), [diag("SPEC001", Location(path, exc.line, exc.col), exc.message)]
     if data is None:
         return Config(), []
@@ -154,8 +153,8 @@ def _confined(cfg: Config, path: str) -> tuple[Config, list[Diagnostic]]:
 
 def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> tuple[list[Diagnostic], set[str]]:
     """(problems, top-level keys that hold one)."""
-    from spectools.jsonsubset import certainly_valid
-    from spectools.resources import schema
+    from spectools.checks.jsonsubset import certainly_valid
+    from spectools.io import schema
 
     if certainly_valid(schema("config"), data):
         return [], set()
@@ -174,13 +173,11 @@ def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) ->
                 close = difflib.get_close_matches(str(key), known, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
                 where = ".".join(str(p) for p in (*at, key))
-                problems.append(
-                    diag("SPEC001", Location(path, yamlio.line_of(lines, (*at, key)), 1), f"unknown key '{where}'{hint}")
-                )
+                problems.append(diag("SPEC001", Location(path, line_of(lines, (*at, key)), 1), f"unknown key '{where}'{hint}"))
                 bad.add(str(at[0]) if at else str(key))
             continue
         where = ".".join(str(p) for p in at) or "(top level)"
-        problems.append(diag("SPEC001", Location(path, yamlio.line_of(lines, at), 1), f"{where}: {err.message}"))
+        problems.append(diag("SPEC001", Location(path, line_of(lines, at), 1), f"{where}: {err.message}"))
         if at:
             bad.add(str(at[0]))
     return sorted(problems, key=Diagnostic.sort_key), bad

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from spectools.errors import SpecError
-from spectools.gitsource import GitRepo, Side
-from spectools.model import ChangeSet
+from spectools.diff.changes import ChangeSet
+from spectools.model import SpecError
 from spectools.render.changes import first_release, markdown
+from spectools.sources.git import GitRepo, Side
 
 UNRELEASED = "Unreleased"
 HEADER = (
@@ -28,7 +28,7 @@ class Release:
 
 def tag_pattern(repo: GitRepo) -> str:
     """releases.tag_pattern from spectools.yaml at HEAD (v* by default)."""
-    from spectools.config import CONFIG_FILE, parse_config
+    from spectools.sources.config import CONFIG_FILE, parse_config
 
     if not repo.has_commits():
         return "v*"
@@ -223,7 +223,7 @@ def _splice(lines: list[str], start: int, end: int, new: list[str], nl: str) -> 
 def write(path: Path, root: Path, sections: list[tuple[str, str, str]]) -> None:
     """Merge (version, heading, notes), given oldest first, into the changelog file at path, under the
     writer's lock (two runs at once take turns). root: the repository; a path out of it is refused."""
-    from spectools.fsio import update
+    from spectools.io import update
 
     def change(data: bytes | None) -> bytes:
         if data is None:

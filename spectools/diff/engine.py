@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from spectools.changes import change, first, hash_text, sort_key
-from spectools.config import Config
-from spectools.diffexamples import diff_challenges, diff_examples
-from spectools.model import Change, ChangeSet, Clause, Section, Spec
-from spectools.wording import normalise, similarity, word_diff
+from spectools.diff.changes import Change, ChangeSet, change, first, hash_text, sort_key
+from spectools.diff.examples import diff_challenges, diff_examples
+from spectools.diff.wording import normalise, similarity, word_diff
+from spectools.model import Clause, Section, Spec
+from spectools.sources.config import Config
 
 RENAME_PROSE = 0.9  # word similarity of the prose that makes a rename
 

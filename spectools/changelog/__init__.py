@@ -1,0 +1,1 @@
+"""Release notes between release tags, and the CHANGELOG file they are written into."""

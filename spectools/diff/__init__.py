@@ -1,0 +1,1 @@
+"""Two versions of a spec -> a ChangeSet: section matching, clauses, examples, wording, retired ids."""

@@ -1,0 +1,130 @@
+"""Where bytes come from. `WorktreeSource` reads files under a directory.
+
+Symlinks are never followed out of the repository, and symlinked directories
+are not descended into (so a loop cannot trap the walk); each is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+
+from spectools.model import Diagnostic
+from spectools.sources.patterns import Matcher, compile_pattern
+
+
+class Source(Protocol):
+    label: str
+
+    def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:
+        """Every file path (relative, with /) under prefix ('' for the root)."""
+
+    def is_file(self, path: str) -> bool: ...
+
+    def link_problem(self, path: str) -> Diagnostic | None:
+        """A finding when path is a symlink that must not be followed."""
+
+    def blob_id(self, path: str) -> str | None:
+        """The git blob id of the file when the source knows it (then parsing can be cached)."""
+
+    def read(self, path: str, limit: int) -> bytes:
+        """At most limit + 1 bytes of the file; raises OSError."""
+
+
+def outside(path: str) -> bool:
+    """Whether a relative path from config, arguments or git could lead out of the repository
+    (absolute, a drive, `..`, a backslash or a NUL): such a path is never read or written."""
+    if not path or path[0] == "/" or "\\" in path or "\0" in path:
+        return True
+    if ".." not in path and ":" not in path[:2]:
+        return False  # the common case, decided without splitting the path
+    parts = PurePosixPath(path).parts
+    return ".." in parts or (len(parts[0]) == 2 and parts[0][1] == ":")
+
+
+DEFAULT_GLOBS = ("spec/**/*.md", "examples/*.md")
+
+
+def glob_source(pattern: str) -> str:
+    """`spec/**/*.md` -> a regex over relative paths ('**/' matches zero or more folders), for fullmatch."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]+/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 1 :]:
+            j = pattern.index("]", i + 1)
+            out.append("[" + pattern[i + 1 : j].replace("\\", "\\\\") + "]")
+            i = j + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> Matcher:
+    """A compiled glob_source. A repository's own glob runs on RE2: `*a*a*a*...` cannot backtrack for
+    ever on a long name."""
+    return compile_pattern(glob_source(pattern), tuple(glob_source(g) for g in DEFAULT_GLOBS))
+
+
+def static_prefix(pattern: str) -> str:
+    parts = []
+    for part in pattern.split("/")[:-1]:
+        if any(c in part for c in "*?["):
+            break
+        parts.append(part)
+    return "/".join(parts)
+
+
+def glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Diagnostic], list[str], set[str]]:
+    """(matching paths sorted, walk problems, patterns that matched nothing, paths found by walking).
+
+    A source whose files cannot change (a git tree) keeps the answers in `glob_memo`."""
+    memo: dict[tuple[str, ...], Any] | None = getattr(source, "glob_memo", None)
+    if memo is not None:
+        if patterns not in memo:
+            memo[patterns] = _glob(source, patterns)
+        found, problems, unmatched, walked = memo[patterns]
+        return list(found), list(problems), list(unmatched), set(walked)
+    return _glob(source, patterns)
+
+
+def _glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Diagnostic], list[str], set[str]]:
+    found: set[str] = set()
+    by_walk: set[str] = set()
+    problems: list[Diagnostic] = []
+    unmatched: list[str] = []
+    walked: dict[str, list[str]] = {}
+    for pattern in patterns:
+        pattern = pattern.lstrip("./") if pattern.startswith("./") else pattern
+        if not any(c in pattern for c in "*?["):
+            if source.is_file(pattern):
+                found.add(pattern)
+            else:
+                unmatched.append(pattern)
+            continue
+        prefix = static_prefix(pattern)
+        if prefix not in walked:
+            files, walk_problems = source.walk(prefix)
+            walked[prefix] = files
+            problems.extend(walk_problems)
+        rx = glob_regex(pattern)
+        hits = [f for f in walked[prefix] if rx.fullmatch(f)]
+        if not hits:
+            unmatched.append(pattern)
+        found.update(hits)
+        by_walk.update(hits)
+    return sorted(found), sorted(set(problems), key=lambda d: d.sort_key()), unmatched, by_walk
