@@ -48,9 +48,10 @@ def test_the_linear_word_diff_is_a_valid_edit_script_and_sequence_matchers_on_sm
     still an edit script that turns a into b, whatever the words."""
     from difflib import SequenceMatcher
 
-    import spectools.diff.wording as wording
     from hypothesis import given, settings
     from hypothesis import strategies as st
+
+    import spectools.diff.wording as wording
 
     @settings(max_examples=300, deadline=None)
     @given(

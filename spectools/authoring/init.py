@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -175,25 +174,28 @@ def git_start(root: Path, template: str, files: list[str], fresh: bool) -> str:
     - DIR held files and is in no repository: `git init`, the written files alone, and the tag.
     """
 
-    def git(*args: str) -> str:
-        proc = subprocess.run(["git", "--literal-pathspecs", *args], cwd=root, capture_output=True, text=True, check=False)
-        if proc.returncode:
-            raise SpecError(
-                f"git {args[0]} failed in {root}: {proc.stderr.strip()}; the files are written, finish with git by hand"
-            )
-        return proc.stdout
+    from spectools.sources.git import GitError, require_git, run
 
-    from spectools.sources.git import require_git
+    def git(*args: str) -> str:
+        try:
+            return run(["--literal-pathspecs", *args], root).decode("utf-8", "replace")
+        except GitError as exc:
+            raise SpecError(
+                f"git {args[0]} failed in {root}: {exc.stderr.strip()}; the files are written, finish with git by hand"
+            ) from None
+
+    def asks(*args: str) -> str | None:
+        try:
+            return run(args, root).decode("utf-8", "replace")
+        except GitError:
+            return None
 
     require_git()
-    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False)
-    existing = top.returncode == 0 and not fresh
+    existing = asks("rev-parse", "--show-toplevel") is not None and not fresh
     if not existing:
         git("init", "-q", "-b", "main")
     git("add", "--", *files)
-    who = subprocess.run(
-        ["git", "var", "GIT_COMMITTER_IDENT"], cwd=root, capture_output=True, text=True, check=False
-    ).stdout.strip()
+    who = (asks("var", "GIT_COMMITTER_IDENT") or "").strip()
     identity = [] if who else ["-c", "user.name=spectools init", "-c", "user.email=init@spectools.invalid"]
     git(*identity, "commit", "-q", "--only", "-m", f"Start the spec from the spectools '{template}' template", "--", *files)
     said = "committed them" if not existing else "committed them (and nothing else) in the existing repository; no tag made"

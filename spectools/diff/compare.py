@@ -17,7 +17,8 @@ from spectools.diff.history import IdHistory, reused_ids, with_reused
 from spectools.model import Spec
 from spectools.parse.load import Cache, Loaded, document_patterns, load
 from spectools.sources.config import Config
-from spectools.sources.git import GitRepo, Side, TreeSource
+from spectools.sources.git import GitRepo, Side
+from spectools.sources.tree import TreeSource
 
 _TAGS = re.compile(rb"\[\^[^\]\s]+\]")
 _ANCHORS = re.compile(r"\{#([^\s{}#]+)")  # over-approximates: a match only makes the comparison a full one

@@ -62,18 +62,13 @@ class IdHistory:
         """Start git on the scan; `find` and `all_ids` collect it. git writes to a file, not a pipe, so
         it runs to the end on another core while this process parses (a pipe would wait on us)."""
         if self._index is None and self._running is None:
-            import subprocess
             import tempfile
+
+            from spectools.sources.git import start
 
             out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed in _ready
             args = ["log", "-p", "--unified=0", "--root", "-m", "--full-history", "--no-renames", *_PATCH]
-            proc = subprocess.Popen(
-                ["git", f"--git-dir={self._repo.repo.git_dir}", *args, "--format=%x01%H", self._tip, "--", *self._specs],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                cwd=self._repo.repo.working_tree_dir or self._repo.repo.git_dir,
-            )
+            proc = start([*args, "--format=%x01%H", self._tip, "--", *self._specs], self._repo.cwd, out, err)
             self._running = (proc, out, err)
         return self
 

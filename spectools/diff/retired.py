@@ -1,13 +1,12 @@
 """Retired ids in the working tree: a clause id that the history had, that HEAD no longer has, and
 that the working tree brings back with another meaning (SPEC207). Ids are permanent.
 
-The common case costs two git processes and no GitPython: the clause tags of HEAD's documents are
-read in one `git cat-file --batch`, and only ids that HEAD lacks are looked up in the history.
+The common case costs three small git processes: the clause tags of HEAD's documents are read in one
+`git cat-file --batch`, and only ids that HEAD lacks are looked up in the history.
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from spectools.model import Diagnostic, diag
@@ -16,11 +15,12 @@ from spectools.parse.load import Loaded
 
 
 def _git(root: Path, *args: str, data: bytes | None = None) -> bytes | None:
+    from spectools.sources.git import GitError, run
+
     try:
-        proc = subprocess.run(["git", *args], cwd=root, input=data, capture_output=True, check=False)
-    except OSError:  # no git: no history to check
+        return run(args, root, data)
+    except (OSError, GitError):  # no git, or no history to check
         return None
-    return proc.stdout if proc.returncode == 0 else None
 
 
 def _in_git(root: Path) -> bool:

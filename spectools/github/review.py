@@ -14,7 +14,7 @@ from typing import Any
 from spectools.diff.changes import ChangeSet
 from spectools.github.event import Context
 from spectools.model import Diagnostic, Spec, SpecError
-from spectools.sources.git import GitRepo, Side
+from spectools.sources.git import GitError, GitRepo, Side
 
 DEEPEN_ROUNDS = 6  # 50, 100, 200, ... 1,600 more commits: 3,150 at most before giving up
 FIRST_DEPTH = 50
@@ -45,24 +45,20 @@ class Review:
 
 
 def _has_commit(repo: GitRepo, sha: str) -> bool:
-    import git
-
     try:
         repo.git("cat-file", "-e", f"{sha}^{{commit}}")
         return True
-    except git.GitCommandError:
+    except GitError:
         return False
 
 
 def _fetch(repo: GitRepo, *args: str) -> bool:
-    import git
-
-    if "origin" not in [r.name for r in repo.repo.remotes]:
+    if "origin" not in repo.remotes():
         return False
     try:
         repo.git("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", *args)
         return True
-    except git.GitCommandError:
+    except GitError:
         return False
 
 
@@ -85,12 +81,10 @@ def ensure_commit(repo: GitRepo, sha: str, what: str, required: bool = True, pul
 
 def merge_base(repo: GitRepo, a: str, b: str) -> str:
     """The merge base of a and b. In a shallow clone, deepen (a bounded number of times) until it is found."""
-    import git
-
     for round_ in range(DEEPEN_ROUNDS + 1):
         try:
             return repo.git("merge-base", a, b).strip()
-        except git.GitCommandError:
+        except GitError:
             pass
         if round_ == DEEPEN_ROUNDS or not repo.shallow() or not _fetch(repo, f"--deepen={FIRST_DEPTH << round_}", "origin", a, b):
             break

@@ -1,54 +1,135 @@
-"""Specs at git refs: a commit's tree or the index, read from git's object database (no checkout).
+"""The only code that runs git, and the one place that reads its output.
 
-Each side of a diff is a Source (see source.py). Errors name the ref and the fix.
+git runs as a subprocess (`run`, or `start` for a process that works in the background). GitPython is
+not used: importing it and opening a repository cost about 140 ms, while the two `git rev-parse` calls
+that tell spectools everything it needs about the repository cost under 8 ms (measured, see the note
+in docs/ARCHITECTURE.md). A failure is a GitError that holds git's own message.
 """
 
 from __future__ import annotations
 
-import os
-import stat
-from dataclasses import dataclass
+import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NamedTuple
 
-from spectools.model import Diagnostic, Location, SpecError, diag
+from spectools.model import SpecError
 
 WORKTREE = "WORKTREE"
 INDEX = "INDEX"  # what --staged names
 
 
-@dataclass(frozen=True)
-class Side:
+class GitError(Exception):
+    """git ended with a non-zero status; stderr is its message."""
+
+    def __init__(self, args: Sequence[str], status: int, stderr: str) -> None:
+        super().__init__(f"git {' '.join(args[:2])}: {stderr.strip()}")
+        self.status = status
+        self.stderr = stderr
+
+
+def executable() -> str:
+    return "git"
+
+
+def run(args: Sequence[str], cwd: Path | str | None = None, data: bytes | None = None) -> bytes:
+    """git's standard output; GitError when it fails, OSError when git cannot be started."""
+    proc = subprocess.run([executable(), *args], cwd=cwd, input=data, capture_output=True, check=False)
+    if proc.returncode:
+        raise GitError(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))
+    return proc.stdout
+
+
+def start(args: Sequence[str], cwd: Path | str, out: IO[bytes], err: IO[bytes]) -> subprocess.Popen[bytes]:
+    """git running in the background, writing to files (a pipe would wait for the reader)."""
+    return subprocess.Popen([executable(), *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+
+
+def split_blobs(out: bytes, count: int) -> list[tuple[int, int]]:
+    """(start, end) of each blob's bytes in the output of `git cat-file --batch` ("<sha> blob <size>\n<bytes>\n"
+    each); a name that is missing ("<name> missing\n") gets (0, 0)."""
+    spans, pos = [], 0
+    for _ in range(count):
+        header_end = out.index(b"\n", pos)
+        fields = out[pos:header_end].split()
+        if len(fields) < 3:
+            spans.append((0, 0))
+            pos = header_end + 1
+            continue
+        size = int(fields[2])
+        spans.append((header_end + 1, header_end + 1 + size))
+        pos = header_end + 1 + size + 1
+    return spans
+
+
+def cat_blobs(cwd: Path, names: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
+    """Read blobs (by id, or as `commit:path`) in one `git cat-file --batch`: (its output, each blob's span)."""
+    out = run(["cat-file", "--batch"], cwd, "\n".join(names).encode() + b"\n")
+    return out, split_blobs(out, len(names))
+
+
+def parse_tree(raw: bytes, index: bool, prefix: str) -> dict[str, tuple[str, int]]:
+    """`ls-tree -r -z` (mode type sha\tpath) or `ls-files --stage -z` (mode sha stage\tpath) output ->
+    {path under prefix, relative to it: (blob id, mode)}. A conflicted index entry counts by its stage 0 only."""
+    files: dict[str, tuple[str, int]] = {}
+    for record in raw.decode("utf-8", "surrogateescape").split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        fields = meta.split()
+        if index and fields[2] != "0":
+            continue
+        if path.startswith(prefix):
+            files[path[len(prefix) :]] = (fields[1] if index else fields[2], int(fields[0], 8))
+    return files
+
+
+def apply_tree_diff(files: dict[str, tuple[str, int]], raw: str, prefix: str) -> dict[str, tuple[str, int]]:
+    """The files of a later tree: `files` changed by `git diff-tree -r -z --no-renames` output
+    (":oldmode newmode oldsha newsha status", then the path, for each record)."""
+    out = dict(files)
+    fields = raw.split("\0")
+    for i in range(0, len(fields) - 1, 2):
+        meta, path = fields[i].split(), fields[i + 1]
+        if len(meta) < 5 or not path.startswith(prefix):
+            continue
+        rel = path[len(prefix) :]
+        if meta[4].startswith("D"):
+            out.pop(rel, None)
+        else:
+            out[rel] = (meta[3], int(meta[1], 8))
+    return out
+
+
+def split_tree_diffs(raw: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """`git diff-tree --stdin -z` output for many (old, new) pairs -> each pair's own records."""
+    result: dict[tuple[str, str], str] = {}
+    fields = raw.split("\0")
+    i = 0
+    for pair in pairs:  # each pair's output starts with its new commit's id, then the records
+        while i < len(fields) and fields[i].strip() != pair[1]:
+            i += 1
+        i += 1
+        chunks: list[str] = []
+        while i < len(fields) and fields[i].startswith(":"):
+            chunks += [fields[i], fields[i + 1]]
+            i += 2
+        result[pair] = "\0".join(chunks) + ("\0" if chunks else "")
+    return result
+
+
+class Side(NamedTuple):
     """One side of a comparison: a commit, the index, or the working tree."""
 
     label: str  # as the user named it: a ref, WORKTREE, or INDEX
     commit: str | None  # full sha for a commit side
 
 
-def cat_blobs(repo: GitRepo, shas: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
-    """Read blobs in one `git cat-file --batch`: (all of its output, (start, end) of each blob's bytes)."""
-    import subprocess
-
-    out = subprocess.run(
-        ["git", f"--git-dir={repo.repo.git_dir}", "cat-file", "--batch"],
-        input="\n".join(shas).encode() + b"\n",
-        capture_output=True,
-        check=True,
-    ).stdout
-    spans, pos = [], 0
-    for _ in shas:  # "<sha> blob <size>\n<bytes>\n" each
-        header_end = out.index(b"\n", pos)
-        size = int(out[pos:header_end].split()[2])
-        spans.append((header_end + 1, header_end + 1 + size))
-        pos = header_end + 1 + size + 1
-    return out, spans
-
-
 def require_git() -> None:
     """SpecError unless a git executable is on PATH (spectools reads history only through git)."""
     import shutil
 
-    if not shutil.which(os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"):
+    if not shutil.which(executable()):
         raise SpecError(
             "git is not installed, or not on PATH: spectools reads the spec's history through git. "
             "Install git (such as `apt-get install git` or `brew install git`) and try again"
@@ -70,72 +151,79 @@ class GitRepo:
 
     def __init__(self, path: Path) -> None:
         require_git()
-        import git
-
         if not path.exists():
             raise SpecError(f"{path}: no such folder; give the root of a spec repository")
         if not path.is_dir():
             raise SpecError(f"{path}: is a file; give the spec's folder (--path DIR)")
-        try:
-            self.repo = git.Repo(path, search_parent_directories=True)
-        except git.InvalidGitRepositoryError:
-            raise SpecError(
-                f"{path}: not a git repository (or any parent up to /); run `git init`, or clone the "
-                "spec repository, then try again"
-            ) from None
-        except git.NoSuchPathError:
-            raise SpecError(f"{path}: no such folder; give the root of a spec repository") from None
         self.path = path
-        self.bare = self.repo.bare
-        top = self.repo.git_dir if self.bare else self.repo.working_tree_dir
-        rel = os.path.relpath(path.resolve(), Path(str(top)).resolve()) if not self.bare else "."
-        self.prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        self.bare, self.git_dir, top, self.prefix = self._locate(path)
+        self.cwd = Path(top)  # where git runs: the working tree's top, or the git folder of a bare repository
         self._shallow: bool | None = None
+
+    @staticmethod
+    def _locate(path: Path) -> tuple[bool, str, str, str]:
+        """(bare, git folder, top folder, the spec folder's path from the top with a final /), from git itself."""
+        lines: list[str] = []
+        for extra in (["--show-toplevel", "--show-prefix"], []):  # a bare repository has no top level: ask again
+            try:
+                out = run(["rev-parse", "--is-bare-repository", "--absolute-git-dir", *extra], path)
+                lines = out.decode("utf-8", "surrogateescape").splitlines()
+                break
+            except GitError as exc:
+                refused = refusal(exc.stderr, path)
+                if refused:
+                    raise refused from None
+                if "not a git repository" in exc.stderr:
+                    raise SpecError(
+                        f"{path}: not a git repository (or any parent up to /); run `git init`, or clone the "
+                        "spec repository, then try again"
+                    ) from None
+                if not extra:
+                    raise SpecError(f"{path}: git cannot read this repository: {exc.stderr.strip()}") from None
+        if lines[0] == "true" or len(lines) < 3:
+            return True, lines[1], lines[1], ""
+        return False, lines[1], lines[2], lines[3] if len(lines) > 3 else ""
 
     def git(self, *args: str) -> str:
         """Run git; its output decoded so that file names that are not UTF-8 survive."""
-        out = self.repo.git.execute(["git", *args], stdout_as_string=False, strip_newline_in_stdout=False)
-        return bytes(out).decode("utf-8", "surrogateescape")
+        return run(args, self.cwd).decode("utf-8", "surrogateescape")
 
     def top(self) -> Path:
         """The repository's top folder (the working tree's, or the git folder of a bare one)."""
-        return Path(str(self.repo.git_dir if self.bare else self.repo.working_tree_dir)).resolve()
+        return self.cwd.resolve()
+
+    def remotes(self) -> list[str]:
+        return self.git("remote").split()
 
     def shallow(self) -> bool:
-        import git
-
         if self._shallow is None:
             try:
                 self._shallow = self.git("rev-parse", "--is-shallow-repository").strip() == "true"
-            except git.GitCommandError:  # a git too old to say: take it as complete
+            except GitError:  # a git too old to say: take it as complete
                 self._shallow = False
         return self._shallow
 
     def has_commits(self) -> bool:
         """Whether HEAD names a commit; SpecError when git refuses to read the repository at all."""
-        import git
-
         try:
             self.git("rev-parse", "--verify", "HEAD^{commit}")
             return True
-        except git.GitCommandError as exc:
-            refused = refusal(str(exc.stderr), self.path)
+        except GitError as exc:
+            refused = refusal(exc.stderr, self.path)
             if refused:
                 raise refused from None
             return False
 
     def resolve(self, ref: str) -> str:
         """The commit sha that ref names; SpecError with the fix otherwise."""
-        import git
-
         try:
             return self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
-        except git.GitCommandError:
+        except GitError:
             pass
         try:
             kind = self.git("cat-file", "-t", ref).strip() if not ref.startswith("-") else ""  # what ref names, if anything
-        except git.GitCommandError as exc:
-            refused = refusal(str(exc.stderr), self.path)
+        except GitError as exc:
+            refused = refusal(exc.stderr, self.path)
             if refused:
                 raise refused from None
             kind = ""
@@ -155,11 +243,9 @@ class GitRepo:
         raise SpecError(f"'{ref}': unknown revision; give a branch, tag or commit that exists (see `git log --oneline`)")
 
     def merge_base(self, a: str, b: str) -> str:
-        import git
-
         try:
             return self.git("merge-base", a, b).strip()
-        except git.GitCommandError:
+        except GitError:
             hint = (
                 " This is a shallow clone: fetch more history (`git fetch --deepen=100`, or `fetch-depth: 0`)."
                 if self.shallow()
@@ -193,30 +279,9 @@ class GitRepo:
         """`git diff-tree` of many (old, new) commit pairs in one process, keyed by the pair."""
         if not pairs:
             return {}
-        import subprocess
-
         lines = "".join(f"{new} {old}\n" for old, new in pairs)  # "commit parent": the diff from old to new
-        out = subprocess.run(
-            ["git", f"--git-dir={self.repo.git_dir}", "diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames"],
-            input=lines.encode(),
-            capture_output=True,
-            check=True,
-        ).stdout
-        text = out.decode("utf-8", "surrogateescape")
-        result: dict[tuple[str, str], str] = {}
-        chunks: list[str] = []
-        fields = text.split("\0")
-        i = 0
-        for pair in pairs:  # each pair's output starts with its new commit's id, then the records
-            while i < len(fields) and fields[i].strip() != pair[1]:
-                i += 1
-            i += 1
-            chunks = []
-            while i < len(fields) and fields[i].startswith(":"):
-                chunks += [fields[i], fields[i + 1]]
-                i += 2
-            result[pair] = "\0".join(chunks) + ("\0" if chunks else "")
-        return result
+        out = run(["diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames"], self.cwd, lines.encode())
+        return split_tree_diffs(out.decode("utf-8", "surrogateescape"), pairs)
 
     def commit_date(self, sha: str) -> str:
         return self.git("show", "-s", "--format=%cs", sha).strip()
@@ -227,116 +292,9 @@ class GitRepo:
         return [t for t in out.splitlines() if t]
 
     def source(self, side: Side) -> Any:
+        from spectools.sources.tree import TreeSource
         from spectools.sources.worktree import WorktreeSource
 
         if side.label == WORKTREE:
             return WorktreeSource(self.path)
         return TreeSource(self, side)
-
-
-class TreeSource:
-    """The files of one commit (or of the index) under the spec's folder, read from git's object database."""
-
-    def __init__(self, repo: GitRepo, side: Side, files: dict[str, tuple[str, int]] | None = None) -> None:
-        self.label = side.label
-        self.commit = side.commit
-        self._repo = repo
-        self._files: dict[str, tuple[str, int]] = {}  # path -> (blob sha, mode)
-        self.glob_memo: dict[tuple[str, ...], Any] = {}  # a tree never changes: source.glob keeps its answers
-        self._fetched: dict[str, bytes] = {}  # blob sha -> bytes fetched ahead by prefetch, until read
-        if files is not None:
-            self._files = files
-            return
-        prefix = repo.prefix
-        if side.commit is None:
-            raw = repo.git("ls-files", "--stage", "-z")  # mode sha stage\tpath
-        else:
-            raw = repo.git("ls-tree", "-r", "-z", "--full-tree", side.commit)  # mode type sha\tpath
-        for record in raw.split("\0"):
-            if not record:
-                continue
-            meta, _, path = record.partition("\t")
-            fields = meta.split()
-            mode, sha = int(fields[0], 8), fields[1] if side.commit is None else fields[2]
-            if side.commit is None and fields[2] != "0":
-                continue  # a conflicted entry: take stage 0 only
-            if path.startswith(prefix):
-                self._files[path[len(prefix) :]] = (sha, mode)
-
-    def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:
-        start = prefix + "/" if prefix else ""
-        files, problems = [], []
-        for path, (_, mode) in self._files.items():
-            if not path.startswith(start):
-                continue
-            if stat.S_ISLNK(mode):
-                problems.append(self._link(path))
-            elif stat.S_ISREG(mode):
-                files.append(path)
-        return files, problems
-
-    def is_file(self, path: str) -> bool:
-        return path in self._files
-
-    def paths(self) -> list[str]:
-        return list(self._files)
-
-    def changed(self, other: TreeSource) -> set[str]:
-        """The paths whose blob (or mode) differs between this tree and the other, or that only one has."""
-        mine, theirs = self._files, other._files
-        out = {p for p, entry in mine.items() if theirs.get(p) != entry}
-        out.update(p for p in theirs if p not in mine)
-        return out
-
-    def then(self, side: Side, raw: str | None = None) -> TreeSource:
-        """The tree of a later commit, from this one and `git diff-tree` (cheaper than listing it whole).
-        raw: that diff-tree output, when it was fetched already (GitRepo.diff_trees)."""
-        assert self.commit is not None and side.commit is not None
-        if raw is None:
-            raw = self._repo.git("diff-tree", "-r", "-z", "--no-renames", self.commit, side.commit)
-        files = dict(self._files)
-        fields = raw.split("\0")
-        prefix = self._repo.prefix
-        for i in range(0, len(fields) - 1, 2):  # ":oldmode newmode oldsha newsha status", then the path
-            meta, path = fields[i].split(), fields[i + 1]
-            if len(meta) < 5 or not path.startswith(prefix):
-                continue
-            rel = path[len(prefix) :]
-            if meta[4].startswith("D"):
-                files.pop(rel, None)
-            else:
-                files[rel] = (meta[3], int(meta[1], 8))
-        return TreeSource(self._repo, side, files)
-
-    def _link(self, path: str) -> Diagnostic:
-        return diag("SPEC007", Location(path), f"symlink in {self.label} is not followed; commit the file itself")
-
-    def link_problem(self, path: str) -> Diagnostic | None:
-        entry = self._files.get(path)
-        return self._link(path) if entry and stat.S_ISLNK(entry[1]) else None
-
-    def blob_id(self, path: str) -> str | None:
-        entry = self._files.get(path)
-        return entry[0] if entry else None
-
-    def prefetch(self, paths: list[str]) -> None:
-        """Read these files' blobs from git in one `cat-file --batch` (one process, not one request each)."""
-        shas = sorted(
-            {self._files[p][0] for p in paths if p in self._files and stat.S_ISREG(self._files[p][1])} - set(self._fetched)
-        )
-        if not shas:
-            return
-        out, spans = cat_blobs(self._repo, shas)
-        for sha, (start, end) in zip(shas, spans, strict=True):
-            self._fetched[sha] = out[start:end]
-
-    def read(self, path: str, limit: int) -> bytes:
-        entry = self._files.get(path)
-        if entry is None:
-            raise FileNotFoundError(2, "no such file in " + self.label, path)
-        if stat.S_ISDIR(entry[1]) or entry[1] == 0o160000:
-            raise IsADirectoryError(21, "it is a folder or submodule, not a file", path)
-        data = self._fetched.pop(entry[0], None)  # prefetched: each blob is read (and then parsed) once
-        if data is None:
-            data = self._repo.repo.odb.stream(bytes.fromhex(entry[0])).read()
-        return data[: limit + 1]
