@@ -231,3 +231,24 @@ def schema(name: str) -> dict[str, Any]:
     with open(data_dir("schema") / f"{name}.schema.json", encoding="utf-8") as fh:
         loaded: dict[str, Any] = json.load(fh)
     return loaded
+
+
+@cache
+def _fast_validator(name: str) -> Any:
+    import fastjsonschema
+
+    return fastjsonschema.compile(schema(name))
+
+
+def builtin_valid(name: str, instance: Any) -> bool:
+    """True when instance is valid under the built-in schema `name`, by fastjsonschema's generated code
+    (12 ms to import against jsonschema's 120 ms). False means "ask jsonschema", which then writes every
+    message: fastjsonschema stops at the first error and words it its own way. Only spectools' own
+    schemas are compiled: a repository's schema is never turned into code."""
+    import fastjsonschema
+
+    try:
+        _fast_validator(name)(instance)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True

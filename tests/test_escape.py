@@ -88,8 +88,8 @@ def test_word_diff_markup_is_only_ours(pieces: list[str]) -> None:
 
 def test_a_file_name_cannot_end_a_link_in_the_comment() -> None:
     from spectools.github.event import Context
+    from spectools.github.summary import Inputs, render
     from spectools.model import Diagnostic, Location
-    from spectools.render.summary import Inputs, render
 
     ctx = Context("pull_request", "o/r", "https://api.example", "https://github.example", "a" * 40, "b" * 40)
     name = "examples/x) ![i](https://evil.example/p.png) (.md"

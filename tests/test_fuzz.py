@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spectools.diff.engine import diff
+from spectools.github.summary import Inputs, render
 from spectools.model import Spec
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.render.changes import markdown, text
 from spectools.render.diagnostics import as_json, github, sarif
 from spectools.render.diagnostics import text as findings_text
-from spectools.render.summary import Inputs, render
 from spectools.sources.config import Config
 
 HOSTILE = [

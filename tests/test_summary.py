@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from spectools.diff.changes import ChangeSet, change
+from spectools.diff.changes import ChangeSet, Kind, change
 from spectools.diff.engine import diff
+from spectools.github.summary import MARKER, Inputs, load_results, render, utf16_len
 from spectools.model import Diagnostic, Location, Spec, SpecError
 from spectools.parse.files import parse_challenge, parse_document
-from spectools.render.summary import MARKER, Inputs, load_results, render, utf16_len
 from spectools.sources.config import Config
 
 OLD = "# A {#a authority=user}\n\nThe assistant should be kind[^ab12]. It may joke[^cd34].\n"
@@ -80,7 +80,7 @@ def test_compliance_per_level_and_per_clause_regressions_first() -> None:
 
 def test_a_body_too_long_for_a_comment_drops_whole_sections_and_says_where_the_rest_is() -> None:
     many = tuple(
-        change("clause_added", f"c{i:04d}", "T", "clause added: " + "word " * 40, None, Location("m.md", i, 1))
+        change(Kind.CLAUSE_ADDED, f"c{i:04d}", "T", "clause added: " + "word " * 40, None, Location("m.md", i, 1))
         for i in range(600)
     )
     inputs = Inputs(head=[d("SPEC301", 1, "link")], changes=ChangeSet("main", "pr", many, ()))

@@ -3,20 +3,40 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
-from spectools.checks.jsonsubset import builtin_patterns, certainly_valid
+from spectools.io import builtin_valid, schema
 from spectools.model import Diagnostic, Location, diag
 from spectools.parse.load import Loaded, read_text
 from spectools.sources.config import CONFIG_FILE
 from spectools.sources.patterns import PatternError, compile_pattern, compile_untrusted
 
 
-def _schemas(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]:
-    """The built-in schema for kind, plus the repository's own from spectools.yaml."""
-    from spectools.io import schema
+@lru_cache(maxsize=1)
+def builtin_patterns() -> tuple[str, ...]:
+    """The patterns of spectools' own schemas (they run on re; a repository's run on RE2)."""
+    found: list[str] = []
 
-    schemas = [schema(kind)]
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.append(node["pattern"])
+            found.extend(k for k in node.get("patternProperties", {}) if isinstance(k, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name in ("section", "document", "challenge", "config"):
+        walk(schema(name))
+    return tuple(found)
+
+
+def _schemas(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]:
+    """The built-in schema for kind (by name), plus the repository's own from spectools.yaml."""
+    schemas: list[Any] = [kind]
     extra = loaded.config.schemas.get(kind)
     if extra:
         where = Location(CONFIG_FILE, loaded.config.line("schemas", kind), 1)
@@ -80,13 +100,13 @@ def _validator(schema: Any) -> Any:
 
 
 def _errors(schemas: list[Any], instance: Any) -> list[tuple[str, str]]:
-    """(top-level key, message) for every way instance breaks the schemas."""
-    if all(certainly_valid(s, instance) for s in schemas):
+    """(top-level key, message) for every way instance breaks the schemas (a str names a built-in one)."""
+    if len(schemas) == 1 and builtin_valid(schemas[0], instance):
         return []  # the common case, decided without importing jsonschema
 
     out = []
     for s in schemas:
-        for err in _validator(s).iter_errors(instance):
+        for err in _validator(schema(s) if isinstance(s, str) else s).iter_errors(instance):
             key = str(err.absolute_path[0]) if err.absolute_path else ""
             where = ".".join(str(p) for p in err.absolute_path)
             out.append((key, f"{where}: {err.message}" if where else err.message))

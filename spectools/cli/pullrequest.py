@@ -62,7 +62,7 @@ def _check(fail_on: str, ctx: Context, path: str, results: list[str]) -> tuple[H
     from spectools.github.handoff import Handoff
     from spectools.github.review import review, split_results
     from spectools.github.runner import SUMMARY_LIMIT, annotate
-    from spectools.render.summary import Inputs, render, split_findings
+    from spectools.github.summary import Inputs, render, split_findings
     from spectools.sources.git import GitRepo
 
     repo = GitRepo(Path(path))

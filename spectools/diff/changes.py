@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from enum import Enum, IntEnum
 from typing import Any, Literal, NamedTuple
 
 from spectools.model import Location
 
 ChangeSeverity = Literal["breaking", "notable", "editorial"]
+CHANGE_SEVERITIES: tuple[ChangeSeverity, ...] = ("breaking", "notable", "editorial")
 
 
 class Change(NamedTuple):
     """One change between two versions of a spec, found by the diff engine."""
 
-    kind: str  # section_added, authority_promoted, clause_reworded, label_flipped, ... (diff.KINDS)
+    kind: Kind
     severity: ChangeSeverity
     subject: str  # the section anchor, clause id, or challenge id it is about
     title: str  # the section's title (new side when there is one)
@@ -33,41 +35,86 @@ class ChangeSet(NamedTuple):
     notes: tuple[str, ...]  # release-wide notes, such as a renamed authority level
 
 
-# kind -> (severity, changelog group); a reworded change is "notable" when normative, else "editorial"
-KINDS: dict[str, tuple[ChangeSeverity, int]] = {
-    "authority_promoted": ("breaking", 1),
-    "authority_demoted": ("breaking", 1),
-    "authority_added": ("notable", 1),
-    "authority_removed": ("notable", 1),
-    "authority_changed": ("notable", 1),
-    "section_added": ("notable", 2),
-    "clause_added": ("notable", 2),
-    "id_reused": ("breaking", 2),
-    "section_removed": ("breaking", 3),
-    "clause_removed": ("breaking", 3),
-    "section_renamed": ("notable", 4),
-    "section_moved": ("notable", 4),
-    "section_retitled": ("notable", 4),
-    "clause_moved": ("notable", 4),
-    "section_split": ("notable", 5),
-    "section_merged": ("notable", 5),
-    "section_reworded": ("editorial", 6),
-    "clause_reworded": ("editorial", 6),
-    "label_flipped": ("breaking", 7),
-    "challenge_added": ("notable", 7),
-    "challenge_removed": ("notable", 7),
-    "challenge_changed": ("notable", 7),
-    "example_added": ("notable", 7),
-    "example_removed": ("notable", 7),
-    "example_changed": ("notable", 7),
-    "example_retitled": ("editorial", 7),
-    "candidate_added": ("notable", 7),
-    "candidate_removed": ("notable", 7),
+class Group(IntEnum):
+    """The changelog's groups, in the order release notes list them."""
+
+    AUTHORITY = 1
+    ADDED = 2
+    REMOVED = 3
+    RENAMED = 4
+    SPLIT = 5
+    WORDING = 6
+    CHALLENGES = 7
+
+    @property
+    def title(self) -> str:
+        return _GROUP_TITLES[self]
+
+
+_GROUP_TITLES = {
+    Group.AUTHORITY: "Authority changes",
+    Group.ADDED: "Added",
+    Group.REMOVED: "Removed",
+    Group.RENAMED: "Renamed and moved",
+    Group.SPLIT: "Split and merged",
+    Group.WORDING: "Changed wording",
+    Group.CHALLENGES: "Challenges and examples",
 }
 
 
+class Kind(str, Enum):
+    """A kind of change, with its severity, its changelog group and what its subject names (a section, a
+    clause, a challenge file, an example, a labelled candidate). Its value is the name the JSON carries.
+    A reworded change is "notable" instead of its severity when the wording change is normative."""
+
+    severity: ChangeSeverity
+    group: Group
+    about: str
+
+    def __new__(cls, value: str, severity: ChangeSeverity, group: Group, about: str) -> Kind:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.severity, member.group, member.about = severity, group, about
+        return member
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+    AUTHORITY_PROMOTED = ("authority_promoted", "breaking", Group.AUTHORITY, "section")
+    AUTHORITY_DEMOTED = ("authority_demoted", "breaking", Group.AUTHORITY, "section")
+    AUTHORITY_ADDED = ("authority_added", "notable", Group.AUTHORITY, "section")
+    AUTHORITY_REMOVED = ("authority_removed", "notable", Group.AUTHORITY, "section")
+    AUTHORITY_CHANGED = ("authority_changed", "notable", Group.AUTHORITY, "section")
+    SECTION_ADDED = ("section_added", "notable", Group.ADDED, "section")
+    CLAUSE_ADDED = ("clause_added", "notable", Group.ADDED, "clause")
+    ID_REUSED = ("id_reused", "breaking", Group.ADDED, "clause")
+    SECTION_REMOVED = ("section_removed", "breaking", Group.REMOVED, "section")
+    CLAUSE_REMOVED = ("clause_removed", "breaking", Group.REMOVED, "clause")
+    SECTION_RENAMED = ("section_renamed", "notable", Group.RENAMED, "section")
+    SECTION_MOVED = ("section_moved", "notable", Group.RENAMED, "section")
+    SECTION_RETITLED = ("section_retitled", "notable", Group.RENAMED, "section")
+    CLAUSE_MOVED = ("clause_moved", "notable", Group.RENAMED, "clause")
+    SECTION_SPLIT = ("section_split", "notable", Group.SPLIT, "section")
+    SECTION_MERGED = ("section_merged", "notable", Group.SPLIT, "section")
+    SECTION_REWORDED = ("section_reworded", "editorial", Group.WORDING, "section")
+    CLAUSE_REWORDED = ("clause_reworded", "editorial", Group.WORDING, "clause")
+    LABEL_FLIPPED = ("label_flipped", "breaking", Group.CHALLENGES, "example")
+    CHALLENGE_ADDED = ("challenge_added", "notable", Group.CHALLENGES, "challenge")
+    CHALLENGE_REMOVED = ("challenge_removed", "notable", Group.CHALLENGES, "challenge")
+    CHALLENGE_CHANGED = ("challenge_changed", "notable", Group.CHALLENGES, "challenge")
+    EXAMPLE_ADDED = ("example_added", "notable", Group.CHALLENGES, "example")
+    EXAMPLE_REMOVED = ("example_removed", "notable", Group.CHALLENGES, "example")
+    EXAMPLE_CHANGED = ("example_changed", "notable", Group.CHALLENGES, "example")
+    EXAMPLE_RETITLED = ("example_retitled", "editorial", Group.CHALLENGES, "example")
+    CANDIDATE_ADDED = ("candidate_added", "notable", Group.CHALLENGES, "candidate")
+    CANDIDATE_REMOVED = ("candidate_removed", "notable", Group.CHALLENGES, "candidate")
+
+
 def change(
-    kind: str,
+    kind: Kind,
     subject: str,
     title: str,
     summary: str,
@@ -78,7 +125,7 @@ def change(
     details: dict[str, Any] | None = None,
 ) -> Change:
     details = dict(details or {})
-    severity = KINDS[kind][0]
+    severity = kind.severity
     if normative:
         severity = "notable"
         details["normative"] = True
@@ -94,7 +141,7 @@ def first(items: Iterable[Any], key: str) -> dict[str, Any]:
 
 
 def sort_key(c: Change) -> tuple[Any, ...]:
-    return (KINDS[c.kind][1], (c.new or c.old or Location("")), c.subject, c.kind, c.summary, c.fingerprint)
+    return (c.kind.group, (c.new or c.old or Location("")), c.subject, c.kind, c.summary, c.fingerprint)
 
 
 def hash_text(text: str) -> str:

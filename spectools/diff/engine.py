@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from spectools.diff.changes import Change, ChangeSet, change, first, hash_text, sort_key
+from spectools.diff.changes import Change, ChangeSet, Kind, change, first, hash_text, sort_key
 from spectools.diff.examples import diff_challenges, diff_examples
 from spectools.diff.wording import normalise, similarity, word_diff
 from spectools.model import Clause, Section, Spec
@@ -140,19 +140,19 @@ def _authority(x: Section, y: Section, aliases: dict[str, str], ladder: list[str
     args = (y.anchor, y.title)
     where = (x.location, y.location)
     if la is None:
-        return change("authority_added", *args, f"authority {lb} added", *where, key=str(lb), details={"to": lb})
+        return change(Kind.AUTHORITY_ADDED, *args, f"authority {lb} added", *where, key=str(lb), details={"to": lb})
     if lb is None:
-        return change("authority_removed", *args, f"authority {la} removed", *where, key=la, details={"from": la})
+        return change(Kind.AUTHORITY_REMOVED, *args, f"authority {la} removed", *where, key=la, details={"from": la})
     ca, cb = aliases.get(la, la), aliases.get(lb, lb)
     if ca == cb:
         vocab.add((la, lb) if la in aliases else (lb, la))
         return None
     pair = {"from": la, "to": lb}
     if ca in ladder and cb in ladder:
-        kind = "authority_promoted" if ladder.index(cb) < ladder.index(ca) else "authority_demoted"
-        word = "promoted" if kind == "authority_promoted" else "demoted"
+        kind = Kind.AUTHORITY_PROMOTED if ladder.index(cb) < ladder.index(ca) else Kind.AUTHORITY_DEMOTED
+        word = "promoted" if kind is Kind.AUTHORITY_PROMOTED else "demoted"
         return change(kind, *args, f"authority {la} → {lb} ({word})", *where, key=f"{la}>{lb}", details=pair)
-    return change("authority_changed", *args, f"authority {la} → {lb}", *where, key=f"{la}>{lb}", details=pair)
+    return change(Kind.AUTHORITY_CHANGED, *args, f"authority {la} → {lb}", *where, key=f"{la}>{lb}", details=pair)
 
 
 def _without(prose: str, sentences: Iterable[str]) -> str:
@@ -180,7 +180,7 @@ def diff(
     for x, targets in sorted(split.items()):
         out.append(
             change(
-                "section_split",
+                Kind.SECTION_SPLIT,
                 x,
                 sa[x].title,
                 f"split into {', '.join('#' + t for t in targets)}",
@@ -193,7 +193,7 @@ def diff(
     for y, sources in sorted(merged.items()):
         out.append(
             change(
-                "section_merged",
+                Kind.SECTION_MERGED,
                 y,
                 sb[y].title,
                 f"merged from {', '.join('#' + t for t in sources)}",
@@ -207,7 +207,7 @@ def diff(
         s = sa[x]
         out.append(
             change(
-                "section_removed",
+                Kind.SECTION_REMOVED,
                 x,
                 s.title,
                 f"section “{s.title}” removed ({len(s.clauses)} clause{'s' * (len(s.clauses) != 1)})",
@@ -220,7 +220,7 @@ def diff(
         s = sb[y]
         out.append(
             change(
-                "section_added", y, s.title, f"section “{s.title}” added", None, s.location, details={"authority": s.authority}
+                Kind.SECTION_ADDED, y, s.title, f"section “{s.title}” added", None, s.location, details={"authority": s.authority}
             )
         )
 
@@ -252,7 +252,7 @@ def diff(
         if x != y:
             out.append(
                 change(
-                    "section_renamed",
+                    Kind.SECTION_RENAMED,
                     y,
                     q.title,
                     f"anchor #{x} renamed #{y}",
@@ -272,7 +272,7 @@ def diff(
                 moves.append(f"from {p.location.path} to {q.location.path}")
             out.append(
                 change(
-                    "section_moved",
+                    Kind.SECTION_MOVED,
                     y,
                     q.title,
                     "moved " + " and ".join(moves),
@@ -289,7 +289,7 @@ def diff(
         if p.title != q.title:
             out.append(
                 change(
-                    "section_retitled",
+                    Kind.SECTION_RETITLED,
                     y,
                     q.title,
                     f"retitled “{p.title}” → “{q.title}”",
@@ -310,7 +310,7 @@ def diff(
             kind = "normative" if normative else "editorial"
             out.append(
                 change(
-                    "section_reworded",
+                    Kind.SECTION_REWORDED,
                     y,
                     q.title,
                     f"{kind} wording change",
@@ -351,7 +351,7 @@ def _clause(
     if x is None and y is not None:
         return [
             change(
-                "clause_added",
+                Kind.CLAUSE_ADDED,
                 cid,
                 title(y, sb),
                 f"clause [^{cid}] added: {y.text}",
@@ -363,7 +363,7 @@ def _clause(
     if y is None and x is not None:
         return [
             change(
-                "clause_removed",
+                Kind.CLAUSE_REMOVED,
                 cid,
                 title(x, sa),
                 f"clause [^{cid}] removed: {x.text}",
@@ -378,7 +378,7 @@ def _clause(
     if mapped != y.section:
         out.append(
             change(
-                "clause_moved",
+                Kind.CLAUSE_MOVED,
                 cid,
                 title(y, sb),
                 f"clause [^{cid}] moved from #{x.section} to #{y.section}",
@@ -392,7 +392,7 @@ def _clause(
         text, normative = word_diff(x.text, y.text)
         out.append(
             change(
-                "clause_reworded",
+                Kind.CLAUSE_REWORDED,
                 cid,
                 title(y, sb),
                 f"clause [^{cid}] reworded",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from spectools.diff.changes import Change, change, first, hash_text
+from spectools.diff.changes import Change, Kind, change, first, hash_text
 from spectools.diff.wording import normalise, similarity
 from spectools.model import Clause, Comparison, Example, Location, Message, Section, Spec
 
@@ -81,7 +81,7 @@ def _comparisons(ea: Example, eb: Example, subject: str, title: str, name: str) 
             if va != vb and va in LABELS and vb in LABELS:
                 out.append(
                     change(
-                        "label_flipped",
+                        Kind.LABEL_FLIPPED,
                         subject,
                         title,
                         f"example “{name}”, {place}candidate {j + 1}: label {va} → {vb}",
@@ -93,8 +93,8 @@ def _comparisons(ea: Example, eb: Example, subject: str, title: str, name: str) 
             a_sig, b_sig = _signature([_unlabelled(x.candidates[i])]), _signature([_unlabelled(y.candidates[j])])
             rest = rest or a_sig != b_sig
         for kind, side, taken, sign in (
-            ("candidate_removed", x.candidates, {i for i, _ in pairs}, "-"),
-            ("candidate_added", y.candidates, {j for _, j in pairs}, "+"),
+            (Kind.CANDIDATE_REMOVED, x.candidates, {i for i, _ in pairs}, "-"),
+            (Kind.CANDIDATE_ADDED, y.candidates, {j for _, j in pairs}, "+"),
         ):
             for k in sorted(set(range(len(side))) - taken):
                 verdict = _verdict(side[k]) or "unlabelled"
@@ -148,7 +148,7 @@ def diff_examples(
             was, now = gone.pop(k), came.pop(k2)
             out.append(
                 change(
-                    "example_retitled",
+                    Kind.EXAMPLE_RETITLED,
                     subject,
                     title,
                     f"example “{named(k)}” retitled “{named(k2)}”",
@@ -162,16 +162,18 @@ def diff_examples(
         ea, eb = ka.get(key), kb.get(key)
         name = named(key)
         if key in came:
-            out.append(change("example_added", subject, title, f"example “{name}” added", None, came[key].location, key=name))
+            out.append(change(Kind.EXAMPLE_ADDED, subject, title, f"example “{name}” added", None, came[key].location, key=name))
         elif key in gone:
-            out.append(change("example_removed", subject, title, f"example “{name}” removed", gone[key].location, None, key=name))
+            out.append(
+                change(Kind.EXAMPLE_REMOVED, subject, title, f"example “{name}” removed", gone[key].location, None, key=name)
+            )
         elif ea is not None and eb is not None and _signature(ea.turns) != _signature(eb.turns):
             found, rest = _comparisons(ea, eb, subject, title, name)
             out.extend(found)
             if rest or not found:  # more than labels and candidates changed
                 out.append(
                     change(
-                        "example_changed",
+                        Kind.EXAMPLE_CHANGED,
                         subject,
                         title,
                         f"example “{name}” changed",
@@ -200,7 +202,7 @@ def diff_challenges(
         if x is None and y is not None:
             out.append(
                 change(
-                    "challenge_added",
+                    Kind.CHALLENGE_ADDED,
                     cid,
                     title,
                     f"challenge file for [^{cid}] added ({len(y.examples)} example{'s' * (len(y.examples) != 1)})",
@@ -211,7 +213,7 @@ def diff_challenges(
         elif y is None and x is not None:
             out.append(
                 change(
-                    "challenge_removed",
+                    Kind.CHALLENGE_REMOVED,
                     cid,
                     title,
                     f"challenge file for [^{cid}] removed ({len(x.examples)} example{'s' * (len(x.examples) != 1)})",
@@ -228,7 +230,7 @@ def diff_challenges(
                 )
                 out.append(
                     change(
-                        "challenge_changed",
+                        Kind.CHALLENGE_CHANGED,
                         cid,
                         title,
                         f"challenge file for [^{cid}]: "

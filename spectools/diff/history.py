@@ -183,7 +183,7 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
 
     The old side may be partial (only its changed files parsed): an id that an unchanged file still
     holds cannot look added, because the comparison is then a full one (see compare.py)."""
-    from spectools.diff.changes import change
+    from spectools.diff.changes import Kind, change
 
     before_ids = {c.id for c in old.clauses()}
     added = [c for c in new.clauses() if c.id not in before_ids]
@@ -196,7 +196,7 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
             was = normalise(TAG.sub("", seen[clause.id]))
             out.append(
                 change(
-                    "id_reused",
+                    Kind.ID_REUSED,
                     clause.id,
                     "",
                     f"clause id [^{clause.id}] was retired and now comes back with another meaning (it was: “{was}”); "

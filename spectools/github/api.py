@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-MARKER = "<!-- spectools:summary -->"
+from spectools.github.summary import MARKER
 
 
 class CommentRefused(Exception):

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spectools.diff.changes import ChangeSet
+from spectools.diff.changes import CHANGE_SEVERITIES, ChangeSet
 from spectools.github.event import Context
-from spectools.model import Diagnostic, Spec, SpecError
+from spectools.model import SEVERITIES, Diagnostic, Spec, SpecError, severity_counts
 from spectools.sources.git import GitError, GitRepo, Side
 
 DEEPEN_ROUNDS = 6  # 50, 100, 200, ... 1,600 more commits: 3,150 at most before giving up
@@ -33,15 +33,15 @@ class Review:
 
     @property
     def errors(self) -> int:
-        return sum(1 for d in self.head_findings if d.severity == "error")
+        return severity_counts(self.head_findings, SEVERITIES)["error"]
 
     @property
     def warnings(self) -> int:
-        return sum(1 for d in self.head_findings if d.severity == "warning")
+        return severity_counts(self.head_findings, SEVERITIES)["warning"]
 
     @property
     def breaking(self) -> int:
-        return sum(1 for c in self.changes.changes if c.severity == "breaking")
+        return severity_counts(self.changes.changes, CHANGE_SEVERITIES)["breaking"]
 
 
 def _has_commit(repo: GitRepo, sha: str) -> bool:
@@ -167,7 +167,7 @@ def review(repo: GitRepo, ctx: Context) -> Review:
 def split_results(files: Sequence[tuple[str, str]], base: str | None, head: str) -> tuple[list[Any] | None, list[Any] | None]:
     """(head results, base results) from results files (name, text): a row belongs to the base when its
     spec commit is the base's (and not the head's), to the head otherwise."""
-    from spectools.render.summary import load_results
+    from spectools.github.summary import load_results
 
     if not files:
         return None, None

@@ -11,12 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spectools.model import Diagnostic
-from spectools.render.escape import workflow_data as escape_data
-from spectools.render.escape import workflow_property as escape_property
+from spectools.render.diagnostics import workflow_command
 
 SUMMARY_LIMIT = 1024 * 1024  # bytes; GitHub rejects a larger job summary
 ANNOTATIONS_PER_SEVERITY = 10  # the runner shows only the first few; the rest are counted in the summary
-_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def output_lines(name: str, value: str) -> str:
@@ -61,11 +59,7 @@ def annotate(findings: Sequence[Diagnostic]) -> tuple[str, dict[str, int]]:
             left[d.severity] = left.get(d.severity, 0) + 1
             continue
         shown[d.severity] = shown.get(d.severity, 0) + 1
-        props = [f"file={escape_property(d.location.path)}"]
-        if d.location.line:
-            props += [f"line={d.location.line}", f"col={d.location.col or 1}"]
-        props.append(f"title={escape_property(d.code)}")
-        lines.append(f"::{_COMMAND[d.severity]} {','.join(props)}::{escape_data(d.message)}\n")
+        lines.append(workflow_command(d, d.location.path, d.code, d.location.col or 1))
     return "".join(lines), left
 
 

@@ -7,24 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from spectools import __version__
-from spectools.diff.changes import KINDS, Change, ChangeSet
-from spectools.model import Location
+from spectools.diff.changes import CHANGE_SEVERITIES, Change, ChangeSet, Group
+from spectools.model import Location, severity_counts
 from spectools.render.escape import md, md_url, term, word_diff_md
 
 CHANGES_SCHEMA_VERSION = 1
-GROUPS = {
-    1: "Authority changes",
-    2: "Added",
-    3: "Removed",
-    4: "Renamed and moved",
-    5: "Split and merged",
-    6: "Changed wording",
-    7: "Challenges and examples",
-}
 
 
 def _about_clause(c: Change) -> bool:
-    return c.kind.startswith(("clause", "challenge", "id_")) or c.details.get("in") == "challenge"
+    return c.kind.about in ("clause", "challenge") or c.details.get("in") == "challenge"
 
 
 def _where(loc: Location | None) -> str:
@@ -32,10 +23,7 @@ def _where(loc: Location | None) -> str:
 
 
 def counts(changes: Sequence[Change]) -> dict[str, int]:
-    out = {"breaking": 0, "notable": 0, "editorial": 0}
-    for c in changes:
-        out[c.severity] += 1
-    return out
+    return severity_counts(changes, CHANGE_SEVERITIES)
 
 
 def summary_line(cs: ChangeSet) -> str:
@@ -150,15 +138,16 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
         out += [heading, ""]
     if not cs.changes and not cs.notes:
         out += ["No changes to the spec.", ""]
-    by_group: dict[int, list[Change]] = {}
+    by_group: dict[Group, list[Change]] = {}
     for c in cs.changes:
-        by_group.setdefault(KINDS[c.kind][1], []).append(c)
-    for group, name in GROUPS.items():
+        by_group.setdefault(c.kind.group, []).append(c)
+    for group in Group:
+        name = group.title
         items = by_group.get(group, [])
         if not items:
             continue
         out += [f"### {name}", ""]
-        if group == 6:
+        if group is Group.WORDING:
             items = fold_clauses(items)
             normative = [c for c in items if c.details.get("normative")]
             editorial = [c for c in items if not c.details.get("normative")]
@@ -190,7 +179,7 @@ def change_json(c: Change) -> dict[str, Any]:
     return {
         "kind": c.kind,
         "severity": c.severity,
-        "group": GROUPS[KINDS[c.kind][1]],
+        "group": c.kind.group.title,
         "subject": c.subject,
         "title": c.title,
         "summary": c.summary,

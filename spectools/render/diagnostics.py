@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 
 from spectools import __version__
-from spectools.model import CHECKS, Diagnostic
+from spectools.model import CHECKS, SEVERITIES, Diagnostic, severity_counts
 from spectools.render.escape import term
 from spectools.render.escape import workflow_data as escape_data
 from spectools.render.escape import workflow_property as escape_property
@@ -18,10 +18,7 @@ _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def counts(diagnostics: Sequence[Diagnostic]) -> dict[str, int]:
-    out = {"error": 0, "warning": 0, "info": 0}
-    for d in diagnostics:
-        out[d.severity] += 1
-    return out
+    return severity_counts(diagnostics, SEVERITIES)
 
 
 def summary_line(diagnostics: Sequence[Diagnostic], files: int) -> str:
@@ -68,17 +65,21 @@ def as_json(diagnostics: Sequence[Diagnostic], display: Callable[[str], str], fi
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def workflow_command(d: Diagnostic, path: str, title: str, col: int | None) -> str:
+    """A finding as a GitHub workflow command (an annotation), every value escaped."""
+    props = [f"file={escape_property(path)}"]
+    if d.location.line:
+        props.append(f"line={d.location.line}")
+        if col:
+            props.append(f"col={col}")
+    props.append(f"title={escape_property(title)}")
+    return f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{escape_data(d.message)}\n"
+
+
 def github(diagnostics: Sequence[Diagnostic], display: Callable[[str], str]) -> str:
-    out = []
-    for d in diagnostics:
-        props = [f"file={escape_property(display(d.location.path))}"]
-        if d.location.line:
-            props.append(f"line={d.location.line}")
-            if d.location.col:
-                props.append(f"col={d.location.col}")
-        props.append(f"title={escape_property(d.code + ' ' + CHECKS[d.code].title)}")
-        out.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{escape_data(d.message)}\n")
-    return "".join(out)
+    return "".join(
+        workflow_command(d, display(d.location.path), d.code + " " + CHECKS[d.code].title, d.location.col) for d in diagnostics
+    )
 
 
 def sarif(diagnostics: Sequence[Diagnostic], display: Callable[[str], str]) -> str:

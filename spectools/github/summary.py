@@ -12,15 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spectools.diff.changes import Change, ChangeSet
-from spectools.model import Diagnostic, Spec, SpecError
-from spectools.render.changes import diff_line, entry, fold_clauses
+from spectools.diff.changes import Change, ChangeSet, Kind
+from spectools.model import SEVERITIES, Diagnostic, Spec, SpecError, severity_counts
+from spectools.render.changes import LINE_LIMIT, diff_line, entry, fold_clauses
 from spectools.render.escape import md
 
-MARKER = "<!-- spectools:summary -->"
+MARKER = "<!-- spectools:summary -->"  # what makes a comment ours (with its author): github/api.py finds it by this
 COMMENT_LIMIT = 65000  # UTF-16 code units; GitHub refuses a comment body over 65,536
 LIST_LIMIT = 50
-LINE_LIMIT = 1000  # characters: no line of a comment is longer (a long word diff is cut; the job summary has it whole)
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -97,7 +96,7 @@ def _findings(inputs: Inputs) -> tuple[str, str] | None:
     return "findings", "\n".join(parts)
 
 
-WORDING = ("section_reworded", "clause_reworded")
+WORDING = (Kind.SECTION_REWORDED, Kind.CLAUSE_REWORDED)
 
 
 def change_sections(
@@ -144,11 +143,11 @@ def _risks(inputs: Inputs) -> tuple[str, str] | None:
     cs = inputs.changes
     if cs is None:
         return None
-    challenged = {c.subject for c in cs.changes if c.kind.startswith(("challenge_", "example_", "label_"))}
+    challenged = {c.subject for c in cs.changes if c.kind.about in ("challenge", "example")}
     have_files = {ch.clause_id for ch in inputs.spec.challenges} if inputs.spec else set()
-    stale = sorted({c.subject for c in cs.changes if c.kind in ("clause_reworded", "clause_moved")} - challenged)
-    uncovered = sorted({c.subject for c in cs.changes if c.kind == "clause_added"} - have_files)
-    reused = sorted({c.subject for c in cs.changes if c.kind == "id_reused"})
+    stale = sorted({c.subject for c in cs.changes if c.kind in (Kind.CLAUSE_REWORDED, Kind.CLAUSE_MOVED)} - challenged)
+    uncovered = sorted({c.subject for c in cs.changes if c.kind is Kind.CLAUSE_ADDED} - have_files)
+    reused = sorted({c.subject for c in cs.changes if c.kind is Kind.ID_REUSED})
     lines = []
     if stale:
         lines.append(f"- Clauses changed, but their challenge files were not: {', '.join(md(f'[^{i}]') for i in stale)}")
@@ -214,8 +213,8 @@ PRIORITY = ["compliance_clauses", "wording", "notes", "compliance", "risks", "no
 def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
     """The whole summary; sections are dropped, least important first, until it fits in `limit`."""
     introduced, _ = split_findings(inputs.head, inputs.base)
-    errors = sum(1 for d in introduced if d.severity == "error")
-    warnings = sum(1 for d in introduced if d.severity == "warning")
+    count = severity_counts(introduced, SEVERITIES)
+    errors, warnings = count["error"], count["warning"]
     changes = change_sections(inputs.changes, inputs.blob_url, inputs.base_blob_url, inputs.line_limit)
     n_changes = sum(n for *_, n in changes)
     breaking = sum(n for name, _, n in changes if name == "breaking")
@@ -228,8 +227,8 @@ def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
     )
     notes = list(inputs.notes)
     if inputs.base is not None:
-        old_errors = sum(1 for d in inputs.head if d.severity == "error") - errors
-        old_warnings = sum(1 for d in inputs.head if d.severity == "warning") - warnings
+        at_head = severity_counts(inputs.head, SEVERITIES)
+        old_errors, old_warnings = at_head["error"] - errors, at_head["warning"] - warnings
         if old_errors or old_warnings:
             notes.append(
                 f"Already there before this pull request, and not counted above: {old_errors} error{'s' * (old_errors != 1)}, "
