@@ -133,7 +133,7 @@ def test_a_partial_comparison_equals_a_full_one(
     spec_repo = SpecRepo(repo.root)
     a, b = spec_repo.side("HEAD~1"), spec_repo.side("HEAD")
     with Comparer(spec_repo) as comparer:
-        partial = comparer.compare(a, b)[0]
+        partial = comparer.compare(a, b).changes
     full_a, full_b = load(spec_repo.source(a)), load(spec_repo.source(b))
     full = diff(full_a.spec, full_b.spec, full_a.config, full_b.config, a.label, b.label)
     assert changes.text(partial) == changes.text(full)

@@ -1,4 +1,4 @@
-"""Command line: main(argv) -> int. With cli/commands.py, the only code that prints or exits."""
+"""Command line: main(argv) -> int. cli/ is the only code that prints or maps errors to exit codes."""
 
 # `spectools --version` must start about as fast as Python itself (each module imported costs
 # about half a millisecond here), so this module imports only sys at the top and no __future__;
@@ -11,38 +11,50 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (6 ms
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from types import ModuleType
 
 ISSUES_URL = "https://github.com/spectools/spectools/issues"
 
 
+# the commands, in the order --help lists them: each module has add_parser(sub) and run(args) -> int
+COMMANDS = {
+    "validate": "validate",
+    "export": "export",
+    "diff": "diff",
+    "github": "github",
+    "changelog": "changelog",
+    "init": "init",
+    "new-id": "new_id",
+    "new": "new",
+}
+
+
+def _command(name: str) -> "ModuleType":
+    from importlib import import_module
+
+    return import_module(f"spectools.cli.{COMMANDS[name]}")
+
+
+def build_parser() -> "argparse.ArgumentParser":
+    from spectools.cli.output import Parser
+
+    parser = Parser(
+        prog="spectools",
+        description="Schema checks, clause-level diffs and release notes for behaviour-spec repositories.",
+    )
+    parser.add_argument("--version", action="version", version=f"spectools {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in COMMANDS:
+        _command(name).add_parser(sub)
+    return parser
+
+
 def dispatch(args: "argparse.Namespace") -> int:
-    from spectools.cli.commands import cmd_changelog, cmd_diff, cmd_export, cmd_init, cmd_new_challenge, cmd_new_id, cmd_validate
-    from spectools.cli.parser import build_parser
     from spectools.model import EXIT_USAGE
 
-    if args.command == "validate":
-        return cmd_validate(args.path, args.format, args.fail_on, args.fix)
-    if args.command == "export":
-        return cmd_export(args.path)
-    if args.command == "diff":
-        return cmd_diff(args.path, args.old, args.new, args.staged, args.format)
-    if args.command == "init":
-        return cmd_init(
-            args.dir, args.template, args.name, args.authority_levels, args.git, args.dry_run, args.force, args.list_templates
-        )
-    if args.command == "new-id":
-        return cmd_new_id(args.path, args.count)
-    if args.command == "new":
-        return cmd_new_challenge(args.path, args.clause_id)
-    if args.command == "changelog":
-        return cmd_changelog(args.path, args.range, args.release_name, args.format, args.write, args.all)
-    if args.command == "github":
-        from spectools.cli.pullrequest import cmd_github
-
-        return cmd_github(
-            args.path, args.base, args.head, args.pr, args.fail_on, args.comment, args.results, args.dry_run,
-            args.save_report, args.report,
-        )  # fmt: skip
+    if args.command in COMMANDS:
+        code: int = _command(args.command).run(args)
+        return code
     build_parser().print_help(sys.stderr)
     return EXIT_USAGE
 
@@ -63,8 +75,6 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, terminated)
     try:
-        from spectools.cli.parser import build_parser
-
         args = build_parser().parse_args(args_in)
         return dispatch(args)
     except SpecError as exc:

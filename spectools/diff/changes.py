@@ -34,6 +34,11 @@ class ChangeSet(NamedTuple):
     changes: tuple[Change, ...]
     notes: tuple[str, ...]  # release-wide notes, such as a renamed authority level
 
+    @property
+    def reuses_an_id(self) -> bool:
+        """A retired clause id came back with another meaning (diff and changelog exit 1)."""
+        return any(c.kind is Kind.ID_REUSED for c in self.changes)
+
 
 class Group(IntEnum):
     """The changelog's groups, in the order release notes list them."""

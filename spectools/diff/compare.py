@@ -9,20 +9,26 @@ merge into or out of an unchanged file, so the result is the one a full comparis
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from spectools.diff.changes import ChangeSet
 from spectools.diff.engine import diff
 from spectools.diff.history import IdHistory, reused_ids, with_reused
-from spectools.model import Spec
+from spectools.model import CLAUSE_TAG, TAG, Spec
 from spectools.parse.load import Cache, Loaded, document_patterns, load
 from spectools.sources.config import Config
 from spectools.sources.git import GitRepo, Side
 from spectools.sources.tree import TreeSource
 
-_TAGS = re.compile(rb"\[\^[^\]\s]+\]")
+_TAGS = re.compile(CLAUSE_TAG.encode())
 _ANCHORS = re.compile(r"\{#([^\s{}#]+)")  # over-approximates: a match only makes the comparison a full one
-_IDS = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+class Comparison(NamedTuple):
+    changes: ChangeSet
+    old: Loaded | None  # None for a first release
+    new: Loaded
+    sides: tuple[tuple[str, Loaded], ...]  # (label, loaded) of each side read, to say which files were left out
 
 
 class Comparer:
@@ -31,13 +37,11 @@ class Comparer:
         self.cache: Cache = {}
         self._history_tip = history_tip
         self._histories: dict[tuple[str, tuple[str, ...]], IdHistory] = {}
-        self.unread: list[tuple[str, Loaded]] = []  # (side, loaded) whose files could not all be read
         self._sources: dict[str, object] = {}
         self._blobs: dict[str, bytes] = {}
         self._tags: dict[str, set[bytes]] = {}  # blob id -> the clause tags in it
         self._ids: dict[str, set[str]] = {}  # blob id -> the anchors and clause ids in it
         self._diffs: dict[tuple[str, str], str] = {}
-        self.aliases: dict[str, str] | None = None  # changelog --all: the newest release's, for every comparison
 
     def __enter__(self) -> Comparer:
         return self
@@ -64,14 +68,16 @@ class Comparer:
         return self._sources[key]
 
     def full(self, side: Side) -> Loaded:
-        loaded = load(self.source(side), self.cache)
-        self.unread.append((side.label, loaded))
-        return loaded
+        return load(self.source(side), self.cache)
 
-    def compare(self, old: Side | None, new: Side) -> tuple[ChangeSet, Loaded | None, Loaded]:
+    def compare(self, old: Side | None, new: Side, aliases: dict[str, str] | None = None) -> Comparison:
+        """The changes from old to new. aliases: the authority vocabulary to read both with (changelog --all
+        gives the newest release's), else each side's own."""
         if old is None:  # a first release: everything in it is new
             lb = self.full(new)
-            return diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label, self.aliases), None, lb
+            return Comparison(
+                diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label, aliases), None, lb, ((new.label, lb),)
+            )
         src_a, src_b = self.source(old), self.source(new, after=old)
         if old.commit is not None:  # the retired-id scan, in the background while the sides are parsed
             self.history(old.commit, document_patterns(src_b)).start()
@@ -79,13 +85,12 @@ class Comparer:
             la, lb = self._partial(src_a, src_b)
         else:
             la, lb = load(src_a, self.cache), load(src_b, self.cache)
-        self.unread += [(old.label, la), (new.label, lb)]
-        cs = diff(la.spec, lb.spec, la.config, lb.config, old.label, new.label, self.aliases)
+        cs = diff(la.spec, lb.spec, la.config, lb.config, old.label, new.label, aliases)
         if old.commit is not None:
             before = {c.id for c in la.spec.clauses()}
             if any(c.id not in before for c in lb.spec.clauses()):
                 cs = with_reused(cs, reused_ids(self.history(old.commit, lb.documents), old.commit, la.spec, lb.spec))
-        return cs, la, lb
+        return Comparison(cs, la, lb, ((old.label, la), (new.label, lb)))
 
     def history(self, tip: str, documents: tuple[str, ...]) -> IdHistory:
         """One scan per tip and document globs (changelog --all scans once, from the newest release)."""
@@ -122,11 +127,11 @@ class Comparer:
                 self._ids[blob] = {s.anchor for s in doc.sections} | {c.id for c in doc.clauses}
             else:
                 data = self._bytes(src, path, limit).decode("utf-8", "replace")
-                self._ids[blob] = set(_ANCHORS.findall(data)) | set(_IDS.findall(data))
+                self._ids[blob] = set(_ANCHORS.findall(data)) | set(TAG.findall(data))
         return self._ids[blob]
 
     def _tags_in(self, src: TreeSource, path: str, limit: int) -> set[bytes]:
-        """The clause tags in a file, found once per blob."""
+        """The ids of the clause tags in a file (as bytes), found once per blob."""
         blob = src.blob_id(path) or ""
         if blob not in self._tags:
             self._tags[blob] = set(_TAGS.findall(self._bytes(src, path, limit)))
@@ -141,7 +146,7 @@ class Comparer:
         need = {ch.clause_id for ch in (*la.spec.challenges, *lb.spec.challenges)} - known
         if not need:
             return la, lb
-        wanted_tags = {f"[^{cid}]".encode() for cid in need}
+        wanted_tags = {cid.encode() for cid in need}
         extra = set()
         for src, loaded in ((src_a, la), (src_b, lb)):
             for path in loaded.doc_paths:

@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from spectools.diff.changes import Change, ChangeSet
 from spectools.diff.wording import normalise, similarity
-from spectools.model import Spec, SpecError
-from spectools.parse.document import TAG, sentence_at
+from spectools.model import TAG, Spec, SpecError
+from spectools.parse.document import sentence_at
 from spectools.sources.base import glob_regex, static_prefix
 
 if TYPE_CHECKING:
     from spectools.sources.git import GitRepo
 
 SAME_MEANING = 0.6  # word similarity above which a returning id is taken to mean the same thing
-_TAGS = re.compile(r"\[\^([^\]\s]+)\]")
 _ADDED_WITH_TAG = re.compile(r"^\+(.*\[\^.*)$", re.M)
 # Whatever the user's git configuration says, a plain patch with a/ and b/ prefixes:
 _PATCH = ("--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--diff-algorithm=myers")
@@ -138,7 +137,7 @@ class IdHistory:
                 if path is None or not any(g.fullmatch(path) for g in self._globs):
                     continue
                 for line in _ADDED_WITH_TAG.findall(hunks):
-                    for cid in dict.fromkeys(_TAGS.findall(line)):
+                    for cid in dict.fromkeys(TAG.findall(line)):
                         entries = index.setdefault(cid, [])
                         if not entries or entries[-1][0] != commit:
                             entries.append((commit, line))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spectools.model import Diagnostic, diag
-from spectools.parse.document import TAG
+from spectools.model import TAG, Diagnostic, diag
 from spectools.parse.load import Loaded
 
 

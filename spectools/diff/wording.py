@@ -11,155 +11,35 @@ from collections import Counter
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from spectools.model import CLAUSE_TAG
+
 MODALS = frozenset(
-    [
-        "must",
-        "should",
-        "may",
-        "might",
-        "can",
-        "could",
-        "shall",
-        "will",
-        "would",
-        "ought",
-        "need",
-        "needs",
-        "require",
-        "requires",
-        "required",
-        "allowed",
-        "permitted",
-        "forbidden",
-        "prohibited",
-        "mandatory",
-        "optional",
-    ]
+    (
+        "must should may might can could shall will would ought need needs require requires required allowed "
+        "permitted forbidden prohibited mandatory optional"
+    ).split()
 )
-NEGATIONS = frozenset(["not", "never", "no", "none", "nothing", "nobody", "neither", "nor", "without"])
-QUANTIFIERS = frozenset(
-    [
-        "all",
-        "any",
-        "every",
-        "each",
-        "only",
-        "except",
-        "always",
-        "some",
-        "sometimes",
-        "both",
-        "either",
-        "even",
-        "exclusively",
-        "solely",
-    ]
-)
-CONDITIONS = frozenset(
-    ["if", "unless", "when", "whenever", "where", "wherever", "until", "before", "after", "once", "provided", "otherwise"]
-)
+NEGATIONS = frozenset("not never no none nothing nobody neither nor without".split())
+QUANTIFIERS = frozenset("all any every each only except always some sometimes both either even exclusively solely".split())
+CONDITIONS = frozenset("if unless when whenever where wherever until before after once provided otherwise".split())
 PARTIES = frozenset(
-    [
-        "root",
-        "platform",
-        "system",
-        "developer",
-        "developers",
-        "user",
-        "users",
-        "guideline",
-        "guidelines",
-        "operator",
-        "operators",
-        "third",
-        "party",
-        "parties",
-        "people",
-        "person",
-        "anyone",
-        "everyone",
-        "someone",
-        "human",
-        "humans",
-        "child",
-        "children",
-        "minor",
-        "minors",
-        "adult",
-        "adults",
-    ]
+    (
+        "root platform system developer developers user users guideline guidelines operator operators third "
+        "party parties people person anyone everyone someone human humans child children minor minors adult "
+        "adults"
+    ).split()
 )
 NORMATIVE = MODALS | NEGATIONS | QUANTIFIERS | CONDITIONS | PARTIES
-LIGHT_VERBS = frozenset(
-    ["make", "makes", "made", "take", "takes", "took", "have", "has", "had", "get", "gets", "got"]
-)  # carry no meaning alone
+LIGHT_VERBS = frozenset("make makes made take takes took have has had get gets got".split())  # carry no meaning alone
 STOPWORDS = LIGHT_VERBS | frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "and",
-        "or",
-        "but",
-        "with",
-        "by",
-        "at",
-        "from",
-        "as",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "is",
-        "are",
-        "be",
-        "been",
-        "was",
-        "were",
-        "do",
-        "does",
-        "did",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "their",
-        "there",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "so",
-        "than",
-        "then",
-        "into",
-        "about",
-        "up",
-        "out",
-        "over",
-        "just",
-        "very",
-        "more",
-        "most",
-        "such",
-    ]
+    (
+        "a an the of to in on for and or but with by at from as that this these those it its is are be been "
+        "was were do does did what which who whom their there they them he she his her we our you your i so "
+        "than then into about up out over just very more most such"
+    ).split()
 )
 _WORD = re.compile(r"\S+")
-_TAG = re.compile(r"\[\^[^\]\s]+\]")
+_TAG = re.compile(CLAUSE_TAG)
 _EDGE = re.compile(r"^[^\w']+|[^\w']+$")
 _DASHES = re.compile(r"\s*(?:---?|\u2014|\s\u2013\s)\s*")  # `--`, `---`, an em dash, a spaced en dash
 _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
@@ -240,59 +120,53 @@ def normative_change(a: list[str], b: list[str], ops: list[tuple[str, int, int, 
     inserted: Counter[str] = Counter()
     deleted: Counter[str] = Counter()
     for tag, i1, i2, j1, j2 in ops:
-        if tag == "equal":
-            continue
         obliged = (oa[sa[min(i1, len(a) - 1)]] if a else False) or (ob[sb[min(j1, len(b) - 1)]] if b else False)
-        if not obliged:
+        if tag == "equal" or not obliged:
             continue
         removed, added = _content(a[i1:i2]), _content(b[j1:j2])
         if tag == "insert":
             inserted.update(added)
         elif tag == "delete":
             deleted.update(removed)
-        elif abs(len(added) - len(removed)) >= 2:
+        elif abs(len(added) - len(removed)) >= 2 or _new_subject(a, b, (i1, i2, j1, j2), (sa, ma, sb, mb)):
             return True
-        if tag == "replace" and i2 < len(a) and i2 == ma[sa[i2]] and j2 < len(b) and j2 == mb[sb[j2]]:
-            old, new = " ".join(a[i1:i2]).lower(), " ".join(b[j1:j2]).lower()
-            if SequenceMatcher(None, old, new).ratio() < 0.8:
-                return True
     return bool((inserted - deleted) or (deleted - inserted))
+
+
+def _new_subject(a: list[str], b: list[str], span: tuple[int, int, int, int], at: tuple[list[int], ...]) -> bool:
+    """A replacement that ends right before the modal of its sentence on both sides, by other words (not a
+    spelling fix): the obligation is someone else's."""
+    i1, i2, j1, j2 = span
+    sa, ma, sb, mb = at
+    if i2 < len(a) and i2 == ma[sa[i2]] and j2 < len(b) and j2 == mb[sb[j2]]:
+        old, new = " ".join(a[i1:i2]).lower(), " ".join(b[j1:j2]).lower()
+        return SequenceMatcher(None, old, new).ratio() < 0.8
+    return False
 
 
 SMALL = 90_000  # a changed stretch up to this many word pairs (300 by 300) is compared word by word
 BUDGET = 20  # beyond that, unique-word anchors; at most this many visits per word, then what is left is replaced
 
 
-def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+Span = tuple[str, int, int, int, int]  # (tag, i1, i2, j1, j2), as SequenceMatcher's opcodes
+
+
+def opcodes(a: list[str], b: list[str]) -> list[Span]:
     """SequenceMatcher's opcodes for two word lists, in time linear in their length whatever the words.
 
     The common head and tail are cut off first. A small changed stretch goes to SequenceMatcher (which
     is quadratic, so only small ones). A large one is split at words that occur once in each side, in
     the same order (the longest increasing run of them: patience diff), and each gap is handled the
     same way; a gap with no such word, or once the work budget is spent, is one replacement."""
-    spans: list[tuple[str, int, int, int, int]] = []  # (tag, i1, i2, j1, j2)
+    spans: list[Span] = []
     budget = BUDGET * (len(a) + len(b) + 1)
     pending = [(0, len(a), 0, len(b))]
     while pending:
         i1, i2, j1, j2 = pending.pop()
-        if (i2 - i1) * (j2 - j1) <= SMALL:
-            for tag, p1, p2, q1, q2 in SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False).get_opcodes():
-                spans.append((tag, i1 + p1, i1 + p2, j1 + q1, j1 + q2))
-            continue
-        start = i1
-        while i1 < i2 and j1 < j2 and a[i1] == b[j1]:
-            i1, j1 = i1 + 1, j1 + 1
-        if i1 > start:
-            spans.append(("equal", start, i1, j1 - (i1 - start), j1))
-        k = 0
-        while i2 - k > i1 and j2 - k > j1 and a[i2 - k - 1] == b[j2 - k - 1]:
-            k += 1
-        i2, j2 = i2 - k, j2 - k
-        if k:
-            spans.append(("equal", i2, i2 + k, j2, j2 + k))
+        if (i2 - i1) * (j2 - j1) > SMALL:
+            i1, i2, j1, j2 = _trim(a, b, i1, i2, j1, j2, spans)
         if i1 == i2 or j1 == j2 or (i2 - i1) * (j2 - j1) <= SMALL:
-            for tag, p1, p2, q1, q2 in SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False).get_opcodes():
-                spans.append((tag, i1 + p1, i1 + p2, j1 + q1, j1 + q2))
+            spans += _small(a, b, i1, i2, j1, j2)
             continue
         budget -= (i2 - i1) + (j2 - j1)
         anchors = _anchors(a, b, i1, i2, j1, j2) if budget > 0 else []
@@ -305,9 +179,35 @@ def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
             spans.append(("equal", ai, ai + 1, bj, bj + 1))
             prev_i, prev_j = ai + 1, bj + 1
         pending.append((prev_i, i2, prev_j, j2))
-    spans = sorted((s for s in spans if s[1] < s[2] or s[3] < s[4]), key=lambda s: (s[1], s[3], s[2], s[4]))
-    merged: list[tuple[str, int, int, int, int]] = []
-    for span in spans:  # the equal stretches that border each other become one, as SequenceMatcher's
+    return _joined(spans)
+
+
+def _small(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> list[Span]:
+    """SequenceMatcher's opcodes for a[i1:i2] and b[j1:j2], in their places."""
+    matcher = SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False)
+    return [(tag, i1 + p1, i1 + p2, j1 + q1, j1 + q2) for tag, p1, p2, q1, q2 in matcher.get_opcodes()]
+
+
+def _trim(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int, spans: list[Span]) -> tuple[int, int, int, int]:
+    """The stretch without its common head and tail (added to spans as equal)."""
+    start = i1
+    while i1 < i2 and j1 < j2 and a[i1] == b[j1]:
+        i1, j1 = i1 + 1, j1 + 1
+    if i1 > start:
+        spans.append(("equal", start, i1, j1 - (i1 - start), j1))
+    k = 0
+    while i2 - k > i1 and j2 - k > j1 and a[i2 - k - 1] == b[j2 - k - 1]:
+        k += 1
+    i2, j2 = i2 - k, j2 - k
+    if k:
+        spans.append(("equal", i2, i2 + k, j2, j2 + k))
+    return i1, i2, j1, j2
+
+
+def _joined(spans: list[Span]) -> list[Span]:
+    """The spans in order, empty ones dropped, equal stretches that border each other made one, as SequenceMatcher's."""
+    merged: list[Span] = []
+    for span in sorted((s for s in spans if s[1] < s[2] or s[3] < s[4]), key=lambda s: (s[1], s[3], s[2], s[4])):
         if merged and merged[-1][0] == span[0] == "equal" and merged[-1][2] == span[1]:
             merged[-1] = ("equal", merged[-1][1], span[2], merged[-1][3], span[4])
         else:

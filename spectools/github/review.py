@@ -157,7 +157,7 @@ def review(repo: GitRepo, ctx: Context) -> Review:
     old = Side(base[:12], base) if base else None
     new = Side(head[:12], head)
     with Comparer(repo) as comparer:
-        changes = comparer.compare(old, new)[0]
+        changes = comparer.compare(old, new).changes
         # the comparison read only what changed; the findings need every file of both sides
         head_loaded = comparer.full(new)
         base_findings = run(comparer.full(old)) if old is not None else None

@@ -37,60 +37,180 @@ class _Open:
         self.pieces: list[str] = []
 
 
-def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 0) -> tuple[tuple[Turn, ...], list[Diagnostic]]:
-    """Parse the body of an xml fence whose first line is `first_line` (1-based)."""
-    problems: list[Diagnostic] = []
-    cursor = [0, 0, 0]  # offset, line index, offset of that line's start: offsets mostly grow
+_OUTSIDE = "text outside any message; put it inside a <user>, <assistant>... element"
 
-    def loc(offset: int) -> Location:
-        at, line, start = cursor
+
+class _Parser:
+    """The tokenizer's state between tokens: the message open (if any), the <settings> or <untrusted>
+    open inside it, the <comparison> open (its candidates so far), and how far the text is consumed."""
+
+    def __init__(self, text: str, path: str, first_line: int, col_offset: int) -> None:
+        self.text, self.path, self.first_line, self.col_offset = text, path, first_line, col_offset
+        self.problems: list[Diagnostic] = []
+        self.turns: list[Turn] = []
+        self.candidates: list[Message] | None = None
+        self.comparison_loc: Location | None = None
+        self.current: _Open | None = None
+        self.inner: tuple[str, int] | None = None  # (settings|untrusted, offset after its open tag)
+        self.unclosed: dict[str, int] = {}  # unknown element -> an offset after which it is never closed
+        self.pos = 0
+        self._cursor = (0, 0, 0)  # offset, line index, offset of that line's start: offsets mostly grow
+
+    def loc(self, offset: int) -> Location:
+        at, line, start = self._cursor
         if offset < at:
             at, line, start = 0, 0, 0
-        newlines = text.count("\n", at, offset)
+        newlines = self.text.count("\n", at, offset)
         if newlines:
             line += newlines
-            start = text.rfind("\n", at, offset) + 1
-        cursor[:] = [offset, line, start]
-        return Location(path, first_line + line, col_offset + offset - start + 1)
+            start = self.text.rfind("\n", at, offset) + 1
+        self._cursor = (offset, line, start)
+        return Location(self.path, self.first_line + line, self.col_offset + offset - start + 1)
 
-    turns: list[Turn] = []
-    candidates: list[Message] | None = None
-    comparison_loc: Location | None = None
-    current: _Open | None = None
-    inner: tuple[str, int] | None = None  # (settings|untrusted, offset after its open tag)
-    unclosed: dict[str, int] = {}  # unknown element -> an offset after which it is never closed
-    pos = 0
-
-    def close_message(end: int) -> None:
-        nonlocal current
+    def close_message(self, end: int) -> None:
+        current = self.current
         assert current is not None
-        current.pieces.append(text[pos:end])
-        body = "".join(current.pieces)
+        current.pieces.append(self.text[self.pos : end])
         message = Message(
             role=current.role,
             attributes=current.attrs,
-            text=body.strip(),
-            location=Location(path, current.line, current.col),
+            text="".join(current.pieces).strip(),
+            location=Location(self.path, current.line, current.col),
             settings=current.settings,
             untrusted=tuple(current.untrusted),
             label=current.label,
         )
-        if candidates is not None:
-            candidates.append(message)
+        (self.candidates if self.candidates is not None else self.turns).append(message)
+        self.current = None
+
+    def close_comparison(self) -> None:
+        assert self.candidates is not None and self.comparison_loc is not None
+        self.turns.append(Comparison(tuple(self.candidates), self.comparison_loc))
+        self.candidates = None
+        self.comparison_loc = None
+
+    def comment(self, body: str, start: int, end: int) -> None:
+        """An HTML comment: the label of the message it opens, else nothing."""
+        current = self.current
+        if current is not None and self.inner is None and current.label is None and not self.text[current.start : start].strip():
+            current.label = _label(body, self.loc(start), in_comparison=self.candidates is not None)
+            current.pieces.append(self.text[self.pos : start])
+            self.pos = end
+
+    def in_message(self, lname: str, closing: bool, start: int, end: int) -> bool:
+        """A tag while a message is open; True when it is consumed here, False when it also ends the
+        message and is then read as between messages."""
+        current = self.current
+        assert current is not None
+        if self.inner is not None:
+            if closing and lname == self.inner[0]:
+                body = self.text[self.inner[1] : start]
+                if self.inner[0] == "settings":
+                    current.settings.update(_settings(body))
+                else:
+                    current.untrusted.append(body.strip())
+                    current.pieces.append(self.text[self.pos : end])
+                self.pos, self.inner = end, None
+            return True
+        if not closing and lname in INNER:
+            current.pieces.append(self.text[self.pos : start])
+            self.pos, self.inner = start, (lname, end)
+            return True
+        if closing and lname == current.role:
+            self.close_message(start)
+            self.pos = end
+            return True
+        if lname not in ROLES and lname != "comparison":
+            return True  # markup inside a message is its text
+        self.problems.append(
+            diag(
+                "SPEC503",
+                self.loc(start),
+                f"<{'/' * closing}{lname}> found while <{current.role}> from line {current.line} is open; "
+                f"close it with </{current.role}> first",
+            )
+        )
+        self.close_message(start)
+        self.pos = start
+        if not closing:
+            return False
+        self.pos = end
+        if lname == "comparison" and self.candidates is not None:
+            self.close_comparison()
+        return True
+
+    def stray(self, upto: int) -> None:
+        """Text between the last token and `upto` that is in no message: SPEC501, unless it is elided turns."""
+        stray = self.text[self.pos : upto]
+        if stray.strip() and not _elided(stray):
+            self.problems.append(diag("SPEC501", self.loc(self.pos + len(stray) - len(stray.lstrip())), _OUTSIDE))
+
+    def between(self, m: re.Match[str], lname: str, closing: bool, attrs: str, self_closing: str) -> None:
+        """A tag between messages: a message or a comparison opens, or one closes."""
+        start, end = m.span()
+        here = self.loc(start)
+        self.stray(start)
+        self.pos = end
+        if closing:
+            if lname == "comparison" and self.candidates is not None:
+                self.close_comparison()
+            else:
+                self.problems.append(diag("SPEC503", here, "closing tag closes nothing; remove it or add the opening tag"))
+        elif lname == "comparison":
+            if self.candidates is not None:
+                self.problems.append(diag("SPEC503", here, "<comparison> inside another <comparison>; close the first one"))
+            else:
+                self.candidates, self.comparison_loc = [], here
+        elif lname not in ROLES:
+            self.unknown(m.group(3), lname, here, end)
         else:
-            turns.append(message)
-        current = None
+            if self.candidates is not None and lname != "assistant":
+                self.problems.append(
+                    diag("SPEC501", here, f"<{lname}> inside <comparison>; a comparison holds <assistant> candidates only")
+                )
+            self.current = _Open(lname, _attrs(attrs), here.line, here.col, end)
+            if self_closing == "/":  # <assistant/>
+                self.close_message(end)
 
-    def close_comparison(at: Location) -> None:
-        nonlocal candidates, comparison_loc
-        assert candidates is not None and comparison_loc is not None
-        turns.append(Comparison(tuple(candidates), comparison_loc))
-        candidates = None
-        comparison_loc = None
+    def unknown(self, name: str, lname: str, here: Location, end: int) -> None:
+        """An unknown element: reported, and skipped to its closing tag so its text is not reported again
+        (a tag with no closing tag after one offset has none after any later one: never searched for
+        again, so many are linear)."""
+        known = ", ".join(sorted(ROLES))
+        self.problems.append(diag("SPEC501", here, f"unknown role; use one of {known} (or <comparison>)"))
+        self.current = None
+        if self.unclosed.get(lname, len(self.text) + 1) > end:
+            skip = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(self.text, end)
+            if skip:
+                self.pos = skip.end()
+            else:
+                self.unclosed[lname] = end
 
+    def finish(self) -> None:
+        """The end of the text: whatever is still open is reported and closed."""
+        current = self.current
+        if current is not None:
+            where = Location(self.path, current.line, current.col)
+            if self.inner is not None:
+                self.problems.append(
+                    diag("SPEC502", where, f"<{self.inner[0]}> inside <{current.role}> is never closed; add </{self.inner[0]}>")
+                )
+            self.problems.append(diag("SPEC502", where, f"<{current.role}> is never closed; add </{current.role}>"))
+            self.close_message(len(self.text))
+            self.pos = len(self.text)
+        self.stray(len(self.text))
+        if self.candidates is not None:
+            assert self.comparison_loc is not None
+            self.problems.append(diag("SPEC502", self.comparison_loc, "<comparison> is never closed; add </comparison>"))
+            self.close_comparison()
+
+
+def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 0) -> tuple[tuple[Turn, ...], list[Diagnostic]]:
+    """Parse the body of an xml fence whose first line is `first_line` (1-based)."""
+    p = _Parser(text, path, first_line, col_offset)
     for m in _TOKEN.finditer(text):
         start, end = m.span()
-        if start < pos:
+        if start < p.pos:
             continue  # inside an unknown element that was skipped whole
         comment, slash, name, raw_attrs, self_closing = m.groups()
         if raw_attrs and raw_attrs[-1] in "/ \t\n\r":  # `<a x="1" />`: the attributes' own `[^<>]*` took the slash
@@ -98,126 +218,14 @@ def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 
             if raw_attrs.endswith("/"):
                 raw_attrs, self_closing = raw_attrs[:-1], "/"
         if comment is not None:
-            if current is not None and inner is None and current.label is None and not text[current.start : start].strip():
-                current.label = _label(comment, loc(start), in_comparison=candidates is not None)
-                current.pieces.append(text[pos:start])
-                pos = end
+            p.comment(comment, start, end)
             continue
-        closing = slash == "/"
-        lname = name.lower()
-        if current is not None:
-            if inner is not None:
-                if closing and lname == inner[0]:
-                    body = text[inner[1] : start]
-                    if inner[0] == "settings":
-                        current.settings.update(_settings(body))
-                    else:
-                        current.untrusted.append(body.strip())
-                        current.pieces.append(text[pos:end])
-                    pos = end
-                    inner = None
-                continue
-            if not closing and lname in INNER:
-                current.pieces.append(text[pos:start])
-                pos = start
-                inner = (lname, end)
-                continue
-            if closing and lname == current.role:
-                close_message(start)
-                pos = end
-                continue
-            if lname in ROLES or lname == "comparison":
-                here = loc(start)
-                problems.append(
-                    diag(
-                        "SPEC503",
-                        here,
-                        f"<{'/' * closing}{lname}> found while <{current.role}> from line {current.line} is open; "
-                        f"close it with </{current.role}> first",
-                    )
-                )
-                close_message(start)
-                pos = start
-                if closing:
-                    pos = end
-                    if lname == "comparison" and candidates is not None:
-                        close_comparison(here)
-                    continue
-            else:
-                continue  # markup inside a message is its text
-        # between messages
-        here = loc(start)
-        stray = text[pos:start]
-        if stray.strip() and not _elided(stray):
-            problems.append(
-                diag(
-                    "SPEC501",
-                    loc(pos + len(stray) - len(stray.lstrip())),
-                    "text outside any message; put it inside a <user>, <assistant>... element",
-                )
-            )
-        pos = end
-        if closing:
-            if lname == "comparison" and candidates is not None:
-                close_comparison(here)
-            else:
-                problems.append(diag("SPEC503", here, "closing tag closes nothing; remove it or add the opening tag"))
+        closing, lname = slash == "/", name.lower()
+        if p.current is not None and p.in_message(lname, closing, start, end):
             continue
-        if lname == "comparison":
-            if candidates is not None:
-                problems.append(diag("SPEC503", here, "<comparison> inside another <comparison>; close the first one"))
-                continue
-            candidates, comparison_loc = [], here
-            continue
-        if lname not in ROLES:
-            known = ", ".join(sorted(ROLES))
-            problems.append(diag("SPEC501", here, f"unknown role; use one of {known} (or <comparison>)"))
-            current = None
-            # skip to its closing tag so its text is not reported again (a tag with no closing tag after
-            # one offset has none after any later one: never searched for again, so many are linear)
-            if unclosed.get(lname, len(text) + 1) > end:
-                skip = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(text, end)
-                if skip:
-                    pos = skip.end()
-                else:
-                    unclosed[lname] = end
-            continue
-        if candidates is not None and lname != "assistant":
-            problems.append(
-                diag("SPEC501", here, f"<{lname}> inside <comparison>; a comparison holds <assistant> candidates only")
-            )
-        current = _Open(lname, _attrs(raw_attrs), here.line, here.col, end)
-        if self_closing == "/":  # <assistant/>
-            close_message(end)
-
-    if current is not None:
-        if inner is not None:
-            problems.append(
-                diag(
-                    "SPEC502",
-                    Location(path, current.line, current.col),
-                    f"<{inner[0]}> inside <{current.role}> is never closed; add </{inner[0]}>",
-                )
-            )
-        problems.append(
-            diag("SPEC502", Location(path, current.line, current.col), f"<{current.role}> is never closed; add </{current.role}>")
-        )
-        close_message(len(text))
-        pos = len(text)
-    tail = text[pos:]
-    if tail.strip() and not _elided(tail):
-        problems.append(
-            diag(
-                "SPEC501",
-                loc(pos + len(tail) - len(tail.lstrip())),
-                "text outside any message; put it inside a <user>, <assistant>... element",
-            )
-        )
-    if candidates is not None:
-        assert comparison_loc is not None
-        problems.append(diag("SPEC502", comparison_loc, "<comparison> is never closed; add </comparison>"))
-        close_comparison(comparison_loc)
-    return tuple(turns), problems
+        p.between(m, lname, closing, raw_attrs, self_closing)
+    p.finish()
+    return tuple(p.turns), p.problems
 
 
 def _elided(stray: str) -> bool:

@@ -7,14 +7,13 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from spectools.model import Clause, Commentary, Diagnostic, Example, Link, Location, Section, diag
+from spectools.model import CLAUSE_TAG, TAG, Clause, Commentary, Diagnostic, Example, Link, Location, Section, diag
 from spectools.parse.conversation import parse_conversation
 from spectools.parse.markdown import parse
 
-TAG = re.compile(r"\[\^([^\]\s]+)\]")
 _NEWLINE = re.compile("\n")
 _EXAMPLE = re.compile(r"^\*\*Example\*\*:\s*(.*)$", re.S)
-_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]*_]*(?:\[\^[^\]\s]+\])*(?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]*_]*(?:" + CLAUSE_TAG + r")*(?=\s|$)")
 _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "cf", "Dr", "Mr", "Mrs", "Ms", "St", "No")
 
 
@@ -82,177 +81,186 @@ def sentence_at(content: str, offset: int) -> str:
     return Sentences(content).at(offset)
 
 
+class _Walker:
+    """The document walk's state: the sections built so far, the stack of open ones, and what was found."""
+
+    def __init__(self, path: str, text: str, read_clauses: bool) -> None:
+        self.path, self.read_clauses = path, read_clauses
+        self.tokens = parse(text)
+        self.lines = text.split("\n")
+        self.problems: list[Diagnostic] = []
+        self.built: list[_Builder] = []
+        self.stack: list[_Builder] = []
+        self.clauses: list[Clause] = []
+        self.links: list[Link] = []
+        self.examples: list[Example] = []
+        self.example_fences: dict[int, tuple[str, Location]] = {}  # token index of an example's xml fence -> (title, where)
+        self.commentary_depth = 0
+        self.first_paragraph: tuple[str, int, int] | None = None
+        self.not_prose: set[int] = set()  # 0-based lines of examples and commentary
+
+    def here(self, line0: int, needle: str = "") -> Location:
+        raw = self.lines[line0] if line0 < len(self.lines) else ""
+        col = raw.find(needle) + 1 if needle else len(raw) - len(raw.lstrip()) + 1
+        return Location(self.path, line0 + 1, max(col, 1))
+
+    def add_example(self, example: Example) -> None:
+        self.examples.append(example)
+        if self.stack:
+            self.stack[-1].examples.append(example)
+
+    def heading(self, i: int, tok: Any) -> None:
+        line0 = tok.map[0]
+        if "unterminated" in tok.meta:
+            self.problems.append(
+                diag("SPEC013", self.here(line0, "{#"), "attribute block is never closed; end the heading with '}'")
+            )
+        attrs = tok.meta.get("attrs")
+        if attrs is None:
+            return
+        anchor, pairs, errors, _ = attrs
+        for error in errors:
+            self.problems.append(diag("SPEC013", self.here(line0, "{"), error))
+        if anchor is None:
+            self.problems.append(
+                diag(
+                    "SPEC203",
+                    self.here(line0, "{"),
+                    "heading has an attribute block but no '#anchor'; add one such as {#my_section ...}",
+                )
+            )
+            return
+        level = int(tok.tag[1:])
+        if self.built and self.built[-1].body_end < 0:
+            self.built[-1].body_end = line0
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop().end_line = line0
+        parent = self.stack[-1] if self.stack else None
+        attributes: dict[str, Any] = dict(pairs)
+        if "tags" in attributes:
+            attributes["tags"] = [t.strip() for t in attributes["tags"].split(",") if t.strip()]
+        title = self.tokens[i + 1].content
+        b = _Builder(
+            anchor,
+            title,
+            level,
+            parent.anchor if parent else None,
+            attributes,
+            {k: line0 + 1 for k in pairs},
+            line0 + 1,
+            1,
+            line0 + 1,
+        )
+        if parent:
+            parent.children.append(anchor)
+        self.built.append(b)
+        self.stack.append(b)
+
+    def inline(self, i: int, tok: Any) -> None:
+        tokens = self.tokens
+        if i and tokens[i - 1].type == "heading_open" and "attrs" in tokens[i - 1].meta:
+            return  # a section's title
+        content = tok.content
+        line0 = tok.map[0] if tok.map else 0
+        if self.first_paragraph is None and tokens[i - 1].type == "paragraph_open":
+            self.first_paragraph = (content, line0 + 1, self.here(line0).col)
+        m = _EXAMPLE.match(content) if content.startswith("**Example**") else None
+        if m and self.commentary_depth == 0:
+            title = " ".join(m.group(1).split())
+            nxt = tokens[i + 2] if i + 2 < len(tokens) else None
+            where = self.here(line0)
+            if nxt is not None and nxt.type == "fence" and (nxt.info.split() or [""])[0] == "xml":
+                self.example_fences[i + 2] = (title, where)
+            else:
+                self.not_prose.add(line0)
+                self.add_example(Example(title, where, (), False))  # SPEC508, in checks/examples.py
+        if ("[^" in content and self.read_clauses) or "](#" in content:
+            _Paragraph(self, content, line0, self.read_clauses and self.commentary_depth == 0).read(tok.children or ())
+
+    def code(self, i: int, tok: Any) -> None:
+        """A fence or an indented code block: unclosed, holding clause tags, or an example's conversation."""
+        line0 = tok.map[0]
+        first = line0 + 1 if tok.type == "fence" else line0
+        if tok.type == "fence":
+            last = self.lines[tok.map[1] - 1].strip() if tok.map[1] - 1 < len(self.lines) else ""
+            marker = tok.markup
+            closed = tok.map[1] - 1 > line0 and last.startswith(marker) and not last.strip(marker[0])
+            if not closed:
+                self.problems.append(
+                    diag(
+                        "SPEC012",
+                        self.here(line0),
+                        f"code fence {marker} opened here is never closed; add a closing {marker} line",
+                    )
+                )
+        if self.read_clauses and "[^" in tok.content:
+            for m in TAG.finditer(tok.content):
+                off = tok.content.count("\n", 0, m.start())
+                self.problems.append(diag("SPEC602", self.here(first + off, m.group(0)), _IN_CODE.format(m.group(1))))
+        if i in self.example_fences:
+            title, where = self.example_fences[i]
+            self.not_prose.update(range(where.line - 1, tok.map[1]))
+            indent = len(self.lines[line0]) - len(self.lines[line0].lstrip())
+            turns, found = parse_conversation(tok.content, self.path, first + 1, indent)
+            self.problems.extend(found)
+            self.add_example(Example(title, where, turns, True))
+
+    def commentary(self, tok: Any) -> None:
+        self.commentary_depth += 1
+        start, end = tok.map
+        self.not_prose.update(range(start, end))
+        body = "\n".join(line[4:] if line.startswith("    ") else line.lstrip() for line in self.lines[start + 1 : end])
+        if self.stack:
+            self.stack[-1].commentary.append(Commentary(body.strip(), self.here(start), end))
+
+    def sections(self) -> list[Section]:
+        lines = self.lines
+        if self.built and self.built[-1].body_end < 0:
+            self.built[-1].body_end = len(lines)
+        while self.stack:
+            self.stack.pop().end_line = len(lines)
+        return [
+            Section(
+                anchor=b.anchor,
+                title=b.title,
+                level=b.level,
+                parent=b.parent,
+                attributes=b.attributes,
+                attribute_lines=b.attribute_lines,
+                body="\n".join(lines[b.body_start : b.body_end]).strip(),
+                prose="\n".join(lines[j] for j in range(b.body_start, b.body_end) if j not in self.not_prose).strip(),
+                location=Location(self.path, b.line, b.col),
+                end_line=_last_text_line(lines, b.line, b.end_line),
+                children=tuple(b.children),
+                clauses=tuple(b.clauses),
+                links=tuple(b.links),
+                examples=tuple(b.examples),
+                commentary=tuple(b.commentary),
+            )
+            for b in self.built
+        ]
+
+
+_IN_CODE = "clause tag [^{}] inside code is not a clause; move it into prose or remove it"
+
+
 def walk(path: str, text: str, *, read_clauses: bool = True) -> Walk:
     if "\r" in text:  # markdown-it breaks lines at CR too; so must the line numbers (decode() has done this already)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    tokens = parse(text)
-    lines = text.split("\n")
-    problems: list[Diagnostic] = []
-    built: list[_Builder] = []
-    stack: list[_Builder] = []
-    clauses: list[Clause] = []
-    links: list[Link] = []
-    examples: list[Example] = []
-    example_fences: dict[int, tuple[str, Location]] = {}
-    commentary_depth = 0
-    first_paragraph: tuple[str, int, int] | None = None
-    not_prose: set[int] = set()  # 0-based lines of examples and commentary
-
-    def here(line0: int, needle: str = "") -> Location:
-        raw = lines[line0] if line0 < len(lines) else ""
-        col = raw.find(needle) + 1 if needle else len(raw) - len(raw.lstrip()) + 1
-        return Location(path, line0 + 1, max(col, 1))
-
-    def add_example(example: Example) -> None:
-        examples.append(example)
-        if stack:
-            stack[-1].examples.append(example)
-
-    for i, tok in enumerate(tokens):
+    w = _Walker(path, text, read_clauses)
+    for i, tok in enumerate(w.tokens):
         kind = tok.type
         if kind == "heading_open":
-            line0 = tok.map[0]
-            inline = tokens[i + 1]
-            if "unterminated" in tok.meta:
-                problems.append(diag("SPEC013", here(line0, "{#"), "attribute block is never closed; end the heading with '}'"))
-            attrs = tok.meta.get("attrs")
-            if attrs is None:
-                continue
-            anchor, pairs, errors, _ = attrs
-            for error in errors:
-                problems.append(diag("SPEC013", here(line0, "{"), error))
-            if anchor is None:
-                problems.append(
-                    diag(
-                        "SPEC203",
-                        here(line0, "{"),
-                        "heading has an attribute block but no '#anchor'; add one such as {#my_section ...}",
-                    )
-                )
-                continue
-            level = int(tok.tag[1:])
-            if built and built[-1].body_end < 0:
-                built[-1].body_end = line0
-            while stack and stack[-1].level >= level:
-                stack.pop().end_line = line0
-            parent = stack[-1] if stack else None
-            attributes: dict[str, Any] = dict(pairs)
-            if "tags" in attributes:
-                attributes["tags"] = [t.strip() for t in attributes["tags"].split(",") if t.strip()]
-            b = _Builder(
-                anchor,
-                inline.content,
-                level,
-                parent.anchor if parent else None,
-                attributes,
-                {k: line0 + 1 for k in pairs},
-                line0 + 1,
-                1,
-                line0 + 1,
-            )
-            if parent:
-                parent.children.append(anchor)
-            built.append(b)
-            stack.append(b)
+            w.heading(i, tok)
         elif kind == "inline":
-            if i and tokens[i - 1].type == "heading_open" and "attrs" in tokens[i - 1].meta:
-                continue  # a section's title
-            content = tok.content
-            line0 = tok.map[0] if tok.map else 0
-            if first_paragraph is None and tokens[i - 1].type == "paragraph_open":
-                first_paragraph = (content, line0 + 1, here(line0).col)
-            m = _EXAMPLE.match(content) if content.startswith("**Example**") else None
-            if m and commentary_depth == 0:
-                title = " ".join(m.group(1).split())
-                nxt = tokens[i + 2] if i + 2 < len(tokens) else None
-                where = here(line0)
-                if nxt is not None and nxt.type == "fence" and (nxt.info.split() or [""])[0] == "xml":
-                    example_fences[i + 2] = (title, where)
-                else:
-                    not_prose.add(line0)
-                    add_example(Example(title, where, (), False))  # SPEC508, in checks/examples.py
-            if ("[^" in content and read_clauses) or "](#" in content:
-                _inline(
-                    tok,
-                    content,
-                    line0,
-                    lines,
-                    path,
-                    read_clauses and commentary_depth == 0,
-                    commentary_depth > 0,
-                    stack,
-                    clauses,
-                    links,
-                    problems,
-                )
+            w.inline(i, tok)
         elif kind in ("fence", "code_block"):
-            line0 = tok.map[0]
-            first = line0 + 1 if kind == "fence" else line0
-            if kind == "fence":
-                last = lines[tok.map[1] - 1].strip() if tok.map[1] - 1 < len(lines) else ""
-                marker = tok.markup
-                closed = tok.map[1] - 1 > line0 and last.startswith(marker) and not last.strip(marker[0])
-                if not closed:
-                    problems.append(
-                        diag(
-                            "SPEC012",
-                            here(line0),
-                            f"code fence {marker} opened here is never closed; add a closing {marker} line",
-                        )
-                    )
-            if read_clauses and "[^" in tok.content:
-                for m in TAG.finditer(tok.content):
-                    off = tok.content.count("\n", 0, m.start())
-                    problems.append(
-                        diag(
-                            "SPEC602",
-                            here(first + off, m.group(0)),
-                            f"clause tag [^{m.group(1)}] inside code is not a clause; move it into prose or remove it",
-                        )
-                    )
-            if i in example_fences:
-                title, where = example_fences[i]
-                not_prose.update(range(where.line - 1, tok.map[1]))
-                indent = len(lines[line0]) - len(lines[line0].lstrip())
-                turns, found = parse_conversation(tok.content, path, first + 1, indent)
-                problems.extend(found)
-                add_example(Example(title, where, turns, True))
+            w.code(i, tok)
         elif kind == "admonition_open" and tok.meta.get("tag") == "meta":
-            commentary_depth += 1
-            start, end = tok.map
-            not_prose.update(range(start, end))
-            body = "\n".join(line[4:] if line.startswith("    ") else line.lstrip() for line in lines[start + 1 : end])
-            note = Commentary(body.strip(), here(start), end)
-            if stack:
-                stack[-1].commentary.append(note)
-        elif kind == "admonition_close" and commentary_depth and _closes_meta(tokens, i):
-            commentary_depth -= 1
-
-    if built and built[-1].body_end < 0:
-        built[-1].body_end = len(lines)
-    while stack:
-        stack.pop().end_line = len(lines)
-    sections = [
-        Section(
-            anchor=b.anchor,
-            title=b.title,
-            level=b.level,
-            parent=b.parent,
-            attributes=b.attributes,
-            attribute_lines=b.attribute_lines,
-            body="\n".join(lines[b.body_start : b.body_end]).strip(),
-            prose="\n".join(lines[j] for j in range(b.body_start, b.body_end) if j not in not_prose).strip(),
-            location=Location(path, b.line, b.col),
-            end_line=_last_text_line(lines, b.line, b.end_line),
-            children=tuple(b.children),
-            clauses=tuple(b.clauses),
-            links=tuple(b.links),
-            examples=tuple(b.examples),
-            commentary=tuple(b.commentary),
-        )
-        for b in built
-    ]
-    return Walk(sections, clauses, links, examples, problems, first_paragraph)
+            w.commentary(tok)
+        elif kind == "admonition_close" and w.commentary_depth and _closes_meta(w.tokens, i):
+            w.commentary_depth -= 1
+    return Walk(w.sections(), w.clauses, w.links, w.examples, w.problems, w.first_paragraph)
 
 
 def _closes_meta(tokens: list[Any], i: int) -> bool:
@@ -277,93 +285,91 @@ def _last_text_line(lines: list[str], first: int, end: int) -> int:
     return last
 
 
-def _inline(
-    tok: Any,
-    content: str,
-    line0: int,
-    lines: list[str],
-    path: str,
-    read_clauses: bool,
-    in_commentary: bool,
-    stack: list[_Builder],
-    clauses: list[Clause],
-    links: list[Link],
-    problems: list[Diagnostic],
-) -> None:
-    section = stack[-1] if stack else None
-    cursor = 0
-    link_target: str | None = None
-    link_text: list[str] = []
-    link_at = 0
-    newlines: list[int] | None = None  # offsets of the paragraph's line breaks, found once when first needed
-    sentences: Sentences | None = None  # the paragraph's sentences, found once when it holds a clause
+class _Paragraph:
+    """One paragraph's inline tokens: its clause tags (with their sentences) and its links to anchors."""
 
-    def locate(offset: int, needle: str) -> Location:
-        nonlocal newlines
-        if newlines is None:
-            newlines = [m.start() for m in _NEWLINE.finditer(content)]
-        n = bisect_right(newlines, offset - 1)
-        line = line0 + n
+    def __init__(self, walker: _Walker, content: str, line0: int, read_clauses: bool) -> None:
+        self.w, self.content, self.line0, self.read_clauses = walker, content, line0, read_clauses
+        self.in_commentary = walker.commentary_depth > 0
+        self.section = walker.stack[-1] if walker.stack else None
+        self.cursor = 0
+        self.link_target: str | None = None
+        self.link_text: list[str] = []
+        self.link_at = 0
+        self.newlines: list[int] | None = None  # offsets of the paragraph's line breaks, found once when first needed
+        self.sentences: Sentences | None = None  # the paragraph's sentences, found once when it holds a clause
+
+    def locate(self, offset: int, needle: str) -> Location:
+        if self.newlines is None:
+            self.newlines = [m.start() for m in _NEWLINE.finditer(self.content)]
+        n = bisect_right(self.newlines, offset - 1)
+        line = self.line0 + n
+        lines = self.w.lines
         raw = lines[line] if line < len(lines) else ""
         # the inline text drops each line's indentation, so the raw column is at least the text's column
-        column = offset - (newlines[n - 1] + 1 if n else 0)
+        column = offset - (self.newlines[n - 1] + 1 if n else 0)
         found = raw.find(needle, column)
-        return Location(path, line + 1, max((found if found >= 0 else raw.find(needle)) + 1, 1))
+        return Location(self.w.path, line + 1, max((found if found >= 0 else raw.find(needle)) + 1, 1))
 
-    for child in tok.children or ():
-        ctype = child.type
-        if ctype == "text":
-            if link_target is not None:
-                link_text.append(child.content)
-            if "[^" not in child.content:
-                continue
-            for m in TAG.finditer(child.content):
-                needle = m.group(0)
-                pos = content.find(needle, cursor)
-                if pos < 0:
-                    pos = max(content.find(needle), 0)
-                cursor = pos + len(needle)
-                where = locate(pos, needle)
-                cid = m.group(1)
-                if in_commentary:
-                    problems.append(
-                        diag(
-                            "SPEC601",
-                            where,
-                            f"clause tag [^{cid}] inside commentary is not a clause; move the sentence out of the commentary",
-                        )
+    def read(self, children: Any) -> None:
+        for child in children:
+            ctype = child.type
+            if ctype == "text":
+                self.text(child.content)
+            elif ctype == "code_inline":
+                self.code(child.content)
+            elif ctype == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if href.startswith("#"):
+                    self.link_target, self.link_text = href[1:], []
+                    self.link_at = self.content.find("](" + href, self.cursor)
+            elif ctype == "link_close" and self.link_target is not None:
+                self.link_close(self.link_target)
+
+    def text(self, text: str) -> None:
+        if self.link_target is not None:
+            self.link_text.append(text)
+        if "[^" not in text:
+            return
+        content = self.content
+        for m in TAG.finditer(text):
+            needle = m.group(0)
+            pos = content.find(needle, self.cursor)
+            if pos < 0:
+                pos = max(content.find(needle), 0)
+            self.cursor = pos + len(needle)
+            where = self.locate(pos, needle)
+            cid = m.group(1)
+            if self.in_commentary:
+                self.w.problems.append(
+                    diag(
+                        "SPEC601",
+                        where,
+                        f"clause tag [^{cid}] inside commentary is not a clause; move the sentence out of the commentary",
                     )
-                elif read_clauses:
-                    sentences = Sentences(content) if sentences is None else sentences
-                    clauses.append(Clause(cid, sentences.at(pos), section.anchor if section else None, where))
-                    if section:
-                        section.clauses.append(cid)
-        elif ctype == "code_inline":
-            pos = content.find(child.content, cursor)
-            if pos >= 0:
-                cursor = pos + len(child.content)
-            if read_clauses and "[^" in child.content:
-                for m in TAG.finditer(child.content):
-                    problems.append(
-                        diag(
-                            "SPEC602",
-                            locate(max(pos, 0), m.group(0)),
-                            f"clause tag [^{m.group(1)}] inside code is not a clause; move it into prose or remove it",
-                        )
-                    )
-        elif ctype == "link_open":
-            href = str(child.attrs.get("href", ""))
-            if href.startswith("#"):
-                link_target, link_text = href[1:], []
-                link_at = content.find("](" + href, cursor)
-        elif ctype == "link_close" and link_target is not None:
-            needle = "](#" + link_target
-            where = locate(max(link_at, 0), needle)
-            raw = lines[where.line - 1] if where.line - 1 < len(lines) else ""
-            start = raw.rfind("[", 0, max(where.col - 1, 0))
-            where = Location(path, where.line, start + 1 if start >= 0 else where.col)
-            link = Link(link_target, "".join(link_text), where)
-            links.append(link)
-            if section:
-                section.links.append(link)
-            link_target = None
+                )
+            elif self.read_clauses:
+                self.sentences = Sentences(content) if self.sentences is None else self.sentences
+                section = self.section
+                self.w.clauses.append(Clause(cid, self.sentences.at(pos), section.anchor if section else None, where))
+                if section:
+                    section.clauses.append(cid)
+
+    def code(self, code: str) -> None:
+        pos = self.content.find(code, self.cursor)
+        if pos >= 0:
+            self.cursor = pos + len(code)
+        if self.read_clauses and "[^" in code:
+            for m in TAG.finditer(code):
+                self.w.problems.append(diag("SPEC602", self.locate(max(pos, 0), m.group(0)), _IN_CODE.format(m.group(1))))
+
+    def link_close(self, target: str) -> None:
+        where = self.locate(max(self.link_at, 0), "](#" + target)
+        lines = self.w.lines
+        raw = lines[where.line - 1] if where.line - 1 < len(lines) else ""
+        start = raw.rfind("[", 0, max(where.col - 1, 0))
+        link = Link(target, "".join(self.link_text), Location(self.w.path, where.line, start + 1 if start >= 0 else where.col))
+        self.w.links.append(link)
+        if self.section:
+            self.section.links.append(link)
+        self.link_target = None

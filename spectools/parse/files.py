@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from spectools.model import Challenge, Document, Header, Location, diag
+from spectools.model import CLAUSE_TAG, Challenge, Document, Header, Location, diag
 from spectools.parse import frontmatter
 from spectools.parse.document import walk
 
-HEADER = re.compile(r"^Examples for \[\^([^\]\s]+)\] in (.+?):?\s*$")
+HEADER = re.compile(r"^Examples for " + CLAUSE_TAG + r" in (.+?):?\s*$")
 
 
 def parse_document(path: str, text: str) -> Document:

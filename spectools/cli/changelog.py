@@ -1,0 +1,117 @@
+"""`spectools changelog`: release notes from the clause-level changes between release tags."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from spectools.cli.output import DIR_HELP, warn_unread
+
+if TYPE_CHECKING:
+    from spectools.changelog.notes import Release
+    from spectools.diff.changes import ChangeSet
+    from spectools.sources.git import GitRepo
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    c = sub.add_parser(
+        "changelog",
+        help="release notes from the clause-level changes between release tags",
+        description="Write release notes (Keep a Changelog) from the changes between two refs. FROM "
+        "defaults to the newest release tag reachable from TO (tags match releases.tag_pattern, "
+        "default v*), TO to HEAD.",
+    )
+    c.add_argument("range", nargs="?", metavar="FROM..TO", help="the release to describe: `FROM..TO`, `..TO` or `TO`")
+    c.add_argument(
+        "--version", dest="release_name", metavar="NAME", help="the version heading (default: the tag on TO, else Unreleased)"
+    )
+    c.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="markdown (default) or json (schema/changelog.schema.json)",
+    )
+    c.add_argument(
+        "--write",
+        metavar="FILE",
+        help="replace or insert just this version's section in FILE "
+        "(e.g. CHANGELOG.md), atomically; every other byte of the file is kept",
+    )
+    c.add_argument(
+        "--all", action="store_true", help="one section per release tag, newest first; the first release lists what it introduced"
+    )
+    c.add_argument("--path", default=".", metavar="DIR", help=DIR_HELP)
+
+
+def _releases(repo: GitRepo, args: argparse.Namespace) -> list[Release]:
+    from spectools.changelog import notes as changelog
+    from spectools.model import SpecError
+
+    pattern = changelog.tag_pattern(repo)
+    if args.release_name is not None:
+        changelog.check_version(args.release_name)
+    if args.all:
+        if args.range or args.release_name:
+            raise SpecError("--all writes every release; give no FROM..TO and no --version with it")
+        releases = changelog.all_releases(repo, pattern)
+    else:
+        releases = [changelog.release_for(repo, args.range, args.release_name, pattern)]
+    if releases[0].old is None and repo.shallow():
+        raise SpecError(
+            f"this is a shallow clone, so the release before {releases[0].version} may not have been fetched and it "
+            "would be described as the first; fetch the history (`git fetch --unshallow --tags`, or `fetch-depth: 0` "
+            "in actions/checkout) and try again"
+        )
+    return releases
+
+
+def _compare(repo: GitRepo, releases: list[Release]) -> list[tuple[Release, ChangeSet]]:
+    from spectools.diff.compare import Comparer
+    from spectools.parse.load import config_of
+
+    with Comparer(repo, releases[-1].new.commit) as comparer:
+        comparer.prepare([(rel.old, rel.new) for rel in releases])
+        # with --all, the newest release's authority vocabulary reads every older one
+        aliases = config_of(comparer.source(releases[-1].new)).aliases if len(releases) > 1 else None
+        found = [comparer.compare(rel.old, rel.new, aliases) for rel in releases]
+    warn_unread([side for comparison in found for side in comparison.sides])
+    return [(rel, comparison.changes) for rel, comparison in zip(releases, found, strict=True)]
+
+
+def _json(results: list[tuple[Release, ChangeSet]]) -> str:
+    import json
+
+    from spectools import __version__
+    from spectools.render.changes import changeset_json
+
+    doc = {
+        "schema_version": 1,
+        "tool": {"name": "spectools", "version": __version__},
+        "releases": [{"version": rel.version, "date": rel.date, **changeset_json(cs)} for rel, cs in results],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from spectools.changelog import notes as changelog
+    from spectools.sources.git import GitRepo
+
+    repo = GitRepo(Path(args.path))
+    results = _compare(repo, _releases(repo, args))
+    code = 1 if any(cs.reuses_an_id for _, cs in results) else 0  # as diff says
+    if args.write:
+        target = Path(args.write)
+        sections = [(rel.version, changelog.heading(rel), changelog.body(cs, rel.old is None)) for rel, cs in results]
+        changelog.write(target, repo.top(), sections)
+        for rel, _ in results:
+            sys.stderr.write(f"spectools: wrote the {rel.version} section of {target}\n")
+        return code
+    newest_first = list(reversed(results))
+    if args.format == "json":
+        sys.stdout.write(_json(newest_first))
+    else:
+        sys.stdout.write("\n".join(changelog.section(rel, cs) for rel, cs in newest_first))
+    return code

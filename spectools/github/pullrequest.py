@@ -1,0 +1,198 @@
+"""`spectools github`'s work, without the printing: check a pull request (or push), verify a saved
+ticket, post the comment, and write the runner's files. cli/github.py wires it and says what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from spectools.model import EXIT_FINDINGS, EXIT_OK, SEVERITIES, SpecError, fails, severity_counts
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from spectools.github.event import Context
+    from spectools.github.handoff import Handoff, Ticket
+    from spectools.github.review import Review
+    from spectools.sources.git import GitRepo
+
+SUMMARY_FILE = "spectools-summary.md"
+
+
+class Checked(NamedTuple):
+    report: Handoff
+    notes: list[str]  # how the review was made: said as notices
+    annotations: str  # workflow commands for the head's findings (the first of each severity)
+
+
+def _run_link(ctx: Context, run_id: str | None) -> str:
+    if ctx.repository and run_id:
+        return f"[the job summary]({ctx.server_url.rstrip('/')}/{ctx.repository}/actions/runs/{run_id})"
+    return "the job summary"
+
+
+def _read_results(results: list[str]) -> list[tuple[str, str]]:
+    files = []
+    for name in results:
+        try:
+            files.append((name, Path(name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SpecError(f"{name}: cannot read the results file ({getattr(exc, 'strerror', None) or 'not UTF-8'})") from None
+    return files
+
+
+def _inputs(rv: Review, ctx: Context, repo: GitRepo, results: list[str], run_id: str | None) -> Any:
+    """The summary's inputs for this review, with links to the head's files on GitHub."""
+    from spectools.github.review import split_results
+    from spectools.github.summary import Inputs
+
+    head_results, base_results = split_results(_read_results(results), rv.base, rv.head)
+    prefix = repo.prefix
+    at_head = replace(ctx, head=rv.head)
+    return Inputs(
+        head=rv.head_findings,
+        base=rv.base_findings,
+        changes=rv.changes,
+        spec=rv.spec,
+        results=head_results,
+        base_results=base_results,
+        link=lambda p, line: at_head.link(prefix + p, line),
+        blob_url=at_head.blob_url() + prefix if at_head.blob_url() else "",
+        base_blob_url=ctx.blob_url(rv.base) + prefix if rv.base and ctx.blob_url(rv.base) else "",
+        full_report=_run_link(ctx, run_id),
+    )
+
+
+def check(fail_on: str, ctx: Context, path: str, results: list[str], run_id: str | None = None) -> Checked:
+    """Review the pull request (or push) and render the comment and the job summary."""
+    from spectools.github.handoff import Handoff
+    from spectools.github.review import review
+    from spectools.github.runner import SUMMARY_LIMIT, annotate
+    from spectools.github.summary import render, split_findings
+    from spectools.sources.git import GitRepo
+
+    repo = GitRepo(Path(path))
+    rv = review(repo, ctx)
+    introduced, _ = split_findings(rv.head_findings, rv.base_findings)  # what was there before fails nothing
+    new = severity_counts(introduced, SEVERITIES)
+    failed = fails(fail_on, new["error"], new["warning"], rv.breaking)
+    prefix = repo.prefix  # annotations name files from the repository's root, as the runner's checkout does
+    commands, left = annotate([d._replace(location=d.location._replace(path=prefix + d.location.path)) for d in rv.head_findings])
+    notes = list(rv.notes)
+    if left:
+        notes.append(
+            "annotations show the first 10 findings of each severity; not annotated: "
+            + ", ".join(f"{n} more {severity}{'s' * (n != 1)}" for severity, n in sorted(left.items()))
+        )
+    inputs = replace(_inputs(rv, ctx, repo, results, run_id), failed=failed, notes=notes)
+    comment = render(inputs)
+    summary = render(
+        replace(inputs, full_report="the output of `spectools validate`", list_limit=2000, line_limit=None), SUMMARY_LIMIT // 2
+    )
+    report = Handoff(
+        ctx.number or 0, rv.head, rv.base, rv.errors, rv.warnings, rv.breaking, EXIT_FINDINGS if failed else EXIT_OK,
+        comment, summary,
+    )  # fmt: skip
+    return Checked(report, list(rv.notes), commands)
+
+
+def verified(ticket: Ticket, ctx: Context, gh: Any) -> str | None:
+    """The ticket is untrusted: review only the pull request whose head it names, as the event and the
+    API say. Returns the pull request's base commit, as the API gives it (None without the API)."""
+    if ctx.workflow_run_sha and ticket.head_sha != ctx.workflow_run_sha:
+        raise SpecError(
+            f"the report checked commit {ticket.head_sha[:12]}, but the run that made it was for "
+            f"{ctx.workflow_run_sha[:12]}; not posted"
+        )
+    if ctx.workflow_run_prs and ticket.pull_request not in ctx.workflow_run_prs:
+        raise SpecError(f"the report names pull request #{ticket.pull_request}, which is not the run's; not posted")
+    if gh is not None and ctx.repository:
+        pull = gh.get_repo(ctx.repository).get_pull(ticket.pull_request)
+        if pull.head.sha != ticket.head_sha:
+            raise SpecError(
+                f"the report names pull request #{ticket.pull_request}, whose head is {pull.head.sha[:12]}, "
+                f"not the commit it checked ({ticket.head_sha[:12]}); not posted"
+            )
+        return str(pull.base.sha)
+    return None
+
+
+class Delivered(NamedTuple):
+    comment_id: str  # "" when no comment was posted
+    said: str | None  # what happened, for a notice
+    warning: str | None  # why it was not posted, for a warning and the job summary
+
+
+def deliver(ctx: Context, number: int, body: str, mode: str, gh: Any) -> Delivered:
+    """Post (or edit, or recreate) the sticky comment. Refusals and outages are warnings, not failures."""
+    from github import GithubException
+
+    from spectools.github.api import CommentRefused, post
+
+    if gh is None:
+        return Delivered("", None, "no GITHUB_TOKEN, so the comment was not posted (the action passes `github-token`)")
+    if not ctx.repository:
+        return Delivered("", None, "no GITHUB_REPOSITORY, so the comment was not posted")
+    try:
+        posted = post(gh, ctx.repository, number, body, mode)
+    except CommentRefused as exc:
+        why = f"{exc}. A pull request from a fork gets a read-only token: see the README for the two-workflow setup"
+        return Delivered("", None, why)
+    except GithubException as exc:
+        if exc.status == 401:
+            return Delivered(
+                "",
+                None,
+                "GitHub did not accept the token (401: Bad credentials), so the comment was not posted; check `github-token`",
+            )
+        return Delivered("", None, f"could not post the comment: GitHub answered {exc.status} after retries")
+    except OSError as exc:
+        return Delivered("", None, f"could not reach GitHub at {ctx.api_url}: {type(exc).__name__}")
+    return Delivered(str(posted.comment_id or ""), f"comment {posted.action} on pull request #{number}", None)
+
+
+def client(ctx: Context, env: Mapping[str, str]) -> Any:
+    """A GitHub client with the runner's token, or None without one."""
+    from spectools.github.api import client as make
+
+    token = env.get("GITHUB_TOKEN", "")
+    return make(token, ctx.api_url) if token else None
+
+
+def _write(target: str | Path, what: str, write: Callable[[], None]) -> None:
+    """A file of the runner's: a failure to write it is the user's to fix, said with the path."""
+    try:
+        write()
+    except OSError as exc:
+        raise SpecError(f"{target}: cannot write {what}: {exc.strerror or type(exc).__name__}") from None
+
+
+def _write_summary_file(path: Path, text: str) -> None:
+    from spectools.io import write_atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.encode("utf-8"))
+
+
+def write_runner_files(env: Mapping[str, str], report: Handoff, summary: str, comment_id: str) -> None:
+    """The summary file (in RUNNER_TEMP, only on a runner), the job summary and the step's outputs."""
+    from spectools.github import runner
+
+    runner_temp = env.get("RUNNER_TEMP")  # only on a runner: a local run leaves no file behind
+    summary_file = Path(runner_temp) / SUMMARY_FILE if runner_temp else None
+    outputs = {
+        "errors": str(report.errors),
+        "warnings": str(report.warnings),
+        "breaking-changes": str(report.breaking_changes),
+        "comment-id": comment_id,
+        "summary-path": str(summary_file or ""),
+    }
+    if summary_file is not None:
+        _write(summary_file, "the summary file", lambda: _write_summary_file(summary_file, runner.fit_summary(summary)))
+    step_summary, step_output = env.get("GITHUB_STEP_SUMMARY"), env.get("GITHUB_OUTPUT")
+    if step_summary:
+        _write(step_summary, "the job summary (GITHUB_STEP_SUMMARY)", lambda: runner.append_summary(Path(step_summary), summary))
+    if step_output:
+        _write(step_output, "the step's outputs (GITHUB_OUTPUT)", lambda: runner.write_outputs(Path(step_output), outputs))
