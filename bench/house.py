@@ -6,7 +6,9 @@
 - module size: lines per module (limit 400);
 - function size: lines per function or method (limit 60) and cyclomatic complexity, measured with radon
   (limit 15);
-- layers: each top-level part imports only parts below it in LAYERS, so no two parts import each other.
+- layers: each top-level part imports only parts below it in LAYERS, so no two parts import each other;
+- one owner: git is run only by sources/git.py, only cli/ prints, only io.py replaces files, and each
+  concept (the clause-tag pattern, the comment's marker and limit) is spelled in one module.
 tests/test_house.py asserts the limits; this script prints the figures for a change's note.
 """
 
@@ -69,6 +71,32 @@ def layer_breaches() -> list[str]:
     return out
 
 
+# (what, text that only its owner may hold, the owner): a second module holding the text is a second definition
+OWNED = (
+    ("runs a process", "import subprocess", "spectools/sources/git.py"),
+    ("replaces a file", "os.replace(", "spectools/io.py"),
+    ("spells the clause-tag pattern", r'r"\[\^', "spectools/model.py"),
+    ("spells the comment's marker", "<!-- spectools:summary -->", "spectools/github/summary.py"),
+    ("spells the comment limit", "65000", "spectools/github/summary.py"),
+    ("defines the comment's marker", "\nMARKER =", "spectools/github/summary.py"),
+    ("defines the --fail-on rule", "def fails(", "spectools/model.py"),
+    ("counts severities", "def severity_counts(", "spectools/model.py"),
+)
+PRINTS = ("sys.stdout", "sys.stderr", "print(")  # only cli/ may
+
+
+def owners() -> list[str]:
+    """'module <does what>' for each module that holds what another module owns, or that prints outside cli/."""
+    out = []
+    for path in modules():
+        rel = str(path.relative_to(PACKAGE.parent))
+        text = path.read_text(encoding="utf-8")
+        out += [f"{rel} {what} (only {owner} may)" for what, needle, owner in OWNED if needle in text and rel != owner]
+        if not rel.startswith("spectools/cli/") and any(p in text for p in PRINTS):
+            out.append(f"{rel} prints (only spectools/cli/ may)")
+    return out
+
+
 def functions() -> list[tuple[str, int, int]]:
     """(qualified name, lines, cyclomatic complexity) of every function and method."""
     from radon.complexity import cc_visit
@@ -107,7 +135,11 @@ def main() -> int:
     print(f"imports against the layers ({' < '.join(LAYERS)}): {len(breaches)}")
     for line in breaches:
         print("  " + line)
-    return 1 if big or over_lines or over_cc or breaches or len(parts()) > LIMITS["parts"] else 0
+    strays = owners()
+    print(f"things done or defined outside their one owner: {len(strays)}")
+    for line in strays:
+        print("  " + line)
+    return 1 if big or over_lines or over_cc or breaches or strays or len(parts()) > LIMITS["parts"] else 0
 
 
 if __name__ == "__main__":

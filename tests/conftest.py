@@ -25,7 +25,7 @@ class Result:
 
 @pytest.fixture(autouse=True)
 def isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every git process (ours and GitPython's) ignores the machine's global and system git config."""
+    """Every git process ignores the machine's global and system git config."""
     from tests.gitrepo import ISOLATED
 
     for key, value in ISOLATED.items():

@@ -184,20 +184,7 @@ def merge(existing: str, version: str, title: str, notes: str) -> str:
     if found:
         n, start = found[0]
         end = layout.headings[n + 1][0] if n + 1 < len(layout.headings) else len(lines)
-        if any(not start < at < end for at, _ in mine):
-            raise SpecError(f"the changelog has spectools markers for {version} outside its section; move or remove them")
-        if [kind for _, kind in mine] == ["begin", "end"]:
-            return _splice(lines, mine[0][0], mine[1][0] + 1, block, nl)
-        if mine:
-            raise SpecError(
-                f"the changelog's spectools markers for {version} are not one begin and one end, in that order; "
-                "fix them by hand (or remove both, and the notes between them), then write again"
-            )
-        last = start
-        for i in range(start + 1, end):
-            if lines[i].strip():
-                last = i
-        return _splice(lines, last + 1, last + 1, ["", *block], nl)
+        return _into_section(lines, (start, end), mine, version, block, nl)
     if mine:
         raise SpecError(f"the changelog has spectools markers for {version} but no `## {version}` heading; fix it by hand")
     at = len(lines)
@@ -206,6 +193,27 @@ def merge(existing: str, version: str, title: str, notes: str) -> str:
             at = line
             break
     return _splice(lines, at, at, [title, "", *block], nl)
+
+
+def _into_section(
+    lines: list[str], section: tuple[int, int], mine: list[tuple[int, str]], version: str, block: list[str], nl: str
+) -> str:
+    """The block in place of the one between this release's markers, or under its hand-written text."""
+    start, end = section
+    if any(not start < at < end for at, _ in mine):
+        raise SpecError(f"the changelog has spectools markers for {version} outside its section; move or remove them")
+    if [kind for _, kind in mine] == ["begin", "end"]:
+        return _splice(lines, mine[0][0], mine[1][0] + 1, block, nl)
+    if mine:
+        raise SpecError(
+            f"the changelog's spectools markers for {version} are not one begin and one end, in that order; "
+            "fix them by hand (or remove both, and the notes between them), then write again"
+        )
+    last = start
+    for i in range(start + 1, end):
+        if lines[i].strip():
+            last = i
+    return _splice(lines, last + 1, last + 1, ["", *block], nl)
 
 
 def _splice(lines: list[str], start: int, end: int, new: list[str], nl: str) -> str:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from spectools.model import Diagnostic, Location, diag
 from spectools.parse.load import Loaded
-from spectools.sources.config import id_pattern
+from spectools.sources.config import Config, id_pattern
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:
+    return _sections(loaded) + _clauses(loaded)
+
+
+def _sections(loaded: Loaded) -> list[Diagnostic]:
+    """Section anchors that break the pattern or are used twice, and authority levels that are not one."""
     cfg = loaded.config
     problems: list[Diagnostic] = []
     section_rx = id_pattern(cfg.section_id)
-    clause_rx = id_pattern(cfg.clause_id)
     seen: dict[str, Location] = {}
     for s in loaded.spec.sections():
         if not section_rx.search(s.anchor):
@@ -29,26 +33,34 @@ def check(loaded: Loaded) -> list[Diagnostic]:
             )
         else:
             seen[s.anchor] = s.location
-        level = s.authority
-        if "authority" in s.attributes and level is not None:
-            where = Location(s.location.path, s.attribute_lines.get("authority", s.location.line), 1)
-            if level in cfg.configured_aliases:  # a default alias (platform) reads old releases quietly
-                problems.append(
-                    diag(
-                        "SPEC206",
-                        where,
-                        f"authority '{level}' is an alias of '{cfg.aliases[level]}'; write authority={cfg.aliases[level]}",
-                    )
-                )
-            elif level not in cfg.levels and level not in cfg.aliases:
-                problems.append(
-                    diag(
-                        "SPEC205",
-                        where,
-                        f"unknown authority level '{level}'; use one of "
-                        f"{', '.join(cfg.levels)} (or add it under authority.levels in spectools.yaml)",
-                    )
-                )
+        if "authority" in s.attributes and s.authority is not None:
+            problems += _authority(
+                cfg, s.authority, Location(s.location.path, s.attribute_lines.get("authority", s.location.line), 1)
+            )
+    return problems
+
+
+def _authority(cfg: Config, level: str, where: Location) -> list[Diagnostic]:
+    if level in cfg.configured_aliases:  # a default alias (platform) reads old releases quietly
+        alias = f"authority '{level}' is an alias of '{cfg.aliases[level]}'; write authority={cfg.aliases[level]}"
+        return [diag("SPEC206", where, alias)]
+    if level not in cfg.levels and level not in cfg.aliases:
+        return [
+            diag(
+                "SPEC205",
+                where,
+                f"unknown authority level '{level}'; use one of "
+                f"{', '.join(cfg.levels)} (or add it under authority.levels in spectools.yaml)",
+            )
+        ]
+    return []
+
+
+def _clauses(loaded: Loaded) -> list[Diagnostic]:
+    """Clause ids that break the pattern or are used twice."""
+    cfg = loaded.config
+    problems: list[Diagnostic] = []
+    clause_rx = id_pattern(cfg.clause_id)
     clauses: dict[str, Location] = {}
     for c in loaded.spec.clauses():
         if not clause_rx.search(c.id):

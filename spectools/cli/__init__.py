@@ -59,24 +59,39 @@ def dispatch(args: "argparse.Namespace") -> int:
     return EXIT_USAGE
 
 
+def _on_sigterm() -> None:
+    """SIGTERM as Ctrl-C, so that every `finally` runs: no temporary file is left behind."""
+    import signal
+
+    def terminated(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, terminated)
+
+
+def _os_error(exc: OSError) -> str:
+    """The file system refused (a name too long, a device gone): the user's to fix, not a bug."""
+    from spectools.render.escape import term
+
+    name = str(exc.filename or "")
+    shown = name if len(name) <= 120 else name[:60] + "..." + name[-40:]
+    where = f"{term(shown)}: " if name else ""
+    return f"spectools: error: {where}{exc.strerror or exc}; check the path and try again\n"
+
+
 def main(argv: "Sequence[str] | None" = None) -> int:
     args_in = sys.argv[1:] if argv is None else list(argv)
     if args_in == ["--version"]:  # answered before argparse is even imported
         sys.stdout.write(f"spectools {__version__}\n")
         return 0
     import os
-    import signal
 
-    from spectools.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, SpecError
+    from spectools.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SpecError
 
-    def terminated(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # so that every `finally` runs: no temporary file is left behind
-
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, terminated)
+    _on_sigterm()
     try:
-        args = build_parser().parse_args(args_in)
-        return dispatch(args)
+        return dispatch(build_parser().parse_args(args_in))
     except SpecError as exc:
         from spectools.render.escape import term
 
@@ -87,14 +102,8 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-    except OSError as exc:  # the file system refused (a name too long, a device gone): the user's to fix, not a bug
-        from spectools.model import EXIT_USAGE
-        from spectools.render.escape import term
-
-        name = str(exc.filename or "")
-        shown = name if len(name) <= 120 else name[:60] + "..." + name[-40:]
-        where = f"{term(shown)}: " if name else ""
-        sys.stderr.write(f"spectools: error: {where}{exc.strerror or exc}; check the path and try again\n")
+    except OSError as exc:
+        sys.stderr.write(_os_error(exc))
         return EXIT_USAGE
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK

@@ -32,13 +32,20 @@ def match_candidates(old: tuple[Message, ...], new: tuple[Message, ...]) -> list
     pairs, left_old, left_new = _same_text(old, new)
     if left_old and left_new and len(left_old) * len(left_new) <= PAIRS_COMPARED:
         pairs += _similar(old, new, left_old, left_new)
-    rest_old = [i for i in range(len(old)) if i not in {p for p, _ in pairs}]
-    rest_new = [j for j in range(len(new)) if j not in {q for _, q in pairs}]
-    for verdict in sorted({_verdict(old[i]) or "" for i in rest_old}):
-        same_old = [i for i in rest_old if (_verdict(old[i]) or "") == verdict]
-        same_new = [j for j in rest_new if (_verdict(new[j]) or "") == verdict]
-        pairs.extend(zip(same_old, same_new, strict=False))
-    return sorted(pairs)
+    return sorted(pairs + _same_verdict(old, new, pairs))
+
+
+def _same_verdict(old: tuple[Message, ...], new: tuple[Message, ...], pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The candidates left unpaired, paired in order under the same verdict."""
+    paired_old, paired_new = {p for p, _ in pairs}, {q for _, q in pairs}
+    by_verdict: dict[str, tuple[list[int], list[int]]] = {}
+    for i in range(len(old)):
+        if i not in paired_old:
+            by_verdict.setdefault(_verdict(old[i]) or "", ([], []))[0].append(i)
+    for j in range(len(new)):
+        if j not in paired_new and (_verdict(new[j]) or "") in by_verdict:
+            by_verdict[_verdict(new[j]) or ""][1].append(j)
+    return [pair for verdict in sorted(by_verdict) for pair in zip(*by_verdict[verdict], strict=False)]
 
 
 def _same_text(old: tuple[Message, ...], new: tuple[Message, ...]) -> tuple[list[tuple[int, int]], list[int], list[int]]:

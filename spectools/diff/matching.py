@@ -48,18 +48,20 @@ def match_sections(
 ) -> dict[str, str]:
     """Old anchor -> new anchor: same anchor, then config renames, then the rename heuristic."""
     match = {x: x for x in sa if x in sb}
-    removed = sorted(x for x in sa if x not in sb and x not in set(exclude_old))
-    added = sorted(y for y in sb if y not in sa and y not in set(exclude_new))
+    old_out, new_out = set(exclude_old), set(exclude_new)
+    removed = sorted(x for x in sa if x not in sb and x not in old_out)
+    added = sorted(y for y in sb if y not in sa and y not in new_out)
     for old, new in sorted(renames.items()):
         if old in removed and new in added:
             match[old] = new
             removed.remove(old)
             added.remove(new)
-    scored = [
-        (-score, min(x, y), max(x, y), x, y)
-        for x, y in sorted(_candidates(sa, sb, removed, added))
-        if (score := _score(sa[x], sb[y]))
-    ]
+    pairs = sorted(_candidates(sa, sb, removed, added))
+    return _best_first(match, [(-score, min(x, y), max(x, y), x, y) for x, y in pairs if (score := _score(sa[x], sb[y]))])
+
+
+def _best_first(match: dict[str, str], scored: list[tuple[float, str, str, str, str]]) -> dict[str, str]:
+    """The pairs, best score first, each section in one pair at most, added to match."""
     taken_x: set[str] = set()
     taken_y: set[str] = set()
     for _, _, _, x, y in sorted(scored):

@@ -115,6 +115,11 @@ def normative_change(a: list[str], b: list[str], ops: list[tuple[str, int, int, 
         return True
     if ops is None:  # the word diff is needed only now (most normative edits are decided above)
         ops = opcodes(a, b)
+    return _obligation_edited(a, b, ops)
+
+
+def _obligation_edited(a: list[str], b: list[str], ops: list[tuple[str, int, int, int, int]]) -> bool:
+    """Whether an edit inside a sentence that carries an obligation adds or drops content, or replaces its subject."""
     sa, oa, ma = _sentences(a)
     sb, ob, mb = _sentences(b)
     inserted: Counter[str] = Counter()

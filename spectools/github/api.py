@@ -77,34 +77,39 @@ def post(gh: Any, repo: str, number: int, body: str, mode: str = "update", marke
             _delete(extra)
         if mine and mode == "recreate":
             _delete(mine[0])
-            mine = []
-            action = "recreated"
-        elif mine:
+            return _create(issue, me, marker, body, "recreated")
+        if mine:
             if mine[0].body == body:
                 return Posted(mine[0].id, "unchanged")
             mine[0].edit(body)
             return Posted(mine[0].id, "updated")
-        else:
-            action = "created"
-        try:
-            made = issue.create_comment(body)
-        except GithubException as exc:
-            if exc.status in (403, 404, 422):
-                raise
-            again = _mine(issue, me, marker)  # the POST may have landed and only its reply been lost
-            made = again[0] if again else issue.create_comment(body)
-        after = _mine(issue, me, marker)  # another run may have created one at the same time
-        for extra in after[1:]:
-            _delete(extra)
-        keep = after[0] if after else made
-        if keep.id != made.id and keep.body != body:
-            keep.edit(body)
-        return Posted(keep.id, action)
+        return _create(issue, me, marker, body, "created")
     except GithubException as exc:
         if exc.status in (403, 404) and not _is_rate_limit(exc):
             message = exc.data.get("message") if isinstance(exc.data, dict) else None
             raise CommentRefused(f"GitHub refused to write the comment ({exc.status}: {message or 'forbidden'})") from None
         raise
+
+
+def _create(issue: Any, me: str, marker: str, body: str, action: str) -> Posted:
+    """Post the comment, never twice: a failed POST is followed by a look for it, and a twin that another
+    run made at the same time is deleted (the oldest is kept, with this body)."""
+    from github import GithubException
+
+    try:
+        made = issue.create_comment(body)
+    except GithubException as exc:
+        if exc.status in (403, 404, 422):
+            raise
+        again = _mine(issue, me, marker)  # the POST may have landed and only its reply been lost
+        made = again[0] if again else issue.create_comment(body)
+    after = _mine(issue, me, marker)  # another run may have created one at the same time
+    for extra in after[1:]:
+        _delete(extra)
+    keep = after[0] if after else made
+    if keep.id != made.id and keep.body != body:
+        keep.edit(body)
+    return Posted(keep.id, action)
 
 
 def _is_rate_limit(exc: Any) -> bool:

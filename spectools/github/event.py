@@ -85,13 +85,7 @@ def context(env: Mapping[str, str], base: str | None = None, head: str | None = 
     event = env.get("GITHUB_EVENT_NAME") or "local"
     where = env.get("GITHUB_EVENT_PATH") or "the event"
     payload = read_payload(env.get("GITHUB_EVENT_PATH")) if event != "local" else {}
-    common = {
-        "event": event,
-        "repository": env.get("GITHUB_REPOSITORY") or None,
-        "api_url": env.get("GITHUB_API_URL") or "https://api.github.com",
-        "server_url": env.get("GITHUB_SERVER_URL") or "https://github.com",
-        "default_branch": _get(payload, "repository.default_branch", str, where, optional=True),
-    }
+    common = _common(env, event, payload, where)
     if base or head:
         return Context(base=base or None, head=head or env.get("GITHUB_SHA") or "HEAD", number=number, **common)
     if event in PR_EVENTS:
@@ -102,22 +96,42 @@ def context(env: Mapping[str, str], base: str | None = None, head: str | None = 
             **common,
         )
     if event == "push":
-        before, after = _get(payload, "before", str, where), _get(payload, "after", str, where)
-        if after == ZERO:
-            return Context(base=None, head=None, note="the push deleted a branch or tag: nothing to check", **common)
-        if before == ZERO:
-            note = "a new branch: compared with the default branch" if common["default_branch"] else "a new branch"
-            return Context(base=None, head=after, note=note, **common)
-        return Context(base=before, head=after, base_may_be_gone=True, **common)
+        return _push(payload, where, common)
     if event == "workflow_run":
-        prs = _get(payload, "workflow_run.pull_requests", list, where, optional=True) or []
-        return Context(
-            base=None,
-            head=None,
-            number=number,
-            workflow_run_sha=_get(payload, "workflow_run.head_sha", str, where),
-            workflow_run_prs=tuple(p["number"] for p in prs if isinstance(p, dict) and isinstance(p.get("number"), int)),
-            **common,
-        )
+        return _workflow_run(payload, where, number, common)
     # workflow_dispatch, schedule, a local run: the commit checked out, against the default branch
     return Context(base=None, head=env.get("GITHUB_SHA") or "HEAD", number=number, **common)
+
+
+def _common(env: Mapping[str, str], event: str, payload: dict[str, Any], where: str) -> dict[str, Any]:
+    """What every context has: the event, the repository, GitHub's URLs and the default branch."""
+    return {
+        "event": event,
+        "repository": env.get("GITHUB_REPOSITORY") or None,
+        "api_url": env.get("GITHUB_API_URL") or "https://api.github.com",
+        "server_url": env.get("GITHUB_SERVER_URL") or "https://github.com",
+        "default_branch": _get(payload, "repository.default_branch", str, where, optional=True),
+    }
+
+
+def _workflow_run(payload: dict[str, Any], where: str, number: int | None, common: dict[str, Any]) -> Context:
+    """A privileged run after a pull request's: the commit and pull requests the event names, to verify a ticket."""
+    prs = _get(payload, "workflow_run.pull_requests", list, where, optional=True) or []
+    return Context(
+        base=None,
+        head=None,
+        number=number,
+        workflow_run_sha=_get(payload, "workflow_run.head_sha", str, where),
+        workflow_run_prs=tuple(p["number"] for p in prs if isinstance(p, dict) and isinstance(p.get("number"), int)),
+        **common,
+    )
+
+
+def _push(payload: dict[str, Any], where: str, common: dict[str, Any]) -> Context:
+    before, after = _get(payload, "before", str, where), _get(payload, "after", str, where)
+    if after == ZERO:
+        return Context(base=None, head=None, note="the push deleted a branch or tag: nothing to check", **common)
+    if before == ZERO:
+        note = "a new branch: compared with the default branch" if common["default_branch"] else "a new branch"
+        return Context(base=None, head=after, note=note, **common)
+    return Context(base=before, head=after, base_may_be_gone=True, **common)

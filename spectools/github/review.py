@@ -125,12 +125,7 @@ def sides(repo: GitRepo, ctx: Context) -> tuple[str | None, str, list[str]]:
         if len(ctx.head) == 40 and ensure_commit(repo, ctx.head, "the head commit", pull=ctx.number)
         else repo.resolve(ctx.head)
     )
-    base = None
-    if ctx.base is not None:
-        if len(ctx.base) == 40 and not ensure_commit(repo, ctx.base, "the base commit", required=not ctx.base_may_be_gone):
-            notes.append(f"the push's previous commit {ctx.base[:12]} is gone (a force-push): compared with the default branch")
-        else:
-            base = repo.resolve(ctx.base) if len(ctx.base) != 40 else ctx.base
+    base = _given_base(repo, ctx, notes)
     if base is None:
         base = _default_branch(repo, ctx.default_branch)
     if base is None:
@@ -147,6 +142,16 @@ def sides(repo: GitRepo, ctx: Context) -> tuple[str | None, str, list[str]]:
             notes.append("the first commit: everything in it is new")
         return parent, head, notes
     return found, head, notes
+
+
+def _given_base(repo: GitRepo, ctx: Context, notes: list[str]) -> str | None:
+    """The event's (or --base's) base commit, or None when there is none or a force-push took it."""
+    if ctx.base is None:
+        return None
+    if len(ctx.base) == 40 and not ensure_commit(repo, ctx.base, "the base commit", required=not ctx.base_may_be_gone):
+        notes.append(f"the push's previous commit {ctx.base[:12]} is gone (a force-push): compared with the default branch")
+        return None
+    return repo.resolve(ctx.base) if len(ctx.base) != 40 else ctx.base
 
 
 def review(repo: GitRepo, ctx: Context) -> Review:

@@ -107,36 +107,35 @@ def change_sections(
     counts exactly the items under it."""
     if cs is None or (not cs.changes and not cs.notes):
         return []
-    breaking = [c for c in cs.changes if c.severity == "breaking"]
-    wording = fold_clauses([c for c in cs.changes if c.kind in WORDING and c.severity != "breaking"])
-    others = [c for c in cs.changes if c.severity != "breaking" and c.kind not in WORDING]
-    normative = [c for c in wording if c.details.get("normative")]
-    editorial = [c for c in wording if not c.details.get("normative")]
+    breaking, others, normative, editorial = _partition(cs)
 
-    def listed(items: list[Change]) -> list[str]:
+    def listed(items: list[Change]) -> str:
         out = []
         for c in items:
             out.append(entry(c, url, old_url))
             if c.kind in WORDING:
                 out.append(diff_line(c, line_limit))
-        return out
+        return "\n".join(out)
 
-    out = []
-    if breaking:
-        out.append(
-            ("breaking", f"### Breaking changes ({len(breaking)})\n\n" + "\n".join(listed(breaking)) + "\n", len(breaking))
-        )
-    if others:
-        out.append(("changes", f"### Spec changes ({len(others)})\n\n" + "\n".join(listed(others)) + "\n", len(others)))
-    if normative:
-        body = "\n".join(listed(normative))
-        out.append(("normative", f"### Wording that changes meaning ({len(normative)})\n\n{body}\n", len(normative)))
-    if editorial:
-        head = f"<details><summary>Editorial wording ({len(editorial)})</summary>\n\n"
-        out.append(("wording", head + "\n".join(listed(editorial)) + "\n\n</details>\n", len(editorial)))
+    heads = (
+        ("breaking", breaking, "### Breaking changes ({n})\n\n{body}\n"),
+        ("changes", others, "### Spec changes ({n})\n\n{body}\n"),
+        ("normative", normative, "### Wording that changes meaning ({n})\n\n{body}\n"),
+        ("wording", editorial, "<details><summary>Editorial wording ({n})</summary>\n\n{body}\n\n</details>\n"),
+    )
+    out = [(name, form.format(n=len(items), body=listed(items)), len(items)) for name, items, form in heads if items]
     if cs.notes:
         out.append(("notes", "".join(f"_{md(n)}_\n" for n in cs.notes), 0))
     return out
+
+
+def _partition(cs: ChangeSet) -> tuple[list[Change], list[Change], list[Change], list[Change]]:
+    """(breaking, other changes, normative wording, editorial wording), clause wording folded into its section's."""
+    breaking = [c for c in cs.changes if c.severity == "breaking"]
+    wording = fold_clauses([c for c in cs.changes if c.kind in WORDING and c.severity != "breaking"])
+    others = [c for c in cs.changes if c.severity != "breaking" and c.kind not in WORDING]
+    normative = [c for c in wording if c.details.get("normative")]
+    return breaking, others, normative, [c for c in wording if not c.details.get("normative")]
 
 
 def _risks(inputs: Inputs) -> tuple[str, str] | None:
@@ -145,16 +144,16 @@ def _risks(inputs: Inputs) -> tuple[str, str] | None:
         return None
     challenged = {c.subject for c in cs.changes if c.kind.about in ("challenge", "example")}
     have_files = {ch.clause_id for ch in inputs.spec.challenges} if inputs.spec else set()
-    stale = sorted({c.subject for c in cs.changes if c.kind in (Kind.CLAUSE_REWORDED, Kind.CLAUSE_MOVED)} - challenged)
-    uncovered = sorted({c.subject for c in cs.changes if c.kind is Kind.CLAUSE_ADDED} - have_files)
-    reused = sorted({c.subject for c in cs.changes if c.kind is Kind.ID_REUSED})
-    lines = []
-    if stale:
-        lines.append(f"- Clauses changed, but their challenge files were not: {', '.join(md(f'[^{i}]') for i in stale)}")
-    if uncovered:
-        lines.append(f"- New clauses with no challenge file: {', '.join(md(f'[^{i}]') for i in uncovered)}")
-    if reused:
-        lines.append(f"- **Retired ids reused** with another meaning: {', '.join(md(f'[^{i}]') for i in reused)}")
+
+    def subjects(*kinds: Kind) -> set[str]:
+        return {c.subject for c in cs.changes if c.kind in kinds}
+
+    risks = (
+        ("Clauses changed, but their challenge files were not", subjects(Kind.CLAUSE_REWORDED, Kind.CLAUSE_MOVED) - challenged),
+        ("New clauses with no challenge file", subjects(Kind.CLAUSE_ADDED) - have_files),
+        ("**Retired ids reused** with another meaning", subjects(Kind.ID_REUSED)),
+    )
+    lines = [f"- {what}: {', '.join(md(f'[^{i}]') for i in sorted(ids))}" for what, ids in risks if ids]
     return ("risks", "### Review risks\n\n" + "\n".join(lines) + "\n") if lines else None
 
 
@@ -212,18 +211,44 @@ PRIORITY = ["compliance_clauses", "wording", "notes", "compliance", "risks", "no
 
 def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
     """The whole summary; sections are dropped, least important first, until it fits in `limit`."""
+    changes = change_sections(inputs.changes, inputs.blob_url, inputs.base_blob_url, inputs.line_limit)
+    status = _status(inputs, sum(n for *_, n in changes), sum(n for name, _, n in changes if name == "breaking"))
+    sections = [
+        s for s in (_findings(inputs), *((name, text) for name, text, _ in changes), _risks(inputs), *_compliance(inputs)) if s
+    ]
+    body = _body(status, sections, "", inputs.line_limit)
+    while utf16_len(body) > limit and sections:
+        names = {n for n, _ in sections}
+        victim = next((name for name in PRIORITY if name in names), sections[-1][0])
+        sections = [s for s in sections if s[0] != victim]
+        note = f"\n_Some sections were left out to fit in a comment; the full report is in {inputs.full_report}._\n"
+        body = _body(status, sections, note, inputs.line_limit)
+    return body
+
+
+def _body(status: str, sections: list[tuple[str, str]], note: str, line_limit: int | None) -> str:
+    body = status + "".join("\n" + text for _, text in sections) + note + "\n" + MARKER + "\n"
+    if line_limit is not None:
+        body = "\n".join(_cut(line, line_limit) for line in body.split("\n"))
+    return body
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _status(inputs: Inputs, n_changes: int, breaking: int) -> str:
+    """The first line (pass or fail, what is new) and the notes under it."""
     introduced, _ = split_findings(inputs.head, inputs.base)
     count = severity_counts(introduced, SEVERITIES)
     errors, warnings = count["error"], count["warning"]
-    changes = change_sections(inputs.changes, inputs.blob_url, inputs.base_blob_url, inputs.line_limit)
-    n_changes = sum(n for *_, n in changes)
-    breaking = sum(n for name, _, n in changes if name == "breaking")
     failed = bool(errors) if inputs.failed is None else inputs.failed
-    mark = "❌ fail" if failed else "✅ pass"
     new = "" if inputs.base is None else "new "
+    found = f"{_plural(errors, new + 'error')}, {_plural(warnings, new + 'warning')}"
     status = (
-        f"## {mark} · spectools: {errors} {new}error{'s' * (errors != 1)}, {warnings} {new}warning{'s' * (warnings != 1)}; "
-        f"{n_changes} spec change{'s' * (n_changes != 1)}" + (f" ({breaking} breaking)" if breaking else "") + "\n"
+        f"## {'❌ fail' if failed else '✅ pass'} · spectools: {found}; {_plural(n_changes, 'spec change')}"
+        + (f" ({breaking} breaking)" if breaking else "")
+        + "\n"
     )
     notes = list(inputs.notes)
     if inputs.base is not None:
@@ -231,29 +256,10 @@ def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
         old_errors, old_warnings = at_head["error"] - errors, at_head["warning"] - warnings
         if old_errors or old_warnings:
             notes.append(
-                f"Already there before this pull request, and not counted above: {old_errors} error{'s' * (old_errors != 1)}, "
-                f"{old_warnings} warning{'s' * (old_warnings != 1)} (see {inputs.full_report})"
+                f"Already there before this pull request, and not counted above: {_plural(old_errors, 'error')}, "
+                f"{_plural(old_warnings, 'warning')} (see {inputs.full_report})"
             )
-    if notes:
-        status += "\n" + "".join(f"_{note}_\n" for note in notes)
-    sections = [
-        s for s in (_findings(inputs), *((name, text) for name, text, _ in changes), _risks(inputs), *_compliance(inputs)) if s
-    ]
-    dropped = False
-    while True:
-        note = (
-            f"\n_Some sections were left out to fit in a comment; the full report is in {inputs.full_report}._\n"
-            if dropped
-            else ""
-        )
-        body = status + "".join("\n" + text for _, text in sections) + note + "\n" + MARKER + "\n"
-        if inputs.line_limit is not None:
-            body = "\n".join(_cut(line, inputs.line_limit) for line in body.split("\n"))
-        if utf16_len(body) <= limit or not sections:
-            return body
-        victim = next((name for name in PRIORITY if any(n == name for n, _ in sections)), sections[-1][0])
-        sections = [s for s in sections if s[0] != victim]
-        dropped = True
+    return status + ("\n" + "".join(f"_{note}_\n" for note in notes) if notes else "")
 
 
 def _cut(line: str, limit: int) -> str:

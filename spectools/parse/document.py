@@ -130,6 +130,11 @@ class _Walker:
                 )
             )
             return
+        self.open_section(i, tok, anchor, pairs)
+
+    def open_section(self, i: int, tok: Any, anchor: str, pairs: dict[str, str]) -> None:
+        """A heading with an anchor: the sections it closes are closed, and it opens under its parent."""
+        line0 = tok.map[0]
         level = int(tok.tag[1:])
         if self.built and self.built[-1].body_end < 0:
             self.built[-1].body_end = line0
@@ -166,16 +171,19 @@ class _Walker:
             self.first_paragraph = (content, line0 + 1, self.here(line0).col)
         m = _EXAMPLE.match(content) if content.startswith("**Example**") else None
         if m and self.commentary_depth == 0:
-            title = " ".join(m.group(1).split())
-            nxt = tokens[i + 2] if i + 2 < len(tokens) else None
-            where = self.here(line0)
-            if nxt is not None and nxt.type == "fence" and (nxt.info.split() or [""])[0] == "xml":
-                self.example_fences[i + 2] = (title, where)
-            else:
-                self.not_prose.add(line0)
-                self.add_example(Example(title, where, (), False))  # SPEC508, in checks/examples.py
+            self.example(i, " ".join(m.group(1).split()), line0)
         if ("[^" in content and self.read_clauses) or "](#" in content:
             _Paragraph(self, content, line0, self.read_clauses and self.commentary_depth == 0).read(tok.children or ())
+
+    def example(self, i: int, title: str, line0: int) -> None:
+        """An `**Example**: title` paragraph: its conversation is the xml fence right after it, if any."""
+        nxt = self.tokens[i + 2] if i + 2 < len(self.tokens) else None
+        where = self.here(line0)
+        if nxt is not None and nxt.type == "fence" and (nxt.info.split() or [""])[0] == "xml":
+            self.example_fences[i + 2] = (title, where)
+        else:
+            self.not_prose.add(line0)
+            self.add_example(Example(title, where, (), False))  # SPEC508, in checks/examples.py
 
     def code(self, i: int, tok: Any) -> None:
         """A fence or an indented code block: unclosed, holding clause tags, or an example's conversation."""

@@ -129,54 +129,45 @@ def document_patterns(source: Source) -> tuple[str, ...]:
     return _patterns(source, _config(source, [])[0])
 
 
-def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> Loaded:
-    problems: list[Diagnostic] = []
-    config, config_ok = _config(source, problems)
+def _paths(source: Source, config: Config, problems: list[Diagnostic]) -> tuple[tuple[str, ...], list[str], list[str], set[str]]:
+    """(document globs, document paths, challenge paths, paths found by walking)."""
     patterns = _patterns(source, config)
     doc_paths, walk_problems, unmatched, walked = glob(source, patterns)
     problems.extend(walk_problems)
     if config.documents is not None:
         for pattern in unmatched:
             index = config.documents.index(pattern) if pattern in config.documents else 0
-            problems.append(
-                diag(
-                    "SPEC015",
-                    Location(CONFIG_FILE, config.line("documents", index), 1),
-                    f"documents: '{pattern}' matches no file; fix the glob or remove it",
-                )
-            )
-    challenge_dir = config.challenges
-    challenge_paths, walk_problems, _, walked_challenges = glob(source, (f"{challenge_dir}/*.md",))
-    walked |= walked_challenges
+            where = Location(CONFIG_FILE, config.line("documents", index), 1)
+            problems.append(diag("SPEC015", where, f"documents: '{pattern}' matches no file; fix the glob or remove it"))
+    challenge_paths, walk_problems, _, walked_challenges = glob(source, (f"{config.challenges}/*.md",))
     problems.extend(walk_problems)
     doc_set = set(doc_paths)
-    challenge_paths = [p for p in challenge_paths if p not in doc_set]
+    return patterns, doc_paths, [p for p in challenge_paths if p not in doc_set], walked | walked_challenges
 
-    prefetch = getattr(source, "prefetch", None)
-    if prefetch is not None:  # a git tree: fetch every blob that will be read in one request
-        wanted = [p for p in (*doc_paths, *challenge_paths) if only is None or only(p)]
-        prefetch([p for p in wanted if ("doc" if p in doc_set else "challenge", p, source.blob_id(p) or "") not in cache])
+
+def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> Loaded:
+    problems: list[Diagnostic] = []
+    config, config_ok = _config(source, problems)
+    patterns, doc_paths, challenge_paths, walked = _paths(source, config, problems)
+    wanted = {
+        path: kind
+        for kind, paths in (("doc", doc_paths), ("challenge", challenge_paths))
+        for path in paths
+        if only is None or only(path)
+    }
+    source.prefetch([p for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache])  # one request
     texts: dict[str, str] = {}
     parsed: dict[str, list[Any]] = {"doc": [], "challenge": []}
-    for kind, paths in (("doc", doc_paths), ("challenge", challenge_paths)):
-        for path in paths:
-            if only is None or only(path):
-                got = _parsed(source, kind, path, config.max_file_bytes, path in walked, cache, problems)
-                if got is not None:
-                    parsed[kind].append(got[0])
-                    texts[path] = got[1]
+    for path, kind in wanted.items():
+        got = _parsed(source, kind, path, config.max_file_bytes, path in walked, cache, problems)
+        if got is not None:
+            parsed[kind].append(got[0])
+            texts[path] = got[1]
     documents: list[Document] = parsed["doc"]
     challenges: list[Challenge] = parsed["challenge"]
     if not doc_paths and config_ok:
         where = Location(CONFIG_FILE, config.line("documents"), 1) if config.documents else Location("model_spec.md")
-        problems.append(
-            diag(
-                "SPEC014",
-                where,
-                "no spec documents found; create model_spec.md or spec/<name>.md, "
-                "or list your documents under `documents:` in spectools.yaml",
-            )
-        )
+        problems.append(diag("SPEC014", where, _NO_DOCUMENTS))
     for document in documents:
         problems.extend(document.problems)
     for challenge in challenges:
@@ -184,3 +175,8 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
     return Loaded(
         Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, texts, patterns, tuple(doc_paths)
     )
+
+
+_NO_DOCUMENTS = (
+    "no spec documents found; create model_spec.md or spec/<name>.md, or list your documents under `documents:` in spectools.yaml"
+)

@@ -148,21 +148,7 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
             continue
         out += [f"### {name}", ""]
         if group is Group.WORDING:
-            items = fold_clauses(items)
-            normative = [c for c in items if c.details.get("normative")]
-            editorial = [c for c in items if not c.details.get("normative")]
-            for c in normative:
-                out.append(entry(c))
-                out.append(diff_line(c, LINE_LIMIT, _WHOLE))
-            if editorial:
-                out += ([""] if normative else []) + [
-                    f"<details><summary>{len(editorial)} editorial change{'s' * (len(editorial) != 1)}</summary>",
-                    "",
-                ]
-                for c in editorial:
-                    out.append(entry(c))
-                    out.append(diff_line(c, LINE_LIMIT, _WHOLE))
-                out += ["", "</details>"]
+            out += _wording(items)
         else:
             breaking = [c for c in items if c.severity == "breaking"]
             out += [entry(c) for c in breaking + [c for c in items if c.severity != "breaking"]]
@@ -170,6 +156,23 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
     if cs.notes:
         out += ["### Vocabulary", ""] + [f"- {md(n)}" for n in cs.notes] + [""]
     return "\n".join(out)
+
+
+def _wording(items: list[Change]) -> list[str]:
+    """The wording group: normative changes with their word diffs, then the editorial ones folded away."""
+    items = fold_clauses(items)
+    normative = [c for c in items if c.details.get("normative")]
+    editorial = [c for c in items if not c.details.get("normative")]
+    out = []
+    for c in normative:
+        out += [entry(c), diff_line(c, LINE_LIMIT, _WHOLE)]
+    if editorial:
+        n = len(editorial)
+        out += [*([""] if normative else []), f"<details><summary>{n} editorial change{'s' * (n != 1)}</summary>", ""]
+        for c in editorial:
+            out += [entry(c), diff_line(c, LINE_LIMIT, _WHOLE)]
+        out += ["", "</details>"]
+    return out
 
 
 def change_json(c: Change) -> dict[str, Any]:

@@ -57,16 +57,10 @@ def word_diff_md(diff: str, limit: int | None = None, whole: str = "the job summ
     pos = 0
     upcoming = {"[-": diff.find("[-"), "{+": diff.find("{+")}  # each found again only once passed: linear
     while pos < len(diff):
-        for kind, at in upcoming.items():
-            if 0 <= at < pos:
-                upcoming[kind] = diff.find(kind, pos)
-        starts = [(at, kind) for kind, at in upcoming.items() if at >= 0]
-        if not starts:
+        found = _next_edit(diff, pos, upcoming)
+        if found is None:
             break
-        at, kind = min(starts)
-        close = diff.find("-]" if kind == "[-" else "+}", at + 2)
-        if close < 0:
-            break
+        at, kind, close = found
         tag = "del" if kind == "[-" else "ins"
         more = [md(_few(diff[pos:at], limit)), f"<{tag}>{md(_few(diff[at + 2 : close], limit))}</{tag}>"]
         if limit is not None and sum(len(p) + 1 for p in (*out, *more)) > limit - 80:
@@ -78,6 +72,20 @@ def word_diff_md(diff: str, limit: int | None = None, whole: str = "the job summ
     if limit is not None and "…" in text and "…" not in diff:  # a long run was shortened: say where it is whole
         text += f" (cut: the whole diff is in {whole})"
     return text
+
+
+def _next_edit(diff: str, pos: int, upcoming: dict[str, int]) -> tuple[int, str, int] | None:
+    """(start, "[-" or "{+", end) of the next removed or added run from pos, or None. upcoming holds where
+    each opener was last found; it is searched again only once passed."""
+    for kind, at in upcoming.items():
+        if 0 <= at < pos:
+            upcoming[kind] = diff.find(kind, pos)
+    starts = [(at, kind) for kind, at in upcoming.items() if at >= 0]
+    if not starts:
+        return None
+    at, kind = min(starts)
+    close = diff.find("-]" if kind == "[-" else "+}", at + 2)
+    return None if close < 0 else (at, kind, close)
 
 
 def _few(text: str, limit: int | None) -> str:

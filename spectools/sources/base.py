@@ -17,6 +17,10 @@ from spectools.sources.patterns import Matcher, compile_pattern
 
 class Source(Protocol):
     label: str
+    glob_memo: dict[tuple[str, ...], Any] | None  # a source whose files cannot change keeps glob's answers here
+
+    def prefetch(self, paths: list[str]) -> None:
+        """Fetch these files ahead, in one request, when that is cheaper than one by one (a git tree)."""
 
     def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:
         """Every file path (relative, with /) under prefix ('' for the root)."""
@@ -93,7 +97,7 @@ def glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Dia
     """(matching paths sorted, walk problems, patterns that matched nothing, paths found by walking).
 
     A source whose files cannot change (a git tree) keeps the answers in `glob_memo`."""
-    memo: dict[tuple[str, ...], Any] | None = getattr(source, "glob_memo", None)
+    memo = source.glob_memo
     if memo is not None:
         if patterns not in memo:
             memo[patterns] = _glob(source, patterns)

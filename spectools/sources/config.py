@@ -58,10 +58,21 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
     problems, bad_keys = _schema_problems(data, lines, path)
     if not isinstance(data, dict):
         return Config(), problems
-    data = {k: v for k, v in data.items() if k not in bad_keys}  # keep what is valid
+    cfg = _from_data({k: v for k, v in data.items() if k not in bad_keys}, lines)  # keep what is valid
+    for key, attr in (("section", "section_id"), ("clause", "clause_id")):
+        try:
+            id_pattern(getattr(cfg, attr))
+        except PatternError as exc:
+            problems.append(diag("SPEC001", Location(path, cfg.line("ids", key), 1), f"ids.{key}: {exc}"))
+            cfg = replace(cfg, **{attr: getattr(Config, attr)})
+    cfg, found = _confined(cfg, path)
+    return cfg, problems + found + _unknown_names(cfg, path)
+
+
+def _from_data(data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> Config:
     ids = data.get("ids", {})
     authority = data.get("authority", {})
-    cfg = Config(
+    return Config(
         documents=tuple(data["documents"]) if "documents" in data else None,
         challenges=data.get("challenges", "examples").rstrip("/") or "/",
         section_id=ids.get("section", Config.section_id),
@@ -76,14 +87,11 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
         max_file_bytes=data.get("limits", {}).get("max_file_bytes", Config.max_file_bytes),
         lines=lines,
     )
-    for key, attr in (("section", "section_id"), ("clause", "clause_id")):
-        try:
-            id_pattern(getattr(cfg, attr))
-        except PatternError as exc:
-            problems.append(diag("SPEC001", Location(path, cfg.line("ids", key), 1), f"ids.{key}: {exc}"))
-            cfg = replace(cfg, **{attr: getattr(Config, attr)})
-    cfg, found = _confined(cfg, path)
-    problems.extend(found)
+
+
+def _unknown_names(cfg: Config, path: str) -> list[Diagnostic]:
+    """Check codes that do not exist, and aliases to a level that is not one."""
+    problems = []
     for code in cfg.checks:
         if code not in CHECKS:
             problems.append(
@@ -102,7 +110,7 @@ def parse_config(text: str | None, path: str = CONFIG_FILE) -> tuple[Config, lis
                     f"authority.aliases: '{old}' maps to '{new}', which is not one of the levels ({', '.join(cfg.levels)})",
                 )
             )
-    return cfg, problems
+    return problems
 
 
 def id_pattern(pattern: str) -> Matcher:

@@ -17,7 +17,7 @@ class TreeSource:
         self.commit = side.commit
         self._repo = repo
         self._files: dict[str, tuple[str, int]] = {}  # path -> (blob sha, mode)
-        self.glob_memo: dict[tuple[str, ...], Any] = {}  # a tree never changes: source.glob keeps its answers
+        self.glob_memo: dict[tuple[str, ...], Any] | None = {}  # a tree never changes: source.glob keeps its answers
         self._fetched: dict[str, bytes] = {}  # blob sha -> bytes fetched ahead by prefetch, until read
         if files is not None:
             self._files = files

@@ -10,6 +10,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from spectools.model import Diagnostic, Location, diag
 from spectools.sources.base import outside
@@ -21,6 +22,10 @@ class WorktreeSource:
         self._root = str(self.root)
         self.label = str(root)
         self._dirs: dict[str, bool] = {}  # folder (relative) -> whether it really is inside the root
+        self.glob_memo: dict[tuple[str, ...], Any] | None = None  # files on disk can change: nothing is kept
+
+    def prefetch(self, paths: list[str]) -> None:
+        """Nothing to fetch ahead: each file is read when it is needed."""
 
     def _confined(self, rel: str) -> bool:
         """Whether rel names a place inside the repository: no `..` or absolute path, and no folder on
@@ -78,21 +83,26 @@ class WorktreeSource:
             except OSError as exc:
                 problems.append(diag("SPEC009", Location(rel_dir or "."), f"cannot list the folder: {exc.strerror}"))
                 continue
-            base = rel_dir + "/" if rel_dir else ""
-            for entry in entries:  # is_symlink/is_dir come from the directory listing: no extra system call
-                rel = base + entry.name
-                if entry.is_symlink():
-                    problem = self._link_problem(rel, False)
-                    if problem:
-                        problems.append(problem)
-                    else:
-                        files.append(rel)
-                elif entry.is_dir(follow_symlinks=False):
-                    if entry.name != ".git":
-                        pending.append(rel)
+            self._sort(rel_dir + "/" if rel_dir else "", entries, (files, pending, problems))
+        return files, problems
+
+    def _sort(self, base: str, entries: list[os.DirEntry[str]], into: tuple[list[str], list[str], list[Diagnostic]]) -> None:
+        """A folder's entries into files, folders to walk and problems (a symlink that must not be followed).
+        is_symlink and is_dir come from the directory listing: no extra system call."""
+        files, pending, problems = into
+        for entry in entries:
+            rel = base + entry.name
+            if entry.is_symlink():
+                problem = self._link_problem(rel, False)
+                if problem:
+                    problems.append(problem)
                 else:
                     files.append(rel)
-        return files, problems
+            elif entry.is_dir(follow_symlinks=False):
+                if entry.name != ".git":
+                    pending.append(rel)
+            else:
+                files.append(rel)
 
     def is_file(self, path: str) -> bool:
         return self._confined(path) and os.path.lexists(os.path.join(self._root, path))

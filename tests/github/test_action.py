@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.github.test_pullrequest import MARKER, Runner, counts, event, make_repo
 from tests.github_server import GitHubServer
-from tests.test_pullrequest import MARKER, Runner, counts, event, make_repo
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))

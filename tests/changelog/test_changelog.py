@@ -9,6 +9,7 @@ import jsonschema
 import referencing
 
 from spectools.io import schema
+from tests.conftest import ROOT
 from tests.gitrepo import GitRepo, challenge, example, section
 
 V1 = "# Rules {#rules}\n\nThe rules.\n\n" + section(
@@ -317,7 +318,7 @@ def test_concurrent_writers_take_turns_and_lose_no_section(tmp_path: Path) -> No
 
     repo = released(tmp_path)
     (repo.root / "CHANGELOG.md").write_bytes(b"# Changelog\n")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     versions = [f"v2.{n}" for n in range(1, 7)]
     procs = [
         subprocess.Popen(

@@ -66,9 +66,14 @@ SLOW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @SLOW
 @given(st.text(max_size=400))
 def test_parsing_arbitrary_text_never_raises(source: str) -> None:
-    parse_document("d.md", source)
-    parse_challenge("examples/ab12.md", "ab12", source)
-    parse_conversation(source, "d.md", 1)
+    """Nothing raises, and every finding is located in the file it is about, on a line the text has."""
+    lines = source.count("\n") + source.count("\r") + 2
+    doc = parse_document("d.md", source)
+    challenge = parse_challenge("examples/ab12.md", "ab12", source)
+    _, problems = parse_conversation(source, "d.md", 1)
+    for path, found in (("d.md", doc.problems), ("examples/ab12.md", challenge.problems), ("d.md", problems)):
+        for d in found:
+            assert d.location.path == path and 0 <= d.location.line <= lines, d
 
 
 @SLOW
@@ -94,8 +99,11 @@ def test_decoding_and_parsing_any_bytes_never_raises(data: bytes) -> None:
 @SLOW
 @given(st.text(max_size=200) | markdownish)
 def test_front_matter_and_config_never_raise(source: str) -> None:
+    """Nothing raises; a config with findings falls back to the defaults for what it got wrong."""
     split("d.md", "---\n" + source + "\n---\n")
-    parse_config(source)
+    config, problems = parse_config(source)
+    assert all(d.location.path == "spectools.yaml" and d.code == "SPEC001" for d in problems), problems
+    assert config.challenges and config.levels
 
 
 @SLOW

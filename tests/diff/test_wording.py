@@ -4,13 +4,12 @@ and on the part held out from tuning the rule."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from spectools.diff.wording import classify, word_diff
+from tests.conftest import DATA
 
-CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "wording" / "edits.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.safe_load((DATA / "wording" / "edits.yaml").read_text(encoding="utf-8"))
 
 
 def _accuracy(edits: list[dict[str, str]]) -> tuple[float, list[str]]:

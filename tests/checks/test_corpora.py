@@ -37,6 +37,6 @@ def test_every_check_code_is_exercised_by_a_corpus_or_test() -> None:
     for case in INVALID_CASES:
         for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines():
             seen.add(line.split(" ")[2])
-    built_by_tests = {"SPEC007", "SPEC008", "SPEC009", "SPEC014"}  # tests/test_bad_input.py
+    built_by_tests = {"SPEC007", "SPEC008", "SPEC009", "SPEC014"}  # tests/checks/test_bad_input.py
     built_by_tests |= {"SPEC207", "SPEC509"}  # tests/test_modelspec.py: they need git history, or a file new challenge wrote
     assert set(CHECKS) - seen - built_by_tests == set()

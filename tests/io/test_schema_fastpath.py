@@ -46,7 +46,7 @@ instances = st.dictionaries(keys, json_values, max_size=6)
 
 
 @pytest.mark.parametrize("name", BUILT_IN)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(instance=instances)
 def test_the_fast_path_says_valid_only_when_jsonschema_does(name: str, instance: dict) -> None:
     s = schema(name)
