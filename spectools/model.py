@@ -3,10 +3,10 @@
 Every layer can report a finding or fail a run without importing a higher one.
 
 They are NamedTuples rather than frozen dataclasses: a dataclass generates and compiles its
-methods when the module is imported, which cost 6.5 ms, 5% of validating a 250 KB spec.
+methods when the module is imported, which cost 6.5 ms, 5% of validating a 250 KB spec. For the same
+reason this module has no `from __future__ import annotations`: NamedTuple compiles every annotation
+that is a string (76 of them, 2 ms), and none here needs to be one.
 """
-
-from __future__ import annotations
 
 import re
 from collections.abc import Iterable

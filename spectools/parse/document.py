@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from spectools.model import CLAUSE_TAG, TAG, Clause, Commentary, Diagnostic, Example, Link, Location, Section, diag
 from spectools.parse.conversation import parse_conversation
@@ -17,28 +16,30 @@ _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]*_]*(?:" + CLAUSE_TAG + r"
 _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "cf", "Dr", "Mr", "Mrs", "Ms", "St", "No")
 
 
-@dataclass
 class _Builder:
-    anchor: str
-    title: str
-    level: int
-    parent: str | None
-    attributes: dict[str, Any]
-    attribute_lines: dict[str, int]
-    line: int
-    col: int
-    body_start: int  # 0-based index of the first body line
-    body_end: int = -1
-    end_line: int = 0
-    children: list[str] = field(default_factory=list)
-    clauses: list[str] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    examples: list[Example] = field(default_factory=list)
-    commentary: list[Commentary] = field(default_factory=list)
+    """A section while the walk is in it (a plain class: a dataclass costs a millisecond to import)."""
+
+    __slots__ = (
+        "anchor", "attribute_lines", "attributes", "body_end", "body_start", "children", "clauses", "col",
+        "commentary", "end_line", "examples", "level", "line", "links", "parent", "title",
+    )  # fmt: skip
+
+    def __init__(self, anchor: str, title: str, level: int, parent: str | None, attributes: dict[str, Any], line: int) -> None:
+        self.anchor, self.title, self.level, self.parent = anchor, title, level, parent
+        self.attributes = attributes
+        self.attribute_lines = dict.fromkeys(attributes, line)
+        self.line, self.col = line, 1
+        self.body_start = line  # 0-based index of the first body line
+        self.body_end = -1
+        self.end_line = 0
+        self.children: list[str] = []
+        self.clauses: list[str] = []
+        self.links: list[Link] = []
+        self.examples: list[Example] = []
+        self.commentary: list[Commentary] = []
 
 
-@dataclass
-class Walk:
+class Walk(NamedTuple):
     sections: list[Section]
     clauses: list[Clause]
     links: list[Link]
@@ -145,17 +146,7 @@ class _Walker:
         if "tags" in attributes:
             attributes["tags"] = [t.strip() for t in attributes["tags"].split(",") if t.strip()]
         title = self.tokens[i + 1].content
-        b = _Builder(
-            anchor,
-            title,
-            level,
-            parent.anchor if parent else None,
-            attributes,
-            {k: line0 + 1 for k in pairs},
-            line0 + 1,
-            1,
-            line0 + 1,
-        )
+        b = _Builder(anchor, title, level, parent.anchor if parent else None, attributes, line0 + 1)
         if parent:
             parent.children.append(anchor)
         self.built.append(b)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from spectools.model import Challenge, Diagnostic, Document, Location, Spec, SpecError, diag
 from spectools.parse.files import parse_challenge, parse_document
@@ -17,14 +17,16 @@ from spectools.sources.config import CONFIG_FILE, Config, parse_config
 from spectools.sources.worktree import WorktreeSource
 
 
-@dataclass
-class Loaded:
+class Loaded(NamedTuple):
+    """A repository read: its spec, its config and every problem met (a NamedTuple: a dataclass costs a
+    millisecond to import)."""
+
     spec: Spec
     config: Config
     problems: list[Diagnostic]
     config_ok: bool
     source: Source
-    texts: dict[str, str] = field(default_factory=dict)  # decoded text of every parsed file
+    texts: Mapping[str, str] = MappingProxyType({})  # decoded text of every parsed file
     documents: tuple[str, ...] = ()  # the document globs that were used
     doc_paths: tuple[str, ...] = ()  # every document found, read or not (see `only`)
 
