@@ -81,6 +81,7 @@ OWNED = (
     ("defines the comment's marker", "\nMARKER =", "spectools/github/summary.py"),
     ("defines the --fail-on rule", "def fails(", "spectools/model.py"),
     ("counts severities", "def severity_counts(", "spectools/model.py"),
+    ("builds a ChangeSet", "ChangeSet(", "spectools/diff/changes.py"),
 )
 PRINTS = ("sys.stdout", "sys.stderr", "print(")  # only cli/ may
 

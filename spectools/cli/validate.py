@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         if changed:
             loaded = load(open_worktree(root))
     found = check(loaded, reused(root, loaded))
-    files = len(loaded.texts) + (1 if loaded.source.is_file("spectools.yaml") else 0)
+    files = len(loaded.read) + (1 if loaded.source.is_file("spectools.yaml") else 0)
     show = display(args.path)
     if args.format == "json":
         sys.stdout.write(render.as_json(found, show, files))

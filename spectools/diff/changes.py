@@ -151,3 +151,8 @@ def sort_key(c: Change) -> tuple[Any, ...]:
 
 def hash_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def changeset(old: str, new: str, changes: Iterable[Change], notes: Iterable[str] = ()) -> ChangeSet:
+    """The one way a ChangeSet is made: its changes in the order every renderer lists them."""
+    return ChangeSet(old, new, tuple(sorted(changes, key=sort_key)), tuple(notes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from spectools.diff.changes import Change, ChangeSet, Kind, change, first, hash_text, sort_key
+from spectools.diff.changes import Change, ChangeSet, Kind, change, changeset, first, hash_text
 from spectools.diff.examples import diff_challenges, diff_examples
 from spectools.diff.matching import match_sections, scattered
 from spectools.diff.wording import normalise, word_diff
@@ -56,8 +56,6 @@ class _Sides(NamedTuple):
 
     sa: dict[str, Section]
     sb: dict[str, Section]
-    ca: dict[str, Clause]
-    cb: dict[str, Clause]
     match: dict[str, str]  # old anchor -> new anchor
     aliases: dict[str, str]
     ladder: list[str]
@@ -74,7 +72,7 @@ def diff(
     split, merged = scattered(sa, sb, ca, cb, renames)
     match = match_sections(sa, sb, renames, split, merged)
     names, ladder = _levels(cfg_a, cfg_b, aliases)
-    sides = _Sides(sa, sb, ca, cb, match, names, ladder, *_moved_clauses(ca, cb, match))
+    sides = _Sides(sa, sb, match, names, ladder, *_moved_clauses(ca, cb, match))
     out = _structure(sides, split, merged)
     vocab: set[tuple[str, str]] = set()
     for x, y in sorted(match.items()):
@@ -89,8 +87,7 @@ def diff(
         f"Authority level '{old_name}' is now called '{new_name}'; sections that only changed the name keep their authority."
         for old_name, new_name in sorted(vocab)
     )
-    out.sort(key=sort_key)
-    return ChangeSet(old, new, tuple(out), notes)
+    return changeset(old, new, out, notes)
 
 
 def _moved_clauses(

@@ -210,8 +210,6 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
 
 
 def with_reused(cs: ChangeSet, extra: list[Change]) -> ChangeSet:
-    from spectools.diff.changes import sort_key
+    from spectools.diff.changes import changeset
 
-    if not extra:
-        return cs
-    return cs._replace(changes=tuple(sorted((*cs.changes, *extra), key=sort_key)))
+    return changeset(cs.old, cs.new, (*cs.changes, *extra), cs.notes) if extra else cs

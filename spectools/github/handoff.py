@@ -23,7 +23,6 @@ MAX_BYTES = 4 * 1024 * 1024
 class Handoff:
     pull_request: int
     head_sha: str
-    base_sha: str | None
     errors: int
     warnings: int
     breaking_changes: int

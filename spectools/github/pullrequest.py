@@ -92,7 +92,7 @@ def check(fail_on: str, ctx: Context, path: str, results: list[str], run_id: str
         replace(inputs, full_report="the output of `spectools validate`", list_limit=2000, line_limit=None), SUMMARY_LIMIT // 2
     )
     report = Handoff(
-        ctx.number or 0, rv.head, rv.base, rv.errors, rv.warnings, rv.breaking, EXIT_FINDINGS if failed else EXIT_OK,
+        ctx.number or 0, rv.head, rv.errors, rv.warnings, rv.breaking, EXIT_FINDINGS if failed else EXIT_OK,
         comment, summary,
     )  # fmt: skip
     return Checked(report, list(rv.notes), commands)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from spectools.model import Challenge, Diagnostic, Document, Location, Spec, SpecError, diag
@@ -26,7 +25,7 @@ class Loaded(NamedTuple):
     problems: list[Diagnostic]
     config_ok: bool
     source: Source
-    texts: Mapping[str, str] = MappingProxyType({})  # decoded text of every parsed file
+    read: tuple[str, ...] = ()  # every file parsed
     documents: tuple[str, ...] = ()  # the document globs that were used
     doc_paths: tuple[str, ...] = ()  # every document found, read or not (see `only`)
 
@@ -74,7 +73,7 @@ def paused_gc() -> Iterator[None]:
 
 
 # (kind, path, blob id) -> the parsed file and the problems met decoding it
-Cache = dict[tuple[str, str, str], tuple[Any, list[Diagnostic], str]]
+Cache = dict[tuple[str, str, str], tuple[Any, list[Diagnostic]]]
 
 
 def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool] | None = None) -> Loaded:
@@ -85,25 +84,23 @@ def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool]
         return _load(source, {} if cache is None else cache, only)
 
 
-def _parsed(
-    source: Source, kind: str, path: str, limit: int, walked: bool, cache: Cache, problems: list[Diagnostic]
-) -> tuple[Any, str] | None:
-    """(Document or Challenge, text), or None when the file could not be read."""
+def _parsed(source: Source, kind: str, path: str, limit: int, walked: bool, cache: Cache, problems: list[Diagnostic]) -> Any:
+    """The Document or Challenge, or None when the file could not be read."""
     blob = source.blob_id(path)
     key = (kind, path, blob or "")
     if blob is not None and key in cache:
-        parsed, cached_problems, cached_text = cache[key]
+        parsed, cached_problems = cache[key]
         problems.extend(cached_problems)
-        return (parsed, cached_text) if parsed is not None else None
+        return parsed
     found: list[Diagnostic] = []
     text = read_text(source, path, limit, found, walked)
     parsed = None
     if text is not None:
         parsed = parse_document(path, text) if kind == "doc" else parse_challenge(path, path.rsplit("/", 1)[-1][:-3], text)
     if blob is not None:
-        cache[key] = (parsed, found, text or "")
+        cache[key] = (parsed, found)
     problems.extend(found)
-    return (parsed, text or "") if parsed is not None and text is not None else None
+    return parsed
 
 
 def _config(source: Source, problems: list[Diagnostic]) -> tuple[Config, bool]:
@@ -158,13 +155,13 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
         if only is None or only(path)
     }
     source.prefetch([p for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache])  # one request
-    texts: dict[str, str] = {}
+    read: list[str] = []
     parsed: dict[str, list[Any]] = {"doc": [], "challenge": []}
     for path, kind in wanted.items():
         got = _parsed(source, kind, path, config.max_file_bytes, path in walked, cache, problems)
         if got is not None:
-            parsed[kind].append(got[0])
-            texts[path] = got[1]
+            parsed[kind].append(got)
+            read.append(path)
     documents: list[Document] = parsed["doc"]
     challenges: list[Challenge] = parsed["challenge"]
     if not doc_paths and config_ok:
@@ -175,7 +172,7 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
     for challenge in challenges:
         problems.extend(challenge.problems)
     return Loaded(
-        Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, texts, patterns, tuple(doc_paths)
+        Spec(tuple(documents), tuple(challenges)), config, problems, config_ok, source, tuple(read), patterns, tuple(doc_paths)
     )
 
 

@@ -176,7 +176,7 @@ def test_a_partial_comparison_gives_what_a_full_one_gives(tmp_path: Path) -> Non
     old, new = spec_repo.side("HEAD~1"), spec_repo.side("HEAD")
     with Comparer(spec_repo) as comparer:
         partial, la, _, _ = comparer.compare(old, new)
-    assert la is not None and "spec/still.md" in la.texts  # read for the title of st01's changed challenge
+    assert la is not None and "spec/still.md" in la.read  # read for the title of st01's changed challenge
     full_a, full_b = load(spec_repo.source(old)), load(spec_repo.source(new))
     full = diff(full_a.spec, full_b.spec, full_a.config, full_b.config, old.label, new.label)
     assert text(partial) == text(full)
