@@ -34,7 +34,8 @@ def executable() -> str:
 
 def run(args: Sequence[str], cwd: Path | str | None = None, data: bytes | None = None) -> bytes:
     """git's standard output; GitError when it fails, OSError when git cannot be started."""
-    proc = subprocess.run([executable(), *args], cwd=cwd, input=data, capture_output=True, check=False)
+    stdin = subprocess.DEVNULL if data is None else None  # git never waits on the user's terminal
+    proc = subprocess.run([executable(), *args], cwd=cwd, input=data, stdin=stdin, capture_output=True, check=False)
     if proc.returncode:
         raise GitError(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))
     return proc.stdout

@@ -72,3 +72,21 @@ def test_invalid_is_left_to_jsonschema() -> None:
     assert not builtin_valid("section", {"tags": ["a", "a"]})
     assert not builtin_valid("challenge", {"severity": "extreme"})
     assert not builtin_valid("config", {"challenge": "typo"})
+
+
+def test_the_generated_validators_are_what_the_schemas_give() -> None:
+    """spectools/io/validators/ is remade by tools/validators.py whenever a schema changes."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "tools/validators.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_fast_path_never_changes_what_it_checks() -> None:
+    """The config schema has defaults; checking an instance must not fill them in."""
+    data = {"documents": ["spec/*.md"]}
+    assert builtin_valid("config", data)
+    assert data == {"documents": ["spec/*.md"]}

@@ -216,7 +216,7 @@ def line_of(lines: dict[KeyPath, int], path: KeyPath, default: int = 1) -> int:
 
 
 # ---- files shipped with spectools
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parent.parent  # spectools/
 
 
 def data_dir(name: str) -> Path:
@@ -233,22 +233,16 @@ def schema(name: str) -> dict[str, Any]:
     return loaded
 
 
-@cache
-def _fast_validator(name: str) -> Any:
-    import fastjsonschema
-
-    return fastjsonschema.compile(schema(name))
-
-
 def builtin_valid(name: str, instance: Any) -> bool:
-    """True when instance is valid under the built-in schema `name`, by fastjsonschema's generated code
-    (12 ms to import against jsonschema's 120 ms). False means "ask jsonschema", which then writes every
-    message: fastjsonschema stops at the first error and words it its own way. Only spectools' own
-    schemas are compiled: a repository's schema is never turned into code."""
-    import fastjsonschema
+    """True when instance is valid under the built-in schema `name` (section, document, challenge or
+    config), decided by the code fastjsonschema generated from it (spectools/io/validators/, made by
+    tools/validators.py): no schema is compiled at run time. False means "ask jsonschema", which then
+    writes every message: fastjsonschema stops at the first error and words it its own way. Only
+    spectools' own schemas are turned into code, never a repository's."""
+    from importlib import import_module
 
     try:
-        _fast_validator(name)(instance)
-    except fastjsonschema.JsonSchemaException:
+        import_module(f"spectools.io.validators.{name}").validate(instance)
+    except ValueError:  # fastjsonschema's JsonSchemaException is a ValueError
         return False
     return True
