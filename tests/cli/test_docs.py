@@ -81,7 +81,7 @@ def _readme_commands() -> list[str]:
 def test_every_command_the_readme_shows_runs(tmp_path) -> None:
     """Issue 11 (8): run in order, as a newcomer would after the quick start, with this interpreter's spectools
     standing in for `.venv/bin` (the install itself is what CI runs: the test command). The test command is
-    not run again from here, and the benchmarks only start (`--help`): they take minutes."""
+    not run again from here, and the benchmarks and tools only start (`--help`): they take minutes, or write."""
     import os
     import shutil
     import subprocess
@@ -95,6 +95,7 @@ def test_every_command_the_readme_shows_runs(tmp_path) -> None:
     (venv / "python").symlink_to(sys.executable)
     shutil.copytree(ROOT / "tests" / "data" / "invalid" / "references", tmp_path / "tests/data/invalid/references")
     shutil.copytree(ROOT / "bench", tmp_path / "bench")
+    shutil.copytree(ROOT / "tools", tmp_path / "tools")
     install = "python3 -m venv .venv && .venv/bin/pip install -q -U pip && .venv/bin/pip install -q -e . && "
     commands = _readme_commands()
     assert any(c.startswith(install) for c in commands)
@@ -109,7 +110,7 @@ def test_every_command_the_readme_shows_runs(tmp_path) -> None:
             assert proc.returncode == 0 and " deselected" in proc.stdout, proc.stdout[-500:]
             continue
         command = command.removeprefix(install)
-        if command.startswith(".venv/bin/python bench/"):
+        if command.startswith((".venv/bin/python bench/", ".venv/bin/python tools/")):  # they take minutes, or write
             command += " --help"
         proc = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
         expected = (0, 1) if "validate tests/data/invalid" in command or "github" in command else (0,)
