@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -46,6 +45,8 @@ def _schemas(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]
             reason = "; ".join(d.message for d in found) or "no such file"
             problems.append(diag("SPEC404", where, f"schemas.{kind}: cannot read '{extra}': {reason}"))
         else:
+            import json
+
             import jsonschema
 
             try:
@@ -117,11 +118,11 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     spec = loaded.spec
     section_schemas = _schemas(loaded, "section", problems)
-    cache: dict[str, list[tuple[str, str]]] = {}
+    cache: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
     for section in spec.sections():
         if not section.attributes:
             continue
-        key = json.dumps(section.attributes, sort_keys=True)
+        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in section.attributes.items()))
         if key not in cache:
             cache[key] = _errors(section_schemas, section.attributes)
         for attr, message in cache[key]:

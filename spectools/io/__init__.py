@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -228,6 +227,8 @@ def data_dir(name: str) -> Path:
 @cache
 def schema(name: str) -> dict[str, Any]:
     """A built-in JSON Schema by file stem, e.g. `config` for schema/config.schema.json."""
+    import json
+
     with open(data_dir("schema") / f"{name}.schema.json", encoding="utf-8") as fh:
         loaded: dict[str, Any] = json.load(fh)
     return loaded
@@ -243,6 +244,6 @@ def builtin_valid(name: str, instance: Any) -> bool:
 
     try:
         import_module(f"spectools.io.validators.{name}").validate(instance)
-    except ValueError:  # fastjsonschema's JsonSchemaException is a ValueError
+    except ValueError:  # the generated code's exceptions are ValueErrors
         return False
     return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
 from spectools import __version__
@@ -62,6 +61,8 @@ def as_json(diagnostics: Sequence[Diagnostic], display: Callable[[str], str], fi
             for d in diagnostics
         ],
     }
+    import json
+
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -119,4 +120,6 @@ def sarif(diagnostics: Sequence[Diagnostic], display: Callable[[str], str]) -> s
             }
         ],
     }
+    import json
+
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -3,7 +3,7 @@
 # ruff: noqa
 # mypy: ignore-errors
 from decimal import Decimal
-from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
+from spectools.io.validators import JsonSchemaValueException, JsonSchemaValuesException
 
 
 NoneType = type(None)

@@ -4,7 +4,7 @@
 # mypy: ignore-errors
 from decimal import Decimal
 import re
-from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
+from spectools.io.validators import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
