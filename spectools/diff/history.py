@@ -9,34 +9,22 @@ Ids are permanent: an id that was removed is retired, and must not come back wit
 
 from __future__ import annotations
 
-import codecs
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spectools.diff.changes import Change, ChangeSet
 from spectools.diff.wording import normalise, similarity
 from spectools.model import TAG, Spec, SpecError
 from spectools.parse.document import sentence_at
 from spectools.sources.base import glob_regex, static_prefix
+from spectools.sources.git import GitError
+from spectools.sources.gitlog import PatchLog, added_line_at, file_patches, parents
 
 if TYPE_CHECKING:
     from spectools.sources.git import GitRepo
 
 SAME_MEANING = 0.6  # word similarity above which a returning id is taken to mean the same thing
 _ADDED_WITH_TAG = re.compile(r"^\+(.*\[\^.*)$", re.M)
-# Whatever the user's git configuration says, a plain patch with a/ and b/ prefixes:
-_PATCH = ("--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--diff-algorithm=myers")
-
-
-def _new_path(header: str) -> str | None:
-    """The path of a `+++ b/<path>` line (None for `+++ /dev/null`), unquoted as git quotes it."""
-    name = header[4:]
-    if name.startswith('"'):
-        raw = codecs.escape_decode(name[1:-1].encode("utf-8", "surrogateescape"))[0]
-        name = bytes(raw).decode("utf-8", "surrogateescape")
-    elif name.endswith("\t"):
-        name = name[:-1]  # git ends the name with a tab when it holds a space
-    return name[2:] if name.startswith("b/") else None
 
 
 class IdHistory:
@@ -51,57 +39,39 @@ class IdHistory:
             {repo.prefix + (static_prefix(g) or (g if not any(c in g for c in "*?[") else "")) for g in documents} - {""}
         ) or ["."]
         self._index: dict[str, list[tuple[str, str]]] | None = None  # id -> (commit, line), newest first
-        self._running: tuple[Any, Any, Any] | None = None  # (git, its output file, its error file)
-        self._log: str | None = None
+        self._log: PatchLog | None = None
         self._asked = 0  # ids asked about so far: a few are searched for, many are indexed
         self._parents: dict[str, list[str]] | None = None
         self._ancestors: dict[str, set[str]] = {}
 
     def start(self) -> IdHistory:
-        """Start git on the scan; `find` and `all_ids` collect it. git writes to a file, not a pipe, so
-        it runs to the end on another core while this process parses (a pipe would wait on us)."""
-        if self._index is None and self._running is None:
-            import tempfile
-
-            from spectools.sources.git import start
-
-            out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed in _ready
-            args = ["log", "-p", "--unified=0", "--root", "-m", "--full-history", "--no-renames", *_PATCH]
-            proc = start([*args, "--format=%x01%H", self._tip, "--", *self._specs], self._repo.cwd, out, err)
-            self._running = (proc, out, err)
+        """Start git on the scan, in the background; `find` and `all_ids` collect it."""
+        if self._index is None and self._log is None:
+            self._log = PatchLog(self._repo.cwd, self._tip, self._specs)
         return self
 
     def close(self) -> None:
         """Stop a scan that nobody collected (no id was added after all)."""
-        if self._running is not None:
-            proc, out, err = self._running
-            self._running = None
-            proc.kill()
-            proc.wait()
-            out.close()
-            err.close()
+        if self._log is not None and not self._log.finished():
+            self._log.close()
+            self._log = None
 
     def _text(self) -> str:
         """The log, once git is done writing it."""
-        if self._log is None:
-            if self._running is None:
-                self.start()
-            assert self._running is not None
-            proc, out, err = self._running
-            self._running = None
-            with out, err:
-                if proc.wait():
-                    err.seek(0)
-                    message = err.read().decode("utf-8", "replace").strip()
-                    raise SpecError(f"cannot read the history of the spec documents (git log: {message})")
-                out.seek(0)
-                self._log = out.read().decode("utf-8", "surrogateescape")
-        return self._log
+        log = self.start()._log
+        assert log is not None
+        try:
+            return log.text()
+        except GitError as exc:
+            raise SpecError(f"cannot read the history of the spec documents (git log: {exc.stderr.strip()})") from None
 
     def _ready(self) -> dict[str, list[tuple[str, str]]]:
         if self._index is None:
             self._index = self._scan(self._text())
         return self._index
+
+    def _ours(self, path: str | None) -> bool:
+        return path is not None and any(g.fullmatch(path) for g in self._globs)
 
     def _entries(self, cid: str) -> list[tuple[str, str]]:
         """What the index holds for one id, found by searching the log for its tag alone (a few ids
@@ -110,46 +80,28 @@ class IdHistory:
         out: list[tuple[str, str]] = []
         pos = log.find(tag)
         while pos >= 0:
-            start, end = log.rfind("\n", 0, pos) + 1, log.find("\n", pos)
-            end = len(log) if end < 0 else end
-            file_diff = log.rfind("\ndiff --git ", 0, start) if log.startswith("+", start) else -1
-            hunks = log.find("\n@@ ", file_diff, start) if file_diff >= 0 else -1
-            header = log[file_diff:hunks] if hunks >= 0 else ""
-            path = _new_path("+++ " + header.rpartition("\n+++ ")[2]) if "\n+++ " in header else None
-            if path is not None and any(g.fullmatch(path) for g in self._globs):
-                mark = log.rfind("\n\x01", 0, file_diff)
-                commit = log[mark + 2 : log.find("\n", mark + 2)] if mark >= 0 else log[1 : log.find("\n")]
-                if not out or out[-1][0] != commit:
-                    out.append((commit, log[start + 1 : end]))
+            line, end = added_line_at(log, pos)
+            if line is not None and self._ours(line.path) and (not out or out[-1][0] != line.commit):
+                out.append((line.commit, line.text))
             pos = log.find(tag, end)
         return out
 
     def _scan(self, log: str) -> dict[str, list[tuple[str, str]]]:
-        # With no context lines every line of a hunk starts with + or -, so a line that starts with
-        # \x01 (our commit line), `diff --git ` or `@@ ` is git's own, never the spec's.
         index: dict[str, list[tuple[str, str]]] = {}
-        for entry in log.split("\n\x01"):
-            commit, _, patch = entry.lstrip("\x01").partition("\n")
-            for file_diff in patch.split("\ndiff --git ")[1:]:
-                header, _, hunks = file_diff.partition("\n@@ ")
-                new_path = header.rpartition("\n+++ ")[2]
-                path = _new_path("+++ " + new_path) if header.find("\n+++ ") >= 0 else None
-                if path is None or not any(g.fullmatch(path) for g in self._globs):
-                    continue
-                for line in _ADDED_WITH_TAG.findall(hunks):
-                    for cid in dict.fromkeys(TAG.findall(line)):
-                        entries = index.setdefault(cid, [])
-                        if not entries or entries[-1][0] != commit:
-                            entries.append((commit, line))
+        for commit, path, hunks in file_patches(log):
+            if not self._ours(path):
+                continue
+            for line in _ADDED_WITH_TAG.findall(hunks):
+                for cid in dict.fromkeys(TAG.findall(line)):
+                    entries = index.setdefault(cid, [])
+                    if not entries or entries[-1][0] != commit:
+                        entries.append((commit, line))
         return index
 
     def ancestors(self, commit: str) -> set[str]:
         """commit and every commit before it, from one `rev-list --parents` of the tip."""
         if self._parents is None:
-            self._parents = {}
-            for line in self._repo.git("rev-list", "--parents", self._tip).splitlines():
-                sha, *parents = line.split()
-                self._parents[sha] = parents
+            self._parents = parents(self._repo.git("rev-list", "--parents", self._tip))
         if commit not in self._ancestors:
             seen, todo = set(), [commit]
             while todo:
