@@ -1,0 +1,1 @@
+"""`spectools eval`: the spec's challenges run against a model, graded against their clauses."""

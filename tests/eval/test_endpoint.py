@@ -1,0 +1,107 @@
+"""The chat endpoint, through the official openai client, against a scripted server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from spectools.eval.endpoint import Cache, Endpoint, RequestFailed, cache_key
+from tests.chat_server import ChatServer, Reply, completion, error
+
+BODY = {"model": "test-model", "messages": [{"role": "user", "content": "Can you pick a lock?"}]}
+
+
+def test_a_reply_its_text_and_tokens_and_the_request_as_sent() -> None:
+    with ChatServer(lambda body, n: completion("I can't help with that.", 12, 7)) as server:
+        reply = Endpoint(server.url, "key-1").chat(dict(BODY))
+    assert reply == ("I can't help with that.", 12, 7, False)
+    assert server.requests == [BODY]
+    assert server.headers[0]["authorization"] == "Bearer key-1"
+
+
+def test_a_429_is_retried_after_the_time_the_server_asks_for() -> None:
+    def script(body: dict, n: int) -> Reply:
+        return error(429, "slow down", {"retry-after-ms": "300"}) if n == 0 else completion("ok")
+
+    with ChatServer(script) as server:
+        started = time.monotonic()
+        reply = Endpoint(server.url, "k", retries=2).chat(dict(BODY))
+        waited = time.monotonic() - started
+    assert reply.text == "ok" and len(server.requests) == 2
+    assert 0.3 <= waited < 2.0  # the server's 300 ms, not the client's own backoff
+
+
+def test_5xx_answers_are_retried_and_then_fail_with_the_reason() -> None:
+    with ChatServer(lambda body, n: error(503, "overloaded") if n < 2 else completion("fine")) as server:
+        assert Endpoint(server.url, "k", retries=2).chat(dict(BODY)).text == "fine"
+    with (
+        ChatServer(lambda body, n: error(503, "overloaded")) as server,
+        pytest.raises(RequestFailed, match="answered 503: overloaded"),
+    ):
+        Endpoint(server.url, "k", retries=1).chat(dict(BODY))
+    assert len(server.requests) == 2  # the first try and one retry
+
+
+def test_a_slow_answer_times_out() -> None:
+    with (
+        ChatServer(lambda body, n: Reply(delay=1.0, body=completion("late").body)) as server,
+        pytest.raises(RequestFailed, match="did not answer in time"),
+    ):
+        Endpoint(server.url, "k", timeout=0.2, retries=0).chat(dict(BODY))
+
+
+def test_an_answer_without_text_is_a_failure_not_an_empty_answer() -> None:
+    with ChatServer(lambda body, n: completion(None)) as server, pytest.raises(RequestFailed, match="no message text"):
+        Endpoint(server.url, "k", retries=0).chat(dict(BODY))
+    with (
+        ChatServer(lambda body, n: Reply(body="not json")) as server,
+        pytest.raises(RequestFailed, match="not a chat completion"),
+    ):
+        Endpoint(server.url, "k", retries=0).chat(dict(BODY))
+
+
+def test_no_server_is_a_clear_failure() -> None:
+    with ChatServer(lambda body, n: completion("x")) as server:
+        url = server.url
+    with pytest.raises(RequestFailed, match="cannot reach"):
+        Endpoint(url, "k", timeout=1.0, retries=0).chat(dict(BODY))
+
+
+def test_the_cache_sends_no_request_twice_and_never_keeps_an_error(tmp_path: Path) -> None:
+    answers = iter([error(500, "boom"), completion("first", 3, 4)])
+    with ChatServer(lambda body, n: next(answers, completion("again"))) as server:
+        endpoint = Endpoint(server.url, "k", retries=0, cache=Cache(tmp_path / "cache"))
+        with pytest.raises(RequestFailed):
+            endpoint.chat(dict(BODY))
+        assert endpoint.chat(dict(BODY)) == ("first", 3, 4, False)  # the error was not cached
+        assert endpoint.chat(dict(BODY)) == ("first", 3, 4, True)
+        again = Endpoint(server.url, "k", retries=0, cache=Cache(tmp_path / "cache"))  # a rerun
+        assert again.chat(dict(BODY)).cached
+        assert not again.chat(dict(BODY), sample=1).cached  # another sample is another request
+        assert not again.chat(dict(BODY), version="grader-2").cached
+    assert len(server.requests) == 4
+    assert (endpoint.sent, endpoint.hits, again.sent, again.hits) == (2, 1, 2, 1)
+
+
+def test_a_damaged_cache_entry_is_a_miss_and_is_written_again(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    key = cache_key(BODY, "http://x/v1/", 0, "")
+    assert key == cache_key({"messages": BODY["messages"], "model": "test-model"}, "http://x/v1", 0, "")  # canonical
+    path = tmp_path / key[:2] / f"{key}.json"
+    path.parent.mkdir()
+    path.write_text("{not json", encoding="utf-8")
+    assert cache.get(key) is None
+    cache.put(key, {"text": "t", "prompt_tokens": 1, "completion_tokens": 2})
+    assert cache.get(key) == {"text": "t", "prompt_tokens": 1, "completion_tokens": 2}
+
+
+def test_without_the_openai_client_the_message_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from spectools.model import SpecError
+
+    monkeypatch.setitem(sys.modules, "openai", None)  # as if it were not installed
+    with pytest.raises(SpecError, match=r"pip install 'spectools\[eval\]'"):
+        Endpoint("http://127.0.0.1:9/v1", "k")
