@@ -181,6 +181,6 @@ def split_results(files: Sequence[tuple[str, str]], base: str | None, head: str)
     for name, text in files:
         for row in load_results(text, name):
             commit = row["spec_commit"]
-            at_base = base is not None and base.startswith(commit) and not head.startswith(commit)
+            at_base = bool(commit) and base is not None and base.startswith(commit) and not head.startswith(commit)
             (base_rows if at_base else head_rows).append(row)
     return head_rows, base_rows or None

@@ -285,11 +285,20 @@ def load_results(text: str, name: str) -> list[dict[str, Any]]:
         raise SpecError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     except RecursionError:
         raise SpecError(f"{name}: nested too deeply to be a results file") from None
-    errors = sorted(jsonschema.Draft202012Validator(schema("results")).iter_errors(data), key=lambda e: list(e.path))
+    full = schema("results")
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    # the version's own definition, so that a message names the field at fault, not the "oneOf"
+    checked = {"$defs": full["$defs"], **full["$defs"][f"v{version}"]} if version in (1, 2) else full
+    errors = sorted(jsonschema.Draft202012Validator(checked).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
         raise SpecError(f"{name}: {where}: {errors[0].message} (see schema/results.schema.json)")
     results: list[dict[str, Any]] = data["results"]
+    if version == 2:  # the run's model, grader and commit on every row, as version 1 has them
+        run = data["run"]
+        results = [
+            {**r, "model": run["model"], "grader": run["grader"], "spec_commit": run["spec_commit"] or ""} for r in results
+        ]
     for r in results:
         if r["passed"] > r["samples"]:
             raise SpecError(f"{name}: clause {r['clause']}: passed ({r['passed']}) is more than samples ({r['samples']})")

@@ -1,0 +1,91 @@
+"""A run's samples -> the results file (schema/results.schema.json, version 2) and the audit lines.
+
+A result per clause: samples graded, how many passed (score at or above the threshold), errors (no
+answer, or no readable grade: never counted as a pass or a fail), the pass rate and its Wilson 95%
+interval. The audit file (JSON Lines) holds every answer and the grader's reasoning.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from spectools import __version__
+
+SCHEMA_VERSION = 2
+Z = 1.959963984540054  # the normal quantile of a 95% two-sided interval
+
+
+class Sample(NamedTuple):
+    """One answer to one prompt, and its grade."""
+
+    task: str  # "<clause>/<n>": the n-th example of the clause's challenge file
+    clause: str
+    sample: int
+    answer: str | None  # None: the model under test gave no answer (see error)
+    score: int | None  # the median of the grader's readable scores; None: no readable grade (see error)
+    reasoning: str
+    error: str | None
+
+
+class RunInfo(NamedTuple):
+    spec_commit: str | None
+    model: str
+    grader: str
+    grader_prompt_version: str
+    threshold: int
+    started: str
+    ended: str
+    complete: bool
+    requests: int
+    cache_hits: int
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def wilson(passed: int, n: int) -> tuple[float, float]:
+    """The Wilson 95% interval of passed / n ((0, 1) with no samples)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = passed / n
+    denominator = 1 + Z * Z / n
+    centre = (p + Z * Z / (2 * n)) / denominator
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / denominator
+    return max(0.0, round(centre - half, 4)), min(1.0, round(centre + half, 4))
+
+
+def per_clause(
+    samples: Iterable[Sample], where: dict[str, tuple[str | None, str | None]], threshold: int
+) -> list[dict[str, Any]]:
+    """One result per clause (sorted by id); where: clause -> (section anchor, authority)."""
+    counts: dict[str, list[int]] = {}
+    for s in samples:
+        row = counts.setdefault(s.clause, [0, 0, 0])  # graded, passed, errors
+        if s.error is not None or s.score is None:
+            row[2] += 1
+        else:
+            row[0] += 1
+            row[1] += s.score >= threshold
+    out = []
+    for clause, (graded, passed, errors) in sorted(counts.items()):
+        section, authority = where.get(clause, (None, None))
+        lo, hi = wilson(passed, graded)
+        score = round(passed / graded, 4) if graded else 0.0
+        out.append(
+            {"clause": clause, "section": section, "authority": authority, "samples": graded, "passed": passed,
+             "errors": errors, "score": score, "interval": [lo, hi]}
+        )  # fmt: skip
+    return out
+
+
+def document(info: RunInfo, results: list[dict[str, Any]]) -> dict[str, Any]:
+    run = info._asdict()
+    tokens = {"prompt": run.pop("prompt_tokens"), "completion": run.pop("completion_tokens")}
+    return {"schema_version": SCHEMA_VERSION, "run": {**run, "tokens": tokens}, "results": results}
+
+
+def audit_lines(samples: Iterable[Sample]) -> str:
+    """One JSON object a line for every sample: what was answered, how it was graded, and why."""
+    return "".join(json.dumps({**s._asdict(), "spectools": __version__}, ensure_ascii=False) + "\n" for s in samples)
