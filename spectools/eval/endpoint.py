@@ -34,6 +34,27 @@ class RequestFailed(Exception):
     """The endpoint did not answer, or answered with an error, after the client's retries."""
 
 
+class OutOfBudget(Exception):
+    """--max-requests were sent: the run stops here, and is marked incomplete."""
+
+
+class Budget:
+    """At most `limit` requests sent (None: no limit), shared by every thread of a run."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.left = limit
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.left is None:
+                return True
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
+
+
 def cache_key(body: dict[str, Any], base_url: str, sample: int, version: str) -> str:
     """The sha256 of the canonical request: its body (keys sorted), where it goes, which sample, which prompt."""
     canonical = json.dumps(
@@ -85,20 +106,28 @@ class Endpoint:
         self.cache = cache
         self.sent = 0  # requests that reached the client (its retries not counted)
         self.hits = 0  # replies taken from the cache
+        self.prompt_tokens = 0  # as the replies report them (cached replies not counted again)
+        self.completion_tokens = 0
         self._lock = threading.Lock()
         self._client = OpenAI(base_url=self.base_url, api_key=api_key or "none", timeout=timeout, max_retries=retries)
 
-    def chat(self, body: dict[str, Any], sample: int = 0, version: str = "") -> Reply:
-        """The reply to one chat-completions request (body: model, messages and parameters)."""
+    def chat(self, body: dict[str, Any], sample: int = 0, version: str = "", budget: Budget | None = None) -> Reply:
+        """The reply to one chat-completions request (body: model, messages and parameters). OutOfBudget
+        when it is not cached and the budget is spent."""
         key = cache_key(body, self.base_url, sample, version)
         cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:
             with self._lock:
                 self.hits += 1
             return Reply(cached["text"], int(cached.get("prompt_tokens", 0)), int(cached.get("completion_tokens", 0)), True)
+        if budget is not None and not budget.take():
+            raise OutOfBudget
         with self._lock:
             self.sent += 1
         reply = self._send(body)
+        with self._lock:
+            self.prompt_tokens += reply.prompt_tokens
+            self.completion_tokens += reply.completion_tokens
         if self.cache is not None:
             self.cache.put(
                 key, {"text": reply.text, "prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens}
