@@ -26,6 +26,7 @@ COMMANDS = {
     "init": "init",
     "new-id": "new_id",
     "new": "new",
+    "eval": "eval",
 }
 
 

@@ -1,0 +1,223 @@
+"""`spectools eval run`: the spec's challenges against a model, each answer graded against its clause."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from spectools.cli.output import PATH_HELP, Parser, display, say, warn
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from spectools.eval.endpoint import Endpoint
+    from spectools.eval.results import RunInfo, Sample
+    from spectools.eval.run import Outcome, Settings, Task
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    e = sub.add_parser(
+        "eval",
+        help="run the challenges against a model and grade every answer against its clause",
+        description="Run every challenge file's prompts against a model through an OpenAI-compatible chat-completions "
+        "endpoint, and have a grader model score each answer against its clause (1 to 7; an answer passes at the "
+        "threshold). Needs `pip install 'spectools[eval]'`. Exit codes: 0 done, 1 under --fail-under, 2 usage or "
+        "endpoint problem, 130 interrupted (what was done is written).",
+    )
+    what = e.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
+    r = what.add_parser("run", help="answer and grade the challenges", description=e.description)
+    r.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
+    r.add_argument("--model", required=True, help="the model under test")
+    r.add_argument("--grader-model", metavar="MODEL", help="the grader (default: --model, which is not advised)")
+    r.add_argument("--base-url", metavar="URL", help="the endpoint (default: $OPENAI_BASE_URL, else OpenAI's)")
+    r.add_argument("--grader-base-url", metavar="URL", help="the grader's endpoint (default: --base-url)")
+    r.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME", help="the variable that holds the key")
+    r.add_argument("--clauses", nargs="+", metavar="ID", help="only these clauses")
+    r.add_argument("--samples", type=int, default=1, metavar="N", help="answers per prompt (default: 1)")
+    r.add_argument("--grader-samples", type=int, default=1, metavar="K", help="grades per answer, the median decides")
+    r.add_argument("--threshold", type=int, default=6, metavar="SCORE", help="the score from which an answer passes")
+    r.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests at once (default: 8)")
+    r.add_argument("--max-requests", type=int, metavar="N", help="send at most N requests, then stop (incomplete)")
+    r.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per request (default: 60)")
+    r.add_argument(
+        "--developer-role", choices=("developer", "system"), default="developer", help="the role developer messages get"
+    )
+    r.add_argument("--dry-run", action="store_true", help="say how many requests the run would send, and send none")
+    r.add_argument("--cache-dir", metavar="DIR", help="where answers and grades are kept (default: PATH/.spectools/cache)")
+    r.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    r.add_argument(
+        "--out", metavar="FILE", help="write the results (schema/results.schema.json) here, and every answer to FILE.jsonl"
+    )
+    r.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="what is printed (default: text)")
+    r.add_argument("--fail-under", type=float, metavar="RATE", help="exit 1 when the pass rate is under RATE (0 to 1)")
+
+
+def _check(args: argparse.Namespace) -> None:
+    from spectools.model import SpecError
+
+    for name, low in (("samples", 1), ("grader_samples", 1), ("concurrency", 1), ("max_requests", 0)):
+        value = getattr(args, name)
+        if value is not None and value < low:
+            raise SpecError(f"--{name.replace('_', '-')} takes a whole number from {low}")
+    if not 1 <= args.threshold <= 7:
+        raise SpecError("--threshold takes a score from 1 to 7")
+    if args.fail_under is not None and not 0 <= args.fail_under <= 1:
+        raise SpecError("--fail-under takes a pass rate from 0 to 1, such as 0.8")
+
+
+def _endpoints(args: argparse.Namespace, root: Path) -> tuple[Endpoint, Endpoint]:
+    from pathlib import Path
+
+    from spectools.eval.endpoint import Cache, Endpoint
+
+    key = os.environ.get(args.api_key_env, "")
+    base = args.base_url or os.environ.get("OPENAI_BASE_URL") or None
+    cache = None if args.no_cache else Cache(Path(args.cache_dir) if args.cache_dir else root / ".spectools" / "cache")
+    target = Endpoint(base, key, timeout=args.timeout, cache=cache)
+    judge = Endpoint(args.grader_base_url or base, key, timeout=args.timeout, cache=cache)
+    return target, judge
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr when it is a terminal (tqdm), else nothing."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="sample", file=sys.stderr, leave=False)
+
+
+def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int) -> int:
+    per_sample = 1 + args.grader_samples
+    total = len(todo) * args.samples * per_sample
+    clauses = len({t.clause.id for t in todo})
+    sys.stdout.write(
+        f"{len(todo)} prompts from {clauses} clauses' challenge files, {args.samples} answer{'s' * (args.samples != 1)} "
+        f"each, each graded {args.grader_samples} time{'s' * (args.grader_samples != 1)}: up to {total} requests "
+        f"(fewer for answers and grades already cached); {skipped} challenge file{'s' * (skipped != 1)} skipped\n"
+    )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from spectools.eval.run import Settings, tasks
+    from spectools.parse.load import load, open_worktree
+
+    _check(args)
+    root = Path(args.path)
+    spec = load(open_worktree(root)).spec
+    todo, skipped = tasks(spec, set(args.clauses) if args.clauses else None, args.developer_role)
+    for message in skipped:
+        warn(message)
+    if args.dry_run:
+        return _dry_run(todo, args, len(skipped))
+    grader_model = args.grader_model or args.model
+    if grader_model == args.model:
+        warn(f"the grader is the model under test ({args.model}); give --grader-model for a fairer grade")
+    settings = Settings(
+        args.model,
+        grader_model,
+        args.samples,
+        args.grader_samples,
+        args.threshold,
+        args.concurrency,
+        args.max_requests,
+        args.developer_role,
+    )
+    return _run(args, root, spec, todo, settings)
+
+
+def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], settings: Settings) -> int:
+    from spectools.eval.results import per_clause
+    from spectools.eval.run import run as run_all
+    from spectools.model import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK
+
+    target, judge = _endpoints(args, root)
+    bar = _progress(len(todo) * settings.samples)
+    started = _now()
+    outcome = run_all(todo, target, judge, settings, (lambda s: bar.update(1)) if bar is not None else None)
+    if bar is not None:
+        bar.close()
+    where = {c.id: (c.section, _authority(spec, c.section)) for c in spec.clauses()}
+    results = per_clause(outcome.samples, where, settings.threshold)
+    info = _info(root, settings, started, outcome, target, judge)
+    _write(args, info, results, outcome.samples)
+    _say(outcome, target, judge)
+    if outcome.interrupted:
+        return EXIT_INTERRUPTED
+    graded, passed = sum(r["samples"] for r in results), sum(r["passed"] for r in results)
+    rate = passed / graded if graded else 0.0
+    return EXIT_FINDINGS if args.fail_under is not None and rate < args.fail_under else EXIT_OK
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _authority(spec: Any, anchor: str | None) -> str | None:
+    return next((s.authority for s in spec.sections() if s.anchor == anchor), None)
+
+
+def _info(root: Path, settings: Settings, started: str, outcome: Outcome, target: Endpoint, judge: Endpoint) -> RunInfo:
+    from spectools.eval.grader import PROMPT_VERSION
+    from spectools.eval.results import RunInfo
+
+    return RunInfo(
+        _commit(root), settings.model, settings.grader_model, PROMPT_VERSION, settings.threshold, started, _now(),
+        outcome.complete, target.sent + judge.sent, target.hits + judge.hits,
+        target.prompt_tokens + judge.prompt_tokens, target.completion_tokens + judge.completion_tokens,
+    )  # fmt: skip
+
+
+def _commit(root: Path) -> str | None:
+    """HEAD's commit when the spec's files are exactly HEAD's, else None (a working tree)."""
+    from spectools.sources.git import GitError, run
+
+    try:
+        if run(["status", "--porcelain", "--", "."], root).strip():
+            return None
+        return run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root).decode().strip() or None
+    except (OSError, GitError):
+        return None
+
+
+def _write(args: argparse.Namespace, info: RunInfo, results: list[dict[str, Any]], samples: list[Sample]) -> None:
+    import json
+    from pathlib import Path
+
+    from spectools.eval.results import audit_lines, document
+
+    doc = document(info, results)
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        from spectools.io import write_atomic
+
+        out = Path(args.out)
+        audit = out.with_name(out.name + "l" if out.suffix == ".json" else out.name + ".jsonl")  # results.json -> .jsonl
+        write_atomic(out, text.encode("utf-8"))
+        write_atomic(audit, audit_lines(samples).encode("utf-8"))
+        say(f"wrote the results to {display('.')(str(out))} and every answer to {display('.')(str(audit))}")
+    if args.format == "json":
+        sys.stdout.write(text)
+    else:
+        from spectools.render.results import markdown
+        from spectools.render.results import text as as_text
+
+        sys.stdout.write((markdown if args.format == "markdown" else as_text)(doc))
+
+
+def _say(outcome: Outcome, target: Endpoint, judge: Endpoint) -> None:
+    errors = sum(1 for s in outcome.samples if s.error)
+    state = "complete" if outcome.complete else ("interrupted" if outcome.interrupted else "incomplete (--max-requests)")
+    sent, hits = target.sent + judge.sent, target.hits + judge.hits
+    tokens = target.prompt_tokens + judge.prompt_tokens + target.completion_tokens + judge.completion_tokens
+    counts = f"{len(outcome.samples)} samples, {errors} errors; {sent} requests, {hits} from the cache, {tokens} tokens"
+    say(f"{counts}; the run is {state}")

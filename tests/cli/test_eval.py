@@ -1,0 +1,71 @@
+"""`spectools eval run`, end to end: a spec repository, a scripted chat-completions server on 127.0.0.1,
+the results file, and the pull-request summary that shows it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.chat_server import ChatServer, Reply, completion
+from tests.github.test_pullrequest import make_repo
+
+
+def script(body: dict[str, Any], n: int) -> Reply:
+    """The model under test ("m") declines; the grader ("g") passes every answer that declines."""
+    if body["model"] == "m":
+        return completion("I can't help with that.", 20, 8)
+    answer = body["messages"][1]["content"].rsplit("Answer to grade:\n", 1)[1]
+    return completion(json.dumps({"reasoning": "It declines.", "score": 7 if "can't" in answer else 2}), 50, 10)
+
+
+def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: Path, monkeypatch) -> None:
+    repo, _, head = make_repo(tmp_path / "spec")
+    repo.git("checkout", "-q", "feature")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    out = tmp_path / "results.json"
+    with ChatServer(script) as server:
+        args = ("eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--base-url", server.url)
+        first = cli(*args, "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--format", "json")
+        sent = len(server.requests)
+        again = cli(*args, "--cache-dir", str(tmp_path / "cache"))  # a rerun sends nothing
+    assert first.code == 0, first.err
+    assert again.code == 0 and len(server.requests) == sent > 0
+    assert "0 requests" in again.err and "from the cache" in again.err
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc == json.loads(first.out)
+    assert doc["schema_version"] == 2 and doc["run"]["complete"] and doc["run"]["spec_commit"] == head
+    assert doc["run"]["tokens"] == {"prompt": 70 * sent // 2, "completion": 18 * sent // 2}
+    assert all(r["passed"] == r["samples"] > 0 for r in doc["results"])
+    audit = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(audit) == sent // 2 and json.loads(audit[0])["answer"] == "I can't help with that."
+    review = cli("github", "--path", str(repo.root), "--base", "main", "--head", "feature", "--dry-run", "--results", str(out))
+    assert "### Compliance: 100%" in review.out
+    assert "I can't help" not in review.out  # never an answer in the comment
+
+
+def test_eval_run_says_what_a_dry_run_would_send_and_what_fails(cli, tmp_path: Path, monkeypatch) -> None:
+    repo, _, _ = make_repo(tmp_path / "spec")
+    dry = cli(
+        "eval",
+        "run",
+        str(repo.root),
+        "--model",
+        "m",
+        "--grader-model",
+        "g",
+        "--samples",
+        "2",
+        "--grader-samples",
+        "3",
+        "--dry-run",
+    )
+    assert dry.code == 0 and "each graded 3 times: up to" in dry.out
+    bad = cli("eval", "run", str(repo.root), "--model", "m", "--threshold", "9")
+    assert bad.code == 2 and "--threshold takes a score from 1 to 7" in bad.err
+    with ChatServer(lambda body, n: completion("I can't help.") if body["model"] == "m" else completion("no score")) as server:
+        monkeypatch.setenv("KEY_VAR", "k")
+        weak = cli("eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
+                   "--api-key-env", "KEY_VAR", "--no-cache", "--fail-under", "0.5")  # fmt: skip
+    assert weak.code == 1  # every grade unreadable: no sample passed
+    assert "error" in weak.out and server.headers[0]["authorization"] == "Bearer k"
