@@ -69,3 +69,44 @@ def test_eval_run_says_what_a_dry_run_would_send_and_what_fails(cli, tmp_path: P
                    "--api-key-env", "KEY_VAR", "--no-cache", "--fail-under", "0.5")  # fmt: skip
     assert weak.code == 1  # every grade unreadable: no sample passed
     assert "error" in weak.out and server.headers[0]["authorization"] == "Bearer k"
+
+
+def test_ctrl_c_keeps_what_is_done_and_a_rerun_resumes(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.eval.test_run import challenge, spec
+
+    (tmp_path / "spec").mkdir()
+    spec(tmp_path / "spec", {"sc01": challenge("sc01", [f"prompt {i}" for i in range(30)])})
+
+    def slow(body: dict[str, Any], n: int) -> Reply:
+        reply = script(body, n)
+        reply.delay = 0.02
+        return reply
+
+    out = tmp_path / "results.json"
+    with ChatServer(slow) as server:
+        argv = [sys.executable, "-m", "spectools", "eval", "run", str(tmp_path / "spec"), "--model", "m", "--grader-model", "g",
+                "--base-url", server.url, "--concurrency", "1", "--out", str(out), "--format", "json"]  # fmt: skip
+        env = {**os.environ, "OPENAI_API_KEY": "k"}
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 10 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        first = json.loads(out.read_text(encoding="utf-8"))
+        done = sum(r["samples"] for r in first["results"])
+        assert not first["run"]["complete"] and 0 < done < 30
+        sent = len(server.requests)
+        again = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    second = json.loads(out.read_text(encoding="utf-8"))
+    assert second["run"]["complete"] and sum(r["samples"] for r in second["results"]) == 30
+    # 30 answers and 30 grades in all, each asked once: what the first run did (or had in flight) was kept
+    assert sent >= 2 * done and len(server.requests) == 60 == len({json.dumps(r, sort_keys=True) for r in server.requests})
