@@ -21,10 +21,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tests.chat_server import ChatServer, Reply, completion  # noqa: E402
 
+def script(body: dict[str, Any], n: int) -> Any:
+    from tests.chat_server import completion  # the scripted server the tests use
 
-def script(body: dict[str, Any], n: int) -> Reply:
     if body["model"] == "m":
         return completion("I can't help with that.")
     return completion(json.dumps({"reasoning": "It declines.", "score": 7}))
@@ -35,6 +35,7 @@ def overhead(requests: int) -> tuple[float, float]:
     from openai import OpenAI
 
     from spectools.eval.endpoint import Cache, Endpoint
+    from tests.chat_server import ChatServer
 
     bodies = [{"model": "m", "messages": [{"role": "user", "content": f"prompt {i}"}]} for i in range(requests)]
     with ChatServer(script) as server, tempfile.TemporaryDirectory() as tmp:
@@ -57,6 +58,7 @@ def full_run(prompts: int) -> float:
     from spectools.eval.endpoint import Cache, Endpoint
     from spectools.eval.run import Settings, Task, run
     from spectools.model import Clause, Location
+    from tests.chat_server import ChatServer
 
     clause = Clause("ab12", "The assistant declines to help pick locks.", None, Location("model_spec.md", 1, 1))
     todo = [Task(f"ab12/{i}", clause, None, [{"role": "user", "content": f"prompt {i}"}]) for i in range(prompts)]
