@@ -35,6 +35,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     r.add_argument("--grader-base-url", metavar="URL", help="the grader's endpoint (default: --base-url)")
     r.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME", help="the variable that holds the key")
     r.add_argument("--clauses", nargs="+", metavar="ID", help="only these clauses")
+    r.add_argument("--changed-since", metavar="REF", help="only the clauses whose text or challenges changed since REF")
     r.add_argument("--samples", type=int, default=1, metavar="N", help="answers per prompt (default: 1)")
     r.add_argument("--grader-samples", type=int, default=1, metavar="K", help="grades per answer, the median decides")
     r.add_argument("--threshold", type=int, default=6, metavar="SCORE", help="the score from which an answer passes")
@@ -65,6 +66,17 @@ def _check(args: argparse.Namespace) -> None:
         raise SpecError("--threshold takes a score from 1 to 7")
     if args.fail_under is not None and not 0 <= args.fail_under <= 1:
         raise SpecError("--fail-under takes a pass rate from 0 to 1, such as 0.8")
+
+
+def _only(args: argparse.Namespace, root: Path) -> set[str] | None:
+    """The clauses to run: --clauses, and those --changed-since finds (both: the ids in both)."""
+    only = set(args.clauses) if args.clauses else None
+    if args.changed_since:
+        from spectools.eval.changed import changed_since
+
+        changed = changed_since(root, args.changed_since)
+        only = changed if only is None else only & changed
+    return only
 
 
 def _endpoints(args: argparse.Namespace, root: Path) -> tuple[Endpoint, Endpoint]:
@@ -112,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     root = Path(args.path)
     spec = load(open_worktree(root)).spec
-    todo, skipped = tasks(spec, set(args.clauses) if args.clauses else None, args.developer_role)
+    todo, skipped = tasks(spec, _only(args, root), args.developer_role)
     for message in skipped:
         warn(message)
     if args.dry_run:

@@ -61,6 +61,8 @@ def test_eval_run_says_what_a_dry_run_would_send_and_what_fails(cli, tmp_path: P
         "--dry-run",
     )
     assert dry.code == 0 and "each graded 3 times: up to" in dry.out
+    unchanged = cli("eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--changed-since", "HEAD", "--dry-run")
+    assert unchanged.code == 0 and unchanged.out.startswith("0 prompts from 0 clauses")
     bad = cli("eval", "run", str(repo.root), "--model", "m", "--threshold", "9")
     assert bad.code == 2 and "--threshold takes a score from 1 to 7" in bad.err
     with ChatServer(lambda body, n: completion("I can't help.") if body["model"] == "m" else completion("no score")) as server:
