@@ -31,40 +31,63 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     r.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
     r.add_argument("--model", required=True, help="the model under test")
     r.add_argument("--grader-model", metavar="MODEL", help="the grader (default: --model, which is not advised)")
-    r.add_argument("--base-url", metavar="URL", help="the endpoint (default: $OPENAI_BASE_URL, else OpenAI's)")
-    r.add_argument("--grader-base-url", metavar="URL", help="the grader's endpoint (default: --base-url)")
-    r.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME", help="the variable that holds the key")
+    _endpoint_flags(r)
     r.add_argument("--clauses", nargs="+", metavar="ID", help="only these clauses")
     r.add_argument("--changed-since", metavar="REF", help="only the clauses whose text or challenges changed since REF")
     r.add_argument("--samples", type=int, default=1, metavar="N", help="answers per prompt (default: 1)")
-    r.add_argument("--grader-samples", type=int, default=1, metavar="K", help="grades per answer, the median decides")
-    r.add_argument("--threshold", type=int, default=6, metavar="SCORE", help="the score from which an answer passes")
-    r.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests at once (default: 8)")
     r.add_argument("--max-requests", type=int, metavar="N", help="send at most N requests, then stop (incomplete)")
-    r.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per request (default: 60)")
+    _grading_flags(r)
     r.add_argument(
         "--developer-role", choices=("developer", "system"), default="developer", help="the role developer messages get"
     )
     r.add_argument("--dry-run", action="store_true", help="say how many requests the run would send, and send none")
-    r.add_argument("--cache-dir", metavar="DIR", help="where answers and grades are kept (default: PATH/.spectools/cache)")
-    r.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     r.add_argument(
         "--out", metavar="FILE", help="write the results (schema/results.schema.json) here, and every answer to FILE.jsonl"
     )
     r.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="what is printed (default: text)")
     r.add_argument("--fail-under", type=float, metavar="RATE", help="exit 1 when the pass rate is under RATE (0 to 1)")
 
+    c = what.add_parser(
+        "calibrate",
+        help="grade the spec's own GOOD and BAD answers, and say how far the grader agrees",
+        description="Grade every labelled candidate of the spec's <comparison> blocks against its section (or the one "
+        "BAD[#anchor] names): GOOD should pass, BAD fail. Prints the true positive and negative rates, Cohen's kappa, "
+        "per section with Wilson intervals, and the threshold with the best kappa.",
+    )
+    c.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
+    c.add_argument("--grader-model", required=True, metavar="MODEL", help="the grader to calibrate")
+    c.add_argument("--model", help="the model you will test (a warning when it is the grader)")
+    _endpoint_flags(c)
+    _grading_flags(c)
+    c.add_argument("--out", metavar="FILE", help="write the calibration report (JSON) here")
+    c.add_argument("--format", choices=("text", "json"), default="text", help="what is printed (default: text)")
+
+
+def _endpoint_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base-url", metavar="URL", help="the endpoint (default: $OPENAI_BASE_URL, else OpenAI's)")
+    p.add_argument("--grader-base-url", metavar="URL", help="the grader's endpoint (default: --base-url)")
+    p.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME", help="the variable that holds the key")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per request (default: 60)")
+    p.add_argument("--cache-dir", metavar="DIR", help="where answers and grades are kept (default: PATH/.spectools/cache)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+
+
+def _grading_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--grader-samples", type=int, default=1, metavar="K", help="grades per answer, the median decides")
+    p.add_argument("--threshold", type=int, default=6, metavar="SCORE", help="the score from which an answer passes")
+    p.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests at once (default: 8)")
+
 
 def _check(args: argparse.Namespace) -> None:
     from spectools.model import SpecError
 
     for name, low in (("samples", 1), ("grader_samples", 1), ("concurrency", 1), ("max_requests", 0)):
-        value = getattr(args, name)
+        value = getattr(args, name, None)
         if value is not None and value < low:
             raise SpecError(f"--{name.replace('_', '-')} takes a whole number from {low}")
     if not 1 <= args.threshold <= 7:
         raise SpecError("--threshold takes a score from 1 to 7")
-    if args.fail_under is not None and not 0 <= args.fail_under <= 1:
+    if getattr(args, "fail_under", None) is not None and not 0 <= args.fail_under <= 1:
         raise SpecError("--fail-under takes a pass rate from 0 to 1, such as 0.8")
 
 
@@ -116,6 +139,43 @@ def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    return calibrate(args) if args.what == "calibrate" else run_challenges(args)
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from spectools.eval.calibrate import cases, grade_all, report
+    from spectools.eval.run import Settings
+    from spectools.parse.load import load, open_worktree
+
+    _check(args)
+    root = Path(args.path)
+    todo, warnings = cases(load(open_worktree(root)).spec)
+    for message in warnings:
+        warn(message)
+    if args.model and args.model == args.grader_model:
+        warn(f"the grader is the model under test ({args.model}): a model grading its own answers is not calibrated by this")
+    _, judge = _endpoints(args, root)
+    settings = Settings("", args.grader_model, 1, args.grader_samples, args.threshold, args.concurrency)
+    bar = _progress(len(todo))
+    graded, _, interrupted = grade_all(todo, judge, settings, (lambda g: bar.update(1)) if bar is not None else None)
+    if bar is not None:
+        bar.close()
+    doc = report(graded, args.threshold)
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        from spectools.io import write_atomic
+
+        write_atomic(Path(args.out), text.encode("utf-8"))
+    from spectools.render.results import calibration
+
+    sys.stdout.write(text if args.format == "json" else calibration(doc))
+    return 130 if interrupted else 0
+
+
+def run_challenges(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from spectools.eval.run import Settings, tasks

@@ -11,7 +11,7 @@ import statistics
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from spectools.eval import grader
 from spectools.eval.endpoint import Budget, Endpoint, OutOfBudget, RequestFailed
@@ -65,7 +65,9 @@ def tasks(spec: Spec, only: set[str] | None = None, developer_role: str = "devel
     return out, warnings
 
 
-class _Run:
+class RunState:
+    """What the threads of one run share: the endpoints, the settings, the budget, whether to ask for JSON."""
+
     def __init__(self, target: Endpoint, judge: Endpoint, settings: Settings) -> None:
         self.target, self.judge, self.settings = target, judge, settings
         self.budget = Budget(settings.max_requests)
@@ -84,7 +86,7 @@ class _Run:
         grades, failures = [], []
         for k in range(self.settings.grader_samples):
             try:
-                reply = self._grade(task, answer, k)
+                reply = self.grade(task.clause, task.section, task.messages, answer, k)
             except RequestFailed as exc:
                 failures.append(str(exc))
                 continue
@@ -101,9 +103,12 @@ class _Run:
         reasoning = next(g.reasoning for g in grades if g.score == score)
         return Sample(task.id, task.clause.id, sample, answer, score, reasoning, None)
 
-    def _grade(self, task: Task, answer: str, k: int) -> str:
+    def grade(
+        self, clause: Clause | None, section: Section | None, conversation: list[dict[str, Any]], answer: str, k: int
+    ) -> str:
+        """The grader's k-th reply for this answer (structured where the endpoint takes it, plain once it refused)."""
         structured = self.structured
-        body = grader.request(self.settings.grader_model, task.clause, task.section, task.messages, answer, structured)
+        body = grader.request(self.settings.grader_model, clause, section, conversation, answer, structured)
         try:
             return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget).text
         except RequestFailed as exc:
@@ -111,33 +116,62 @@ class _Run:
                 raise
         with self._lock:
             self.structured = False  # the endpoint takes no JSON schema: read replies tolerantly
-        body = grader.request(self.settings.grader_model, task.clause, task.section, task.messages, answer, False)
+        body = grader.request(self.settings.grader_model, clause, section, conversation, answer, False)
         return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget).text
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def parallel(
+    items: list[T], work: Callable[[T], R | None], concurrency: int, done: Callable[[R], None] | None = None
+) -> tuple[list[R], bool, bool]:
+    """(what work gave for each item, in no order; all done?; interrupted?). At most `concurrency` at once;
+    an item whose work gives None (the budget ran out) leaves the run incomplete; Ctrl-C keeps what is done."""
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+    pending: set[Future[R | None]] = {pool.submit(work, item) for item in items}
+    out: list[R] = []
+    complete, interrupted = True, False
+    try:
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                result = future.result()
+                if result is None:
+                    complete = False
+                    continue
+                out.append(result)
+                if done is not None:
+                    done(result)
+    except KeyboardInterrupt:
+        complete, interrupted = False, True
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+    return out, complete, interrupted
 
 
 def run(
     todo: list[Task], target: Endpoint, judge: Endpoint, settings: Settings, done: Callable[[Sample], None] | None = None
 ) -> Outcome:
     """Every sample of every task; `done` is told of each as it finishes (for a progress bar)."""
-    state = _Run(target, judge, settings)
-    pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
-    pending: set[Future[Sample | None]] = {pool.submit(state.one, t, s) for t in todo for s in range(settings.samples)}
-    samples: list[Sample] = []
-    complete, interrupted = True, False
-    try:
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                sample = future.result()
-                if sample is None:
-                    complete = False
-                    continue
-                samples.append(sample)
-                if done is not None:
-                    done(sample)
-    except KeyboardInterrupt:
-        complete, interrupted = False, True
-    finally:
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
+    state = RunState(target, judge, settings)
+    jobs = [(t, s) for t in todo for s in range(settings.samples)]
+    samples, complete, interrupted = parallel(jobs, lambda job: state.one(*job), settings.concurrency, done)
     samples.sort(key=lambda s: (s.task, s.sample))
     return Outcome(samples, complete, interrupted)
+
+
+def grade_once(
+    state: RunState, clause: Clause | None, section: Section | None, conversation: list[dict[str, Any]], answer: str
+) -> int | None:
+    """The median of the grader's readable scores for one answer (None: none could be read, or a request failed)."""
+    scores = []
+    for k in range(state.settings.grader_samples):
+        try:
+            found = grader.parse(state.grade(clause, section, conversation, answer, k))
+        except (RequestFailed, OutOfBudget):
+            continue
+        if found is not None:
+            scores.append(found.score)
+    return statistics.median_low(scores) if scores else None

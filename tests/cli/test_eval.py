@@ -112,3 +112,30 @@ def test_ctrl_c_keeps_what_is_done_and_a_rerun_resumes(tmp_path: Path) -> None:
     assert second["run"]["complete"] and sum(r["samples"] for r in second["results"]) == 30
     # 30 answers and 30 grades in all, each asked once: what the first run did (or had in flight) was kept
     assert sent >= 2 * done and len(server.requests) == 60 == len({json.dumps(r, sort_keys=True) for r in server.requests})
+
+
+def test_eval_calibrate_reports_how_far_the_grader_agrees_with_the_labels(cli, tmp_path: Path, monkeypatch) -> None:
+    from tests.eval.test_calibrate import DOC
+
+    (tmp_path / "model_spec.md").write_text(DOC, encoding="utf-8")
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+
+    def grades(body: dict[str, Any], n: int) -> Reply:
+        good = any(t in body["messages"][1]["content"] for t in ("I can only help", "Sorry, no."))
+        return completion(json.dumps({"reasoning": "r", "score": 7 if good else 5}))
+
+    out = tmp_path / "calibration.json"
+    with ChatServer(grades) as server:
+        args = ("eval", "calibrate", str(tmp_path), "--grader-model", "g", "--model", "g", "--base-url", server.url, "--no-cache")
+        result = cli(*args, "--out", str(out))
+    assert result.code == 0, result.err
+    assert "the grader is the model under test" in result.err
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert {k: doc[k] for k in ("tpr", "tnr", "n_good", "n_bad", "threshold")} == {
+        "tpr": 1.0,
+        "tnr": 1.0,
+        "n_good": 1,
+        "n_bad": 2,
+        "threshold": 6,
+    }
+    assert "GOOD passed 100% of 1, BAD failed 100% of 2" in result.out and "#scope:" in result.out

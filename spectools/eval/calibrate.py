@@ -1,0 +1,145 @@
+"""Calibrate the grader on the spec's own labelled answers: every candidate of every `<comparison>`
+becomes a grading case (the conversation up to it, the candidate as the answer), graded against the
+section it stands in, or the one a `BAD[#anchor]` label names. GOOD should pass and BAD fail.
+
+OK labels and qualified ones (`GOOD, given ...`) are reported apart and left out of the rates. The
+report: true positive and negative rates, Cohen's kappa, per section with Wilson intervals (a section
+is calibrated with at least 5 GOOD and 5 BAD and both lower bounds at 0.7 or more), the threshold
+with the best kappa, and how answer length correlates with the score (a grader that likes long
+answers is not judging compliance).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from spectools.eval.prompt import chat_message
+from spectools.eval.results import wilson
+from spectools.model import Comparison, Example, Message, Section, Spec
+
+CALIBRATED_N = 5
+CALIBRATED_LOWER = 0.7
+
+
+class Case(NamedTuple):
+    id: str  # "<section>/<example n>/<comparison n>/<candidate n>"
+    section: Section  # what the answer is graded against
+    verdict: str  # GOOD, BAD or OK
+    qualified: bool  # a qualifier follows the verdict: reported apart
+    messages: list[dict[str, Any]]  # the conversation up to the comparison
+    answer: str
+
+
+class Graded(NamedTuple):
+    case: Case
+    score: int | None  # None: no readable grade (an error)
+
+
+def _before(example: Example, comparison: Comparison) -> list[Message]:
+    turns: list[Message] = []
+    for turn in example.turns:
+        if turn is comparison:
+            break
+        if isinstance(turn, Message):
+            turns.append(turn)
+    return turns
+
+
+def cases(spec: Spec) -> tuple[list[Case], list[str]]:
+    """(a case per labelled candidate, warnings for labels that name no section)."""
+    sections = {s.anchor: s for s in spec.sections()}
+    out, warnings = [], []
+    for section in spec.sections():
+        for e, example in enumerate(section.examples, 1):
+            for c, comparison in enumerate(example.comparisons, 1):
+                sent = [chat_message(m) for m in _before(example, comparison)]
+                for k, candidate in enumerate(comparison.candidates, 1):
+                    label = candidate.label
+                    if label is None or label.verdict not in ("GOOD", "BAD", "OK"):
+                        continue
+                    target = sections.get(label.anchor or section.anchor)
+                    if target is None:
+                        warnings.append(f"{label.location}: BAD[#{label.anchor}] names no section; the case is left out")
+                        continue
+                    case_id = f"{section.anchor}/{e}/{c}/{k}"
+                    out.append(Case(case_id, target, label.verdict, label.qualifier is not None, sent, candidate.text))
+    return out, warnings
+
+
+def _rates(graded: list[Graded], threshold: int) -> dict[str, Any]:
+    good = [g.score >= threshold for g in graded if g.case.verdict == "GOOD" and g.score is not None]
+    bad = [g.score < threshold for g in graded if g.case.verdict == "BAD" and g.score is not None]
+    tpr, tnr = (sum(good) / len(good) if good else 0.0), (sum(bad) / len(bad) if bad else 0.0)
+    return {
+        "n_good": len(good), "n_bad": len(bad), "tpr": round(tpr, 4), "tnr": round(tnr, 4),
+        "tpr_interval": list(wilson(sum(good), len(good))), "tnr_interval": list(wilson(sum(bad), len(bad))),
+    }  # fmt: skip
+
+
+def kappa(graded: list[Graded], threshold: int) -> float:
+    """Cohen's kappa between the grader's pass/fail and the labels (GOOD = pass, BAD = fail)."""
+    pairs = [(g.score >= threshold, g.case.verdict == "GOOD") for g in graded if g.score is not None]
+    if not pairs:
+        return 0.0
+    n = len(pairs)
+    observed = sum(a == b for a, b in pairs) / n
+    p_grader, p_label = sum(a for a, _ in pairs) / n, sum(b for _, b in pairs) / n
+    expected = p_grader * p_label + (1 - p_grader) * (1 - p_label)
+    return round((observed - expected) / (1 - expected), 4) if expected < 1 else 0.0
+
+
+def correlation(xs: list[float], ys: list[float]) -> float | None:
+    """Pearson's r, or None when either side does not vary."""
+    n = len(xs)
+    if n < 2:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sx = math.sqrt(sum((x - mx) ** 2 for x in xs))
+    sy = math.sqrt(sum((y - my) ** 2 for y in ys))
+    if not sx or not sy:
+        return None
+    return round(sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / (sx * sy), 4)
+
+
+def _sections(rated: list[Graded], threshold: int) -> list[dict[str, Any]]:
+    """Per section: its rates with Wilson intervals, and whether the grader is calibrated on it."""
+    out = []
+    for anchor in sorted({g.case.section.anchor for g in rated}):
+        rates = _rates([g for g in rated if g.case.section.anchor == anchor], threshold)
+        enough = rates["n_good"] >= CALIBRATED_N and rates["n_bad"] >= CALIBRATED_N
+        lows = rates["tpr_interval"][0] >= CALIBRATED_LOWER and rates["tnr_interval"][0] >= CALIBRATED_LOWER
+        out.append({"section": anchor, "n": rates["n_good"] + rates["n_bad"], **rates, "calibrated": enough and lows})
+    return out
+
+
+def report(graded: Iterable[Graded], threshold: int) -> dict[str, Any]:
+    """The calibration report (JSON): rates, kappa, sections, the suggested threshold, and what was left apart."""
+    graded = list(graded)
+    rated = [g for g in graded if g.case.verdict in ("GOOD", "BAD") and not g.case.qualified]
+    scored = [g for g in rated if g.score is not None]
+    best = max(range(1, 8), key=lambda t: (kappa(rated, t), -abs(t - threshold)))
+    overall = _rates(rated, threshold)
+    return {
+        **{k: overall[k] for k in ("tpr", "tnr", "n_good", "n_bad")}, "kappa": kappa(rated, threshold), "threshold": threshold,
+        "suggested_threshold": best, "suggested_kappa": kappa(rated, best),
+        "length_score_correlation": correlation([len(g.case.answer) for g in scored], [float(g.score or 0) for g in scored]),
+        "errors": len(rated) - len(scored),
+        "apart": {"ok": sum(g.case.verdict == "OK" for g in graded), "qualified": sum(g.case.qualified for g in graded)},
+        "sections": _sections(rated, threshold),
+    }  # fmt: skip
+
+
+def grade_all(todo: list[Case], judge: Any, settings: Any, done: Any = None) -> tuple[list[Graded], bool, bool]:
+    """Every case graded (against its section as a whole), at most settings.concurrency at once."""
+    from spectools.eval.run import RunState, grade_once, parallel
+
+    state = RunState(judge, judge, settings)
+    graded, complete, interrupted = parallel(
+        todo,
+        lambda case: Graded(case, grade_once(state, None, case.section, case.messages, case.answer)),
+        settings.concurrency,
+        done,
+    )
+    return sorted(graded, key=lambda g: g.case.id), complete, interrupted
