@@ -8,6 +8,7 @@ reason this module has no `from __future__ import annotations`: NamedTuple compi
 that is a string (76 of them, 2 ms), and none here needs to be one.
 """
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple
@@ -287,3 +288,17 @@ def fails(fail_on: str, errors: int, warnings: int, breaking: int = 0) -> bool:
     if fail_on == "breaking":
         return bool(errors or breaking)
     return bool(errors)
+
+
+Z95 = 1.959963984540054  # the normal quantile of a 95% two-sided interval
+
+
+def wilson(passed: int, n: int) -> tuple[float, float]:
+    """The Wilson 95% interval of passed / n ((0, 1) with no samples)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = passed / n
+    denominator = 1 + Z95 * Z95 / n
+    centre = (p + Z95 * Z95 / (2 * n)) / denominator
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95 * Z95 / (4 * n * n)) / denominator
+    return max(0.0, round(centre - half, 4)), min(1.0, round(centre + half, 4))

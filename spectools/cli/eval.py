@@ -46,6 +46,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     r.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="what is printed (default: text)")
     r.add_argument("--fail-under", type=float, metavar="RATE", help="exit 1 when the pass rate is under RATE (0 to 1)")
+    r.add_argument(
+        "--calibration", metavar="FILE", help="a report of `eval calibrate --out`: marks each result calibrated or not"
+    )
 
     c = what.add_parser(
         "calibrate",
@@ -206,6 +209,7 @@ def run_challenges(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], settings: Settings) -> int:
+    calibration = _calibration(args)  # a bad report is refused before anything is sent
     from spectools.eval.results import per_clause
     from spectools.eval.run import run as run_all
     from spectools.model import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK
@@ -218,6 +222,8 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
         bar.close()
     where = {c.id: (c.section, _authority(spec, c.section)) for c in spec.clauses()}
     results = per_clause(outcome.samples, where, settings.threshold)
+    if calibration is not None:
+        results = [{**r, "calibrated": calibration.get(r["section"] or "", False)} for r in results]
     info = _info(root, settings, started, outcome, target, judge)
     _write(args, info, results, outcome.samples)
     _say(outcome, target, judge)
@@ -226,6 +232,23 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     graded, passed = sum(r["samples"] for r in results), sum(r["passed"] for r in results)
     rate = passed / graded if graded else 0.0
     return EXIT_FINDINGS if args.fail_under is not None and rate < args.fail_under else EXIT_OK
+
+
+def _calibration(args: argparse.Namespace) -> dict[str, bool] | None:
+    """{section: calibrated?} from --calibration (read before anything is sent), or None."""
+    if not args.calibration:
+        return None
+    import json
+    from pathlib import Path
+
+    from spectools.model import SpecError
+
+    try:
+        report = json.loads(Path(args.calibration).read_text(encoding="utf-8"))
+        return {str(s["section"]): s["calibrated"] is True for s in report["sections"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        hint = "write one with `spectools eval calibrate --out FILE`"
+        raise SpecError(f"{args.calibration}: not a calibration report; {hint}") from None
 
 
 def _now() -> str:

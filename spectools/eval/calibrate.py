@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from spectools.eval.prompt import chat_message
-from spectools.eval.results import wilson
-from spectools.model import Comparison, Example, Message, Section, Spec
+from spectools.model import Comparison, Example, Message, Section, Spec, wilson
 
 CALIBRATED_N = 5
 CALIBRATED_LOWER = 0.7

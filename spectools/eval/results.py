@@ -8,14 +8,13 @@ interval. The audit file (JSON Lines) holds every answer and the grader's reason
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from spectools import __version__
+from spectools.model import wilson
 
 SCHEMA_VERSION = 2
-Z = 1.959963984540054  # the normal quantile of a 95% two-sided interval
 
 
 class Sample(NamedTuple):
@@ -43,17 +42,6 @@ class RunInfo(NamedTuple):
     cache_hits: int
     prompt_tokens: int
     completion_tokens: int
-
-
-def wilson(passed: int, n: int) -> tuple[float, float]:
-    """The Wilson 95% interval of passed / n ((0, 1) with no samples)."""
-    if n == 0:
-        return 0.0, 1.0
-    p = passed / n
-    denominator = 1 + Z * Z / n
-    centre = (p + Z * Z / (2 * n)) / denominator
-    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / denominator
-    return max(0.0, round(centre - half, 4)), min(1.0, round(centre + half, 4))
 
 
 def per_clause(

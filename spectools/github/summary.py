@@ -169,39 +169,86 @@ def _pct(passed: int, samples: int) -> str:
     return f"{100 * passed / samples:.0f}%" if samples else "–"
 
 
+def _authorities(inputs: Inputs) -> dict[str, str]:
+    if not inputs.spec:
+        return {}
+    levels = {s.anchor: s.authority for s in reversed(inputs.spec.sections())}  # the first section of an anchor wins
+    return {c.id: levels.get(c.section or "") or "none" for c in inputs.spec.clauses()}
+
+
 def _compliance(inputs: Inputs) -> list[tuple[str, str]]:
     if inputs.results is None:
         return []
     head = _rates(inputs.results)
     base = _rates(inputs.base_results) if inputs.base_results is not None else {}
-    authority = (
-        {
-            c.id: (next((s.authority for s in inputs.spec.sections() if s.anchor == c.section), None) or "none")
-            for c in inputs.spec.clauses()
-        }
-        if inputs.spec
-        else {}
-    )
+    authority = _authorities(inputs)
+    levels: dict[str, tuple[int, int]] = {}
+    for cid, (passed, samples) in head.items():
+        p, s = levels.get(authority.get(cid, "none"), (0, 0))
+        levels[authority.get(cid, "none")] = (p + passed, s + samples)
+    total = (sum(p for p, _ in head.values()), sum(s for _, s in head.values()))
+    lines = [f"### Compliance: {_pct(*total)} of {total[1]} graded answers passed", "", _who(inputs.results), ""]
+    lines += _shifts(inputs, head, base)
+    lines += ["| authority | passed |", "|---|---|"]
+    lines += [f"| {md(level)} | {_pct(*pair)} ({pair[0]}/{pair[1]}) |" for level, pair in sorted(levels.items())]
+    return [("compliance", "\n".join(lines) + "\n"), ("compliance_clauses", _per_clause(inputs, head, base, authority))]
+
+
+def _per_clause(
+    inputs: Inputs, head: dict[str, tuple[int, int]], base: dict[str, tuple[int, int]], authority: dict[str, str]
+) -> str:
+    """Every clause's pass rate and its change since the base, regressions first, folded away."""
 
     def delta(cid: str) -> float:
         if cid not in base or not base[cid][1] or not head[cid][1]:
             return 0.0
         return head[cid][0] / head[cid][1] - base[cid][0] / base[cid][1]
 
-    levels: dict[str, tuple[int, int]] = {}
-    for cid, (passed, samples) in head.items():
-        p, s = levels.get(authority.get(cid, "none"), (0, 0))
-        levels[authority.get(cid, "none")] = (p + passed, s + samples)
-    total = (sum(p for p, _ in head.values()), sum(s for _, s in head.values()))
-    lines = [f"### Compliance: {_pct(*total)} of {total[1]} graded answers passed", "", "| authority | passed |", "|---|---|"]
-    lines += [f"| {md(level)} | {_pct(*pair)} ({pair[0]}/{pair[1]}) |" for level, pair in sorted(levels.items())]
-    out = [("compliance", "\n".join(lines) + "\n")]
     order = sorted(head, key=lambda cid: (0, delta(cid), cid) if delta(cid) < 0 else (1, 0.0, cid))  # regressions first
     rows = ["<details><summary>Per clause</summary>", "", "| clause | authority | passed | change |", "|---|---|---|---|"]
+    uncalibrated = {r["clause"] for r in inputs.results or () if r.get("calibrated") is False}
     for cid in order:
         change = f"{100 * delta(cid):+.0f} pts" if cid in base else "new"
-        rows.append(f"| {md(f'[^{cid}]')} | {md(authority.get(cid, 'none'))} | {_pct(*head[cid])} | {change} |")
-    out.append(("compliance_clauses", "\n".join(rows) + "\n\n</details>\n"))
+        mark = " (uncalibrated)" if cid in uncalibrated else ""
+        rows.append(f"| {md(f'[^{cid}]')}{mark} | {md(authority.get(cid, 'none'))} | {_pct(*head[cid])} | {change} |")
+    return "\n".join(rows) + "\n\n</details>\n"
+
+
+def _who(results: Sequence[dict[str, Any]]) -> str:
+    """Who answered and who graded (with the grader prompt's version, when the results give it)."""
+    models = ", ".join(md(m) for m in sorted({str(r.get("model", "")) for r in results} - {""})) or "-"
+    graders = ", ".join(md(g) for g in sorted({str(r.get("grader", "")) for r in results} - {""})) or "-"
+    versions = sorted({r["grader_prompt_version"] for r in results if r.get("grader_prompt_version")})
+    return f"Answers by **{models}**, graded by **{graders}**" + (
+        f" (prompt {', '.join(md(v) for v in versions)})" if versions else ""
+    )
+
+
+def _setup(results: Sequence[dict[str, Any]] | None, cid: str) -> set[tuple[str, str, str]]:
+    return {
+        (r.get("model", ""), r.get("grader", ""), r.get("grader_prompt_version", "")) for r in results or () if r["clause"] == cid
+    }
+
+
+def _shifts(inputs: Inputs, head: dict[str, tuple[int, int]], base: dict[str, tuple[int, int]]) -> list[str]:
+    """Regressions, then improvements: a pass rate that moved beyond both Wilson 95% intervals, between
+    results of the same model, grader and grader prompt. Ids and rates only."""
+    from spectools.model import wilson
+
+    regressions, improvements = [], []
+    for cid in sorted(set(head) & set(base)):
+        if _setup(inputs.results, cid) != _setup(inputs.base_results, cid):
+            continue  # another model or grader: not comparable
+        (h_lo, h_hi), (b_lo, b_hi) = wilson(*head[cid]), wilson(*base[cid])
+        line = f"- {md(f'[^{cid}]')}: {_pct(*base[cid])} → {_pct(*head[cid])}"
+        if h_hi < b_lo:
+            regressions.append(line)
+        elif h_lo > b_hi:
+            improvements.append(line)
+    out = []
+    for title, lines in (("Regressions", regressions), ("Improvements", improvements)):
+        if lines:
+            out += [f"**{title}** ({len(lines)}, beyond both 95% intervals):", "", *lines, ""]
     return out
 
 
@@ -296,9 +343,8 @@ def load_results(text: str, name: str) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = data["results"]
     if version == 2:  # the run's model, grader and commit on every row, as version 1 has them
         run = data["run"]
-        results = [
-            {**r, "model": run["model"], "grader": run["grader"], "spec_commit": run["spec_commit"] or ""} for r in results
-        ]
+        same = {"model": run["model"], "grader": run["grader"], "grader_prompt_version": run["grader_prompt_version"]}
+        results = [{**r, **same, "spec_commit": run["spec_commit"] or ""} for r in results]
     for r in results:
         if r["passed"] > r["samples"]:
             raise SpecError(f"{name}: clause {r['clause']}: passed ({r['passed']}) is more than samples ({r['samples']})")

@@ -40,8 +40,32 @@ def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: P
     audit = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(audit) == sent // 2 and json.loads(audit[0])["answer"] == "I can't help with that."
     review = cli("github", "--path", str(repo.root), "--base", "main", "--head", "feature", "--dry-run", "--results", str(out))
-    assert "### Compliance: 100%" in review.out
+    assert "### Compliance: 100%" in review.out and "Answers by **m**, graded by **g** (prompt grader-1)" in review.out
     assert "I can't help" not in review.out  # never an answer in the comment
+    sections = sorted({r["section"] for r in doc["results"]})
+    report = {"sections": [{"section": sections[0], "calibrated": True}]}
+    (tmp_path / "calibration.json").write_text(json.dumps(report), encoding="utf-8")
+    with ChatServer(script) as server:
+        args = (
+            "eval",
+            "run",
+            str(repo.root),
+            "--model",
+            "m",
+            "--grader-model",
+            "g",
+            "--base-url",
+            server.url,
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        )
+        marked = cli(*args, "--calibration", str(tmp_path / "calibration.json"), "--format", "json")
+        sent = len(server.requests)
+        broken = cli(*args, "--calibration", str(out))  # a results file is no calibration report
+        assert len(server.requests) == sent  # refused before anything was sent
+    rows = json.loads(marked.out)["results"]
+    assert all(r["calibrated"] == (r["section"] == sections[0]) for r in rows)
+    assert broken.code == 2 and "not a calibration report" in broken.err
 
 
 def test_eval_run_says_what_a_dry_run_would_send_and_what_fails(cli, tmp_path: Path, monkeypatch) -> None:

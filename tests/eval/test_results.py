@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from spectools.eval.results import RunInfo, Sample, audit_lines, document, per_clause, wilson
+from spectools.eval.results import RunInfo, Sample, audit_lines, document, per_clause
 from spectools.github.summary import load_results
+from spectools.model import wilson
 
 
 @pytest.mark.parametrize(

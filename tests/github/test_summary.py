@@ -134,3 +134,21 @@ def test_no_line_of_a_comment_is_over_1000_characters_and_the_job_summary_keeps_
     assert "(cut: the whole diff is in the job summary)" in comment and "<del>should</del> <ins>must</ins>" in comment
     whole = render(Inputs(head=[], base=[], changes=cs, line_limit=None))
     assert "cut:" not in whole and max(len(line) for line in whole.splitlines()) > 1000
+
+
+def test_compliance_names_who_answered_and_lists_regressions_beyond_both_intervals() -> None:
+    def row(cid: str, passed: int, samples: int = 20, grader: str = "g", calibrated: bool | None = None) -> dict:
+        r = {"clause": cid, "model": "m", "grader": grader, "grader_prompt_version": "grader-1", "samples": samples, "passed": passed,
+             "score": passed / samples, "spec_commit": "abc1234"}  # fmt: skip
+        return r if calibrated is None else {**r, "calibrated": calibrated}
+
+    head = [row("aa01", 4), row("bb02", 19), row("cc03", 12), row("dd04", 2, grader="other"), row("ee05", 10, calibrated=False)]
+    base = [row("aa01", 18), row("bb02", 5), row("cc03", 14), row("dd04", 20), row("ee05", 10)]
+    body = render(Inputs(head=[], results=head, base_results=base))
+    assert "Answers by **m**, graded by **g, other** (prompt grader-1)" in body
+    regressions = body.split("**Regressions** (1, beyond both 95% intervals):")[1].split("**Improvements**")[0]
+    assert "[^aa01]" in regressions and "90% → 20%" in regressions
+    assert "[^dd04]" not in regressions  # another grader: not comparable
+    improvements = body.split("**Improvements** (1, beyond both 95% intervals):")[1].split("| authority |")[0]
+    assert "[^bb02]" in improvements and "[^cc03]" not in improvements  # 70% → 60% is within the intervals
+    assert "[^ee05] (uncalibrated)" in body.replace("\\", "")
