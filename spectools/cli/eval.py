@@ -29,16 +29,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     what = e.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
     r = what.add_parser("run", help="answer and grade the challenges", description=e.description)
     r.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
-    r.add_argument("--model", required=True, help="the model under test")
+    r.add_argument("--model", help="the model under test (or eval.model in spectools.yaml)")
     r.add_argument("--grader-model", metavar="MODEL", help="the grader (default: --model, which is not advised)")
     _endpoint_flags(r)
     r.add_argument("--clauses", nargs="+", metavar="ID", help="only these clauses")
     r.add_argument("--changed-since", metavar="REF", help="only the clauses whose text or challenges changed since REF")
-    r.add_argument("--samples", type=int, default=1, metavar="N", help="answers per prompt (default: 1)")
+    r.add_argument("--samples", type=int, metavar="N", help="answers per prompt (default: 1)")
     r.add_argument("--max-requests", type=int, metavar="N", help="send at most N requests, then stop (incomplete)")
     _grading_flags(r)
     r.add_argument(
-        "--developer-role", choices=("developer", "system"), default="developer", help="the role developer messages get"
+        "--developer-role", choices=("developer", "system"), help="the role developer messages get (default: developer)"
     )
     r.add_argument("--dry-run", action="store_true", help="say how many requests the run would send, and send none")
     r.add_argument(
@@ -58,7 +58,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "per section with Wilson intervals, and the threshold with the best kappa.",
     )
     c.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
-    c.add_argument("--grader-model", required=True, metavar="MODEL", help="the grader to calibrate")
+    c.add_argument("--grader-model", metavar="MODEL", help="the grader to calibrate (or eval.grader_model in spectools.yaml)")
     c.add_argument("--model", help="the model you will test (a warning when it is the grader)")
     _endpoint_flags(c)
     _grading_flags(c)
@@ -70,15 +70,33 @@ def _endpoint_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-url", metavar="URL", help="the endpoint (default: $OPENAI_BASE_URL, else OpenAI's)")
     p.add_argument("--grader-base-url", metavar="URL", help="the grader's endpoint (default: --base-url)")
     p.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME", help="the variable that holds the key")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per request (default: 60)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per request (default: 60)")
     p.add_argument("--cache-dir", metavar="DIR", help="where answers and grades are kept (default: PATH/.spectools/cache)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
 
 def _grading_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--grader-samples", type=int, default=1, metavar="K", help="grades per answer, the median decides")
-    p.add_argument("--threshold", type=int, default=6, metavar="SCORE", help="the score from which an answer passes")
-    p.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests at once (default: 8)")
+    p.add_argument("--grader-samples", type=int, metavar="K", help="grades per answer, the median decides (default: 1)")
+    p.add_argument("--threshold", type=int, metavar="SCORE", help="the score from which an answer passes (default: 6)")
+    p.add_argument("--concurrency", type=int, metavar="N", help="requests at once (default: 8)")
+
+
+DEFAULTS = {"samples": 1, "grader_samples": 1, "threshold": 6, "concurrency": 8, "timeout": 60.0, "developer_role": "developer"}
+
+
+def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> argparse.Namespace:
+    """The flags, then eval: in spectools.yaml (its cache_dir is the repository's), then the defaults; checked."""
+    from spectools.model import SpecError
+
+    from_file = {**config, **({"cache_dir": str(root / config["cache_dir"])} if "cache_dir" in config else {})}
+    fallback = {**DEFAULTS, **from_file}
+    settled = argparse.Namespace(**{k: fallback.get(k) if v is None else v for k, v in vars(args).items()})
+    needed = "grader_model" if args.what == "calibrate" else "model"
+    if not getattr(settled, needed):
+        flag = needed.replace("_", "-")
+        raise SpecError(f"give --{flag} (or eval.{needed} in spectools.yaml)")
+    _check(settled)
+    return settled
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -153,9 +171,10 @@ def calibrate(args: argparse.Namespace) -> int:
     from spectools.eval.run import Settings
     from spectools.parse.load import load, open_worktree
 
-    _check(args)
     root = Path(args.path)
-    todo, warnings = cases(load(open_worktree(root)).spec)
+    loaded = load(open_worktree(root))
+    args = _settled(args, root, loaded.config.eval)
+    todo, warnings = cases(loaded.spec)
     for message in warnings:
         warn(message)
     if args.model and args.model == args.grader_model:
@@ -184,9 +203,10 @@ def run_challenges(args: argparse.Namespace) -> int:
     from spectools.eval.run import Settings, tasks
     from spectools.parse.load import load, open_worktree
 
-    _check(args)
     root = Path(args.path)
-    spec = load(open_worktree(root)).spec
+    loaded = load(open_worktree(root))
+    args = _settled(args, root, loaded.config.eval)
+    spec = loaded.spec
     todo, skipped = tasks(spec, _only(args, root), args.developer_role)
     for message in skipped:
         warn(message)

@@ -35,6 +35,7 @@ class Config:
     schemas: dict[str, str] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)
     renames: dict[str, str] = field(default_factory=dict)
+    eval: dict[str, Any] = field(default_factory=dict)  # defaults for `spectools eval` (never an endpoint or a key)
     max_file_bytes: int = 10 * 1024 * 1024
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)  # key path -> line in spectools.yaml
 
@@ -84,6 +85,7 @@ def _from_data(data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> Confi
         schemas=dict(data.get("schemas", {})),
         checks=dict(data.get("checks", {})),
         renames=dict(data.get("renames", {})),
+        eval=dict(data.get("eval", {})),
         max_file_bytes=data.get("limits", {}).get("max_file_bytes", Config.max_file_bytes),
         lines=lines,
     )
@@ -156,7 +158,14 @@ def _confined(cfg: Config, path: str) -> tuple[Config, list[Diagnostic]]:
                 diag("SPEC001", Location(path, cfg.line("schemas", kind), 1), f"schemas.{kind}: '{file}' {_OUTSIDE_HINT}")
             )
             del schemas[kind]
-    return replace(cfg, documents=documents, challenges=challenges, schemas=schemas), problems
+    evaluation = dict(cfg.eval)
+    cache_dir = evaluation.get("cache_dir")
+    if isinstance(cache_dir, str) and outside(cache_dir.removeprefix("./")):
+        problems.append(
+            diag("SPEC001", Location(path, cfg.line("eval", "cache_dir"), 1), f"eval.cache_dir: '{cache_dir}' {_OUTSIDE_HINT}")
+        )
+        del evaluation["cache_dir"]
+    return replace(cfg, documents=documents, challenges=challenges, schemas=schemas, eval=evaluation), problems
 
 
 def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) -> tuple[list[Diagnostic], set[str]]:

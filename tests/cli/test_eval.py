@@ -163,3 +163,23 @@ def test_eval_calibrate_reports_how_far_the_grader_agrees_with_the_labels(cli, t
         "threshold": 6,
     }
     assert "GOOD passed 100% of 1, BAD failed 100% of 2" in result.out and "#scope:" in result.out
+
+
+def test_spectools_yaml_gives_defaults_but_never_an_endpoint_or_a_key(cli, tmp_path: Path, monkeypatch) -> None:
+    from tests.eval.test_run import challenge, spec
+
+    spec(tmp_path, {"sc01": challenge("sc01", ["hello"])})
+    config = "eval:\n  model: m\n  grader_model: g\n  samples: 2\n  cache_dir: .cache/eval\n"
+    (tmp_path / "spectools.yaml").write_text(config, encoding="utf-8")
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    with ChatServer(script) as server:
+        result = cli("eval", "run", str(tmp_path), "--base-url", server.url, "--format", "json")
+    assert result.code == 0, result.err
+    assert len(server.requests) == 4 and {r["model"] for r in server.requests} == {"m", "g"}  # 2 samples, each graded
+    assert (tmp_path / ".cache" / "eval").is_dir()
+    (tmp_path / "spectools.yaml").write_text(config + "  base_url: https://attacker.example/v1\n", encoding="utf-8")
+    refused = cli("validate", str(tmp_path))
+    assert refused.code == 2 and "unknown key 'eval.base_url'" in refused.out
+    (tmp_path / "spectools.yaml").write_text(config.replace(".cache/eval", "../elsewhere"), encoding="utf-8")
+    outside = cli("validate", str(tmp_path))
+    assert "eval.cache_dir: '../elsewhere' is outside the repository" in outside.out

@@ -204,6 +204,116 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".limits.max_file_bytes must be bigger than or equal to 1")
                 if data__limits_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".limits must not contain "+str(data__limits_keys)+" properties")
+        if "eval" in data_keys:
+            data_keys.remove("eval")
+            data__eval = data["eval"]
+            if not isinstance(data__eval, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval must be object")
+            data__eval_is_dict = isinstance(data__eval, dict)
+            if data__eval_is_dict:
+                data__eval_keys = set(data__eval.keys())
+                if "model" in data__eval_keys:
+                    data__eval_keys.remove("model")
+                    data__eval__model = data__eval["model"]
+                    if not isinstance(data__eval__model, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.model must be string")
+                    if isinstance(data__eval__model, str):
+                        data__eval__model_len = len(data__eval__model)
+                        if data__eval__model_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.model must be longer than or equal to 1 characters")
+                if "grader_model" in data__eval_keys:
+                    data__eval_keys.remove("grader_model")
+                    data__eval__gradermodel = data__eval["grader_model"]
+                    if not isinstance(data__eval__gradermodel, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.grader_model must be string")
+                    if isinstance(data__eval__gradermodel, str):
+                        data__eval__gradermodel_len = len(data__eval__gradermodel)
+                        if data__eval__gradermodel_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.grader_model must be longer than or equal to 1 characters")
+                if "samples" in data__eval_keys:
+                    data__eval_keys.remove("samples")
+                    data__eval__samples = data__eval["samples"]
+                    if not isinstance(data__eval__samples, (int)) and not (isinstance(data__eval__samples, float) and data__eval__samples.is_integer()) or isinstance(data__eval__samples, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.samples must be integer")
+                    if isinstance(data__eval__samples, (int, float, Decimal)) and not isinstance(data__eval__samples, bool):
+                        if data__eval__samples < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.samples must be bigger than or equal to 1")
+                        if data__eval__samples > 100:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.samples must be smaller than or equal to 100")
+                if "grader_samples" in data__eval_keys:
+                    data__eval_keys.remove("grader_samples")
+                    data__eval__gradersamples = data__eval["grader_samples"]
+                    if not isinstance(data__eval__gradersamples, (int)) and not (isinstance(data__eval__gradersamples, float) and data__eval__gradersamples.is_integer()) or isinstance(data__eval__gradersamples, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.grader_samples must be integer")
+                    if isinstance(data__eval__gradersamples, (int, float, Decimal)) and not isinstance(data__eval__gradersamples, bool):
+                        if data__eval__gradersamples < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.grader_samples must be bigger than or equal to 1")
+                        if data__eval__gradersamples > 15:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.grader_samples must be smaller than or equal to 15")
+                if "threshold" in data__eval_keys:
+                    data__eval_keys.remove("threshold")
+                    data__eval__threshold = data__eval["threshold"]
+                    if not isinstance(data__eval__threshold, (int)) and not (isinstance(data__eval__threshold, float) and data__eval__threshold.is_integer()) or isinstance(data__eval__threshold, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.threshold must be integer")
+                    if isinstance(data__eval__threshold, (int, float, Decimal)) and not isinstance(data__eval__threshold, bool):
+                        if data__eval__threshold < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.threshold must be bigger than or equal to 1")
+                        if data__eval__threshold > 7:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.threshold must be smaller than or equal to 7")
+                if "concurrency" in data__eval_keys:
+                    data__eval_keys.remove("concurrency")
+                    data__eval__concurrency = data__eval["concurrency"]
+                    if not isinstance(data__eval__concurrency, (int)) and not (isinstance(data__eval__concurrency, float) and data__eval__concurrency.is_integer()) or isinstance(data__eval__concurrency, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.concurrency must be integer")
+                    if isinstance(data__eval__concurrency, (int, float, Decimal)) and not isinstance(data__eval__concurrency, bool):
+                        if data__eval__concurrency < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.concurrency must be bigger than or equal to 1")
+                        if data__eval__concurrency > 64:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.concurrency must be smaller than or equal to 64")
+                if "max_requests" in data__eval_keys:
+                    data__eval_keys.remove("max_requests")
+                    data__eval__maxrequests = data__eval["max_requests"]
+                    if not isinstance(data__eval__maxrequests, (int)) and not (isinstance(data__eval__maxrequests, float) and data__eval__maxrequests.is_integer()) or isinstance(data__eval__maxrequests, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.max_requests must be integer")
+                    if isinstance(data__eval__maxrequests, (int, float, Decimal)) and not isinstance(data__eval__maxrequests, bool):
+                        if data__eval__maxrequests < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.max_requests must be bigger than or equal to 0")
+                if "timeout" in data__eval_keys:
+                    data__eval_keys.remove("timeout")
+                    data__eval__timeout = data__eval["timeout"]
+                    if not isinstance(data__eval__timeout, (int, float, Decimal)) or isinstance(data__eval__timeout, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.timeout must be number")
+                    if isinstance(data__eval__timeout, (int, float, Decimal)) and not isinstance(data__eval__timeout, bool):
+                        if data__eval__timeout > 600:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.timeout must be smaller than or equal to 600")
+                        if data__eval__timeout <= 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.timeout must be bigger than 0")
+                if "developer_role" in data__eval_keys:
+                    data__eval_keys.remove("developer_role")
+                    data__eval__developerrole = data__eval["developer_role"]
+                    if not (isinstance(data__eval__developerrole, str) and data__eval__developerrole == 'developer' or isinstance(data__eval__developerrole, str) and data__eval__developerrole == 'system'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.developer_role must be one of ['developer', 'system']")
+                if "fail_under" in data__eval_keys:
+                    data__eval_keys.remove("fail_under")
+                    data__eval__failunder = data__eval["fail_under"]
+                    if not isinstance(data__eval__failunder, (int, float, Decimal)) or isinstance(data__eval__failunder, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.fail_under must be number")
+                    if isinstance(data__eval__failunder, (int, float, Decimal)) and not isinstance(data__eval__failunder, bool):
+                        if data__eval__failunder < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.fail_under must be bigger than or equal to 0")
+                        if data__eval__failunder > 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.fail_under must be smaller than or equal to 1")
+                if "cache_dir" in data__eval_keys:
+                    data__eval_keys.remove("cache_dir")
+                    data__eval__cachedir = data__eval["cache_dir"]
+                    if not isinstance(data__eval__cachedir, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.cache_dir must be string")
+                    if isinstance(data__eval__cachedir, str):
+                        data__eval__cachedir_len = len(data__eval__cachedir)
+                        if data__eval__cachedir_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.cache_dir must be longer than or equal to 1 characters")
+                if data__eval_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval must not contain "+str(data__eval_keys)+" properties")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
