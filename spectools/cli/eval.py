@@ -50,6 +50,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--calibration", metavar="FILE", help="a report of `eval calibrate --out`: marks each result calibrated or not"
     )
 
+    _add_calibrate(what)
+    _add_export(what)
+
+
+def _add_calibrate(what: argparse._SubParsersAction[Parser]) -> None:
     c = what.add_parser(
         "calibrate",
         help="grade the spec's own GOOD and BAD answers, and say how far the grader agrees",
@@ -63,8 +68,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     _endpoint_flags(c)
     _grading_flags(c)
     c.add_argument("--out", metavar="FILE", help="write the calibration report (JSON) here")
+    c.add_argument("--include-qualified", action="store_true", help="count qualified labels (`GOOD, given ...`) in the rates")
     c.add_argument("--format", choices=("text", "json"), default="text", help="what is printed (default: text)")
 
+
+def _add_export(what: argparse._SubParsersAction[Parser]) -> None:
     x = what.add_parser(
         "export",
         help="write the challenges and the calibration cases for another eval engine (Inspect)",
@@ -183,14 +191,23 @@ def _progress(total: int) -> Any:
     return tqdm(total=total, unit="sample", file=sys.stderr, leave=False)
 
 
-def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int) -> int:
-    per_sample = 1 + args.grader_samples
-    total = len(todo) * args.samples * per_sample
+def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int, settings: Settings, root: Path) -> int:
+    """Say what a run would send, and why: each prompt answered --samples times, each answer graded --grader-samples
+    times, less what the cache holds."""
+    from pathlib import Path
+
+    from spectools.eval.endpoint import OPENAI_URL, Cache
+    from spectools.eval.run import plan
+
+    base = (args.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
+    cache = None if args.no_cache else Cache(Path(args.cache_dir) if args.cache_dir else root / ".spectools" / "cache")
+    p = plan(todo, settings, cache, base, (args.grader_base_url or base).rstrip("/"))
     clauses = len({t.clause.id for t in todo})
     sys.stdout.write(
-        f"{len(todo)} prompts from {clauses} clauses' challenge files, {args.samples} answer{'s' * (args.samples != 1)} "
-        f"each, each graded {args.grader_samples} time{'s' * (args.grader_samples != 1)}: up to {total} requests "
-        f"(fewer for answers and grades already cached); {skipped} challenge file{'s' * (skipped != 1)} skipped\n"
+        f"{len(todo)} prompts from {clauses} clauses' challenge files ({skipped} skipped), {args.samples} answer"
+        f"{'s' * (args.samples != 1)} each, each graded {args.grader_samples} time{'s' * (args.grader_samples != 1)}: "
+        f"{p.answers} answers ({p.answers_cached} cached) and {p.grades} grades ({p.grades_cached} cached); "
+        f"up to {p.to_send} requests would be sent\n"
     )
     return 0
 
@@ -223,7 +240,7 @@ def calibrate(args: argparse.Namespace) -> int:
     graded, _, interrupted = grade_all(todo, judge, settings, (lambda g: bar.update(1)) if bar is not None else None)
     if bar is not None:
         bar.close()
-    doc = report(graded, args.threshold)
+    doc = report(graded, args.threshold, args.include_qualified)
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.out:
         from spectools.io import write_atomic
@@ -248,9 +265,10 @@ def run_challenges(args: argparse.Namespace) -> int:
     todo, skipped = tasks(spec, _only(args, root), args.developer_role)
     for message in skipped:
         warn(message)
-    if args.dry_run:
-        return _dry_run(todo, args, len(skipped))
     grader_model = args.grader_model or args.model
+    if args.dry_run:
+        settings = Settings(args.model, grader_model, args.samples, args.grader_samples)
+        return _dry_run(todo, args, len(skipped), settings, root)
     if grader_model == args.model:
         warn(f"the grader is the model under test ({args.model}); give --grader-model for a fairer grade")
     settings = Settings(

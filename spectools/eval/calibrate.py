@@ -113,10 +113,13 @@ def _sections(rated: list[Graded], threshold: int) -> list[dict[str, Any]]:
     return out
 
 
-def report(graded: Iterable[Graded], threshold: int) -> dict[str, Any]:
-    """The calibration report (JSON): rates, kappa, sections, the suggested threshold, and what was left apart."""
+def report(graded: Iterable[Graded], threshold: int, qualified: bool = False) -> dict[str, Any]:
+    """The calibration report (JSON): rates, kappa, sections, the suggested threshold, and what was left apart
+    (qualified labels too, unless `qualified` counts them in)."""
     graded = list(graded)
-    rated = [g for g in graded if g.case.verdict in ("GOOD", "BAD") and not g.case.qualified]
+    cases_of = [g.case for g in graded]
+    apart = {"ok": sum(c.verdict == "OK" for c in cases_of), "qualified": sum(c.qualified and not qualified for c in cases_of)}
+    rated = [g for g in graded if g.case.verdict in ("GOOD", "BAD") and (qualified or not g.case.qualified)]
     scored = [g for g in rated if g.score is not None]
     best = max(range(1, 8), key=lambda t: (kappa(rated, t), -abs(t - threshold)))
     overall = _rates(rated, threshold)
@@ -125,7 +128,7 @@ def report(graded: Iterable[Graded], threshold: int) -> dict[str, Any]:
         "suggested_threshold": best, "suggested_kappa": kappa(rated, best),
         "length_score_correlation": correlation([len(g.case.answer) for g in scored], [float(g.score or 0) for g in scored]),
         "errors": len(rated) - len(scored),
-        "apart": {"ok": sum(g.case.verdict == "OK" for g in graded), "qualified": sum(g.case.qualified for g in graded)},
+        "apart": apart,
         "sections": _sections(rated, threshold),
     }  # fmt: skip
 

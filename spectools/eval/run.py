@@ -175,3 +175,33 @@ def grade_once(
         if found is not None:
             scores.append(found.score)
     return statistics.median_low(scores) if scores else None
+
+
+class Plan(NamedTuple):
+    answers: int
+    answers_cached: int
+    grades: int
+    grades_cached: int  # counted only for answers that are cached (the others' grades cannot be known yet)
+
+    @property
+    def to_send(self) -> int:
+        return self.answers - self.answers_cached + self.grades - self.grades_cached
+
+
+def plan(todo: list[Task], settings: Settings, cache: Any, base_url: str, grader_base_url: str) -> Plan:
+    """What a run would send: every answer and grade, less what the cache already holds."""
+    from spectools.eval.endpoint import cache_key
+
+    answers = cached = grades_cached = 0
+    for task in todo:
+        for sample in range(settings.samples):
+            answers += 1
+            body = {"model": settings.model, "messages": task.messages}
+            hit = cache.get(cache_key(body, base_url, sample, "")) if cache is not None else None
+            if hit is None:
+                continue
+            cached += 1
+            for k in range(settings.grader_samples):
+                request = grader.request(settings.grader_model, task.clause, task.section, task.messages, hit["text"])
+                grades_cached += cache.get(cache_key(request, grader_base_url, k, grader.PROMPT_VERSION)) is not None
+    return Plan(answers, cached, answers * settings.grader_samples, grades_cached)

@@ -29,9 +29,11 @@ def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: P
         first = cli(*args, "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--format", "json")
         sent = len(server.requests)
         again = cli(*args, "--cache-dir", str(tmp_path / "cache"))  # a rerun sends nothing
+        dry = cli(*args, "--cache-dir", str(tmp_path / "cache"), "--dry-run")
     assert first.code == 0, first.err
     assert again.code == 0 and len(server.requests) == sent > 0
     assert "0 requests" in again.err and "from the cache" in again.err
+    assert f"{sent // 2} answers ({sent // 2} cached) and {sent // 2} grades ({sent // 2} cached); up to 0 requests" in dry.out
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc == json.loads(first.out)
     assert doc["schema_version"] == 2 and doc["run"]["complete"] and doc["run"]["spec_commit"] == head
@@ -84,7 +86,7 @@ def test_eval_run_says_what_a_dry_run_would_send_and_what_fails(cli, tmp_path: P
         "3",
         "--dry-run",
     )
-    assert dry.code == 0 and "each graded 3 times: up to" in dry.out
+    assert dry.code == 0 and "2 answers each, each graded 3 times:" in dry.out and "requests would be sent" in dry.out
     unchanged = cli("eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--changed-since", "HEAD", "--dry-run")
     assert unchanged.code == 0 and unchanged.out.startswith("0 prompts from 0 clauses")
     bad = cli("eval", "run", str(repo.root), "--model", "m", "--threshold", "9")

@@ -91,6 +91,8 @@ def test_rates_kappa_and_what_is_left_apart() -> None:
     lenient = report(graded({"scope/1/1/1": 7, "scope/1/1/2": 6, "scope/1/1/3": 3}), 6)
     assert lenient["tnr"] == 0.5 and lenient["kappa"] < 1
     assert lenient["suggested_threshold"] == 7 and lenient["suggested_kappa"] == 1.0  # 7 separates them all
+    counted = report(graded({"scope/1/1/1": 7, "scope/1/1/2": 1, "scope/1/1/3": 2, "scope/1/1/5": 2}), 6, qualified=True)
+    assert counted["n_good"] == 2 and counted["tpr"] == 0.5 and counted["apart"] == {"ok": 1, "qualified": 0}
     broken = report(graded({"scope/1/1/1": None, "scope/1/1/2": 1, "scope/1/1/3": 1}), 6)
     assert broken["errors"] == 1 and broken["n_good"] == 0
 

@@ -42,6 +42,7 @@ def test_export_writes_the_datasets_and_the_task_and_never_overwrites(cli, tmp_p
 
 
 # Inspect's dependencies warn of their own deprecations, and it leaves anyio streams for the collector
+@pytest.mark.slow  # Inspect end to end
 @pytest.mark.filterwarnings(
     "ignore::DeprecationWarning", "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
 )
