@@ -59,7 +59,7 @@ def specs(draw: st.DrawFn) -> Spec:
 
 
 CFG = Config()
-FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
