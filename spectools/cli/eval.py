@@ -50,8 +50,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--calibration", metavar="FILE", help="a report of `eval calibrate --out`: marks each result calibrated or not"
     )
 
+    from spectools.cli.eval_export import add_export
+
     _add_calibrate(what)
-    _add_export(what)
+    add_export(what)
 
 
 def _add_calibrate(what: argparse._SubParsersAction[Parser]) -> None:
@@ -70,44 +72,6 @@ def _add_calibrate(what: argparse._SubParsersAction[Parser]) -> None:
     c.add_argument("--out", metavar="FILE", help="write the calibration report (JSON) here")
     c.add_argument("--include-qualified", action="store_true", help="count qualified labels (`GOOD, given ...`) in the rates")
     c.add_argument("--format", choices=("text", "json"), default="text", help="what is printed (default: text)")
-
-
-def _add_export(what: argparse._SubParsersAction[Parser]) -> None:
-    x = what.add_parser(
-        "export",
-        help="write the challenges and the calibration cases for another eval engine (Inspect)",
-        description="Write an Inspect (inspect_ai) dataset of the challenges (one sample per prompt, id <clause>/<n>), "
-        "a dataset of the spec's labelled answers for calibration, and a task file that grades with Inspect's "
-        "model-graded scorer and spectools' grader prompt. Files that exist are not overwritten without --force.",
-    )
-    x.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
-    x.add_argument("--to", choices=("inspect",), default="inspect", help="the engine (default: inspect)")
-    x.add_argument("--out", required=True, metavar="DIR", help="the folder to write the files to")
-    x.add_argument("--threshold", type=int, default=6, metavar="SCORE", help="the score from which an answer passes")
-    x.add_argument("--force", action="store_true", help="overwrite the files where they exist")
-
-
-def export(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from spectools.eval.export import TASK, inspect_files
-    from spectools.io import create, write_atomic
-    from spectools.model import SpecError
-    from spectools.parse.load import load, open_worktree
-
-    if not 1 <= args.threshold <= 7:
-        raise SpecError("--threshold takes a score from 1 to 7")
-    files = inspect_files(load(open_worktree(Path(args.path))).spec, args.threshold)
-    out = Path(args.out)
-    clashes = [name for name in files if (out / name).exists()]
-    if clashes and not args.force:
-        raise SpecError(f"{', '.join(str(out / n) for n in clashes)} exist; nothing was written (--force overwrites them)")
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (write_atomic if args.force else create)(out / name, text.encode("utf-8"))
-    say(f"wrote {', '.join(str(out / n) for n in files)}")
-    say(f"run them with: inspect eval {out / TASK} --model openai/MODEL --model-role grader=openai/GRADER")
-    return 0
 
 
 def _endpoint_flags(p: argparse.ArgumentParser) -> None:
@@ -214,6 +178,8 @@ def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int, settings:
 
 def run(args: argparse.Namespace) -> int:
     if args.what == "export":
+        from spectools.cli.eval_export import export
+
         return export(args)
     return calibrate(args) if args.what == "calibrate" else run_challenges(args)
 
@@ -299,9 +265,9 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     where = {c.id: (c.section, _authority(spec, c.section)) for c in spec.clauses()}
     results = per_clause(outcome.samples, where, settings.threshold)
     if calibration is not None:
-        results = [{**r, "calibrated": calibration.get(r["section"] or "", False)} for r in results]
+        results = [{**r, "calibrated": calibration[0].get(r["section"] or "", False)} for r in results]
     info = _info(root, settings, started, outcome, target, judge)
-    _write(args, info, results, outcome.samples)
+    _write(args, info, results, outcome.samples, calibration[1] if calibration else None)
     _say(outcome, target, judge)
     if outcome.interrupted:
         return EXIT_INTERRUPTED
@@ -310,8 +276,8 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     return EXIT_FINDINGS if args.fail_under is not None and rate < args.fail_under else EXIT_OK
 
 
-def _calibration(args: argparse.Namespace) -> dict[str, bool] | None:
-    """{section: calibrated?} from --calibration (read before anything is sent), or None."""
+def _calibration(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, float]] | None:
+    """({section: calibrated?}, the grader's kappa, TPR and TNR) from --calibration (read before anything is sent)."""
     if not args.calibration:
         return None
     import json
@@ -321,7 +287,8 @@ def _calibration(args: argparse.Namespace) -> dict[str, bool] | None:
 
     try:
         report = json.loads(Path(args.calibration).read_text(encoding="utf-8"))
-        return {str(s["section"]): s["calibrated"] is True for s in report["sections"]}
+        sections = {str(s["section"]): s["calibrated"] is True for s in report["sections"]}
+        return sections, {k: float(report[k]) for k in ("kappa", "tpr", "tnr")}
     except (OSError, ValueError, KeyError, TypeError):
         hint = "write one with `spectools eval calibrate --out FILE`"
         raise SpecError(f"{args.calibration}: not a calibration report; {hint}") from None
@@ -360,13 +327,21 @@ def _commit(root: Path) -> str | None:
         return None
 
 
-def _write(args: argparse.Namespace, info: RunInfo, results: list[dict[str, Any]], samples: list[Sample]) -> None:
+def _write(
+    args: argparse.Namespace,
+    info: RunInfo,
+    results: list[dict[str, Any]],
+    samples: list[Sample],
+    calibration: dict[str, float] | None,
+) -> None:
     import json
     from pathlib import Path
 
     from spectools.eval.results import audit_lines, document
 
     doc = document(info, results)
+    if calibration is not None:
+        doc["run"]["calibration"] = calibration
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.out:
         from spectools.io import write_atomic

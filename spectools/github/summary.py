@@ -219,9 +219,14 @@ def _who(results: Sequence[dict[str, Any]]) -> str:
     models = ", ".join(md(m) for m in sorted({str(r.get("model", "")) for r in results} - {""})) or "-"
     graders = ", ".join(md(g) for g in sorted({str(r.get("grader", "")) for r in results} - {""})) or "-"
     versions = sorted({r["grader_prompt_version"] for r in results if r.get("grader_prompt_version")})
-    return f"Answers by **{models}**, graded by **{graders}**" + (
+    who = f"Answers by **{models}**, graded by **{graders}**" + (
         f" (prompt {', '.join(md(v) for v in versions)})" if versions else ""
     )
+    calibrations = {json.dumps(r["calibration"], sort_keys=True): r["calibration"] for r in results if r.get("calibration")}
+    for c in calibrations.values():
+        rates = f"GOOD passed {c['tpr']:.0%}, BAD failed {c['tnr']:.0%}"
+        who += f"; its agreement with the spec's own labels: kappa {c['kappa']:.2f}, {rates}"
+    return who
 
 
 def _setup(results: Sequence[dict[str, Any]] | None, cid: str) -> set[tuple[str, str, str]]:
@@ -344,6 +349,8 @@ def load_results(text: str, name: str) -> list[dict[str, Any]]:
     if version == 2:  # the run's model, grader and commit on every row, as version 1 has them
         run = data["run"]
         same = {"model": run["model"], "grader": run["grader"], "grader_prompt_version": run["grader_prompt_version"]}
+        if "calibration" in run:
+            same["calibration"] = run["calibration"]
         results = [{**r, **same, "spec_commit": run["spec_commit"] or ""} for r in results]
     for r in results:
         if r["passed"] > r["samples"]:

@@ -45,7 +45,7 @@ def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: P
     assert "### Compliance: 100%" in review.out and "Answers by **m**, graded by **g** (prompt grader-1)" in review.out
     assert "I can't help" not in review.out  # never an answer in the comment
     sections = sorted({r["section"] for r in doc["results"]})
-    report = {"sections": [{"section": sections[0], "calibrated": True}]}
+    report = {"sections": [{"section": sections[0], "calibrated": True}], "kappa": 0.8, "tpr": 0.9, "tnr": 0.85}
     (tmp_path / "calibration.json").write_text(json.dumps(report), encoding="utf-8")
     with ChatServer(script) as server:
         args = (
@@ -67,6 +67,21 @@ def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: P
         assert len(server.requests) == sent  # refused before anything was sent
     rows = json.loads(marked.out)["results"]
     assert all(r["calibrated"] == (r["section"] == sections[0]) for r in rows)
+    (tmp_path / "marked.json").write_text(marked.out, encoding="utf-8")
+    shown = cli(
+        "github",
+        "--path",
+        str(repo.root),
+        "--base",
+        "main",
+        "--head",
+        "feature",
+        "--dry-run",
+        "--results",
+        str(tmp_path / "marked.json"),
+    )
+    assert "its agreement with the spec's own labels: kappa 0.80, GOOD passed 90%, BAD failed 85%" in shown.out
+    assert ("(uncalibrated)" in shown.out) == any(not r["calibrated"] for r in rows)
     assert broken.code == 2 and "not a calibration report" in broken.err
 
 

@@ -1,0 +1,45 @@
+"""`spectools eval export --to inspect`: the challenges and the calibration cases for Inspect."""
+
+from __future__ import annotations
+
+import argparse
+
+from spectools.cli.output import PATH_HELP, Parser, say
+
+
+def add_export(what: argparse._SubParsersAction[Parser]) -> None:
+    x = what.add_parser(
+        "export",
+        help="write the challenges and the calibration cases for another eval engine (Inspect)",
+        description="Write an Inspect (inspect_ai) dataset of the challenges (one sample per prompt, id <clause>/<n>), "
+        "a dataset of the spec's labelled answers for calibration, and a task file that grades with Inspect's "
+        "model-graded scorer and spectools' grader prompt. Files that exist are not overwritten without --force.",
+    )
+    x.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
+    x.add_argument("--to", choices=("inspect",), default="inspect", help="the engine (default: inspect)")
+    x.add_argument("--out", required=True, metavar="DIR", help="the folder to write the files to")
+    x.add_argument("--threshold", type=int, default=6, metavar="SCORE", help="the score from which an answer passes")
+    x.add_argument("--force", action="store_true", help="overwrite the files where they exist")
+
+
+def export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from spectools.eval.export import TASK, inspect_files
+    from spectools.io import create, write_atomic
+    from spectools.model import SpecError
+    from spectools.parse.load import load, open_worktree
+
+    if not 1 <= args.threshold <= 7:
+        raise SpecError("--threshold takes a score from 1 to 7")
+    files = inspect_files(load(open_worktree(Path(args.path))).spec, args.threshold)
+    out = Path(args.out)
+    clashes = [name for name in files if (out / name).exists()]
+    if clashes and not args.force:
+        raise SpecError(f"{', '.join(str(out / n) for n in clashes)} exist; nothing was written (--force overwrites them)")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (write_atomic if args.force else create)(out / name, text.encode("utf-8"))
+    say(f"wrote {', '.join(str(out / n) for n in files)}")
+    say(f"run them with: inspect eval {out / TASK} --model openai/MODEL --model-role grader=openai/GRADER")
+    return 0
