@@ -316,11 +316,12 @@ def _info(root: Path, settings: Settings, started: str, outcome: Outcome, target
 
 
 def _commit(root: Path) -> str | None:
-    """HEAD's commit when the spec's files are exactly HEAD's, else None (a working tree)."""
+    """HEAD's commit when the files under root are exactly HEAD's (the default answer cache, .spectools/, aside),
+    else None (a working tree)."""
     from spectools.sources.git import GitError, run
 
     try:
-        if run(["status", "--porcelain", "--", "."], root).strip():
+        if run(["status", "--porcelain", "--", ".", ":(exclude).spectools"], root).strip():
             return None
         return run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root).decode().strip() or None
     except (OSError, GitError):

@@ -39,6 +39,15 @@ def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: P
     assert doc["schema_version"] == 2 and doc["run"]["complete"] and doc["run"]["spec_commit"] == head
     assert doc["run"]["tokens"] == {"prompt": 70 * sent // 2, "completion": 18 * sent // 2}
     assert all(r["passed"] == r["samples"] > 0 for r in doc["results"])
+    with ChatServer(script) as server:  # the default cache, inside the repository, leaves the commit clean
+        inside = cli(
+            "eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--base-url", server.url, "--format", "json"
+        )
+        inside_again = cli(
+            "eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--base-url", server.url, "--format", "json"
+        )
+    assert (repo.root / ".spectools" / "cache").is_dir()
+    assert json.loads(inside.out)["run"]["spec_commit"] == json.loads(inside_again.out)["run"]["spec_commit"] == head
     audit = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(audit) == sent // 2 and json.loads(audit[0])["answer"] == "I can't help with that."
     review = cli("github", "--path", str(repo.root), "--base", "main", "--head", "feature", "--dry-run", "--results", str(out))
