@@ -92,3 +92,45 @@ def test_a_backtracking_pattern_in_a_repository_schema_runs_in_linear_time(cli, 
     write(tmp_path, {"extra.json": '{"properties": {"owner": {"pattern": "^(?=a)"}}}'})
     refused = cli("validate", str(tmp_path), "--fail-on", "never")
     assert "SPEC404 schemas.section: 'extra.json' has a pattern spectools cannot run: it needs backtracking" in refused.out
+
+
+def _timed(work) -> float:
+    """The best of three runs."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_eval_results_and_calibration_cases_cost_what_their_size_does() -> None:
+    """Issue 13: a results file of many clauses (the pull-request summary pairs base and head rows by clause)
+    and an example of many comparisons (each calibration case takes the conversation before it) stay linear:
+    four times the input costs about four times the time, never sixteen."""
+    from spectools.eval.calibrate import cases
+    from spectools.github.summary import Inputs, render
+    from spectools.model import Spec
+    from spectools.parse.files import parse_document
+
+    def rows(n: int) -> list[dict]:
+        return [{"clause": f"c{i:05d}", "model": "m", "grader": "g", "samples": 10, "passed": i % 11, "score": 0.5, "spec_commit": "abc1234"}
+                for i in range(n)]  # fmt: skip
+
+    def summary(n: int) -> float:
+        return _timed(lambda: render(Inputs(head=[], results=rows(n), base_results=rows(n))))
+
+    def doc(n: int) -> str:
+        turns = "".join(
+            "<user>\nq\n</user>\n<comparison>\n<assistant> <!-- GOOD -->\na\n</assistant>\n</comparison>\n" for _ in range(n)
+        )
+        return f"# S\n\n## A {{#a}}\n\nText[^aa01].\n\n**Example**: e\n\n```xml\n{turns}```\n"
+
+    def calibration(n: int) -> float:
+        spec = Spec((parse_document("m.md", doc(n)),), ())
+        return _timed(lambda: cases(spec))
+
+    for measure, small in ((summary, 2000), (calibration, 3000)):
+        measure(small)  # warm up
+        base, large = measure(small), measure(4 * small)
+        assert large < 8 * base + 0.02, f"{measure.__name__}: {large:.3f}s for 4x the input against {base:.3f}s"

@@ -12,7 +12,7 @@ from spectools.cli.output import PATH_HELP, Parser, display, say, warn
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from spectools.eval.endpoint import Endpoint
+    from spectools.eval.endpoint import Cache, Endpoint
     from spectools.eval.results import RunInfo, Sample
     from spectools.eval.run import Outcome, Settings, Task
 
@@ -99,6 +99,7 @@ def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> ar
     from_file = {**config, **({"cache_dir": str(root / config["cache_dir"])} if "cache_dir" in config else {})}
     fallback = {**DEFAULTS, **from_file}
     settled = argparse.Namespace(**{k: fallback.get(k) if v is None else v for k, v in vars(args).items()})
+    settled.cache_dir_from_config = getattr(args, "cache_dir", None) is None and "cache_dir" in config
     needed = "grader_model" if args.what == "calibrate" else "model"
     if not getattr(settled, needed):
         flag = needed.replace("_", "-")
@@ -131,17 +132,34 @@ def _only(args: argparse.Namespace, root: Path) -> set[str] | None:
     return only
 
 
-def _endpoints(args: argparse.Namespace, root: Path) -> tuple[Endpoint, Endpoint]:
+def _urls(args: argparse.Namespace) -> tuple[str, str]:
+    """(the endpoint, the grader's endpoint): flags, then $OPENAI_BASE_URL, then OpenAI's."""
+    from spectools.eval.endpoint import OPENAI_URL
+
+    base = (args.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
+    return base, (args.grader_base_url or base).rstrip("/")
+
+
+def _cache(args: argparse.Namespace, root: Path) -> Cache | None:
+    """The answer cache: --cache-dir as given, else inside the repository (and then kept inside it)."""
     from pathlib import Path
 
-    from spectools.eval.endpoint import Cache, Endpoint
+    from spectools.eval.endpoint import Cache
+
+    if args.no_cache:
+        return None
+    if args.cache_dir and not args.cache_dir_from_config:
+        return Cache(Path(args.cache_dir))
+    return Cache(Path(args.cache_dir) if args.cache_dir else root / ".spectools" / "cache", root)
+
+
+def _endpoints(args: argparse.Namespace, root: Path) -> tuple[Endpoint, Endpoint]:
+    from spectools.eval.endpoint import Endpoint
 
     key = os.environ.get(args.api_key_env, "")
-    base = args.base_url or os.environ.get("OPENAI_BASE_URL") or None
-    cache = None if args.no_cache else Cache(Path(args.cache_dir) if args.cache_dir else root / ".spectools" / "cache")
-    target = Endpoint(base, key, timeout=args.timeout, cache=cache)
-    judge = Endpoint(args.grader_base_url or base, key, timeout=args.timeout, cache=cache)
-    return target, judge
+    base, grader_base = _urls(args)
+    cache = _cache(args, root)
+    return Endpoint(base, key, timeout=args.timeout, cache=cache), Endpoint(grader_base, key, timeout=args.timeout, cache=cache)
 
 
 def _progress(total: int) -> Any:
@@ -158,14 +176,9 @@ def _progress(total: int) -> Any:
 def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int, settings: Settings, root: Path) -> int:
     """Say what a run would send, and why: each prompt answered --samples times, each answer graded --grader-samples
     times, less what the cache holds."""
-    from pathlib import Path
-
-    from spectools.eval.endpoint import OPENAI_URL, Cache
     from spectools.eval.run import plan
 
-    base = (args.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
-    cache = None if args.no_cache else Cache(Path(args.cache_dir) if args.cache_dir else root / ".spectools" / "cache")
-    p = plan(todo, settings, cache, base, (args.grader_base_url or base).rstrip("/"))
+    p = plan(todo, settings, _cache(args, root), *_urls(args))
     clauses = len({t.clause.id for t in todo})
     sys.stdout.write(
         f"{len(todo)} prompts from {clauses} clauses' challenge files ({skipped} skipped), {args.samples} answer"
@@ -229,7 +242,8 @@ def run_challenges(args: argparse.Namespace) -> int:
     args = _settled(args, root, loaded.config.eval)
     spec = loaded.spec
     todo, skipped = tasks(spec, _only(args, root), args.developer_role)
-    for message in skipped:
+    unknown = sorted(set(args.clauses or ()) - {c.id for c in spec.clauses()})
+    for message in [*skipped, *(f"--clauses: no clause [^{cid}] in the spec" for cid in unknown)]:
         warn(message)
     grader_model = args.grader_model or args.model
     if args.dry_run:
@@ -262,8 +276,7 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     outcome = run_all(todo, target, judge, settings, (lambda s: bar.update(1)) if bar is not None else None)
     if bar is not None:
         bar.close()
-    where = {c.id: (c.section, _authority(spec, c.section)) for c in spec.clauses()}
-    results = per_clause(outcome.samples, where, settings.threshold)
+    results = per_clause(outcome.samples, _where(spec), settings.threshold)
     if calibration is not None:
         results = [{**r, "calibrated": calibration[0].get(r["section"] or "", False)} for r in results]
     info = _info(root, settings, started, outcome, target, judge)
@@ -300,8 +313,10 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _authority(spec: Any, anchor: str | None) -> str | None:
-    return next((s.authority for s in spec.sections() if s.anchor == anchor), None)
+def _where(spec: Any) -> dict[str, tuple[str | None, str | None]]:
+    """{clause: (its section's anchor, that section's authority)} (the first section of an anchor wins)."""
+    levels = {s.anchor: s.authority for s in reversed(spec.sections())}
+    return {c.id: (c.section, levels.get(c.section or "")) for c in spec.clauses()}
 
 
 def _info(root: Path, settings: Settings, started: str, outcome: Outcome, target: Endpoint, judge: Endpoint) -> RunInfo:

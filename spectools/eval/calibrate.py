@@ -12,11 +12,11 @@ answers is not judging compliance).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from spectools.eval.prompt import chat_message
-from spectools.model import Comparison, Example, Message, Section, Spec, wilson
+from spectools.model import Comparison, Example, Section, Spec, wilson
 
 CALIBRATED_N = 5
 CALIBRATED_LOWER = 0.7
@@ -27,8 +27,14 @@ class Case(NamedTuple):
     section: Section  # what the answer is graded against
     verdict: str  # GOOD, BAD or OK
     qualified: bool  # a qualifier follows the verdict: reported apart
-    messages: list[dict[str, Any]]  # the conversation up to the comparison
     answer: str
+    history: list[dict[str, Any]]  # the example's messages, shared by its cases (no copy each: linear)
+    upto: int  # how many of them come before the comparison
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The conversation up to the comparison."""
+        return self.history[: self.upto]
 
 
 class Graded(NamedTuple):
@@ -36,24 +42,26 @@ class Graded(NamedTuple):
     score: int | None  # None: no readable grade (an error)
 
 
-def _before(example: Example, comparison: Comparison) -> list[Message]:
-    turns: list[Message] = []
+def _comparisons(example: Example) -> Iterator[tuple[int, Comparison, list[dict[str, Any]], int]]:
+    """(n, comparison, the example's chat messages, how many come before it) for each comparison, in one pass;
+    the list is the same for all, and complete once the pass is done."""
+    sent: list[dict[str, Any]] = []
+    n = 0
     for turn in example.turns:
-        if turn is comparison:
-            break
-        if isinstance(turn, Message):
-            turns.append(turn)
-    return turns
+        if isinstance(turn, Comparison):
+            n += 1
+            yield n, turn, sent, len(sent)
+        else:
+            sent.append(chat_message(turn))
 
 
 def cases(spec: Spec) -> tuple[list[Case], list[str]]:
     """(a case per labelled candidate, warnings for labels that name no section)."""
-    sections = {s.anchor: s for s in spec.sections()}
+    sections = {s.anchor: s for s in reversed(spec.sections())}  # the first section of an anchor wins
     out, warnings = [], []
     for section in spec.sections():
         for e, example in enumerate(section.examples, 1):
-            for c, comparison in enumerate(example.comparisons, 1):
-                sent = [chat_message(m) for m in _before(example, comparison)]
+            for c, comparison, sent, upto in _comparisons(example):
                 for k, candidate in enumerate(comparison.candidates, 1):
                     label = candidate.label
                     if label is None or label.verdict not in ("GOOD", "BAD", "OK"):
@@ -63,7 +71,7 @@ def cases(spec: Spec) -> tuple[list[Case], list[str]]:
                         warnings.append(f"{label.location}: BAD[#{label.anchor}] names no section; the case is left out")
                         continue
                     case_id = f"{section.anchor}/{e}/{c}/{k}"
-                    out.append(Case(case_id, target, label.verdict, label.qualifier is not None, sent, candidate.text))
+                    out.append(Case(case_id, target, label.verdict, label.qualifier is not None, candidate.text, sent, upto))
     return out, warnings
 
 
@@ -104,9 +112,12 @@ def correlation(xs: list[float], ys: list[float]) -> float | None:
 
 def _sections(rated: list[Graded], threshold: int) -> list[dict[str, Any]]:
     """Per section: its rates with Wilson intervals, and whether the grader is calibrated on it."""
+    by_section: dict[str, list[Graded]] = {}
+    for g in rated:
+        by_section.setdefault(g.case.section.anchor, []).append(g)
     out = []
-    for anchor in sorted({g.case.section.anchor for g in rated}):
-        rates = _rates([g for g in rated if g.case.section.anchor == anchor], threshold)
+    for anchor, graded in sorted(by_section.items()):
+        rates = _rates(graded, threshold)
         enough = rates["n_good"] >= CALIBRATED_N and rates["n_bad"] >= CALIBRATED_N
         lows = rates["tpr_interval"][0] >= CALIBRATED_LOWER and rates["tnr_interval"][0] >= CALIBRATED_LOWER
         out.append({"section": anchor, "n": rates["n_good"] + rates["n_bad"], **rates, "calibrated": enough and lows})

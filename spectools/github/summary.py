@@ -229,10 +229,12 @@ def _who(results: Sequence[dict[str, Any]]) -> str:
     return who
 
 
-def _setup(results: Sequence[dict[str, Any]] | None, cid: str) -> set[tuple[str, str, str]]:
-    return {
-        (r.get("model", ""), r.get("grader", ""), r.get("grader_prompt_version", "")) for r in results or () if r["clause"] == cid
-    }
+def _setups(results: Sequence[dict[str, Any]] | None) -> dict[str, set[tuple[str, str, str]]]:
+    """{clause: the (model, grader, grader prompt) its results come from}."""
+    out: dict[str, set[tuple[str, str, str]]] = {}
+    for r in results or ():
+        out.setdefault(r["clause"], set()).add((r.get("model", ""), r.get("grader", ""), r.get("grader_prompt_version", "")))
+    return out
 
 
 def _shifts(inputs: Inputs, head: dict[str, tuple[int, int]], base: dict[str, tuple[int, int]]) -> list[str]:
@@ -241,8 +243,9 @@ def _shifts(inputs: Inputs, head: dict[str, tuple[int, int]], base: dict[str, tu
     from spectools.model import wilson
 
     regressions, improvements = [], []
+    at_head, at_base = _setups(inputs.results), _setups(inputs.base_results)
     for cid in sorted(set(head) & set(base)):
-        if _setup(inputs.results, cid) != _setup(inputs.base_results, cid):
+        if at_head.get(cid) != at_base.get(cid):
             continue  # another model or grader: not comparable
         (h_lo, h_hi), (b_lo, b_hi) = wilson(*head[cid]), wilson(*base[cid])
         line = f"- {md(f'[^{cid}]')}: {_pct(*base[cid])} → {_pct(*head[cid])}"
