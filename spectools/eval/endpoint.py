@@ -67,16 +67,29 @@ def cache_key(body: dict[str, Any], base_url: str, sample: int, version: str) ->
 
 
 class Cache:
-    """Replies on disk, one small JSON file each, under <folder>/<first two hex digits>/<key>.json."""
+    """Replies on disk, one small JSON file each, under <folder>/<first two hex digits>/<key>.json. With a root
+    (a cache inside the repository, which a pull request can fill with symlinks), nothing is read or written
+    outside it: SpecError."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, root: Path | None = None) -> None:
+        from spectools.io import inside
+
+        if root is not None and not inside(folder, root):
+            raise SpecError(
+                f"{folder}: the answer cache leads outside the repository {root}; give --cache-dir, or remove the link"
+            )
+        self.folder, self.root = folder, root
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The cached reply, or None (a missing, unreadable or damaged entry is a miss, and is written again)."""
+        if self.root is not None:
+            from spectools.io import inside
+
+            if not inside(self._path(key), self.root):
+                return None  # a link out of the repository is never read
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -85,11 +98,13 @@ class Cache:
         return data if ok else None
 
     def put(self, key: str, data: dict[str, Any]) -> None:
-        from spectools.io import write_atomic
+        from spectools.io import target_of, write_atomic
 
         path = self._path(key)
+        if self.root is not None:
+            target_of(path, self.root)  # a folder on the way that is a symlink out of the repository: SpecError
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), self.root)
 
 
 class Endpoint:

@@ -111,6 +111,8 @@ def test_eval_run_says_what_a_dry_run_would_send_and_what_fails(cli, tmp_path: P
         "--dry-run",
     )
     assert dry.code == 0 and "2 answers each, each graded 3 times:" in dry.out and "requests would be sent" in dry.out
+    typo = cli("eval", "run", str(repo.root), "--model", "m", "--clauses", "zz99", "--dry-run")
+    assert typo.out.startswith("0 prompts") and "warning: --clauses: no clause [^zz99] in the spec" in typo.err
     unchanged = cli("eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--changed-since", "HEAD", "--dry-run")
     assert unchanged.code == 0 and unchanged.out.startswith("0 prompts from 0 clauses")
     bad = cli("eval", "run", str(repo.root), "--model", "m", "--threshold", "9")
@@ -195,13 +197,14 @@ def test_spectools_yaml_gives_defaults_but_never_an_endpoint_or_a_key(cli, tmp_p
     from tests.eval.test_run import challenge, spec
 
     spec(tmp_path, {"sc01": challenge("sc01", ["hello"])})
-    config = "eval:\n  model: m\n  grader_model: g\n  samples: 2\n  cache_dir: .cache/eval\n"
+    config = "eval:\n  model: m\n  grader_model: g\n  samples: 2\n  concurrency: 1\n  cache_dir: .cache/eval\n"
     (tmp_path / "spectools.yaml").write_text(config, encoding="utf-8")
     monkeypatch.setenv("OPENAI_API_KEY", "k")
     with ChatServer(script) as server:
         result = cli("eval", "run", str(tmp_path), "--base-url", server.url, "--format", "json")
     assert result.code == 0, result.err
-    assert len(server.requests) == 4 and {r["model"] for r in server.requests} == {"m", "g"}  # 2 samples, each graded
+    # 2 answers, one after the other (concurrency 1); both say the same, so the second grade is the first's, cached
+    assert [r["model"] for r in server.requests] == ["m", "g", "m"]
     assert (tmp_path / ".cache" / "eval").is_dir()
     (tmp_path / "spectools.yaml").write_text(config + "  base_url: https://attacker.example/v1\n", encoding="utf-8")
     refused = cli("validate", str(tmp_path))

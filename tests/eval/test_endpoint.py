@@ -105,3 +105,25 @@ def test_without_the_openai_client_the_message_says_how_to_install_it(monkeypatc
     monkeypatch.setitem(sys.modules, "openai", None)  # as if it were not installed
     with pytest.raises(SpecError, match=r"pip install 'spectools\[eval\]'"):
         Endpoint("http://127.0.0.1:9/v1", "k")
+
+
+def test_a_cache_inside_the_repository_never_follows_a_link_out_of_it(tmp_path: Path) -> None:
+    """A pull request can commit .spectools/ as symlinks: the cache neither reads nor writes outside."""
+    from spectools.model import SpecError
+
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    repo.mkdir()
+    elsewhere.mkdir()
+    (repo / ".spectools").symlink_to(elsewhere)
+    with pytest.raises(SpecError, match="leads outside the repository"):
+        Cache(repo / ".spectools" / "cache", repo)
+    cache = Cache(repo / "cache", repo)
+    key = cache_key(BODY, "http://x/v1", 0, "")
+    (repo / "cache").mkdir()
+    (repo / "cache" / key[:2]).symlink_to(elsewhere)
+    (elsewhere / f"{key}.json").write_text('{"text": "planted"}', encoding="utf-8")
+    assert cache.get(key) is None  # never read through the link
+    with pytest.raises(SpecError, match="outside the repository"):
+        cache.put(key, {"text": "t"})
+    assert (elsewhere / f"{key}.json").read_text(encoding="utf-8") == '{"text": "planted"}'  # never written through it
+    assert Cache(repo / "cache").get(key) is not None  # --cache-dir, given by the user, goes where it says
