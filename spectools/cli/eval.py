@@ -298,13 +298,23 @@ def _calibration(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, f
 
     from spectools.model import SpecError
 
+    name, hint = args.calibration, "write one with `spectools eval calibrate --out FILE`"
     try:
-        report = json.loads(Path(args.calibration).read_text(encoding="utf-8"))
+        report = json.loads(Path(name).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError(f"{name}: cannot read the calibration report: {exc.strerror or type(exc).__name__}") from None
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}; {hint}") from None
+    except (UnicodeDecodeError, RecursionError):
+        raise SpecError(f"{name}: not a calibration report; {hint}") from None
+    try:
         sections = {str(s["section"]): s["calibrated"] is True for s in report["sections"]}
-        return sections, {k: float(report[k]) for k in ("kappa", "tpr", "tnr")}
-    except (OSError, ValueError, KeyError, TypeError):
-        hint = "write one with `spectools eval calibrate --out FILE`"
-        raise SpecError(f"{args.calibration}: not a calibration report; {hint}") from None
+        rates = {k: float(report[k]) for k in ("kappa", "tpr", "tnr")}
+    except (KeyError, TypeError, ValueError):
+        raise SpecError(f"{name}: not a calibration report (it needs sections, kappa, tpr and tnr); {hint}") from None
+    if not (-1 <= rates["kappa"] <= 1 and 0 <= rates["tpr"] <= 1 and 0 <= rates["tnr"] <= 1):
+        raise SpecError(f"{name}: kappa must be from -1 to 1, and tpr and tnr from 0 to 1; {hint}")
+    return sections, rates
 
 
 def _now() -> str:

@@ -92,6 +92,13 @@ def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: P
     assert "its agreement with the spec's own labels: kappa 0.80, GOOD passed 90%, BAD failed 85%" in shown.out
     assert ("(uncalibrated)" in shown.out) == any(not r["calibrated"] for r in rows)
     assert broken.code == 2 and "not a calibration report" in broken.err
+    for text, said in (
+        ("{\n  nope", "calibration.json:2: not valid JSON"),
+        ('{"sections": [], "kappa": 0.5, "tpr": 5, "tnr": 0}', "tpr and tnr from 0 to 1"),
+    ):
+        (tmp_path / "calibration.json").write_text(text, encoding="utf-8")
+        bad = cli("eval", "run", str(repo.root), "--model", "m", "--calibration", str(tmp_path / "calibration.json"))
+        assert bad.code == 2 and said in bad.err, bad.err
 
 
 def test_eval_run_says_what_a_dry_run_would_send_and_what_fails(cli, tmp_path: Path, monkeypatch) -> None:
