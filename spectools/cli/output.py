@@ -48,24 +48,24 @@ def warn(message: str) -> None:
     say(f"warning: {message}")
 
 
-def runner_warn(message: str) -> None:
-    """A warning, also as a workflow command when on a GitHub runner."""
+def _on_runner(level: str, message: str, prefix: str) -> None:
+    """A line on stderr, and on a GitHub runner also the workflow command of that level (escaped)."""
     from spectools.render.escape import term
     from spectools.render.escape import workflow_data as escape_data
 
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        sys.stdout.write(f"::warning title=spectools::{escape_data(message)}\n")
-    sys.stderr.write(f"spectools: warning: {term(message)}\n")
+        sys.stdout.write(f"::{level} title=spectools::{escape_data(message)}\n")
+    sys.stderr.write(f"spectools: {prefix}{term(message)}\n")
+
+
+def runner_warn(message: str) -> None:
+    """A warning, also as a workflow command when on a GitHub runner."""
+    _on_runner("warning", message, "warning: ")
 
 
 def runner_notice(message: str) -> None:
     """A notice, also as a workflow command when on a GitHub runner."""
-    from spectools.render.escape import term
-    from spectools.render.escape import workflow_data as escape_data
-
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        sys.stdout.write(f"::notice title=spectools::{escape_data(message)}\n")
-    sys.stderr.write(f"spectools: {term(message)}\n")
+    _on_runner("notice", message, "")
 
 
 def warn_unread(sides: list[tuple[str, Loaded]]) -> None:
