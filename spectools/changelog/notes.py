@@ -40,7 +40,7 @@ def tag_pattern(repo: GitRepo) -> str:
 
 
 def tags_at(repo: GitRepo, sha: str, pattern: str) -> list[str]:
-    out = repo.git("tag", "--points-at", sha, "--list", pattern)
+    out = repo.git("tag", "--points-at", sha, "--list", "--end-of-options", pattern)
     return sorted(t for t in out.split() if t)
 
 
@@ -53,7 +53,7 @@ def previous_release(repo: GitRepo, to: Side, pattern: str) -> Side | None:
         head = to.commit
         skip = set(tags_at(repo, head, pattern))
     assert head is not None
-    out = repo.git("tag", "--merged", head, "--list", pattern, "--sort=-creatordate")
+    out = repo.git("tag", "--merged", head, "--list", "--sort=-creatordate", "--end-of-options", pattern)
     for tag in out.split():
         if tag not in skip:
             return repo.side(tag)

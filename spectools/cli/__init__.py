@@ -88,11 +88,22 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     if args_in == ["--version"]:  # answered before argparse is even imported
         sys.stdout.write(f"spectools {__version__}\n")
         return 0
+    from spectools.cli.output import Guard
+
+    _on_sigterm()
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Guard(out), Guard(err)  # every line printed from here on is inert to a runner
+    try:
+        return _main(args_in)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(args_in: "list[str]") -> int:
     import os
 
     from spectools.model import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SpecError
 
-    _on_sigterm()
     try:
         return dispatch(build_parser(args_in[0] if args_in else None).parse_args(args_in))
     except SpecError as exc:

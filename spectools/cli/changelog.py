@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import DIR_HELP, warn_unread
+from spectools.cli.output import DIR_HELP, warn_unread, write_json
 
 if TYPE_CHECKING:
     from spectools.changelog.notes import Release
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         return code
     newest_first = list(reversed(results))
     if args.format == "json":
-        sys.stdout.write(_json(newest_first))
+        write_json(_json(newest_first))
     else:
         sys.stdout.write("\n".join(changelog.section(rel, cs) for rel, cs in newest_first))
     return code

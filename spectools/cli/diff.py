@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from spectools.cli.output import DIR_HELP, warn, warn_unread
+from spectools.cli.output import DIR_HELP, warn, warn_unread, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
                 f"is {other}; check the ref, or `documents:` in spectools.yaml"
             )
     cs = found.changes
-    formats = {"json": render.as_json, "markdown": render.markdown}
-    sys.stdout.write(formats.get(args.format, render.text)(cs))
+    if args.format == "json":
+        write_json(render.as_json(cs))
+    else:
+        sys.stdout.write((render.markdown if args.format == "markdown" else render.text)(cs))
     sys.stderr.write(f"spectools: {render.summary_line(cs)}\n")
     return 1 if cs.reuses_an_id else 0

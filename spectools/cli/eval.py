@@ -7,7 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from spectools.cli.output import PATH_HELP, Parser, display, say, warn
+from spectools.cli.output import PATH_HELP, Parser, display, say, warn, write_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -227,7 +227,7 @@ def calibrate(args: argparse.Namespace) -> int:
         write_atomic(Path(args.out), text.encode("utf-8"))
     from spectools.render.results import calibration
 
-    sys.stdout.write(text if args.format == "json" else calibration(doc))
+    write_json(text) if args.format == "json" else sys.stdout.write(calibration(doc))
     return 130 if interrupted else 0
 
 
@@ -378,7 +378,7 @@ def _write(
         write_atomic(audit, audit_lines(samples).encode("utf-8"))
         say(f"wrote the results to {display('.')(str(out))} and every answer to {display('.')(str(audit))}")
     if args.format == "json":
-        sys.stdout.write(text)
+        write_json(text)
     else:
         from spectools.render.results import markdown
         from spectools.render.results import text as as_text

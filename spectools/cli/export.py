@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from spectools.cli.output import PATH_HELP, UNREAD, display, say
+from spectools.cli.output import PATH_HELP, UNREAD, display, say, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     loaded = load(open_worktree(Path(args.path)))
     unread = [d for d in loaded.problems if d.code in UNREAD or d.code == "SPEC014"]
-    sys.stdout.write(to_json(loaded.spec))
+    write_json(to_json(loaded.spec))
     if unread:  # the JSON would be silently incomplete: say what is missing, and fail
         sys.stderr.write(text(sorted(unread, key=lambda d: d.sort_key()), display(args.path)))
         say("the export leaves out the files above; fix them (see `spectools validate`)")

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import DIR_HELP, runner_notice, runner_warn
+from spectools.cli.output import DIR_HELP, commands, quoted, runner_notice, runner_warn
 
 if TYPE_CHECKING:
     from spectools.github.event import Context
@@ -66,7 +66,7 @@ def _check(args: argparse.Namespace, ctx: Context) -> Checked:
 
     checked = check(args.fail_on, ctx, args.path, args.results, os.environ.get("GITHUB_RUN_ID"))
     if _on_runner():
-        sys.stdout.write(checked.annotations)
+        commands(checked.annotations)
     return checked
 
 
@@ -100,7 +100,6 @@ def _publish(args: argparse.Namespace, ctx: Context, checked: Checked, number: i
 
     from spectools.github import handoff
     from spectools.github.pullrequest import client, deliver
-    from spectools.github.runner import quoted
     from spectools.model import SpecError
 
     report = checked.report
@@ -109,7 +108,7 @@ def _publish(args: argparse.Namespace, ctx: Context, checked: Checked, number: i
             raise SpecError("--save-report is for a pull request's run: this event names no pull request (give --pr N)")
         runner_notice(f"saved the report for the privileged run in {handoff.save(Path(args.save_report), report)}")
     elif args.dry_run:  # on a runner, inside stop-commands: a file name holding `::warning::` stays text
-        sys.stdout.write(quoted(report.comment) if _on_runner() else report.comment)
+        quoted(report.comment) if _on_runner() else sys.stdout.write(report.comment)
     elif args.comment != "off" and number:
         done = deliver(ctx, number, report.comment, args.comment, gh or client(ctx, os.environ))
         if done.said:
@@ -121,7 +120,6 @@ def _publish(args: argparse.Namespace, ctx: Context, checked: Checked, number: i
 def run(args: argparse.Namespace) -> int:
     from spectools.github import event
     from spectools.github.pullrequest import write_runner_files
-    from spectools.github.runner import quoted
     from spectools.model import EXIT_OK
 
     ctx = event.context(os.environ, args.base, args.head, args.pr)
@@ -142,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     summary = report.summary if not warning else report.summary + f"\n> [!WARNING]\n> {warning}\n"
     write_runner_files(os.environ, report, summary, comment_id)
     if _on_runner() and not args.dry_run:
-        sys.stdout.write(quoted(report.comment))  # the log shows what was posted, never obeyed as commands
+        quoted(report.comment)  # the log shows what was posted, never obeyed as commands
     counts = [(report.errors, "error"), (report.warnings, "warning"), (report.breaking_changes, "breaking change")]
     said = ", ".join(f"{n} {what}{'s' * (n != 1)}" for n, what in counts)
     sys.stderr.write(f"spectools: {said}; the check {'fails' if report.exit_code else 'passes'} (--fail-on {args.fail_on})\n")

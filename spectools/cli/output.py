@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from spectools.model import SpecError
 
@@ -37,6 +38,82 @@ def display(root: str) -> Callable[[str], str]:
     return lambda p: posixpath.normpath(posixpath.join(base, p))
 
 
+# The one gate of printed text (docs/SECURITY.md, "Workflow commands"): while a command runs, sys.stdout and
+# sys.stderr are Guards, so every line spectools prints, whoever wrote it, passes through escape.inert. The only
+# lines that pass as commands are those handed to `commands()` that have the exact shape of an annotation
+# (or stop-commands) with escaped values: spectools' own.
+_COMMAND = re.compile(
+    r"::(?:error|warning|notice|stop-commands|[0-9a-f]{32})(?: [a-z]+=[^,:\r\n]*(?:,[a-z]+=[^,:\r\n]*)*)?::[^\r\n]*\n?"
+)
+_LINE_END = re.compile(r"[\r\n]")
+
+
+class Guard:
+    """A text stream in front of stdout or stderr that writes everything through escape.inert, line by line,
+    across writes (a `#` in one write and `#[` in the next are one `##[`)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._line = ""  # what the current line has shown so far, as far as the runner cares: "", ":" or "x##"
+
+    def write(self, text: str) -> int:
+        from spectools.render.escape import inert
+
+        seen = self._line + text
+        self.stream.write(inert(seen)[len(self._line) :])
+        last = seen[max(seen.rfind("\n"), seen.rfind("\r")) + 1 :]
+        start = last.lstrip()
+        self._line = "" if not start else ":" if start == ":" else "x" + "#" * (len(last) - len(last.rstrip("#")))
+        return len(text)
+
+    def commands(self, text: str) -> None:
+        """Workflow commands that spectools made (annotations, stop-commands): each line passes as it is when it has
+        a command's exact shape and holds no `##[`; any other line is written as text, inert."""
+        if self._line:
+            self.write("\n")
+        for line in text.splitlines(keepends=True):
+            if _COMMAND.fullmatch(line) and "##[" not in line:
+                self.stream.write(line if line.endswith("\n") else line + "\n")
+            else:
+                self.write(line)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ...: the stream's own
+        return getattr(self.stream, name)
+
+
+def guarded(stream: IO[str]) -> Guard:
+    return stream if isinstance(stream, Guard) else Guard(stream)
+
+
+def commands(text: str) -> None:
+    """Write workflow commands on stdout (see Guard.commands); outside a guard, as inert text."""
+    out = sys.stdout
+    if isinstance(out, Guard):
+        out.commands(text)
+    else:
+        guarded(out).write(text)
+
+
+def quoted(text: str) -> None:
+    """Text echoed into a runner's log inside ::stop-commands::, so that no line of it is obeyed (and each is inert)."""
+    import secrets
+
+    token = secrets.token_hex(16)
+    commands(f"::stop-commands::{token}\n")
+    sys.stdout.write(text.rstrip("\n") + "\n")
+    commands(f"::{token}::\n")
+
+
+def write_json(text: str) -> None:
+    """JSON on stdout, with `##[` written as `#\\u0023[`: inert to a runner, the same data to a reader."""
+    from spectools.render.escape import inert
+
+    sys.stdout.write(inert(text, json=True))
+
+
 def say(message: str) -> None:
     """A line on stderr, escaped for the terminal (it may name the repository's files)."""
     from spectools.render.escape import term
@@ -54,7 +131,7 @@ def _on_runner(level: str, message: str, prefix: str) -> None:
     from spectools.render.escape import workflow_data as escape_data
 
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        sys.stdout.write(f"::{level} title=spectools::{escape_data(message)}\n")
+        commands(f"::{level} title=spectools::{escape_data(message)}\n")
     sys.stderr.write(f"spectools: {prefix}{term(message)}\n")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from spectools.cli.output import PATH_HELP, display, say
+from spectools.cli.output import PATH_HELP, commands, display, say, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,10 +60,12 @@ def run(args: argparse.Namespace) -> int:
     found = check(loaded, reused(root, loaded))
     files = len(loaded.read) + (1 if loaded.source.is_file("spectools.yaml") else 0)
     show = display(args.path)
-    if args.format == "json":
-        sys.stdout.write(render.as_json(found, show, files))
+    if args.format in ("json", "sarif"):
+        write_json(render.as_json(found, show, files) if args.format == "json" else render.sarif(found, show))
+    elif args.format == "github":
+        commands(render.github(found, show))
     else:
-        sys.stdout.write({"github": render.github, "sarif": render.sarif, "text": render.text}[args.format](found, show))
+        sys.stdout.write(render.text(found, show))
     sys.stderr.write(f"spectools: {render.summary_line(found, files)}\n")
     if not loaded.config_ok:
         say("spectools.yaml has errors, so the keys that hold them were ignored; fix it (exit code 2)")

@@ -14,7 +14,7 @@ from typing import Any
 from spectools.diff.changes import CHANGE_SEVERITIES, ChangeSet
 from spectools.github.event import Context
 from spectools.model import SEVERITIES, Diagnostic, Spec, SpecError, severity_counts
-from spectools.sources.git import GitError, GitRepo, Side
+from spectools.sources.git import GitError, GitRepo, Side, is_sha
 
 DEEPEN_ROUNDS = 6  # 50, 100, 200, ... 1,600 more commits: 3,150 at most before giving up
 FIRST_DEPTH = 50
@@ -46,17 +46,18 @@ class Review:
 
 def _has_commit(repo: GitRepo, sha: str) -> bool:
     try:
-        repo.git("cat-file", "-e", f"{sha}^{{commit}}")
+        repo.git("cat-file", "-e", "--end-of-options", f"{sha}^{{commit}}")
         return True
     except GitError:
         return False
 
 
-def _fetch(repo: GitRepo, *args: str) -> bool:
+def _fetch(repo: GitRepo, options: list[str], *what: str) -> bool:
+    """Fetch `what` (commits or refspecs) from origin; options are spectools' own, and what comes after them."""
     if "origin" not in repo.remotes():
         return False
     try:
-        repo.git("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", *args)
+        repo.git("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", *options, "--end-of-options", "origin", *what)
         return True
     except GitError:
         return False
@@ -66,13 +67,15 @@ def ensure_commit(repo: GitRepo, sha: str, what: str, required: bool = True, pul
     """Whether the commit is here, fetching it from origin (shallowly) when it is not: by its id, or as the
     head of pull request `pull` (a fork's commit is reachable from the base repository's refs/pull/N/head).
     It is only ever read as data."""
+    if not is_sha(sha):
+        raise SpecError(f"{what} '{sha[:80]}' is not a commit id (40 or 64 hex digits)")
     if _has_commit(repo, sha):
         return True
     shallow = ["--depth", str(FIRST_DEPTH)] if repo.shallow() else []
-    if _fetch(repo, *shallow, "origin", sha) and _has_commit(repo, sha):
+    if _fetch(repo, shallow, sha) and _has_commit(repo, sha):
         return True
-    ref = f"+refs/pull/{pull}/head:refs/remotes/origin/pull/{pull}/head"
-    if pull and _fetch(repo, *shallow, "origin", ref) and _has_commit(repo, sha):
+    ref = f"+refs/pull/{int(pull or 0)}/head:refs/remotes/origin/pull/{int(pull or 0)}/head"
+    if pull and _fetch(repo, shallow, ref) and _has_commit(repo, sha):
         return True
     if required:
         raise SpecError(f"{what} {sha} is not in this clone and could not be fetched from origin; {FETCH_DEPTH_HINT}")
@@ -83,10 +86,10 @@ def merge_base(repo: GitRepo, a: str, b: str) -> str:
     """The merge base of a and b. In a shallow clone, deepen (a bounded number of times) until it is found."""
     for round_ in range(DEEPEN_ROUNDS + 1):
         try:
-            return repo.git("merge-base", a, b).strip()
+            return repo.git("merge-base", "--end-of-options", a, b).strip()
         except GitError:
             pass
-        if round_ == DEEPEN_ROUNDS or not repo.shallow() or not _fetch(repo, f"--deepen={FIRST_DEPTH << round_}", "origin", a, b):
+        if round_ == DEEPEN_ROUNDS or not repo.shallow() or not _fetch(repo, [f"--deepen={FIRST_DEPTH << round_}"], a, b):
             break
     if repo.shallow():
         deepest = sum(FIRST_DEPTH << r for r in range(DEEPEN_ROUNDS))
@@ -103,15 +106,15 @@ def _default_branch(repo: GitRepo, name: str | None) -> str | None:
     for attempt in range(2):
         for ref in (f"refs/remotes/origin/{name}", f"refs/heads/{name}"):
             if _has_commit(repo, ref):
-                return repo.git("rev-parse", ref + "^{commit}").strip()
+                return repo.git("rev-parse", "--verify", "--end-of-options", ref + "^{commit}").strip()
         depth = ["--depth", str(FIRST_DEPTH)] if repo.shallow() else []
-        if attempt or not _fetch(repo, *depth, "origin", f"+refs/heads/{name}:refs/remotes/origin/{name}"):
+        if attempt or not _fetch(repo, depth, f"+refs/heads/{name}:refs/remotes/origin/{name}"):
             break
     return None
 
 
 def _parent(repo: GitRepo, sha: str) -> str | None:
-    line = repo.git("rev-list", "--parents", "-n", "1", sha).split()
+    line = repo.git("rev-list", "--parents", "-n", "1", "--end-of-options", sha).split()
     return line[1] if len(line) > 1 else None
 
 
@@ -122,7 +125,7 @@ def sides(repo: GitRepo, ctx: Context) -> tuple[str | None, str, list[str]]:
         raise SpecError("nothing to compare: this event names no head commit")
     head = (
         ctx.head
-        if len(ctx.head) == 40 and ensure_commit(repo, ctx.head, "the head commit", pull=ctx.number)
+        if is_sha(ctx.head) and ensure_commit(repo, ctx.head, "the head commit", pull=ctx.number)
         else repo.resolve(ctx.head)
     )
     base = _given_base(repo, ctx, notes)
@@ -148,10 +151,10 @@ def _given_base(repo: GitRepo, ctx: Context, notes: list[str]) -> str | None:
     """The event's (or --base's) base commit, or None when there is none or a force-push took it."""
     if ctx.base is None:
         return None
-    if len(ctx.base) == 40 and not ensure_commit(repo, ctx.base, "the base commit", required=not ctx.base_may_be_gone):
+    if is_sha(ctx.base) and not ensure_commit(repo, ctx.base, "the base commit", required=not ctx.base_may_be_gone):
         notes.append(f"the push's previous commit {ctx.base[:12]} is gone (a force-push): compared with the default branch")
         return None
-    return repo.resolve(ctx.base) if len(ctx.base) != 40 else ctx.base
+    return ctx.base if is_sha(ctx.base) else repo.resolve(ctx.base)
 
 
 def review(repo: GitRepo, ctx: Context) -> Review:

@@ -61,12 +61,3 @@ def annotate(findings: Sequence[Diagnostic]) -> tuple[str, dict[str, int]]:
         shown[d.severity] = shown.get(d.severity, 0) + 1
         lines.append(workflow_command(d, d.location.path, d.code, d.location.col or 1))
     return "".join(lines), left
-
-
-def quoted(text: str) -> str:
-    """Text echoed into the log (spec text, which anybody can edit) wrapped in ::stop-commands:: so that
-    a line in it that looks like a workflow command is printed, not obeyed."""
-    token = secrets.token_hex(16)
-    while token in text:
-        token = secrets.token_hex(16)
-    return f"::stop-commands::{token}\n{text.rstrip(chr(10))}\n::{token}::\n"

@@ -7,7 +7,9 @@ before it is shown, so that it is inert where it lands:
 - `md_url`: a path or anchor inside a link's parentheses;
 - `word_diff_md`: a word diff (`kept [-old-] {+new+}`) as escaped text in <del> and <ins>;
 - `term`: a terminal or a log: no escape sequences, no control characters, no line breaks;
-- `workflow_data`, `workflow_property`: GitHub's workflow-command escaping.
+- `workflow_data`, `workflow_property`: GitHub's workflow-command escaping;
+- `inert`: any text spectools prints, made inert to the GitHub Actions runner (cli/output.py's guard runs
+  every line of stdout and stderr through it; see docs/SECURITY.md, "Workflow commands").
 """
 
 from __future__ import annotations
@@ -22,6 +24,24 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MD_PUNCT = re.compile(r"([\\`*|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _LINK = re.compile(r"\](?=[(\[])")  # `](` and `][` make links and images: `[` and `(` alone make none
 _NEEDS_JOIN = re.compile(r"@|(?<=:)//|(?<=www)\.", re.I)
+
+
+# What the runner obeys in a line of a step's output (its ActionCommandManager): `##[` anywhere in the line
+# (the old syntax), and `::` at the start once whitespace is trimmed. A line ends at \r or \n (its
+# StreamReader); whitespace is what .NET's Trim() removes, which Python's \s covers.
+_RUNNER = re.compile(r"##(?=\[)|(?:^|(?<=[\r\n]))[^\S\r\n]*:(?=:)")
+_JSON_HASHES = re.compile(r"##(?=\[)")
+
+
+def inert(text: str, json: bool = False) -> str:
+    """text that the runner reads as no command: a WORD JOINER (invisible) after the `##` of `##[` and after the
+    first `:` of a line's leading `::`. With json=True (text that is JSON, where `##[` can only stand inside a
+    string and a line never starts with `::`), `##[` becomes `#\\u0023[`, the same string to a JSON reader."""
+    if json:
+        return _JSON_HASHES.sub("#\\\\u0023", text) if "##[" in text else text
+    if "##[" not in text and "::" not in text:
+        return text
+    return _RUNNER.sub(lambda m: m.group(0) + WORD_JOINER, text)
 
 
 def term(text: str) -> str:
@@ -98,7 +118,7 @@ def _few(text: str, limit: int | None) -> str:
 
 def workflow_data(value: str) -> str:
     """GitHub workflow command message escaping; other control characters (escape sequences) shown as \\xNN."""
-    return term(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+    return inert(term(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")))
 
 
 def workflow_property(value: str) -> str:

@@ -8,6 +8,7 @@ in docs/ARCHITECTURE.md). A failure is a GitError that holds git's own message.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,10 +33,44 @@ def executable() -> str:
     return "git"
 
 
+# The git boundary (docs/SECURITY.md, "Options to git"). Every argument before `--end-of-options` or `--`
+# that starts with "-" must be one of spectools' own options, spelled here: a value from outside (a ref
+# from --base, a tag pattern from spectools.yaml) that looks like an option never reaches git as one,
+# whichever call site forgot to put it after `--end-of-options`. A sha is 40 (or 64) hex digits.
+OWN_OPTIONS = frozenset(
+    """--absolute-git-dir --always --batch --deepen --depth --diff-algorithm --dst-prefix --end-of-options --format
+    --full-history --full-tree --is-bare-repository --is-shallow-repository --list --literal-pathspecs --merged
+    --no-color --no-ext-diff --no-recurse-submodules --no-renames --no-tags --no-textconv --only --parents
+    --points-at --porcelain --quiet --root --show-prefix --show-toplevel --sort --src-prefix --stage --stdin
+    --unified --verify -b -c -e -m -n -p -q -r -s -t -z -C""".split()
+)
+SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def is_sha(value: str) -> bool:
+    """A full commit id: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits, and nothing else."""
+    return SHA.fullmatch(value) is not None
+
+
+def checked_args(args: Sequence[str]) -> list[str]:
+    """args, when every option in them is spectools' own; SpecError naming the value otherwise."""
+    for arg in args:
+        if arg in ("--", "--end-of-options"):
+            break
+        if arg.startswith("-") and arg.split("=", 1)[0] not in OWN_OPTIONS:
+            raise SpecError(
+                f"'{arg[:80]}' is not a git revision or pattern: a value that starts with '-' is never passed to git; "
+                "give a branch, tag or commit"
+            )
+    return list(args)
+
+
 def run(args: Sequence[str], cwd: Path | str | None = None, data: bytes | None = None) -> bytes:
-    """git's standard output; GitError when it fails, OSError when git cannot be started."""
+    """git's standard output; GitError when it fails, OSError when git cannot be started, SpecError when an
+    argument that is not spectools' own looks like an option (see OWN_OPTIONS)."""
     stdin = subprocess.DEVNULL if data is None else None  # git never waits on the user's terminal
-    proc = subprocess.run([executable(), *args], cwd=cwd, input=data, stdin=stdin, capture_output=True, check=False)
+    argv = [executable(), *checked_args(args)]
+    proc = subprocess.run(argv, cwd=cwd, input=data, stdin=stdin, capture_output=True, check=False)
     if proc.returncode:
         raise GitError(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))
     return proc.stdout
@@ -43,7 +78,7 @@ def run(args: Sequence[str], cwd: Path | str | None = None, data: bytes | None =
 
 def start(args: Sequence[str], cwd: Path | str, out: IO[bytes], err: IO[bytes]) -> subprocess.Popen[bytes]:
     """git running in the background, writing to files (a pipe would wait for the reader)."""
-    return subprocess.Popen([executable(), *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+    return subprocess.Popen([executable(), *checked_args(args)], cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
 
 
 def split_blobs(out: bytes, count: int) -> list[tuple[int, int]]:
@@ -222,7 +257,7 @@ class GitRepo:
         except GitError:
             pass
         try:
-            kind = self.git("cat-file", "-t", ref).strip() if not ref.startswith("-") else ""  # what ref names, if anything
+            kind = self.git("cat-file", "-t", "--end-of-options", ref).strip() if not ref.startswith("-") else ""
         except GitError as exc:
             refused = refusal(exc.stderr, self.path)
             if refused:
@@ -245,7 +280,7 @@ class GitRepo:
 
     def merge_base(self, a: str, b: str) -> str:
         try:
-            return self.git("merge-base", a, b).strip()
+            return self.git("merge-base", "--end-of-options", a, b).strip()
         except GitError:
             hint = (
                 " This is a shallow clone: fetch more history (`git fetch --deepen=100`, or `fetch-depth: 0`)."
@@ -285,11 +320,11 @@ class GitRepo:
         return split_tree_diffs(out.decode("utf-8", "surrogateescape"), pairs)
 
     def commit_date(self, sha: str) -> str:
-        return self.git("show", "-s", "--format=%cs", sha).strip()
+        return self.git("show", "-s", "--format=%cs", "--end-of-options", sha).strip()
 
     def tags(self, pattern: str) -> list[str]:
         """Tags matching pattern, oldest first (by the date of their commit)."""
-        out = self.git("tag", "--list", pattern, "--sort=creatordate", "--format=%(refname:short)")
+        out = self.git("tag", "--list", "--sort=creatordate", "--format=%(refname:short)", "--end-of-options", pattern)
         return [t for t in out.splitlines() if t]
 
     def source(self, side: Side) -> Any:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import pytest
 
 from spectools.github.runner import (
     ANNOTATIONS_PER_SEVERITY,
@@ -10,7 +13,6 @@ from spectools.github.runner import (
     append_summary,
     fit_summary,
     output_lines,
-    quoted,
     write_outputs,
 )
 from spectools.model import Diagnostic, Location
@@ -52,11 +54,17 @@ def test_annotations_are_escaped_and_capped_per_severity() -> None:
     assert left == {"error": 3}
 
 
-def test_echoed_spec_text_cannot_run_workflow_commands() -> None:
+def test_echoed_spec_text_cannot_run_workflow_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from spectools.cli.output import Guard, quoted
+
     hostile = "A sentence.\n::add-mask::x\n::set-output name=errors::0\n"
-    wrapped = quoted(hostile)
-    first, *middle, last = wrapped.rstrip("\n").split("\n")
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", Guard(buffer))
+    quoted(hostile)
+    first, *middle, last = buffer.getvalue().rstrip("\n").split("\n")
     token = first.removeprefix("::stop-commands::")
     assert len(token) == 32 and last == f"::{token}::"
-    assert middle == ["A sentence.", "::add-mask::x", "::set-output name=errors::0"]
+    assert middle == ["A sentence.", ":\u2060:add-mask::x", ":\u2060:set-output name=errors::0"]  # inert inside, too
     assert token not in hostile
