@@ -24,12 +24,14 @@ class Result:
 
 
 @pytest.fixture(autouse=True)
-def isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every git process ignores the machine's global and system git config."""
+def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every git process ignores the machine's global and system git config; every cache is the test's own."""
     from tests.gitrepo import ISOLATED
 
     for key, value in ISOLATED.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SPECTOOLS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("SPECTOOLS_GRADER_API_KEY", raising=False)
 
 
 @pytest.fixture

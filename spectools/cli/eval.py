@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from spectools.cli.eval_endpoints import cache, endpoint_flags, endpoints, urls
 from spectools.cli.output import PATH_HELP, Parser, display, say, warn, write_json
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from spectools.eval.endpoint import Cache, Endpoint
+    from spectools.eval.endpoint import Endpoint
     from spectools.eval.results import RunInfo, Sample
     from spectools.eval.run import Outcome, Settings, Task
 
@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     r.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
     r.add_argument("--model", help="the model under test (or eval.model in spectools.yaml)")
     r.add_argument("--grader-model", metavar="MODEL", help="the grader (default: --model, which is not advised)")
-    _endpoint_flags(r)
+    endpoint_flags(r)
     r.add_argument("--clauses", nargs="+", metavar="ID", help="only these clauses")
     r.add_argument("--changed-since", metavar="REF", help="only the clauses whose text or challenges changed since REF")
     r.add_argument("--samples", type=int, metavar="N", help="answers per prompt (default: 1)")
@@ -67,20 +67,11 @@ def _add_calibrate(what: argparse._SubParsersAction[Parser]) -> None:
     c.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
     c.add_argument("--grader-model", metavar="MODEL", help="the grader to calibrate (or eval.grader_model in spectools.yaml)")
     c.add_argument("--model", help="the model you will test (a warning when it is the grader)")
-    _endpoint_flags(c)
+    endpoint_flags(c)
     _grading_flags(c)
     c.add_argument("--out", metavar="FILE", help="write the calibration report (JSON) here")
     c.add_argument("--include-qualified", action="store_true", help="count qualified labels (`GOOD, given ...`) in the rates")
     c.add_argument("--format", choices=("text", "json"), default="text", help="what is printed (default: text)")
-
-
-def _endpoint_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--base-url", metavar="URL", help="the endpoint (default: $OPENAI_BASE_URL, else OpenAI's)")
-    p.add_argument("--grader-base-url", metavar="URL", help="the grader's endpoint (default: --base-url)")
-    p.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME", help="the variable that holds the key")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per request (default: 60)")
-    p.add_argument("--cache-dir", metavar="DIR", help="where answers and grades are kept (default: PATH/.spectools/cache)")
-    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
 
 def _grading_flags(p: argparse.ArgumentParser) -> None:
@@ -89,17 +80,17 @@ def _grading_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--concurrency", type=int, metavar="N", help="requests at once (default: 8)")
 
 
-DEFAULTS = {"samples": 1, "grader_samples": 1, "threshold": 6, "concurrency": 8, "timeout": 60.0, "developer_role": "developer"}
+DEFAULTS = {"samples": 1, "grader_samples": 1, "threshold": 6, "concurrency": 8, "timeout": 60.0, "developer_role": "developer",
+            "max_tokens": 4096}  # fmt: skip
 
 
 def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> argparse.Namespace:
-    """The flags, then eval: in spectools.yaml (its cache_dir is the repository's), then the defaults; checked."""
+    """The flags, then eval: in spectools.yaml, then the defaults; checked. What spectools.yaml sets is shown with
+    the results (threshold and setup), and results of another setup are never compared."""
     from spectools.model import SpecError
 
-    from_file = {**config, **({"cache_dir": str(root / config["cache_dir"])} if "cache_dir" in config else {})}
-    fallback = {**DEFAULTS, **from_file}
+    fallback = {**DEFAULTS, **{k: v for k, v in config.items() if k != "cache_dir"}}
     settled = argparse.Namespace(**{k: fallback.get(k) if v is None else v for k, v in vars(args).items()})
-    settled.cache_dir_from_config = getattr(args, "cache_dir", None) is None and "cache_dir" in config
     needed = "grader_model" if args.what == "calibrate" else "model"
     if not getattr(settled, needed):
         flag = needed.replace("_", "-")
@@ -111,10 +102,12 @@ def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> ar
 def _check(args: argparse.Namespace) -> None:
     from spectools.model import SpecError
 
-    for name, low in (("samples", 1), ("grader_samples", 1), ("concurrency", 1), ("max_requests", 0)):
+    for name, low in (("samples", 1), ("grader_samples", 1), ("concurrency", 1), ("max_requests", 0), ("max_tokens", 1)):
         value = getattr(args, name, None)
         if value is not None and value < low:
             raise SpecError(f"--{name.replace('_', '-')} takes a whole number from {low}")
+    if not 0 < args.timeout <= 3600:
+        raise SpecError("--timeout takes seconds, more than 0 and at most 3600")
     if not 1 <= args.threshold <= 7:
         raise SpecError("--threshold takes a score from 1 to 7")
     if getattr(args, "fail_under", None) is not None and not 0 <= args.fail_under <= 1:
@@ -130,36 +123,6 @@ def _only(args: argparse.Namespace, root: Path) -> set[str] | None:
         changed = changed_since(root, args.changed_since)
         only = changed if only is None else only & changed
     return only
-
-
-def _urls(args: argparse.Namespace) -> tuple[str, str]:
-    """(the endpoint, the grader's endpoint): flags, then $OPENAI_BASE_URL, then OpenAI's."""
-    from spectools.eval.endpoint import OPENAI_URL
-
-    base = (args.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
-    return base, (args.grader_base_url or base).rstrip("/")
-
-
-def _cache(args: argparse.Namespace, root: Path) -> Cache | None:
-    """The answer cache: --cache-dir as given, else inside the repository (and then kept inside it)."""
-    from pathlib import Path
-
-    from spectools.eval.endpoint import Cache
-
-    if args.no_cache:
-        return None
-    if args.cache_dir and not args.cache_dir_from_config:
-        return Cache(Path(args.cache_dir))
-    return Cache(Path(args.cache_dir) if args.cache_dir else root / ".spectools" / "cache", root)
-
-
-def _endpoints(args: argparse.Namespace, root: Path) -> tuple[Endpoint, Endpoint]:
-    from spectools.eval.endpoint import Endpoint
-
-    key = os.environ.get(args.api_key_env, "")
-    base, grader_base = _urls(args)
-    cache = _cache(args, root)
-    return Endpoint(base, key, timeout=args.timeout, cache=cache), Endpoint(grader_base, key, timeout=args.timeout, cache=cache)
 
 
 def _progress(total: int) -> Any:
@@ -178,7 +141,7 @@ def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int, settings:
     times, less what the cache holds."""
     from spectools.eval.run import plan
 
-    p = plan(todo, settings, _cache(args, root), *_urls(args))
+    p = plan(todo, settings, cache(args, root), *urls(args), args.max_tokens)
     clauses = len({t.clause.id for t in todo})
     sys.stdout.write(
         f"{len(todo)} prompts from {clauses} clauses' challenge files ({skipped} skipped), {args.samples} answer"
@@ -213,7 +176,7 @@ def calibrate(args: argparse.Namespace) -> int:
         warn(message)
     if args.model and args.model == args.grader_model:
         warn(f"the grader is the model under test ({args.model}): a model grading its own answers is not calibrated by this")
-    _, judge = _endpoints(args, root)
+    _, judge = endpoints(args, root)
     settings = Settings("", args.grader_model, 1, args.grader_samples, args.threshold, args.concurrency)
     bar = _progress(len(todo))
     graded, _, interrupted = grade_all(todo, judge, settings, (lambda g: bar.update(1)) if bar is not None else None)
@@ -270,7 +233,7 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     from spectools.eval.run import run as run_all
     from spectools.model import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK
 
-    target, judge = _endpoints(args, root)
+    target, judge = endpoints(args, root)
     bar = _progress(len(todo) * settings.samples)
     started = _now()
     outcome = run_all(todo, target, judge, settings, (lambda s: bar.update(1)) if bar is not None else None)
@@ -337,16 +300,17 @@ def _info(root: Path, settings: Settings, started: str, outcome: Outcome, target
         _commit(root), settings.model, settings.grader_model, PROMPT_VERSION, settings.threshold, started, _now(),
         outcome.complete, target.sent + judge.sent, target.hits + judge.hits,
         target.prompt_tokens + judge.prompt_tokens, target.completion_tokens + judge.completion_tokens,
+        {"samples": settings.samples, "grader_samples": settings.grader_samples, "max_requests": settings.max_requests,
+         "max_tokens": target.max_tokens},
     )  # fmt: skip
 
 
 def _commit(root: Path) -> str | None:
-    """HEAD's commit when the files under root are exactly HEAD's (the default answer cache, .spectools/, aside),
-    else None (a working tree)."""
+    """HEAD's commit when the files under root are exactly HEAD's, else None (a working tree)."""
     from spectools.sources.git import GitError, run
 
     try:
-        if run(["status", "--porcelain", "--", ".", ":(exclude).spectools"], root).strip():
+        if run(["status", "--porcelain", "--", "."], root).strip():
             return None
         return run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root).decode().strip() or None
     except (OSError, GitError):
@@ -391,5 +355,9 @@ def _say(outcome: Outcome, target: Endpoint, judge: Endpoint) -> None:
     state = "complete" if outcome.complete else ("interrupted" if outcome.interrupted else "incomplete (--max-requests)")
     sent, hits = target.sent + judge.sent, target.hits + judge.hits
     tokens = target.prompt_tokens + judge.prompt_tokens + target.completion_tokens + judge.completion_tokens
-    counts = f"{len(outcome.samples)} samples, {errors} errors; {sent} requests, {hits} from the cache, {tokens} tokens"
-    say(f"{counts}; the run is {state}")
+    cut = sum(1 for s in outcome.samples if s.cut_off)
+    counts = f"{len(outcome.samples)} samples, {errors} errors, {cut} cut at max_tokens; {sent} requests, {hits} from the cache"
+    say(f"{counts}, {tokens} tokens; the run is {state}")
+    failures = target.cache_failures + judge.cache_failures
+    if failures:
+        warn(f"{len(failures)} replies could not be kept in the cache (the run has them; a rerun asks again): {failures[0]}")

@@ -23,11 +23,52 @@ OPENAI_URL = "https://api.openai.com/v1"
 INSTALL_HINT = "spectools eval needs the openai client: pip install 'spectools[eval]'"
 
 
+MAX_REPLY = 1024 * 1024  # bytes of one HTTP reply read at most (an answer is capped by max_tokens besides)
+MAX_TOKENS = 4096  # a request's max_tokens, unless it names its own
+
+
 class Reply(NamedTuple):
     text: str
     prompt_tokens: int
     completion_tokens: int
     cached: bool
+    finish_reason: str = ""  # "length": the reply was cut at max_tokens
+
+
+class ReplyTooLarge(Exception):
+    """The endpoint sent more than MAX_REPLY bytes, or kept sending past the request's deadline."""
+
+
+def _http_client(timeout: float) -> Any:
+    """An httpx client (the openai client's own kind) that reads at most MAX_REPLY bytes of a reply, and stops reading
+    one that is still coming when the request's time is up."""
+    import time
+
+    import httpx
+
+    class Capped(httpx.SyncByteStream):
+        def __init__(self, inner: Any, deadline: float) -> None:
+            self.inner, self.deadline = inner, deadline
+
+        def __iter__(self) -> Any:
+            read = 0
+            for chunk in self.inner:
+                read += len(chunk)
+                if read > MAX_REPLY or time.monotonic() > self.deadline:
+                    raise ReplyTooLarge(f"more than {MAX_REPLY} bytes, or longer than {timeout:g} s")
+                yield chunk
+
+        def close(self) -> None:
+            self.inner.close()
+
+    class Transport(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            deadline = time.monotonic() + timeout
+            response = super().handle_request(request)
+            response.stream = Capped(response.stream, deadline)
+            return response
+
+    return httpx.Client(transport=Transport(), timeout=timeout)
 
 
 class RequestFailed(Exception):
@@ -55,6 +96,13 @@ class Budget:
             return True
 
 
+def bounded(body: dict[str, Any], max_tokens: int) -> dict[str, Any]:
+    """The request as sent: with a max_tokens, unless it names its own."""
+    if "max_tokens" in body or "max_completion_tokens" in body:
+        return body
+    return {**body, "max_tokens": max_tokens}
+
+
 def cache_key(body: dict[str, Any], base_url: str, sample: int, version: str) -> str:
     """The sha256 of the canonical request: its body (keys sorted), where it goes, which sample, which prompt."""
     canonical = json.dumps(
@@ -66,52 +114,52 @@ def cache_key(body: dict[str, Any], base_url: str, sample: int, version: str) ->
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+MAX_ENTRY = 4 * 1024 * 1024  # bytes: a cached reply is at most a capped reply, with room to spare
+
+
 class Cache:
-    """Replies on disk, one small JSON file each, under <folder>/<first two hex digits>/<key>.json. With a root
-    (a cache inside the repository, which a pull request can fill with symlinks), nothing is read or written
-    outside it: SpecError."""
+    """Replies on disk, one small JSON file each, under <folder>/<first two hex digits>/<key>.json. The folder is
+    the user's (io.cache_home() by default, or --cache-dir), never the repository's: nothing a pull request
+    commits is read as a reply. An entry is read only when it is a regular file reached through no link, and is
+    written without following one (io.read_entry, io.write_entry)."""
 
-    def __init__(self, folder: Path, root: Path | None = None) -> None:
-        from spectools.io import inside
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
-        if root is not None and not inside(folder, root):
-            raise SpecError(
-                f"{folder}: the answer cache leads outside the repository {root}; give --cache-dir, or remove the link"
-            )
-        self.folder, self.root = folder, root
-
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    def _parts(self, key: str) -> tuple[str, str]:
+        return key[:2], f"{key}.json"
 
     def get(self, key: str) -> dict[str, Any] | None:
-        """The cached reply, or None (a missing, unreadable or damaged entry is a miss, and is written again)."""
-        if self.root is not None:
-            from spectools.io import inside
+        """The cached reply, or None (a missing, unreadable, linked or damaged entry is a miss, and is written again)."""
+        from spectools.io import read_entry
 
-            if not inside(self._path(key), self.root):
-                return None  # a link out of the repository is never read
+        raw = read_entry(self.folder, self._parts(key), MAX_ENTRY)
         try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(raw.decode("utf-8")) if raw is not None else None
+        except (ValueError, RecursionError):
             return None
         ok = isinstance(data, dict) and isinstance(data.get("text"), str)
         return data if ok else None
 
     def put(self, key: str, data: dict[str, Any]) -> None:
-        from spectools.io import target_of, write_atomic
+        """Keep a reply; OSError when the file system refuses (the caller warns, and the run goes on)."""
+        from spectools.io import write_entry
 
-        path = self._path(key)
-        if self.root is not None:
-            target_of(path, self.root)  # a folder on the way that is a symlink out of the repository: SpecError
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), self.root)
+        write_entry(self.folder, self._parts(key), json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 class Endpoint:
     """One endpoint (base URL and key). Thread-safe: a run sends several requests at once."""
 
     def __init__(
-        self, base_url: str | None, api_key: str, *, timeout: float = 60.0, retries: int = 4, cache: Cache | None = None
+        self,
+        base_url: str | None,
+        api_key: str,
+        *,
+        timeout: float = 60.0,
+        retries: int = 4,
+        cache: Cache | None = None,
+        max_tokens: int = MAX_TOKENS,
     ) -> None:
         try:
             from openai import OpenAI
@@ -119,34 +167,72 @@ class Endpoint:
             raise SpecError(INSTALL_HINT) from None
         self.base_url = (base_url or OPENAI_URL).rstrip("/")
         self.cache = cache
+        self.timeout, self.max_tokens = timeout, max_tokens
         self.sent = 0  # requests that reached the client (its retries not counted)
         self.hits = 0  # replies taken from the cache
         self.prompt_tokens = 0  # as the replies report them (cached replies not counted again)
         self.completion_tokens = 0
+        self.cache_failures: list[str] = []  # why replies could not be kept (the run goes on without them)
         self._lock = threading.Lock()
-        self._client = OpenAI(base_url=self.base_url, api_key=api_key or "none", timeout=timeout, max_retries=retries)
+        self._client = OpenAI(
+            base_url=self.base_url,
+            api_key=api_key or "none",
+            timeout=timeout,
+            max_retries=retries,
+            http_client=_http_client(timeout),
+        )
 
     def chat(self, body: dict[str, Any], sample: int = 0, version: str = "", budget: Budget | None = None) -> Reply:
         """The reply to one chat-completions request (body: model, messages and parameters). OutOfBudget
-        when it is not cached and the budget is spent."""
+        when it is not cached and the budget is spent. Every request carries a max_tokens."""
+        body = bounded(body, self.max_tokens)
         key = cache_key(body, self.base_url, sample, version)
         cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:
             with self._lock:
                 self.hits += 1
-            return Reply(cached["text"], int(cached.get("prompt_tokens", 0)), int(cached.get("completion_tokens", 0)), True)
+            return Reply(cached["text"], _count(cached, "prompt_tokens"), _count(cached, "completion_tokens"), True,
+                         str(cached.get("finish_reason") or "")[:20])  # fmt: skip
         if budget is not None and not budget.take():
             raise OutOfBudget
         with self._lock:
             self.sent += 1
-        reply = self._send(body)
+        reply = self._bounded(body)
         with self._lock:
             self.prompt_tokens += reply.prompt_tokens
             self.completion_tokens += reply.completion_tokens
         if self.cache is not None:
-            self.cache.put(
-                key, {"text": reply.text, "prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens}
-            )
+            self._keep(key, reply)
+        return reply
+
+    def _keep(self, key: str, reply: Reply) -> None:
+        """Cache a reply; a cache that cannot be written costs a warning, never the reply (it was paid for)."""
+        assert self.cache is not None
+        try:
+            self.cache.put(key, {k: v for k, v in reply._asdict().items() if k != "cached"})
+        except OSError as exc:
+            with self._lock:
+                self.cache_failures.append(f"{exc.filename or self.cache.folder}: {exc.strerror or exc}")
+
+    def _bounded(self, body: dict[str, Any]) -> Reply:
+        """_send, given at most `timeout` seconds in all (retries included): a reply that does not come whole in
+        time is a RequestFailed (the worker is left to the client's own timeouts, and reads nothing more)."""
+        box: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                box["reply"] = self._send(body)
+            except BaseException as exc:  # handed to the caller's thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            raise RequestFailed(f"{self.base_url} gave no whole answer within {self.timeout:g} s (--timeout)")
+        if "error" in box:
+            raise box["error"]
+        reply: Reply = box["reply"]
         return reply
 
     def _send(self, body: dict[str, Any]) -> Reply:
@@ -156,9 +242,13 @@ class Endpoint:
             response = self._client.chat.completions.create(**body)
         except openai.APIStatusError as exc:
             raise RequestFailed(f"{self.base_url} answered {exc.status_code}: {_message(exc)}") from None
+        except ReplyTooLarge as exc:
+            raise RequestFailed(f"{self.base_url} answered {exc}: not read") from None
         except openai.APITimeoutError:
             raise RequestFailed(f"{self.base_url} did not answer in time") from None
         except openai.APIConnectionError as exc:
+            if isinstance(exc.__cause__, ReplyTooLarge):
+                raise RequestFailed(f"{self.base_url} answered {exc.__cause__}: not read") from None
             raise RequestFailed(f"cannot reach {self.base_url}: {exc.__cause__ or exc}") from None
         except (openai.OpenAIError, ValueError) as exc:  # an answer the client cannot read
             raise RequestFailed(
@@ -169,9 +259,16 @@ class Endpoint:
         if not isinstance(text, str):
             raise RequestFailed(f"{self.base_url} answered with no message text")
         usage = getattr(response, "usage", None)
-        prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
-        completion = int(getattr(usage, "completion_tokens", 0) or 0)
-        return Reply(text, prompt, completion, False)
+        finish = getattr(choices[0], "finish_reason", None)
+        counts = {k: getattr(usage, k, 0) for k in ("prompt_tokens", "completion_tokens")}
+        return Reply(text, _count(counts, "prompt_tokens"), _count(counts, "completion_tokens"), False,
+                     finish if isinstance(finish, str) else "")  # fmt: skip
+
+
+def _count(data: dict[str, Any], name: str) -> int:
+    """A token count an endpoint (or a cache entry) reports: a whole number from 0 to 10^12, else 0."""
+    value = data.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**12 else 0
 
 
 def _message(exc: Any) -> str:

@@ -35,7 +35,7 @@ SCHEMA = {
         "additionalProperties": False,
     },
 }
-_OBJECT = re.compile(r"\{[^{}]*\"score\"[^{}]*\}")
+_OBJECT = re.compile(r"\{[^{}]*\}")  # a flat object: each match stops at the next brace, so one pass is linear
 
 
 class Grade(NamedTuple):
@@ -93,7 +93,7 @@ def parse(reply: str) -> Grade | None:
         return _grade(json.loads(reply), "")
     except ValueError:
         pass
-    for m in reversed(list(_OBJECT.finditer(reply))):
+    for m in reversed([m for m in _OBJECT.finditer(reply) if '"score"' in m.group(0)]):
         try:
             return _grade(json.loads(m.group(0)), reply[: m.start()])
         except ValueError:

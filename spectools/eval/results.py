@@ -27,6 +27,7 @@ class Sample(NamedTuple):
     score: int | None  # the median of the grader's readable scores; None: no readable grade (see error)
     reasoning: str
     error: str | None
+    cut_off: bool = False  # the answer stopped at max_tokens (finish_reason "length")
 
 
 class RunInfo(NamedTuple):
@@ -42,6 +43,7 @@ class RunInfo(NamedTuple):
     cache_hits: int
     prompt_tokens: int
     completion_tokens: int
+    setup: dict[str, int | None] | None = None  # samples, grader_samples, max_requests, max_tokens
 
 
 def per_clause(
@@ -50,26 +52,29 @@ def per_clause(
     """One result per clause (sorted by id); where: clause -> (section anchor, authority)."""
     counts: dict[str, list[int]] = {}
     for s in samples:
-        row = counts.setdefault(s.clause, [0, 0, 0])  # graded, passed, errors
+        row = counts.setdefault(s.clause, [0, 0, 0, 0])  # graded, passed, errors, cut off
+        row[3] += s.cut_off
         if s.error is not None or s.score is None:
             row[2] += 1
         else:
             row[0] += 1
             row[1] += s.score >= threshold
     out = []
-    for clause, (graded, passed, errors) in sorted(counts.items()):
+    for clause, (graded, passed, errors, cut_off) in sorted(counts.items()):
         section, authority = where.get(clause, (None, None))
         lo, hi = wilson(passed, graded)
         score = round(passed / graded, 4) if graded else 0.0
         out.append(
             {"clause": clause, "section": section, "authority": authority, "samples": graded, "passed": passed,
-             "errors": errors, "score": score, "interval": [lo, hi]}
+             "errors": errors, "cut_off": cut_off, "score": score, "interval": [lo, hi]}
         )  # fmt: skip
     return out
 
 
 def document(info: RunInfo, results: list[dict[str, Any]]) -> dict[str, Any]:
     run = info._asdict()
+    if run["setup"] is None:
+        del run["setup"]
     tokens = {"prompt": run.pop("prompt_tokens"), "completion": run.pop("completion_tokens")}
     return {"schema_version": SCHEMA_VERSION, "run": {**run, "tokens": tokens}, "results": results}
 

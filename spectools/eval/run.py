@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, NamedTuple, TypeVar
 
 from spectools.eval import grader
-from spectools.eval.endpoint import Budget, Endpoint, OutOfBudget, RequestFailed
+from spectools.eval.endpoint import MAX_TOKENS, Budget, Endpoint, OutOfBudget, RequestFailed
 from spectools.eval.prompt import messages
 from spectools.eval.results import Sample
 from spectools.model import Clause, Section, Spec
@@ -78,11 +78,12 @@ class RunState:
         """The graded sample, or None when the budget ran out before it was done."""
         body = {"model": self.settings.model, "messages": task.messages}
         try:
-            answer = self.target.chat(body, sample, budget=self.budget).text
+            answered = self.target.chat(body, sample, budget=self.budget)
         except RequestFailed as exc:
             return Sample(task.id, task.clause.id, sample, None, None, "", f"no answer: {exc}")
         except OutOfBudget:
             return None
+        answer, cut_off = answered.text, answered.finish_reason == "length"  # a cut answer is graded as it is, and counted
         grades, failures = [], []
         for k in range(self.settings.grader_samples):
             try:
@@ -98,10 +99,10 @@ class RunState:
             else:
                 grades.append(found)
         if not grades:
-            return Sample(task.id, task.clause.id, sample, answer, None, "", f"no grade: {failures[0]}")
+            return Sample(task.id, task.clause.id, sample, answer, None, "", f"no grade: {failures[0]}", cut_off)
         score = statistics.median_low(g.score for g in grades)
         reasoning = next(g.reasoning for g in grades if g.score == score)
-        return Sample(task.id, task.clause.id, sample, answer, score, reasoning, None)
+        return Sample(task.id, task.clause.id, sample, answer, score, reasoning, None, cut_off)
 
     def grade(
         self, clause: Clause | None, section: Section | None, conversation: list[dict[str, Any]], answer: str, k: int
@@ -188,20 +189,24 @@ class Plan(NamedTuple):
         return self.answers - self.answers_cached + self.grades - self.grades_cached
 
 
-def plan(todo: list[Task], settings: Settings, cache: Any, base_url: str, grader_base_url: str) -> Plan:
-    """What a run would send: every answer and grade, less what the cache already holds."""
-    from spectools.eval.endpoint import cache_key
+def plan(
+    todo: list[Task], settings: Settings, cache: Any, base_url: str, grader_base_url: str, max_tokens: int = MAX_TOKENS
+) -> Plan:
+    """What a run would send: every answer and grade (each with its max_tokens), less what the cache already holds."""
+    from spectools.eval.endpoint import bounded, cache_key
 
     answers = cached = grades_cached = 0
     for task in todo:
         for sample in range(settings.samples):
             answers += 1
-            body = {"model": settings.model, "messages": task.messages}
+            body = bounded({"model": settings.model, "messages": task.messages}, max_tokens)
             hit = cache.get(cache_key(body, base_url, sample, "")) if cache is not None else None
             if hit is None:
                 continue
             cached += 1
             for k in range(settings.grader_samples):
-                request = grader.request(settings.grader_model, task.clause, task.section, task.messages, hit["text"])
+                request = bounded(
+                    grader.request(settings.grader_model, task.clause, task.section, task.messages, hit["text"]), max_tokens
+                )
                 grades_cached += cache.get(cache_key(request, grader_base_url, k, grader.PROMPT_VERSION)) is not None
     return Plan(answers, cached, answers * settings.grader_samples, grades_cached)

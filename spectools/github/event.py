@@ -86,6 +86,13 @@ def context(env: Mapping[str, str], base: str | None = None, head: str | None = 
     where = env.get("GITHUB_EVENT_PATH") or "the event"
     payload = read_payload(env.get("GITHUB_EVENT_PATH")) if event != "local" else {}
     common = _common(env, event, payload, where)
+    if event == "workflow_run":  # privileged: what it reviews comes from the event and a verified ticket, never a flag
+        if base or head:
+            raise SpecError(
+                "a workflow_run reviews the commit its event names, checked against the pull request's ticket: "
+                "--base and --head are refused here (remove them from the privileged workflow)"
+            )
+        return _workflow_run(payload, where, number, common)
     if base or head:
         return Context(base=base or None, head=head or env.get("GITHUB_SHA") or "HEAD", number=number, **common)
     if event in PR_EVENTS:
@@ -97,8 +104,6 @@ def context(env: Mapping[str, str], base: str | None = None, head: str | None = 
         )
     if event == "push":
         return _push(payload, where, common)
-    if event == "workflow_run":
-        return _workflow_run(payload, where, number, common)
     # workflow_dispatch, schedule, a local run: the commit checked out, against the default branch
     return Context(base=None, head=env.get("GITHUB_SHA") or "HEAD", number=number, **common)
 

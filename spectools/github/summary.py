@@ -180,7 +180,12 @@ def _compliance(inputs: Inputs) -> list[tuple[str, str]]:
     if inputs.results is None:
         return []
     head = _rates(inputs.results)
-    base = _rates(inputs.base_results) if inputs.base_results is not None else {}
+    at_head, at_base = _setups(inputs.results), _setups(inputs.base_results)
+    base = {  # only what the base measured with the head's setup is compared: another setup is another measure
+        cid: rate
+        for cid, rate in (_rates(inputs.base_results) if inputs.base_results is not None else {}).items()
+        if at_base.get(cid) == at_head.get(cid)
+    }
     authority = _authorities(inputs)
     levels: dict[str, tuple[int, int]] = {}
     for cid, (passed, samples) in head.items():
@@ -188,6 +193,10 @@ def _compliance(inputs: Inputs) -> list[tuple[str, str]]:
         levels[authority.get(cid, "none")] = (p + passed, s + samples)
     total = (sum(p for p, _ in head.values()), sum(s for _, s in head.values()))
     lines = [f"### Compliance: {_pct(*total)} of {total[1]} graded answers passed", "", _who(inputs.results), ""]
+    if inputs.base_results:
+        lines += [f"Base: {_who(inputs.base_results)}", ""]
+        if any(at_base.get(cid) not in (None, at_head[cid]) for cid in head):
+            lines += ["The base's results were made with another setup: their rates are not compared with these.", ""]
     lines += _shifts(inputs, head, base)
     lines += ["| authority | passed |", "|---|---|"]
     lines += [f"| {md(level)} | {_pct(*pair)} ({pair[0]}/{pair[1]}) |" for level, pair in sorted(levels.items())]
@@ -207,8 +216,9 @@ def _per_clause(
     order = sorted(head, key=lambda cid: (0, delta(cid), cid) if delta(cid) < 0 else (1, 0.0, cid))  # regressions first
     rows = ["<details><summary>Per clause</summary>", "", "| clause | authority | passed | change |", "|---|---|---|---|"]
     uncalibrated = {r["clause"] for r in inputs.results or () if r.get("calibrated") is False}
+    measured = {r["clause"] for r in inputs.base_results or ()}
     for cid in order:
-        change = f"{100 * delta(cid):+.0f} pts" if cid in base else "new"
+        change = f"{100 * delta(cid):+.0f} pts" if cid in base else "another setup" if cid in measured else "new"
         mark = " (uncalibrated)" if cid in uncalibrated else ""
         rows.append(f"| {md(f'[^{cid}]')}{mark} | {md(authority.get(cid, 'none'))} | {_pct(*head[cid])} | {change} |")
     return "\n".join(rows) + "\n\n</details>\n"
@@ -222,24 +232,50 @@ def _who(results: Sequence[dict[str, Any]]) -> str:
     who = f"Answers by **{models}**, graded by **{graders}**" + (
         f" (prompt {', '.join(md(v) for v in versions)})" if versions else ""
     )
+    who += "; " + ", ".join(sorted({_setup_words(r) for r in results})) if results else ""
+    return who + _calibrations(results)
+
+
+def _calibrations(results: Sequence[dict[str, Any]]) -> str:
+    """The grader's calibrations the results carry, in words."""
     calibrations = {json.dumps(r["calibration"], sort_keys=True): r["calibration"] for r in results if r.get("calibration")}
+    said = ""
     for c in calibrations.values():
         rates = f"GOOD passed {c['tpr']:.0%}, BAD failed {c['tnr']:.0%}"
-        who += f"; its agreement with the spec's own labels: kappa {c['kappa']:.2f}, {rates}"
-    return who
+        said += f"; its agreement with the spec's own labels: kappa {c['kappa']:.2f}, {rates}"
+    return said
 
 
-def _setups(results: Sequence[dict[str, Any]] | None) -> dict[str, set[tuple[str, str, str]]]:
-    """{clause: the (model, grader, grader prompt) its results come from}."""
-    out: dict[str, set[tuple[str, str, str]]] = {}
+def _setup_words(r: dict[str, Any]) -> str:
+    """The threshold and setup a result was made with, in words."""
+    words = [f"passing at score {r['threshold']}" if isinstance(r.get("threshold"), int) else "threshold unknown"]
+    setup = r.get("setup")
+    if isinstance(setup, dict):
+        words.append(
+            f"{setup['samples']} answer(s) a prompt, {setup['grader_samples']} grade(s) each, max_tokens {setup['max_tokens']}"
+        )
+        if setup.get("max_requests") is not None:
+            words.append(f"at most {setup['max_requests']} requests")
+    return ", ".join(words)
+
+
+def setup_of(r: dict[str, Any]) -> str:
+    """What a result's pass rate depends on besides the spec: model, grader, grader prompt, threshold, samples,
+    grader samples, request budget and max_tokens (a results file or spectools.yaml can change each)."""
+    return json.dumps([r.get(k) for k in ("model", "grader", "grader_prompt_version", "threshold", "setup")], sort_keys=True)
+
+
+def _setups(results: Sequence[dict[str, Any]] | None) -> dict[str, set[str]]:
+    """{clause: the setups its results come from}."""
+    out: dict[str, set[str]] = {}
     for r in results or ():
-        out.setdefault(r["clause"], set()).add((r.get("model", ""), r.get("grader", ""), r.get("grader_prompt_version", "")))
+        out.setdefault(r["clause"], set()).add(setup_of(r))
     return out
 
 
 def _shifts(inputs: Inputs, head: dict[str, tuple[int, int]], base: dict[str, tuple[int, int]]) -> list[str]:
     """Regressions, then improvements: a pass rate that moved beyond both Wilson 95% intervals, between
-    results of the same model, grader and grader prompt. Ids and rates only."""
+    results of the same setup (setup_of): runs that differ in any part of it are never compared. Ids and rates only."""
     from spectools.model import wilson
 
     regressions, improvements = [], []
@@ -351,7 +387,8 @@ def load_results(text: str, name: str) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = data["results"]
     if version == 2:  # the run's model, grader and commit on every row, as version 1 has them
         run = data["run"]
-        same = {"model": run["model"], "grader": run["grader"], "grader_prompt_version": run["grader_prompt_version"]}
+        same = {"model": run["model"], "grader": run["grader"], "grader_prompt_version": run["grader_prompt_version"],
+                "threshold": run["threshold"], "setup": run.get("setup")}  # fmt: skip
         if "calibration" in run:
             same["calibration"] = run["calibration"]
         results = [{**r, **same, "spec_commit": run["spec_commit"] or ""} for r in results]

@@ -131,6 +131,80 @@ def create(path: Path, data: bytes, root: Path | None = None) -> None:
         _replace(target, data, exclusive=True)
 
 
+# ---- the caches: outside any working tree, and never through a link (docs/SECURITY.md, "State")
+def cache_home() -> Path:
+    """Where spectools keeps what it can compute again: $SPECTOOLS_CACHE_DIR, else $XDG_CACHE_HOME/spectools, else
+    ~/.cache/spectools. Never a repository's folder, so nothing a pull request commits is read as a cache."""
+    if os.environ.get("SPECTOOLS_CACHE_DIR"):
+        return Path(os.environ["SPECTOOLS_CACHE_DIR"])
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache") / "spectools"
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def _open_folder(folder: Path, parts: tuple[str, ...], make: bool) -> int:
+    """A descriptor of folder/parts..., each part opened without following a link (OSError if one is a link)."""
+    fd = os.open(folder, os.O_RDONLY | _DIRECTORY)
+    try:
+        for part in parts:
+            if make:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, 0o700, dir_fd=fd)
+            inner = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_entry(folder: Path, parts: tuple[str, ...], limit: int) -> bytes | None:
+    """The bytes of folder/parts... when that is a regular file of at most limit bytes reached through no link
+    below folder; None otherwise (a link, a fifo, a folder, a file too large, or nothing)."""
+    import stat
+
+    try:
+        dfd = _open_folder(folder, parts[:-1], make=False)
+    except OSError:
+        return None
+    try:
+        fd = os.open(parts[-1], os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0), dir_fd=dfd)
+    except OSError:
+        return None
+    finally:
+        os.close(dfd)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        return fh.read(limit + 1)[: limit + 1] or b""
+
+
+def write_entry(folder: Path, parts: tuple[str, ...], data: bytes) -> None:
+    """Write folder/parts... atomically without following a link: a link where a folder or the file should be is
+    replaced, never written through (OSError when the file system refuses)."""
+    import threading
+
+    folder.mkdir(parents=True, exist_ok=True)
+    dfd = _open_folder(folder, parts[:-1], make=True)
+    try:
+        tmp = f".{parts[-1]}{_TMP_TAG}{os.getpid()}-{threading.get_ident()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=dfd)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, parts[-1], src_dir_fd=dfd, dst_dir_fd=dfd)  # a rename replaces a link, never follows it
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp, dir_fd=dfd)
+    finally:
+        os.close(dfd)
+
+
 # ---- safe YAML
 KeyPath = tuple[Any, ...]
 

@@ -159,10 +159,14 @@ def _confined(cfg: Config, path: str) -> tuple[Config, list[Diagnostic]]:
             )
             del schemas[kind]
     evaluation = dict(cfg.eval)
-    cache_dir = evaluation.get("cache_dir")
-    if isinstance(cache_dir, str) and outside(cache_dir.removeprefix("./")):
+    if "cache_dir" in evaluation:  # the repository cannot place state that decides a verdict (docs/SECURITY.md)
         problems.append(
-            diag("SPEC001", Location(path, cfg.line("eval", "cache_dir"), 1), f"eval.cache_dir: '{cache_dir}' {_OUTSIDE_HINT}")
+            diag(
+                "SPEC001",
+                Location(path, cfg.line("eval", "cache_dir"), 1),
+                "eval.cache_dir is not read: the answer cache lives outside the repository, where a pull request cannot "
+                "write it; remove the key, and give --cache-dir or $SPECTOOLS_CACHE_DIR to move the cache",
+            )
         )
         del evaluation["cache_dir"]
     return replace(cfg, documents=documents, challenges=challenges, schemas=schemas, eval=evaluation), problems

@@ -39,14 +39,16 @@ def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: P
     assert doc["schema_version"] == 2 and doc["run"]["complete"] and doc["run"]["spec_commit"] == head
     assert doc["run"]["tokens"] == {"prompt": 70 * sent // 2, "completion": 18 * sent // 2}
     assert all(r["passed"] == r["samples"] > 0 for r in doc["results"])
-    with ChatServer(script) as server:  # the default cache, inside the repository, leaves the commit clean
+    with ChatServer(script) as server:  # the default cache, outside the repository, leaves the commit clean
         inside = cli(
             "eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--base-url", server.url, "--format", "json"
         )
         inside_again = cli(
             "eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--base-url", server.url, "--format", "json"
         )
-    assert (repo.root / ".spectools" / "cache").is_dir()
+    assert not (repo.root / ".spectools").exists()
+    refused = cli("eval", "run", str(repo.root), "--model", "m", "--cache-dir", str(repo.root / "cache"), "--dry-run")
+    assert refused.code == 2 and "inside the repository" in refused.err and "give a --cache-dir outside it" in refused.err
     assert json.loads(inside.out)["run"]["spec_commit"] == json.loads(inside_again.out)["run"]["spec_commit"] == head
     audit = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(audit) == sent // 2 and json.loads(audit[0])["answer"] == "I can't help with that."
@@ -204,7 +206,7 @@ def test_spectools_yaml_gives_defaults_but_never_an_endpoint_or_a_key(cli, tmp_p
     from tests.eval.test_run import challenge, spec
 
     spec(tmp_path, {"sc01": challenge("sc01", ["hello"])})
-    config = "eval:\n  model: m\n  grader_model: g\n  samples: 2\n  concurrency: 1\n  cache_dir: .cache/eval\n"
+    config = "eval:\n  model: m\n  grader_model: g\n  samples: 2\n  concurrency: 1\n"
     (tmp_path / "spectools.yaml").write_text(config, encoding="utf-8")
     monkeypatch.setenv("OPENAI_API_KEY", "k")
     with ChatServer(script) as server:
@@ -212,10 +214,10 @@ def test_spectools_yaml_gives_defaults_but_never_an_endpoint_or_a_key(cli, tmp_p
     assert result.code == 0, result.err
     # 2 answers, one after the other (concurrency 1); both say the same, so the second grade is the first's, cached
     assert [r["model"] for r in server.requests] == ["m", "g", "m"]
-    assert (tmp_path / ".cache" / "eval").is_dir()
+    assert not (tmp_path / ".spectools").exists()  # the cache is the user's, outside the repository
     (tmp_path / "spectools.yaml").write_text(config + "  base_url: https://attacker.example/v1\n", encoding="utf-8")
     refused = cli("validate", str(tmp_path))
     assert refused.code == 2 and "unknown key 'eval.base_url'" in refused.out
-    (tmp_path / "spectools.yaml").write_text(config.replace(".cache/eval", "../elsewhere"), encoding="utf-8")
-    outside = cli("validate", str(tmp_path))
-    assert "eval.cache_dir: '../elsewhere' is outside the repository" in outside.out
+    (tmp_path / "spectools.yaml").write_text(config + "  cache_dir: .spectools/cache\n", encoding="utf-8")
+    placed = cli("validate", str(tmp_path))
+    assert "eval.cache_dir is not read: the answer cache lives outside the repository" in placed.out

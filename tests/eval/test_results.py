@@ -34,7 +34,7 @@ def test_per_clause_counts_passes_at_the_threshold_and_keeps_errors_apart() -> N
     rows = per_clause(samples, {"ab12": ("scope", "developer")}, threshold=6)
     assert rows[0] == {
         "clause": "ab12", "section": "scope", "authority": "developer", "samples": 3, "passed": 2, "errors": 1,
-        "score": 0.6667, "interval": list(wilson(2, 3)),
+        "cut_off": 0, "score": 0.6667, "interval": list(wilson(2, 3)),
     }  # fmt: skip
     assert rows[1]["clause"] == "cd34" and rows[1]["passed"] == 0 and rows[1]["section"] is None
 
