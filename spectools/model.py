@@ -208,6 +208,7 @@ _TABLE: list[tuple[str, str, Severity, str]] = [
     ("SPEC013", "input", "error", "heading attribute block is not terminated or cannot be read"),
     ("SPEC014", "input", "error", "no spec documents found"),
     ("SPEC015", "input", "warning", "a `documents` glob in spectools.yaml matches no file"),
+    ("SPEC016", "input", "error", "file name is not valid UTF-8 (shown escaped, not read)"),
     # coverage
     ("SPEC101", "coverage", "error", "challenge file names a clause id that no clause carries (orphan)"),
     ("SPEC102", "coverage", "error", "clause has no challenge file (uncovered)"),

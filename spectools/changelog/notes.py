@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spectools.diff.changes import ChangeSet
+from spectools.io import blank, split_lines
 from spectools.model import SpecError
 from spectools.render.changes import first_release, markdown
 from spectools.sources.git import GitRepo, Side
@@ -135,7 +136,8 @@ def body(cs: ChangeSet, first: bool = False) -> str:
 
 BEGIN = "<!-- spectools:begin {} -->"
 END = "<!-- spectools:end {} -->"
-_MARKER = re.compile(r"^<!-- spectools:(begin|end) (\S+) -->\s*$")
+_MARKER = re.compile(r"<!-- spectools:(begin|end) ([^\s\x00-\x1f\x85\u2028\u2029]+) -->[ \t]*\r?")
+_LONE_CR = re.compile(r"\r(?!\n)")
 _RELEASE = re.compile(r"^\[?([^\]\s]+)\]?")
 
 
@@ -147,10 +149,11 @@ class _Layout:
 
 def _layout(text: str) -> _Layout:
     """Where the release headings and the markers are, as markdown sees them: a `## v2` inside an HTML
-    comment or a fenced block is not a heading, and a marker inside a fence is not a marker."""
+    comment or a fenced block is not a heading, and a marker inside a fence is not a marker. Lines are counted as
+    io.split_lines counts them: markdown-it would end a line at a lone CR too, so it sees a space there."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = MarkdownIt("commonmark").parse(_LONE_CR.sub(" ", text))
     headings, markers = [], []
     for i, tok in enumerate(tokens):
         if tok.level or not tok.map:
@@ -159,8 +162,8 @@ def _layout(text: str) -> _Layout:
             m = _RELEASE.match(tokens[i + 1].content)
             headings.append((tok.map[0], m.group(1) if m else ""))
         elif tok.type == "html_block":
-            for n, line in enumerate(tok.content.splitlines()):
-                found = _MARKER.match(line)
+            for n, line in enumerate(tok.content.split("\n")):
+                found = _MARKER.fullmatch(line)
                 if found:
                     markers.append((tok.map[0] + n, found.group(1), found.group(2)))
     return _Layout(headings, markers)
@@ -174,7 +177,7 @@ def merge(existing: str, version: str, title: str, notes: str) -> str:
     release with no section gets one, above the newest release. Where the markers are not a clean
     pair, SpecError: nothing is changed."""
     nl = "\r\n" if "\r\n" in existing.split("\n", 1)[0] + "\n" else "\n"
-    lines = existing.splitlines(keepends=True)
+    lines = split_lines(existing)
     layout = _layout(existing)
     block = [BEGIN.format(version), "", *notes.strip("\n").split("\n"), "", END.format(version)]
     mine = [(at, kind) for at, kind, v in layout.markers if v == version]
@@ -211,7 +214,7 @@ def _into_section(
         )
     last = start
     for i in range(start + 1, end):
-        if lines[i].strip():
+        if not blank(lines[i]):
             last = i
     return _splice(lines, last + 1, last + 1, ["", *block], nl)
 
@@ -219,11 +222,11 @@ def _into_section(
 def _splice(lines: list[str], start: int, end: int, new: list[str], nl: str) -> str:
     """lines[start:end] replaced by new (each given the file's line ending), set off by blank lines."""
     before, after = lines[:start], lines[end:]
-    if before and not before[-1].endswith(("\n", "\r")):
+    if before and not before[-1].endswith("\n"):
         before[-1] += nl  # the file had no final newline: the new text starts on a line of its own
-    if before and before[-1].strip() and new[0].strip():
+    if before and not blank(before[-1]) and not blank(new[0]):
         new = ["", *new]
-    if after and after[0].strip():
+    if after and not blank(after[0]):
         new = [*new, ""]
     return "".join(before) + "".join(line + nl for line in new) + "".join(after)
 

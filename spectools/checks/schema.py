@@ -7,9 +7,9 @@ from typing import Any
 
 from spectools.io import builtin_valid, schema
 from spectools.model import Diagnostic, Location, diag
-from spectools.parse.load import Loaded, read_text
+from spectools.parse.load import Loaded
 from spectools.sources.config import CONFIG_FILE
-from spectools.sources.patterns import PatternError, compile_pattern, compile_untrusted
+from spectools.sources.patterns import PatternError, compile_pattern
 
 
 @lru_cache(maxsize=1)
@@ -34,55 +34,33 @@ def builtin_patterns() -> tuple[str, ...]:
 
 
 def _schemas(loaded: Loaded, kind: str, problems: list[Diagnostic]) -> list[Any]:
-    """The built-in schema for kind (by name), plus the repository's own from spectools.yaml."""
+    """The built-in schema for kind (by name), plus the repository's own from spectools.yaml (its root and files)."""
+    from spectools.checks import repo_schema
+
     schemas: list[Any] = [kind]
     extra = loaded.config.schemas.get(kind)
     if extra:
-        where = Location(CONFIG_FILE, loaded.config.line("schemas", kind), 1)
-        found: list[Diagnostic] = []
-        text = read_text(loaded.source, extra, loaded.config.max_file_bytes, found) if loaded.source.is_file(extra) else None
-        if text is None:
-            reason = "; ".join(d.message for d in found) or "no such file"
-            problems.append(diag("SPEC404", where, f"schemas.{kind}: cannot read '{extra}': {reason}"))
-        else:
-            import json
-
-            import jsonschema
-
-            try:
-                data = json.loads(text)
-                jsonschema.validators.validator_for(data).check_schema(data)
-                _check_patterns(data)
-                schemas.append(data)
-            except json.JSONDecodeError as exc:
-                problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' line {exc.lineno}: not valid JSON: {exc.msg}"))
-            except jsonschema.SchemaError as exc:
-                problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' is not a valid JSON Schema: {exc.message}"))
-            except PatternError as exc:
-                problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' has a pattern spectools cannot run: {exc}"))
-            except RecursionError:
-                problems.append(diag("SPEC404", where, f"schemas.{kind}: '{extra}' is nested too deeply"))
+        try:
+            schemas.append(repo_schema.load(loaded, extra))
+        except repo_schema.Refused as exc:
+            problems.append(diag("SPEC404", _where(loaded, kind), f"schemas.{kind}: {exc}"))
     return schemas
 
 
-def _check_patterns(node: Any) -> None:
-    """PatternError when a repository schema holds a pattern that cannot run in linear time."""
-    if isinstance(node, dict):
-        if isinstance(node.get("pattern"), str):
-            compile_untrusted(node["pattern"])
-        for key in node.get("patternProperties", {}) if isinstance(node.get("patternProperties"), dict) else ():
-            compile_untrusted(key)
-        for value in node.values():
-            _check_patterns(value)
-    elif isinstance(node, list):
-        for value in node:
-            _check_patterns(value)
+def _where(loaded: Loaded, kind: str) -> Location:
+    return Location(CONFIG_FILE, loaded.config.line("schemas", kind), 1)
 
 
-def _validator(schema: Any) -> Any:
-    """jsonschema's validator for schema, with `pattern` and `patternProperties` on RE2: a repository's
-    schema runs in linear time on any attribute value."""
+class Unusable(Exception):
+    """A repository's schema failed while it was applied (it is then set aside, with a SPEC404)."""
+
+
+def _validator(entry: Any) -> Any:
+    """jsonschema's validator for a built-in schema (by name) or a repository's (root, files), with `pattern` and
+    `patternProperties` on RE2: a repository's schema runs in linear time on any attribute value."""
     import jsonschema
+
+    from spectools.checks import repo_schema
 
     def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
         if validator.is_type(instance, "string") and not compile_pattern(patrn, builtin_patterns()).search(instance):
@@ -96,8 +74,10 @@ def _validator(schema: Any) -> Any:
                     if matcher.search(key):
                         yield from validator.descend(value, subschema, path=key, schema_path=patrn)
 
-    base = jsonschema.validators.validator_for(schema)
-    return jsonschema.validators.extend(base, {"pattern": pattern, "patternProperties": pattern_properties})(schema)
+    root, files = (schema(entry), None) if isinstance(entry, str) else entry
+    base = jsonschema.validators.validator_for(root, default=jsonschema.Draft202012Validator)
+    extended = jsonschema.validators.extend(base, {"pattern": pattern, "patternProperties": pattern_properties})
+    return extended(root) if files is None else repo_schema.validator(root, files, extended)
 
 
 def _errors(schemas: list[Any], instance: Any) -> list[tuple[str, str]]:
@@ -105,13 +85,30 @@ def _errors(schemas: list[Any], instance: Any) -> list[tuple[str, str]]:
     if len(schemas) == 1 and builtin_valid(schemas[0], instance):
         return []  # the common case, decided without importing jsonschema
 
+    from referencing.exceptions import Unresolvable
+
     out = []
     for s in schemas:
-        for err in _validator(schema(s) if isinstance(s, str) else s).iter_errors(instance):
-            key = str(err.absolute_path[0]) if err.absolute_path else ""
-            where = ".".join(str(p) for p in err.absolute_path)
-            out.append((key, f"{where}: {err.message}" if where else err.message))
+        try:
+            for err in _validator(s).iter_errors(instance):
+                key = str(err.absolute_path[0]) if err.absolute_path else ""
+                where = ".".join(str(p) for p in err.absolute_path)
+                out.append((key, f"{where}: {err.message}" if where else err.message))
+        except (RecursionError, Unresolvable, PatternError, ValueError, TypeError) as exc:
+            if isinstance(s, str):
+                raise  # spectools' own schema: a bug, not the repository's doing
+            raise Unusable(str(exc)[:200] or type(exc).__name__) from None
     return sorted(set(out))
+
+
+def _applied(loaded: Loaded, kind: str, schemas: list[Any], instance: Any, problems: list[Diagnostic]) -> list[tuple[str, str]]:
+    """_errors; a repository schema that fails while applied is a SPEC404 and is set aside (schemas is changed)."""
+    try:
+        return _errors(schemas, instance)
+    except Unusable as exc:
+        problems.append(diag("SPEC404", _where(loaded, kind), f"schemas.{kind}: cannot be applied ({exc}); fix the schema"))
+        del schemas[1:]
+        return _errors(schemas, instance)
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:
@@ -124,7 +121,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
             continue
         key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in section.attributes.items()))
         if key not in cache:
-            cache[key] = _errors(section_schemas, section.attributes)
+            cache[key] = _applied(loaded, "section", section_schemas, section.attributes, problems)
         for attr, message in cache[key]:
             line = section.attribute_lines.get(attr, section.location.line)
             problems.append(
@@ -137,7 +134,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
         for item in items:
             if item.front_matter is None:
                 continue
-            for attr, message in _errors(schemas, item.front_matter):
+            for attr, message in _applied(loaded, kind, schemas, item.front_matter, problems):
                 line = item.front_matter_lines.get(attr, 2)
                 problems.append(diag(code, Location(item.path, line, 1), f"front matter {message}"))
     return problems

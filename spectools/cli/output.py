@@ -57,9 +57,9 @@ class Guard:
         self._line = ""  # what the current line has shown so far, as far as the runner cares: "", ":" or "x##"
 
     def write(self, text: str) -> int:
-        from spectools.render.escape import inert
+        from spectools.render.escape import inert, printable
 
-        seen = self._line + text
+        seen = self._line + printable(text)
         self.stream.write(inert(seen)[len(self._line) :])
         last = seen[max(seen.rfind("\n"), seen.rfind("\r")) + 1 :]
         start = last.lstrip()

@@ -5,7 +5,8 @@ The safe writer (`update`, `create`, `write_atomic`): every file spectools write
 - atomic: a temporary file in the target's folder, fsynced, then renamed over the target, so a
   reader (or a crash, or `kill -9`) sees the old bytes or the new ones, never a truncated file;
 - through symlinks: a link is kept and its target is written, but only when that target is inside
-  the allowed root (the repository); a link out of it is refused;
+  the allowed root (the repository) and outside every `.git` folder; a link out of it, or into git's
+  own files, is refused (so is a path that names them);
 - serialised: writers of one folder hold an exclusive lock on it while they read, change and
   replace a file, so two runs at once cannot lose each other's edits;
 - clean: a temporary file is removed on every exit path; one left by a killed run is removed by
@@ -42,11 +43,13 @@ def target_of(path: Path, root: Path | None) -> Path:
         target = path.resolve()
     except (OSError, RuntimeError):
         raise SpecError(f"{path}: a symlink loop; point the link at a real file, or remove it") from None
+    shown = f" (it leads to {target})" if target != path.absolute() else ""
     if root is not None and not inside(target, root):
-        shown = f" (it leads to {target})" if target != path.absolute() else ""
         raise SpecError(
             f"{path}: outside the repository {root}{shown}; spectools writes only inside the repository. Give a path inside it"
         )
+    if any(part.casefold() == ".git" for part in target.parts):
+        raise SpecError(f"{path}: inside a .git folder{shown}; spectools never writes git's own files. Give another path")
     if target.is_dir():
         raise SpecError(f"{path}: is a folder; give a file name")
     return target
@@ -129,6 +132,20 @@ def create(path: Path, data: bytes, root: Path | None = None) -> None:
     with locked(target.parent):
         _leftovers(target)
         _replace(target, data, exclusive=True)
+
+
+# ---- the one line model (docs/SECURITY.md, "Hand-written bytes")
+def split_lines(text: str) -> list[str]:
+    """text as lines, each with its ending: a line ends after "\n" (a "\r\n" ending stays whole). A lone "\r",
+    U+2028, U+2029, form feed, vertical tab and NEL are text inside a line, as everywhere spectools edits a file;
+    "".join(split_lines(text)) == text."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def blank(line: str) -> bool:
+    """Whether a line holds nothing but spaces, tabs and its ending (U+2028 and the like are text)."""
+    return not line.strip(" \t\r\n")
 
 
 # ---- the caches: outside any working tree, and never through a link (docs/SECURITY.md, "State")

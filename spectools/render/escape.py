@@ -19,7 +19,21 @@ from functools import lru_cache
 from urllib.parse import quote
 
 WORD_JOINER = "\u2060"  # invisible; breaks `@team` and `https://` so GitHub does not link or notify
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # \udc80-\udcff: a byte that was not UTF-8 (surrogateescape)
+
+
+def _unpaired(m: re.Match[str]) -> str:
+    """An unpaired surrogate, which no output can encode, as text: a byte that was not UTF-8 as \\xNN."""
+    code = ord(m.group(0))
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """text with every unpaired surrogate (a file name's byte that is not UTF-8) written as \\xNN."""
+    return _SURROGATE.sub(_unpaired, text) if _SURROGATE.search(text) else text
+
+
 # code spans, emphasis, tables, strikethrough, math; `_` inside a word (model_spec.md) emphasises nothing
 _MD_PUNCT = re.compile(r"([\\`*|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _LINK = re.compile(r"\](?=[(\[])")  # `](` and `][` make links and images: `[` and `(` alone make none
@@ -37,7 +51,8 @@ def inert(text: str, json: bool = False) -> str:
     """text that the runner reads as no command: a WORD JOINER (invisible) after the `##` of `##[` and after the
     first `:` of a line's leading `::`. With json=True (text that is JSON, where `##[` can only stand inside a
     string and a line never starts with `::`), `##[` becomes `#\\u0023[`, the same string to a JSON reader."""
-    if json:
+    if json:  # an unpaired surrogate (a name's byte that is not UTF-8) becomes the text \xNN, escaped for JSON
+        text = _SURROGATE.sub(lambda m: "\\" + _unpaired(m), text) if _SURROGATE.search(text) else text
         return _JSON_HASHES.sub("#\\\\u0023", text) if "##[" in text else text
     if "##[" not in text and "::" not in text:
         return text
@@ -48,17 +63,19 @@ def term(text: str) -> str:
     """Text for a terminal: control characters (escape sequences, CR, LF, ...) shown as \\xNN."""
     if not _CONTROL.search(text):
         return text
-    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    return _CONTROL.sub(
+        lambda m: _unpaired(m) if _SURROGATE.match(m.group(0)) else m.group(0).encode("unicode_escape").decode("ascii"), text
+    )
 
 
-_MD_WORK = re.compile(r"[\\`*_|~$&<>@\x00-\x1f\x7f-\x9f\u2028\u2029]|\]\(|\]\[|://|www\.|  |^\s|\s$", re.I)
+_MD_WORK = re.compile(r"[\\`*_|~$&<>@\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|\]\(|\]\[|://|www\.|  |^\s|\s$", re.I)
 
 
 def md(text: str) -> str:
     """Text that markdown renders as the same text, on one line, and nothing else."""
     if not _MD_WORK.search(text):
         return text  # the common case: plain words, nothing to escape
-    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = " ".join(_CONTROL.sub(" ", printable(text)).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _LINK.sub("]\\\\", _MD_PUNCT.sub(r"\\\1", text))
     return _NEEDS_JOIN.sub(lambda m: m.group(0) + WORD_JOINER if m.group(0) == "@" else WORD_JOINER + m.group(0), text)

@@ -11,8 +11,15 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
-from spectools.model import Diagnostic
+from spectools.model import Diagnostic, Location, diag
 from spectools.sources.patterns import Matcher, compile_pattern
+
+_NOT_UTF8 = re.compile(r"[\udc80-\udcff]")  # a byte that is not UTF-8, as os and git's output decode it (surrogateescape)
+
+
+def shown_name(path: str) -> str:
+    """A path as it is shown: each byte that is not UTF-8 as \\xNN."""
+    return _NOT_UTF8.sub(lambda m: f"\\x{ord(m.group(0)) - 0xDC00:02x}", path)
 
 
 class Source(Protocol):
@@ -106,6 +113,19 @@ def glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Dia
     return _glob(source, patterns)
 
 
+def _utf8_names(paths: list[str], problems: list[Diagnostic]) -> tuple[list[str], list[Diagnostic]]:
+    """The paths whose names are UTF-8; each other one is a SPEC016 finding under its escaped name, and is never read
+    (docs/SECURITY.md, "Crashes": nothing downstream meets a name that cannot be encoded)."""
+    if not any(_NOT_UTF8.search(p) for p in paths):
+        return paths, problems
+    bad = [p for p in paths if _NOT_UTF8.search(p)]
+    found = [
+        diag("SPEC016", Location(shown_name(p)), "the file name is not valid UTF-8, so the file is not read; rename it (git mv)")
+        for p in bad
+    ]
+    return [p for p in paths if not _NOT_UTF8.search(p)], problems + found
+
+
 def _glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Diagnostic], list[str], set[str]]:
     found: set[str] = set()
     by_walk: set[str] = set()
@@ -129,6 +149,7 @@ def _glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Di
         hits = [f for f in walked[prefix] if rx.fullmatch(f)]
         if not hits:
             unmatched.append(pattern)
+        hits, problems = _utf8_names(hits, problems)
         found.update(hits)
         by_walk.update(hits)
     return sorted(found), sorted(set(problems), key=lambda d: d.sort_key()), unmatched, by_walk
