@@ -218,7 +218,7 @@ def validator(root: Any, files: dict[str, Any], base: Any) -> Any:
     from referencing.jsonschema import DRAFT202012
 
     def refuse(uri: str) -> Any:
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
     named = {uri: ({**data, "$id": uri} if isinstance(data, dict) else data) for uri, data in files.items()}
     resources = [(uri, Resource.from_contents(data, default_specification=DRAFT202012)) for uri, data in named.items()]
