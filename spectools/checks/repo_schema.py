@@ -10,11 +10,12 @@ jsonschema never fetches a URL. See docs/SECURITY.md, "Crashes".
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from typing import Any
 
+from spectools.io.external import parse_json
+from spectools.model import SpecError
 from spectools.parse.load import Loaded, read_text
 from spectools.sources.base import outside
 from spectools.sources.patterns import PatternError, compile_untrusted
@@ -64,11 +65,11 @@ def _read(loaded: Loaded, path: str) -> Any:
     if text is None:
         raise Refused(f"cannot read '{path}': {'; '.join(d.message for d in found) or 'no such file'}")
     try:
-        data = json.loads(text)
+        data = parse_json(text, path, "a JSON Schema")
         jsonschema.validators.validator_for(data, default=jsonschema.Draft202012Validator).check_schema(data)
         _check_patterns(data)
-    except json.JSONDecodeError as exc:
-        raise Refused(f"'{path}' line {exc.lineno}: not valid JSON: {exc.msg}") from None
+    except SpecError as exc:
+        raise Refused(exc.message) from None
     except jsonschema.SchemaError as exc:
         raise Refused(f"'{path}' is not a valid JSON Schema: {exc.message}") from None
     except PatternError as exc:

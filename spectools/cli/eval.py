@@ -256,20 +256,14 @@ def _calibration(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, f
     """({section: calibrated?}, the grader's kappa, TPR and TNR) from --calibration (read before anything is sent)."""
     if not args.calibration:
         return None
-    import json
     from pathlib import Path
 
     from spectools.model import SpecError
 
     name, hint = args.calibration, "write one with `spectools eval calibrate --out FILE`"
-    try:
-        report = json.loads(Path(name).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SpecError(f"{name}: cannot read the calibration report: {exc.strerror or type(exc).__name__}") from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}; {hint}") from None
-    except (UnicodeDecodeError, RecursionError):
-        raise SpecError(f"{name}: not a calibration report; {hint}") from None
+    from spectools.io.external import read_json
+
+    report = read_json(Path(name), "a calibration report (write one with `spectools eval calibrate --out FILE`)")
     try:
         sections = {str(s["section"]): s["calibrated"] is True for s in report["sections"]}
         rates = {k: float(report[k]) for k in ("kappa", "tpr", "tnr")}

@@ -144,11 +144,17 @@ def _new_subject(a: list[str], b: list[str], span: tuple[int, int, int, int], at
     i1, i2, j1, j2 = span
     sa, ma, sb, mb = at
     if i2 < len(a) and i2 == ma[sa[i2]] and j2 < len(b) and j2 == mb[sb[j2]]:
+        if max(i2 - i1, j2 - j1) > SPELLING_WORDS:  # no spelling fix rewrites that many words: compared no further
+            return True
         old, new = " ".join(a[i1:i2]).lower(), " ".join(b[j1:j2]).lower()
-        return SequenceMatcher(None, old, new).ratio() < 0.8
+        if max(len(old), len(new)) > SPELLING_CHARS:
+            return True
+        return SequenceMatcher(None, old, new).ratio() < 0.8  # letter by letter, on at most SPELLING_CHARS each
     return False
 
 
+SPELLING_WORDS = 6  # a subject replaced by a spelling fix is compared letter by letter, when this short
+SPELLING_CHARS = 120
 SMALL = 90_000  # a changed stretch up to this many word pairs (300 by 300) is compared word by word
 BUDGET = 20  # beyond that, unique-word anchors; at most this many visits per word, then what is left is replaced
 

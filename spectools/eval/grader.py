@@ -91,11 +91,11 @@ def parse(reply: str) -> Grade | None:
     a score; None when there is no integer score from 1 to 7."""
     try:
         return _grade(json.loads(reply), "")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, a number too long to read, or nested too deeply
         pass
     for m in reversed([m for m in _OBJECT.finditer(reply) if '"score"' in m.group(0)]):
         try:
             return _grade(json.loads(m.group(0)), reply[: m.start()])
-        except ValueError:
+        except ValueError:  # a flat object: never too deep
             continue
     return None

@@ -7,7 +7,6 @@ every field is checked before use, and a missing one is a clear error, not a tra
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,16 +64,11 @@ def _get(data: Any, dotted: str, kind: type | tuple[type, ...], where: str, opti
 def read_payload(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read the event payload (GITHUB_EVENT_PATH): {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise SpecError(f"{path}{f':{line}' if line else ''}: the event payload is not valid JSON") from None
-    except RecursionError:
-        raise SpecError(f"{path}: the event payload is nested too deeply to be one GitHub sent") from None
+    from pathlib import Path
+
+    from spectools.io.external import read_json
+
+    data = read_json(Path(path), "the event payload GitHub sent (GITHUB_EVENT_PATH)")
     if not isinstance(data, dict):
         raise SpecError(f"{path}: the event payload is not a JSON object")
     return data

@@ -67,14 +67,9 @@ def load(path: Path) -> Ticket:
         ) from None
     if len(raw) > MAX_BYTES:
         raise SpecError(f"{target}: the report is larger than {MAX_BYTES // (1024 * 1024)} MiB; it is not one spectools wrote")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise SpecError(f"{target}: the report is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{target}:{exc.lineno}: the report is not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise SpecError(f"{target}: the report is nested too deeply to be one spectools wrote") from None
+    from spectools.io.external import parse_json
+
+    data = parse_json(raw, str(target), "a report spectools wrote")
     if isinstance(data, dict) and data.get("schema_version") == 1:
         raise SpecError(
             f"{target}: a report from an older spectools (schema_version 1); run the same spectools version in both "

@@ -33,14 +33,10 @@ def _run_link(ctx: Context, run_id: str | None) -> str:
     return "the job summary"
 
 
-def _read_results(results: list[str]) -> list[tuple[str, str]]:
-    files = []
-    for name in results:
-        try:
-            files.append((name, Path(name).read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"{name}: cannot read the results file ({getattr(exc, 'strerror', None) or 'not UTF-8'})") from None
-    return files
+def _read_results(results: list[str]) -> list[tuple[str, bytes]]:
+    from spectools.io.external import read_capped
+
+    return [(name, read_capped(Path(name), "a results file")) for name in results]
 
 
 def _inputs(rv: Review, ctx: Context, repo: GitRepo, results: list[str], run_id: str | None) -> Any:

@@ -172,7 +172,9 @@ def review(repo: GitRepo, ctx: Context) -> Review:
     return Review(base, head, run(head_loaded), base_findings, changes, head_loaded.spec, tuple(notes))
 
 
-def split_results(files: Sequence[tuple[str, str]], base: str | None, head: str) -> tuple[list[Any] | None, list[Any] | None]:
+def split_results(
+    files: Sequence[tuple[str, bytes | str]], base: str | None, head: str
+) -> tuple[list[Any] | None, list[Any] | None]:
     """(head results, base results) from results files (name, text): a row belongs to the base when its
     spec commit is the base's (and not the head's), to the head otherwise."""
     from spectools.github.summary import load_results

@@ -364,18 +364,14 @@ def _cut(line: str, limit: int) -> str:
     return head + "".join(f"</{t}>" for t in opened) + " … (cut: the whole line is in the job summary)"
 
 
-def load_results(text: str, name: str) -> list[dict[str, Any]]:
+def load_results(text: bytes | str, name: str) -> list[dict[str, Any]]:
     """A results file (schema/results.schema.json), checked as untrusted input; SpecError says what is wrong."""
     import jsonschema
 
     from spectools.io import schema
+    from spectools.io.external import parse_json
 
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise SpecError(f"{name}: nested too deeply to be a results file") from None
+    data = parse_json(text, name, "a results file")
     full = schema("results")
     version = data.get("schema_version") if isinstance(data, dict) else None
     # the version's own definition, so that a message names the field at fault, not the "oneOf"

@@ -190,7 +190,7 @@ def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) ->
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             known = sorted(err.schema.get("properties", {}))
             for key in sorted(set(err.instance) - set(known)):
-                close = difflib.get_close_matches(str(key), known, n=1)
+                close = difflib.get_close_matches(str(key), known, n=1) if len(str(key)) <= 80 else []
                 hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
                 where = ".".join(str(p) for p in (*at, key))
                 problems.append(diag("SPEC001", Location(path, line_of(lines, (*at, key)), 1), f"unknown key '{where}'{hint}"))

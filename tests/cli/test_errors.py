@@ -109,5 +109,6 @@ def test_deeply_nested_json_in_an_event_payload(cli, tmp_path: Path, monkeypatch
     result = cli("github", "--path", str(repo.root), "--dry-run")
     assert (result.code, result.err) == (
         2,
-        f"spectools: error: {payload}: the event payload is nested too deeply to be one GitHub sent\n",
+        f"spectools: error: {payload}: nested too deeply, or a number out of range, to be the event payload GitHub sent "
+        "(GITHUB_EVENT_PATH)\n",
     )

@@ -290,13 +290,16 @@ def test_the_two_workflow_pattern_for_forks(cli, tmp_path, monkeypatch) -> None:
 
         # whatever else a forged artifact holds is refused: a comment, counts, a verdict of its own
         for text, message in (
-            ("{", "forged.json:1: the report is not valid JSON: Expecting property name enclosed in double quotes"),
+            (
+                "{",
+                "forged.json:1: not valid JSON (Expecting property name enclosed in double quotes), so not a report spectools wrote",
+            ),
             (
                 json.dumps({**ticket, "comment": "## ✅ pass @org/team"}),
                 "forged.json: (top level): Additional properties are not allowed",
             ),
             (json.dumps({**ticket, "schema_version": 1, "errors": 0}), "a report from an older spectools (schema_version 1)"),
-            ("[" * 100000, "the report is nested too deeply to be one spectools wrote"),
+            ("[" * 100000, "nested too deeply, or a number out of range, to be a report spectools wrote"),
         ):
             (tmp_path / "forged.json").write_text(text, encoding="utf-8")
             bad = cli("github", "--path", str(checkout), "--report", str(tmp_path / "forged.json"))
@@ -345,7 +348,8 @@ def test_a_bad_event_payload_is_a_clear_error(cli, tmp_path, monkeypatch) -> Non
     run.event_path.write_text("{\n  nope", encoding="utf-8")
     assert (
         cli("github", "--path", str(repo.root)).err
-        == f"spectools: error: {run.event_path}:2: the event payload is not valid JSON\n"
+        == f"spectools: error: {run.event_path}:2: not valid JSON (Expecting property name enclosed in double quotes), so not "
+        "the event payload GitHub sent (GITHUB_EVENT_PATH)\n"
     )
 
 
