@@ -1,0 +1,122 @@
+"""Class "Hand-written bytes" (docs/SECURITY.md): one line model, and one writer that never writes into .git.
+
+Generated hand-written paragraphs hold the separators some line models split on (U+2028, U+2029, form feed,
+vertical tab, NEL, a lone CR, the ASCII separators), marker-like and heading-like text included; generated
+link trees point CHANGELOG.md into .git or out of the repository. The invariants: every hand-written byte is
+kept, a second write changes nothing, and no byte inside .git or outside the repository changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spectools.io import split_lines, write_atomic
+from spectools.model import SpecError
+from tests.security.harness import snapshot, spec_repo
+from tests.security.strategies import SEPARATORS, hand_written
+
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(paragraphs=st.lists(hand_written(), min_size=1, max_size=3), crlf=st.booleans(), under=st.booleans())
+def test_changelog_write_keeps_every_hand_written_byte(paragraphs: list[str], crlf: bool, under: bool, cli, tmp_path) -> None:
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+    nl = "\r\n" if crlf else "\n"
+    prose = nl.join(paragraphs)
+    heading = "## Unreleased" + nl + nl + prose + nl + nl if under else ""
+    text = "# Changelog" + nl + nl + prose + nl + nl + heading + "## v1" + nl + nl + "Written by hand." + nl
+    path = root / "CHANGELOG.md"
+    path.write_bytes(text.encode("utf-8"))
+    first = cli("changelog", "--path", str(root), "--write", str(path))
+    assert first.code == 0, first.err
+    written = path.read_bytes()
+    for paragraph in paragraphs:
+        assert written.count(paragraph.encode("utf-8")) >= text.count(paragraph)  # kept whole, never split
+    kept = written.decode("utf-8")
+    assert kept.startswith("# Changelog" + nl + nl + prose + nl)  # the bytes before the new block are untouched
+    assert kept.endswith("## v1" + nl + nl + "Written by hand." + nl)
+    again = cli("changelog", "--path", str(root), "--write", str(path))
+    assert again.code == 0 and path.read_bytes() == written  # the second write finds its own block, and keeps it
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "\n", "\r", *SEPARATORS]), max_size=40))
+def test_the_line_model_splits_at_newline_only_and_loses_nothing(text: str) -> None:
+    lines = split_lines(text)
+    assert "".join(lines) == text
+    assert all(line.count("\n") == (1 if line.endswith("\n") else 0) for line in lines)
+    assert len(lines) == text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+
+
+def test_a_marker_after_a_line_separator_is_text_not_a_marker(cli, tmp_path) -> None:
+    root = spec_repo(tmp_path / "repo").root
+    path = root / "CHANGELOG.md"
+    hand = "Note\u2028<!-- spectools:end Unreleased -->\u2029more"
+    path.write_text(f"# Changelog\n\n## Unreleased\n\n{hand}\n\n## v1\n\nWritten by hand.\n", encoding="utf-8")
+    result = cli("changelog", "--path", str(root), "--write", str(path))
+    assert result.code == 0, result.err
+    assert hand in path.read_text(encoding="utf-8")
+
+
+TARGETS = [".git/config", ".git/HEAD", ".git/hooks/post-checkout", ".git", ".git/info/exclude", "../outside/keep.txt"]
+
+
+@st.composite
+def link_chains(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
+    """(what --write names, [(link, where it points)]): a direct path into .git, or links (and links to links)."""
+    target = draw(st.sampled_from(TARGETS))
+    kind = draw(st.sampled_from(["direct", "dotdot", "link", "chain", "folder"]))
+    if kind == "direct":
+        return target, []
+    if kind == "dotdot":
+        return f"docs/../{target}", []
+    if kind == "link":
+        return "CHANGELOG.md", [("CHANGELOG.md", target)]
+    if kind == "chain":
+        return "CHANGELOG.md", [("CHANGELOG.md", "notes.md"), ("notes.md", target)]
+    return "docs/CHANGELOG.md", [("docs", target.rsplit("/", 1)[0] if "/" in target else ".git")]
+
+
+@SETTINGS
+@given(chain=link_chains())
+def test_the_writer_never_writes_into_git_or_out_of_the_repository(chain, cli, tmp_path, outside) -> None:
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+    name, links = chain
+    for link, _ in links:
+        if (root / link).is_symlink() or (root / link).is_dir():
+            (root / link).unlink() if (root / link).is_symlink() else None
+        elif (root / link).exists():
+            (root / link).unlink()
+    for link, target in links:
+        (root / link).symlink_to(root / target if not target.startswith("/") else target)
+    before = snapshot(root / ".git", outside)
+    result = cli("changelog", "--path", str(root), "--write", str(root / name))
+    assert result.code in (0, 2), result.err
+    assert snapshot(root / ".git", outside) == before
+    if result.code == 2:
+        assert ".git folder" in result.err or "outside the repository" in result.err or "is a folder" in result.err
+    for link, _ in links:
+        (root / link).unlink()
+
+
+def test_write_atomic_refuses_git_folders_whatever_the_spelling(tmp_path) -> None:
+    (tmp_path / ".git").mkdir()
+    for name in (".git/config", "a/../.git/x", ".GIT/config"):
+        with pytest.raises(SpecError, match=r"inside a \.git folder|outside the repository"):
+            write_atomic(tmp_path / name, b"x", tmp_path)
+    assert not (tmp_path / ".git" / "config").exists()
+
+
+def test_a_path_outside_is_still_refused(tmp_path) -> None:
+    (tmp_path / "repo").mkdir()
+    with pytest.raises(SpecError, match="outside the repository"):
+        write_atomic(tmp_path / "repo" / ".." / "elsewhere.md", b"x", tmp_path / "repo")
+    assert not Path(tmp_path / "elsewhere.md").exists()
