@@ -146,7 +146,7 @@ def _glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Di
             walked[prefix] = files
             problems.extend(walk_problems)
         rx = glob_regex(pattern)
-        hits = [f for f in walked[prefix] if rx.fullmatch(f)]
+        hits = [f for f in walked[prefix] if rx.fullmatch(_NOT_UTF8.sub("\ufffd", f))]  # RE2 takes text only
         if not hits:
             unmatched.append(pattern)
         hits, problems = _utf8_names(hits, problems)

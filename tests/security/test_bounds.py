@@ -1,0 +1,172 @@
+"""Class "Bounds" (docs/SECURITY.md): everything that comes from outside is bounded.
+
+Endpoint replies (size, tokens, time) come from real servers on 127.0.0.1; generated hostile grader replies
+and long rewritten sentences measure the work done by counting it, never by the clock: the bytes read, the
+letters compared, the requests that carry max_tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spectools.diff import wording
+from spectools.eval.endpoint import MAX_REPLY, Endpoint, RequestFailed
+from spectools.eval.grader import parse
+from tests.chat_server import ChatServer, Reply, completion
+from tests.security.harness import spec_repo
+
+SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+BODY = {"model": "m", "messages": [{"role": "user", "content": "hello"}]}
+
+
+def test_every_request_of_a_run_carries_max_tokens(cli, tmp_path, monkeypatch) -> None:
+    root = spec_repo(tmp_path / "repo").root
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+
+    def script(body: dict, n: int) -> Reply:
+        if body["model"] == "m":
+            return completion("ok")
+        if "response_format" in body:
+            return Reply(status=400, body={"error": {"message": "response_format is not supported"}})
+        return completion('{"reasoning": "fine", "score": 7}')
+
+    with ChatServer(script) as server:
+        result = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
+                     "--max-tokens", "300", "--no-cache")  # fmt: skip
+        calibrated = cli("eval", "calibrate", str(root), "--grader-model", "g", "--base-url", server.url, "--no-cache")
+    assert result.code == 0 and calibrated.code == 0, result.err + calibrated.err
+    assert server.requests and all(r.get("max_tokens") in (300, 4096) for r in server.requests)
+    assert any("response_format" not in r for r in server.requests)  # the plain fallback is bounded too
+
+
+@SETTINGS
+@given(extra=st.integers(min_value=1, max_value=4 * MAX_REPLY))
+def test_a_reply_larger_than_the_cap_is_refused_not_kept(extra: int) -> None:
+    text = "x" * (MAX_REPLY + extra)
+    with ChatServer(lambda body, n: completion(text)) as server:
+        endpoint = Endpoint(server.url, "k", retries=0)
+        with pytest.raises(RequestFailed, match=f"more than {MAX_REPLY} bytes"):
+            endpoint.chat(dict(BODY))
+
+
+def test_a_reply_within_the_cap_is_whole() -> None:
+    text = "y" * (MAX_REPLY // 2)
+    with ChatServer(lambda body, n: completion(text)) as server:
+        assert Endpoint(server.url, "k", retries=0).chat(dict(BODY)).text == text
+
+
+def test_an_answer_cut_at_max_tokens_is_recorded(cli, tmp_path, monkeypatch) -> None:
+    root = spec_repo(tmp_path / "repo").root
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+
+    def script(body: dict, n: int) -> Reply:
+        if body["model"] == "m":
+            reply = completion("a long answer that was cut")
+            reply.body["choices"][0]["finish_reason"] = "length"
+            return reply
+        return completion('{"reasoning": "fine", "score": 7}')
+
+    out = tmp_path / "results.json"
+    with ChatServer(script) as server:
+        result = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
+                     "--no-cache", "--out", str(out))  # fmt: skip
+    assert result.code == 0, result.err
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert sum(r["cut_off"] for r in doc["results"]) == sum(r["samples"] for r in doc["results"]) > 0
+    assert all(json.loads(line)["cut_off"] for line in (tmp_path / "results.jsonl").read_text("utf-8").splitlines())
+    assert "cut at max_tokens" in result.err
+
+
+class Drip:
+    """An HTTP server on 127.0.0.1 that sends its headers, then one byte of body every 50 ms, for ever (each read
+    is well within any read timeout; only a total one ends it)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        try:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{")
+            while not self.stop.is_set():
+                conn.sendall(b" ")
+                time.sleep(0.05)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+def test_timeout_bounds_the_whole_request_not_one_read() -> None:
+    drip = Drip()
+    try:
+        with pytest.raises(RequestFailed, match=r"no whole answer within 0.5 s \(--timeout\)"):
+            Endpoint(drip.url, "k", timeout=0.5, retries=0).chat(dict(BODY))
+    finally:
+        drip.close()
+
+
+@given(n=st.integers(min_value=1, max_value=20000), closing=st.booleans())
+def test_a_hostile_grader_reply_is_read_in_one_pass(n: int, closing: bool) -> None:
+    """`{"score" "score" ...` (no closing brace, or one far away) gives no grade, and a flat object after it still does."""
+    hostile = '{"score" ' * n + ("}" if closing else "")
+    assert parse(hostile) is None
+    assert parse(hostile + ' {"reasoning": "ok", "score": 6}') == (6, "ok")
+
+
+@given(st.text(alphabet=st.sampled_from(list('{}[]"score:0123456789 ,')), max_size=400))
+def test_any_grader_reply_gives_a_grade_or_none(reply: str) -> None:
+    got = parse(reply)
+    assert got is None or 1 <= got.score <= 7
+
+
+class Counting(wording.SequenceMatcher):  # type: ignore[misc]
+    """SequenceMatcher that counts the letter pairs it could compare (len(a) * len(b) for texts)."""
+
+    letters = 0
+
+    def set_seqs(self, a, b) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(a, str) and isinstance(b, str):
+            Counting.letters += len(a) * len(b)
+        super().set_seqs(a, b)
+
+
+@given(n=st.integers(min_value=10, max_value=3000), word=st.sampled_from(["party", "user", "bank", "the"]))
+def test_the_word_diff_never_compares_long_text_letter_by_letter(n: int, word: str) -> None:
+    """One long sentence whose subject, right before its modal, is rewritten whole: the diff compares words, and
+    letters only within a short, bounded stretch."""
+    old = "The " + " ".join(f"{word}{i}" for i in range(n)) + " must not reveal secrets."
+    new = "The " + " ".join(f"other{i}" for i in range(n)) + " must not reveal secrets."
+    original = wording.SequenceMatcher
+    wording.SequenceMatcher = Counting
+    Counting.letters = 0
+    try:
+        diff, normative = wording.word_diff(old, new)
+    finally:
+        wording.SequenceMatcher = original
+    assert normative and "{+other0" in diff
+    assert Counting.letters <= wording.SPELLING_CHARS**2

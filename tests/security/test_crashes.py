@@ -1,0 +1,201 @@
+"""Class "Crashes" (docs/SECURITY.md): nothing a pull request holds ends a run with exit 3.
+
+Generated file names that are not UTF-8, repository schemas whose $refs go round, out or nowhere, and numbers
+no count reaches (in results files, tickets, calibration reports and event payloads) go through every command
+that reads them. The invariants: exit 0, 1 or 2 with a message, never 3; nothing printed that an output could
+not encode; a remote $ref is never fetched (a listening server on 127.0.0.1 counts what reaches it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.security.harness import spec_repo
+from tests.security.strategies import cyclic_schemas, non_utf8_names, oversized_numbers
+
+SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SURROGATES = {chr(c) for c in range(0xD800, 0xE000)}
+
+
+def printable(text: str) -> bool:
+    return not (set(text) & SURROGATES)
+
+
+READERS = [
+    ["validate"],
+    ["validate", "--format", "json"],
+    ["validate", "--format", "sarif"],
+    ["validate", "--format", "github"],
+    ["diff", "HEAD~1", "HEAD"],
+    ["diff", "HEAD~1", "HEAD", "--format", "json"],
+    ["changelog"],
+    ["changelog", "--format", "json"],
+    ["github", "--base", "HEAD~1", "--dry-run"],
+    ["export"],
+]
+
+
+@SETTINGS
+@given(name=non_utf8_names, folder=st.sampled_from(["examples", "spec"]))
+def test_a_file_name_that_is_not_utf8_is_a_finding_shown_escaped(name: bytes, folder: str, cli, tmp_path, monkeypatch) -> None:
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+        (root / "spectools.yaml").write_text("documents: [model_spec.md, spec/*.md]\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder.encode(), name)
+    with open(path, "wb") as fh:
+        fh.write(b"# Title {#t authority=root}\n\nRule[^zz01].\n")
+    from tests.gitrepo import GitRepo
+
+    GitRepo(root, init=False).commit("bad name")
+    for args in READERS:
+        result = cli(*args)
+        assert result.code in (0, 1, 2), f"{args}: {result.err}"
+        assert printable(result.out) and printable(result.err), args
+    validated = cli("validate")
+    assert "SPEC016" in validated.out and "\\x" in validated.out
+    os.unlink(path)
+    GitRepo(root, init=False).commit("good again")
+
+
+class Listener:
+    """An HTTP server on 127.0.0.1 that counts the requests that reach it (a fetch of a remote $ref would)."""
+
+    def __init__(self) -> None:
+        self.hits = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.hits += 1
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b'{"type": "string"}')
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@SETTINGS
+@given(files=cyclic_schemas(), kind=st.sampled_from(["section", "document", "challenge"]))
+def test_a_repository_schema_that_refers_round_out_or_nowhere_is_a_finding(files: dict, kind: str, cli, tmp_path) -> None:
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+        (root / "model_spec.md").write_text("---\nowner: x\n---\n" + (root / "model_spec.md").read_text("utf-8"), "utf-8")
+        (root / "examples" / "hn01.md").write_text(
+            "---\nowner: x\n---\n" + (root / "examples/hn01.md").read_text("utf-8"), "utf-8"
+        )
+    listener = Listener()
+    try:
+        for name, text in files.items():
+            (root / name).write_text(text.replace("https://127.0.0.1:9/", listener.url), encoding="utf-8")
+        (root / "spectools.yaml").write_text(f"schemas:\n  {kind}: extra.json\n", encoding="utf-8")
+        for args in (["validate", str(root)], ["validate", str(root), "--format", "json"]):
+            result = cli(*args)
+            assert result.code in (0, 1, 2), result.err
+            assert "SPEC404" in result.out, result.out
+        assert listener.hits == 0
+    finally:
+        listener.close()
+        for name in files:
+            (root / name).unlink()
+
+
+def test_a_remote_ref_to_a_listening_server_is_never_fetched(cli, tmp_path) -> None:
+    root = spec_repo(tmp_path / "repo").root
+    listener = Listener()
+    try:
+        (root / "extra.json").write_text(json.dumps({"properties": {"owner": {"$ref": listener.url + "s.json"}}}), "utf-8")
+        (root / "spectools.yaml").write_text("schemas:\n  section: extra.json\n", encoding="utf-8")
+        result = cli("validate", str(root))
+    finally:
+        listener.close()
+    assert listener.hits == 0
+    assert "SPEC404 schemas.section: $ref 'http://127.0.0.1:" in result.out and "is remote or absolute" in result.out
+
+
+def test_a_schema_split_over_files_inside_the_repository_still_works(cli, tmp_path) -> None:
+    root = spec_repo(tmp_path / "repo").root
+    (root / "schemas").mkdir()
+    (root / "schemas" / "section.json").write_text('{"properties": {"owner": {"$ref": "defs.json#/$defs/owner"}}}', "utf-8")
+    (root / "schemas" / "defs.json").write_text('{"$defs": {"owner": {"type": "string", "minLength": 3}}}', "utf-8")
+    (root / "spectools.yaml").write_text("schemas:\n  section: schemas/section.json\n", encoding="utf-8")
+    (root / "model_spec.md").write_text(
+        (root / "model_spec.md").read_text("utf-8").replace("authority=root}", "authority=root owner=ab}"), "utf-8"
+    )
+    result = cli("validate", str(root))
+    assert "SPEC401 section 'honesty' attribute owner: 'ab' is too short" in result.out, result.out
+    assert "SPEC404" not in result.out
+
+
+RESULTS = {"schema_version": 1, "results": [{"clause": "hn01", "model": "m", "grader": "g", "samples": 4, "passed": 3,
+                                              "score": 0.75, "spec_commit": "a" * 40}]}  # fmt: skip
+
+
+@SETTINGS
+@given(number=oversized_numbers, where=st.sampled_from(["samples", "passed", "score"]))
+def test_a_number_no_count_reaches_in_a_results_file_is_refused(number: str, where: str, cli, tmp_path) -> None:
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+    text = json.dumps(RESULTS).replace(f'"{where}": {RESULTS["results"][0][where]}', f'"{where}": {number}')
+    (tmp_path / "r.json").write_text(text, encoding="utf-8")
+    result = cli("github", "--path", str(root), "--base", "HEAD~1", "--dry-run", "--results", str(tmp_path / "r.json"))
+    assert result.code == 2 and "r.json" in result.err, result.err
+
+
+@SETTINGS
+@given(number=oversized_numbers, where=st.sampled_from(["pull_request", "schema_version"]))
+def test_a_number_no_count_reaches_in_a_ticket_is_refused(number: str, where: str, tmp_path) -> None:
+    from spectools.github.handoff import FILE, load
+    from spectools.model import SpecError
+
+    ticket = {"schema_version": 2, "pull_request": 5, "head_sha": "a" * 40}
+    text = json.dumps(ticket).replace(f'"{where}": {ticket[where]}', f'"{where}": {number}')
+    (tmp_path / FILE).write_text(text, encoding="utf-8")
+    try:
+        load(tmp_path)
+    except SpecError as exc:
+        assert FILE in exc.message
+    else:
+        raise AssertionError(f"a ticket with {where}={number[:30]} was accepted")
+
+
+@SETTINGS
+@given(number=oversized_numbers)
+def test_a_number_no_count_reaches_in_an_event_or_a_calibration_report_is_refused(
+    number: str, cli, tmp_path, monkeypatch
+) -> None:
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+    event = tmp_path / "event.json"
+    event.write_text(
+        '{"pull_request": {"number": NUMBER, "base": {"sha": "a"}, "head": {"sha": "b"}}}'.replace("NUMBER", number), "utf-8"
+    )
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    result = cli("github", "--path", str(root), "--dry-run")
+    assert result.code == 2 and "event.json" in result.err, result.err
+    monkeypatch.delenv("GITHUB_EVENT_NAME")
+    report = tmp_path / "calibration.json"
+    report.write_text('{"sections": [], "kappa": NUMBER, "tpr": 1, "tnr": 1}'.replace("NUMBER", number), "utf-8")
+    result = cli("eval", "run", str(root), "--model", "m", "--calibration", str(report), "--base-url", "http://127.0.0.1:9/v1")
+    assert result.code == 2 and "calibration.json" in result.err, result.err
