@@ -71,7 +71,7 @@ def test_a_tag_pattern_from_spectools_yaml_never_reaches_git_as_an_option(value:
 def test_the_boundary_refuses_any_option_that_is_not_spectools_own(value: str) -> None:
     """checked_args is the one place: whatever the spelling, a dash-led value before the end of options is refused
     (unless it is one of spectools' own options, spelled exactly), and after `--end-of-options` it is data."""
-    if value.split("=", 1)[0] in OWN_OPTIONS:
+    if value.split("=", 1)[0] in OWN_OPTIONS or value == "--":  # `--` ends the options itself: what follows is data
         return
     with pytest.raises(SpecError, match="is never passed to git"):
         checked_args(["rev-parse", "--verify", value])
