@@ -120,6 +120,11 @@ def id_pattern(pattern: str) -> Matcher:
     return compile_pattern(pattern, (Config.section_id, Config.clause_id))
 
 
+_UNREAD_EVAL = {  # docs/SECURITY.md, "State"
+    "cache_dir": "the answer cache lives outside the repository, where a pull request cannot write it; remove the key, "
+    "and give --cache-dir or $SPECTOOLS_CACHE_DIR to move the cache",
+    "fail_under": "a pull request could lower the gate; remove the key, and give --fail-under in the workflow",
+}
 _OUTSIDE_HINT = "is outside the repository; give a path relative to the repository's root, without '..'"
 
 
@@ -159,16 +164,10 @@ def _confined(cfg: Config, path: str) -> tuple[Config, list[Diagnostic]]:
             )
             del schemas[kind]
     evaluation = dict(cfg.eval)
-    if "cache_dir" in evaluation:  # the repository cannot place state that decides a verdict (docs/SECURITY.md)
-        problems.append(
-            diag(
-                "SPEC001",
-                Location(path, cfg.line("eval", "cache_dir"), 1),
-                "eval.cache_dir is not read: the answer cache lives outside the repository, where a pull request cannot "
-                "write it; remove the key, and give --cache-dir or $SPECTOOLS_CACHE_DIR to move the cache",
-            )
-        )
-        del evaluation["cache_dir"]
+    for key, why in _UNREAD_EVAL.items():  # the repository cannot hold state or a gate that decides a verdict
+        if key in evaluation:
+            problems.append(diag("SPEC001", Location(path, cfg.line("eval", key), 1), f"eval.{key} is not read: {why}"))
+            del evaluation[key]
     return replace(cfg, documents=documents, challenges=challenges, schemas=schemas, eval=evaluation), problems
 
 

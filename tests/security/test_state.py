@@ -173,3 +173,31 @@ def test_forged_grades_in_a_results_file_cannot_claim_more_passes_than_samples(t
                                               "score": 1, "spec_commit": "a" * 40}]}  # fmt: skip
     with pytest.raises(SpecError, match="more than samples"):
         load_results(json.dumps(doc), "r.json")
+
+
+def test_a_threshold_from_spectools_yaml_is_shown_and_never_reported_as_an_improvement(cli, tmp_path, monkeypatch) -> None:
+    """The issue's case: `eval: {threshold: 1}` turns every answer into a pass. The results say so, and the comment
+    compares them with nothing measured at another threshold; `eval.fail_under` from the file is not read at all."""
+    repo = spec_repo(tmp_path / "repo")
+    root = repo.root
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    base_out, head_out = tmp_path / "base.json", tmp_path / "head.json"
+    with ChatServer(failing_grader) as server:
+        args = ("--model", "m", "--grader-model", "g", "--base-url", server.url)
+        repo.git("checkout", "-q", "HEAD~1")
+        assert cli("eval", "run", str(root), *args, "--out", str(base_out)).code == 0
+        repo.git("checkout", "-q", "-")
+        (root / "spectools.yaml").write_text("eval:\n  threshold: 1\n  fail_under: 0\n", encoding="utf-8")
+        repo.commit("lower the bar", {})
+        head = cli("eval", "run", str(root), *args, "--out", str(head_out))
+    assert head.code == 0
+    assert json.loads(head_out.read_text("utf-8"))["run"]["threshold"] == 1
+    comment = cli("github", "--path", str(root), "--base", "HEAD~2", "--dry-run",
+                  "--results", str(head_out), "--results", str(base_out))  # fmt: skip
+    assert "passing at score 1" in comment.out and "passing at score 6" in comment.out
+    assert "Improvements" not in comment.out and "another setup" in comment.out
+    assert "eval.fail_under is not read" in cli("validate", str(root)).out
+    with ChatServer(failing_grader) as server:
+        gated = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
+                    "--fail-under", "0.5", "--threshold", "6")  # fmt: skip
+    assert gated.code == 1  # the workflow's own gate, at the workflow's threshold
