@@ -6,7 +6,7 @@ The measures the test suite used to time, and the bounds of issue 17, in this pr
 
 - summary: the pull-request comment for n results per side (base and head paired by clause);
 - calibration: the cases of one example with n comparisons (each takes the conversation before it);
-- grader reply: `{"score" ` repeated n times, read for a grade (the reply is capped at 1 MiB anyway);
+- grader reply: `{` then `"score" ` n times, read for a grade (the reply is capped at 1 MiB anyway);
 - word diff: one sentence whose subject of n words, right before its modal, is rewritten whole;
 - printed text: n lines of hostile text through the guard of stdout (every line escaped for the runner).
 
@@ -51,7 +51,7 @@ def calibration(n: int) -> Callable[[], object]:
 def grader_reply(n: int) -> Callable[[], object]:
     from spectools.eval.grader import parse
 
-    reply = '{"score" ' * n
+    reply = "{" + '"score" ' * n  # the issue's shape: one brace, then "score" after "score"
     return lambda: parse(reply)
 
 

@@ -86,9 +86,12 @@ def test_a_sha_is_hex_and_nothing_else() -> None:
 
 def test_the_issue_case_a_40_character_head_from_the_action_runs_nothing(cli, tmp_path, git_log, monkeypatch) -> None:
     repo = spec_repo(tmp_path / "repo")
-    marker = Path("/tmp") / f"spectools-marker-{tmp_path.name}"
+    import secrets
+
+    marker = Path("/tmp") / f"x{secrets.token_hex(3)}"  # short: the whole value is 40 characters, as a sha
     value = f"--upload-pack=touch {marker};x"
     value = (value + "#" * 40)[:40]
+    assert len(value) == 40 and str(marker) in value
     monkeypatch.chdir(repo.root)
     for args in (["github", "--head", value, "--dry-run"], ["github", "--base", value, "--dry-run"]):
         result = cli(*args)
