@@ -95,5 +95,6 @@ def test_the_issue_case_a_40_character_head_from_the_action_runs_nothing(cli, tm
     monkeypatch.chdir(repo.root)
     for args in (["github", "--head", value, "--dry-run"], ["github", "--base", value, "--dry-run"]):
         result = cli(*args)
-        assert (result.code == 2 and "never passed to git" in result.err) or "unknown revision" in result.err, result.err
+        assert result.code == 2, result.err
+        assert "never passed to git" in result.err or "unknown revision" in result.err, result.err
     assert not marker.exists()
