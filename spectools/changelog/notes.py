@@ -231,6 +231,20 @@ def _splice(lines: list[str], start: int, end: int, new: list[str], nl: str) -> 
     return "".join(before) + "".join(line + nl for line in new) + "".join(after)
 
 
+def _seen(text: str, version: str) -> str:
+    """text, when markdown sees the section just written: its heading, and one pair of markers. Hand-written text can
+    hide it (an HTML comment or block left open above it swallows what follows): SpecError, and nothing is written."""
+    layout = _layout(text)
+    headings = [v for _, v in layout.headings if v.lower() == version.lower()]
+    markers = [kind for _, kind, v in layout.markers if v == version]
+    if len(headings) != 1 or markers != ["begin", "end"]:
+        raise SpecError(
+            f"the {version} section would not show: text above it leaves an HTML comment or block open (`<!--` with no "
+            "`-->`, or a tag with no blank line after it), which hides what follows; close it, then write again"
+        )
+    return text
+
+
 def write(path: Path, root: Path, sections: list[tuple[str, str, str]]) -> None:
     """Merge (version, heading, notes), given oldest first, into the changelog file at path, under the
     writer's lock (two runs at once take turns). root: the repository; a path out of it is refused."""
@@ -246,7 +260,7 @@ def write(path: Path, root: Path, sections: list[tuple[str, str, str]]) -> None:
                 line = data.count(b"\n", 0, exc.start) + 1
                 raise SpecError(f"{path}:{line}: not valid UTF-8, so it was not changed; re-save it as UTF-8") from None
         for version, title, notes in sections:
-            text = merge(text, check_version(version), title, notes)
+            text = _seen(merge(text, check_version(version), title, notes), version)
         return text.encode("utf-8")
 
     try:

@@ -66,6 +66,8 @@ def _read(loaded: Loaded, path: str) -> Any:
         raise Refused(f"cannot read '{path}': {'; '.join(d.message for d in found) or 'no such file'}")
     try:
         data = parse_json(text, path, "a JSON Schema")
+        if isinstance(data, dict) and "$schema" in data and not isinstance(data["$schema"], str):
+            raise Refused(f"'{path}': $schema must be a string, the URI of a JSON Schema draft")
         jsonschema.validators.validator_for(data, default=jsonschema.Draft202012Validator).check_schema(data)
         _check_patterns(data)
     except SpecError as exc:
@@ -76,6 +78,8 @@ def _read(loaded: Loaded, path: str) -> Any:
         raise Refused(f"'{path}' has a pattern spectools cannot run: {exc}") from None
     except (RecursionError, ValueError):  # nested too deeply, or a number too long to be one
         raise Refused(f"'{path}' is nested too deeply, or holds a number too large") from None
+    except (TypeError, AttributeError, LookupError) as exc:  # a shape jsonschema's own checks did not expect
+        raise Refused(f"'{path}' is not a JSON Schema spectools can use ({type(exc).__name__})") from None
     if not isinstance(data, (dict, bool)):
         raise Refused(f"'{path}' is not a JSON Schema (an object)")
     return data

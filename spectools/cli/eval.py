@@ -86,15 +86,23 @@ DEFAULTS = {"samples": 1, "grader_samples": 1, "threshold": 6, "concurrency": 8,
 
 def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> argparse.Namespace:
     """The flags, then eval: in spectools.yaml, then the defaults; checked. What spectools.yaml sets is shown with
-    the results (threshold and setup), and results of another setup are never compared."""
+    the results (threshold and setup), and results of another setup are never compared. A gated run (--fail-under)
+    reads nothing from spectools.yaml: a pull request could change what the gate measures (docs/SECURITY.md)."""
     from spectools.model import SpecError
 
-    fallback = {**DEFAULTS, **{k: v for k, v in config.items() if k != "cache_dir"}}
+    if getattr(args, "fail_under", None) is not None and config:
+        warn(
+            "--fail-under gates this run, so the eval: settings of spectools.yaml are not read (a pull request could "
+            f"change what the gate measures: {', '.join(sorted(config))}); give them as flags"
+        )
+        config = {}
+    fallback = {**DEFAULTS, **config}
     settled = argparse.Namespace(**{k: fallback.get(k) if v is None else v for k, v in vars(args).items()})
     needed = "grader_model" if args.what == "calibrate" else "model"
     if not getattr(settled, needed):
         flag = needed.replace("_", "-")
-        raise SpecError(f"give --{flag} (or eval.{needed} in spectools.yaml)")
+        where = "" if getattr(args, "fail_under", None) is not None else f" (or eval.{needed} in spectools.yaml)"
+        raise SpecError(f"give --{flag}{where}")
     _check(settled)
     return settled
 
@@ -300,11 +308,12 @@ def _info(root: Path, settings: Settings, started: str, outcome: Outcome, target
 
 
 def _commit(root: Path) -> str | None:
-    """HEAD's commit when the files under root are exactly HEAD's, else None (a working tree)."""
+    """HEAD's commit when the files under root are exactly HEAD's, else None (a working tree). A .spectools/ folder
+    (where the answer cache was kept before it moved out of the repository) does not count."""
     from spectools.sources.git import GitError, run
 
     try:
-        if run(["status", "--porcelain", "--", "."], root).strip():
+        if run(["status", "--porcelain", "--", ".", ":(exclude).spectools"], root).strip():
             return None
         return run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root).decode().strip() or None
     except (OSError, GitError):

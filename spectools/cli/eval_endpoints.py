@@ -30,8 +30,8 @@ def endpoint_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cache-dir",
         metavar="DIR",
-        help="where answers and grades are kept, outside the repository (default: $SPECTOOLS_CACHE_DIR, else "
-        "~/.cache/spectools/eval)",
+        help="where answers and grades are kept, outside the repository (default: eval/ in $SPECTOOLS_CACHE_DIR, "
+        "else in $XDG_CACHE_HOME/spectools, else ~/.cache/spectools/eval)",
     )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 

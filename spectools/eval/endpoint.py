@@ -3,10 +3,15 @@ cache on disk.
 
 The client does the retrying: 408, 409, 429 and 5xx answers, timeouts and dropped connections are
 retried with exponential backoff and jitter (0.5 s doubling to 8 s, less up to a quarter), honouring
-Retry-After and retry-after-ms up to two minutes, at most `retries` times. What still fails is a
+Retry-After and retry-after-ms, at most `retries` times, all within the request's `timeout`: a try may
+take the whole of it, and a retry gets what the tries and waits before it left. What still fails is a
 RequestFailed, which says why; it is never cached. A reply is cached under the sha256 of the request
 body, the base URL, the sample index and the grader prompt's version, so a rerun, or a resume after a
 crash, sends no request twice.
+
+Every request is bounded (docs/SECURITY.md, "Bounds"): it carries a max_tokens (max_completion_tokens
+for an endpoint that refuses max_tokens, as OpenAI's reasoning models do), at most MAX_REPLY bytes of a
+reply are read, and `timeout` is the whole request's.
 """
 
 from __future__ import annotations
@@ -96,11 +101,17 @@ class Budget:
             return True
 
 
-def bounded(body: dict[str, Any], max_tokens: int) -> dict[str, Any]:
-    """The request as sent: with a max_tokens, unless it names its own."""
+def bounded(body: dict[str, Any], max_tokens: int, field: str = "max_tokens") -> dict[str, Any]:
+    """The request as sent: with a max_tokens (or the field the endpoint takes), unless it names its own."""
     if "max_tokens" in body or "max_completion_tokens" in body:
         return body
-    return {**body, "max_tokens": max_tokens}
+    return {**body, field: max_tokens}
+
+
+def _wants_completion_tokens(failure: RequestFailed) -> bool:
+    """Whether the endpoint refused max_tokens and asks for max_completion_tokens (OpenAI's reasoning models)."""
+    said = str(failure)
+    return "answered 400" in said and "max_completion_tokens" in said
 
 
 def cache_key(body: dict[str, Any], base_url: str, sample: int, version: str) -> str:
@@ -168,6 +179,7 @@ class Endpoint:
         self.base_url = (base_url or OPENAI_URL).rstrip("/")
         self.cache = cache
         self.timeout, self.max_tokens = timeout, max_tokens
+        self.token_field = "max_tokens"  # max_completion_tokens once the endpoint refuses max_tokens
         self.sent = 0  # requests that reached the client (its retries not counted)
         self.hits = 0  # replies taken from the cache
         self.prompt_tokens = 0  # as the replies report them (cached replies not counted again)
@@ -185,7 +197,17 @@ class Endpoint:
     def chat(self, body: dict[str, Any], sample: int = 0, version: str = "", budget: Budget | None = None) -> Reply:
         """The reply to one chat-completions request (body: model, messages and parameters). OutOfBudget
         when it is not cached and the budget is spent. Every request carries a max_tokens."""
-        body = bounded(body, self.max_tokens)
+        field = self.token_field
+        try:
+            return self._chat(bounded(body, self.max_tokens, field), sample, version, budget)
+        except RequestFailed as exc:
+            if field != "max_tokens" or not _wants_completion_tokens(exc) or "max_tokens" in body:
+                raise
+        with self._lock:
+            self.token_field = "max_completion_tokens"  # once refused, every later request asks this way
+        return self._chat(bounded(body, self.max_tokens, self.token_field), sample, version, budget)
+
+    def _chat(self, body: dict[str, Any], sample: int, version: str, budget: Budget | None) -> Reply:
         key = cache_key(body, self.base_url, sample, version)
         cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:

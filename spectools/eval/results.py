@@ -1,4 +1,4 @@
-"""A run's samples -> the results file (schema/results.schema.json, version 2) and the audit lines.
+"""A run's samples -> the results file (schema/results.schema.json, version 3) and the audit lines.
 
 A result per clause: samples graded, how many passed (score at or above the threshold), errors (no
 answer, or no readable grade: never counted as a pass or a fail), the pass rate and its Wilson 95%
@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from spectools import __version__
 from spectools.model import wilson
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: run.setup and cut_off (2 and 1 are still read by github/summary.py)
 
 
 class Sample(NamedTuple):
@@ -43,7 +43,7 @@ class RunInfo(NamedTuple):
     cache_hits: int
     prompt_tokens: int
     completion_tokens: int
-    setup: dict[str, int | None] | None = None  # samples, grader_samples, max_requests, max_tokens
+    setup: dict[str, int | None]  # samples, grader_samples, max_requests, max_tokens: what a pass rate depends on
 
 
 def per_clause(
@@ -73,8 +73,6 @@ def per_clause(
 
 def document(info: RunInfo, results: list[dict[str, Any]]) -> dict[str, Any]:
     run = info._asdict()
-    if run["setup"] is None:
-        del run["setup"]
     tokens = {"prompt": run.pop("prompt_tokens"), "completion": run.pop("completion_tokens")}
     return {"schema_version": SCHEMA_VERSION, "run": {**run, "tokens": tokens}, "results": results}
 

@@ -250,7 +250,9 @@ def _setup_words(r: dict[str, Any]) -> str:
     """The threshold and setup a result was made with, in words."""
     words = [f"passing at score {r['threshold']}" if isinstance(r.get("threshold"), int) else "threshold unknown"]
     setup = r.get("setup")
-    if isinstance(setup, dict):
+    if not isinstance(setup, dict):
+        words.append("samples and budget unknown (results from an older spectools)")
+    else:
         words.append(
             f"{setup['samples']} answer(s) a prompt, {setup['grader_samples']} grade(s) each, max_tokens {setup['max_tokens']}"
         )
@@ -375,13 +377,13 @@ def load_results(text: bytes | str, name: str) -> list[dict[str, Any]]:
     full = schema("results")
     version = data.get("schema_version") if isinstance(data, dict) else None
     # the version's own definition, so that a message names the field at fault, not the "oneOf"
-    checked = {"$defs": full["$defs"], **full["$defs"][f"v{version}"]} if version in (1, 2) else full
+    checked = {"$defs": full["$defs"], **full["$defs"][f"v{version}"]} if version in (1, 2, 3) else full
     errors = sorted(jsonschema.Draft202012Validator(checked).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
         raise SpecError(f"{name}: {where}: {errors[0].message} (see schema/results.schema.json)")
     results: list[dict[str, Any]] = data["results"]
-    if version == 2:  # the run's model, grader and commit on every row, as version 1 has them
+    if version in (2, 3):  # the run's model, grader and commit on every row, as version 1 has them
         run = data["run"]
         same = {"model": run["model"], "grader": run["grader"], "grader_prompt_version": run["grader_prompt_version"],
                 "threshold": run["threshold"], "setup": run.get("setup")}  # fmt: skip

@@ -150,8 +150,9 @@ def blank(line: str) -> bool:
 
 # ---- the caches: outside any working tree, and never through a link (docs/SECURITY.md, "State")
 def cache_home() -> Path:
-    """Where spectools keeps what it can compute again: $SPECTOOLS_CACHE_DIR, else $XDG_CACHE_HOME/spectools, else
-    ~/.cache/spectools. Never a repository's folder, so nothing a pull request commits is read as a cache."""
+    """Where spectools keeps what it can compute again (each cache in a folder of its own beneath: eval/ for the
+    answers): $SPECTOOLS_CACHE_DIR, else $XDG_CACHE_HOME/spectools, else ~/.cache/spectools. Never a repository's
+    folder, so nothing a pull request commits is read as a cache."""
     if os.environ.get("SPECTOOLS_CACHE_DIR"):
         return Path(os.environ["SPECTOOLS_CACHE_DIR"])
     xdg = os.environ.get("XDG_CACHE_HOME")
@@ -202,8 +203,9 @@ def read_entry(folder: Path, parts: tuple[str, ...], limit: int) -> bytes | None
 
 
 def write_entry(folder: Path, parts: tuple[str, ...], data: bytes) -> None:
-    """Write folder/parts... atomically without following a link: a link where a folder or the file should be is
-    replaced, never written through (OSError when the file system refuses)."""
+    """Write folder/parts... atomically without following a link: a link where the file should be is replaced by the
+    new file, never written through; a link where a folder should be is refused (OSError, as for anything the file
+    system refuses: the caller warns, and that entry is not kept)."""
     import threading
 
     folder.mkdir(parents=True, exist_ok=True)

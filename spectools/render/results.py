@@ -1,4 +1,4 @@
-"""Eval results (schema/results.schema.json version 2) as text and markdown. Ids and counts only:
+"""Eval results (schema/results.schema.json version 3) as text and markdown. Ids and counts only:
 never a prompt or an answer."""
 
 from __future__ import annotations

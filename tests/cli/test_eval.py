@@ -36,7 +36,7 @@ def test_eval_run_writes_results_the_pull_request_summary_shows(cli, tmp_path: P
     assert f"{sent // 2} answers ({sent // 2} cached) and {sent // 2} grades ({sent // 2} cached); up to 0 requests" in dry.out
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc == json.loads(first.out)
-    assert doc["schema_version"] == 2 and doc["run"]["complete"] and doc["run"]["spec_commit"] == head
+    assert doc["schema_version"] == 3 and doc["run"]["complete"] and doc["run"]["spec_commit"] == head
     assert doc["run"]["tokens"] == {"prompt": 70 * sent // 2, "completion": 18 * sent // 2}
     assert all(r["passed"] == r["samples"] > 0 for r in doc["results"])
     with ChatServer(script) as server:  # the default cache, outside the repository, leaves the commit clean

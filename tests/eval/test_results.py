@@ -41,7 +41,19 @@ def test_per_clause_counts_passes_at_the_threshold_and_keeps_errors_apart() -> N
 
 def test_a_results_file_is_what_the_pull_request_summary_reads() -> None:
     info = RunInfo(
-        "0123abc", "model-a", "grader-b", "grader-1", 6, "2026-12-02T10:00:00Z", "2026-12-02T10:01:00Z", True, 12, 3, 100, 50
+        "0123abc",
+        "model-a",
+        "grader-b",
+        "grader-1",
+        6,
+        "2026-12-02T10:00:00Z",
+        "2026-12-02T10:01:00Z",
+        True,
+        12,
+        3,
+        100,
+        50,
+        {"samples": 1, "grader_samples": 1, "max_requests": None, "max_tokens": 4096},
     )
     doc = document(info, per_clause([sample("ab12", 7), sample("ab12", 2)], {}, 6))
     rows = load_results(json.dumps(doc), "results.json")  # checked against schema/results.schema.json

@@ -61,6 +61,16 @@ class GitLog:
         raw = self.path.read_bytes().decode("utf-8", "surrogateescape")
         return [[a for a in call.split("\x1f")[:-1]] for call in raw.split("\x1e") if call]
 
+    def before_the_end(self) -> list[str]:
+        """Every argument git got before `--end-of-options` or `--` (where it reads options)."""
+        seen = []
+        for call in self.calls():
+            for arg in call:
+                if arg in ("--", "--end-of-options"):
+                    break
+                seen.append(arg)
+        return seen
+
     def options_before_the_end(self) -> list[str]:
         """Every argument that git read as an option: before `--end-of-options` or `--`, starting with a dash."""
         seen = []

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from spectools.diff import wording
 from spectools.eval.endpoint import MAX_REPLY, Endpoint, RequestFailed
 from spectools.eval.grader import parse
-from tests.chat_server import ChatServer, Reply, completion
+from tests.chat_server import ChatServer, Reply, completion, error
 from tests.security.harness import spec_repo
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -54,6 +54,22 @@ def test_a_reply_larger_than_the_cap_is_refused_not_kept(extra: int) -> None:
         endpoint = Endpoint(server.url, "k", retries=0)
         with pytest.raises(RequestFailed, match=f"more than {MAX_REPLY} bytes"):
             endpoint.chat(dict(BODY))
+
+
+def test_an_endpoint_that_refuses_max_tokens_is_bounded_by_max_completion_tokens() -> None:
+    """OpenAI's reasoning models answer 400 to max_tokens and ask for max_completion_tokens: asked once, then always."""
+
+    def script(body: dict, n: int) -> Reply:
+        if "max_tokens" in body:
+            return error(400, "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                              "Use 'max_completion_tokens' instead.")  # fmt: skip
+        return completion("ok")
+
+    with ChatServer(script) as server:
+        endpoint = Endpoint(server.url, "k", retries=0)
+        assert endpoint.chat(dict(BODY)).text == "ok" and endpoint.chat({**BODY, "model": "n"}).text == "ok"
+    sent = [(r.get("max_tokens"), r.get("max_completion_tokens")) for r in server.requests]
+    assert sent == [(4096, None), (None, 4096), (None, 4096)]
 
 
 def test_a_reply_within_the_cap_is_whole() -> None:

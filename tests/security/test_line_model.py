@@ -35,15 +35,16 @@ def test_changelog_write_keeps_every_hand_written_byte(paragraphs: list[str], cr
     path = root / "CHANGELOG.md"
     path.write_bytes(text.encode("utf-8"))
     first = cli("changelog", "--path", str(root), "--write", str(path))
+    if first.code == 2:  # hand-written text left a comment open above where the section goes: refused, nothing written
+        assert "would not show" in first.err and path.read_bytes() == text.encode("utf-8")
+        return
     assert first.code == 0, first.err
     written = path.read_bytes()
     for paragraph in paragraphs:
         assert written.count(paragraph.encode("utf-8")) >= text.count(paragraph)  # kept whole, never split
     assert inserted_once(text, written.decode("utf-8"))  # the file is the hand-written one plus one new run of text
     again = cli("changelog", "--path", str(root), "--write", str(path))
-    # the second write finds its own block and changes nothing; or, where hand-written text left an HTML comment open
-    # (so no heading after it is one), refuses with a message and changes nothing
-    assert again.code in (0, 2) and path.read_bytes() == written
+    assert again.code == 0 and path.read_bytes() == written  # the second write finds its own block, and keeps it
 
 
 def inserted_once(old: str, new: str) -> bool:
@@ -131,3 +132,13 @@ def test_a_path_outside_is_still_refused(tmp_path) -> None:
     with pytest.raises(SpecError, match="outside the repository"):
         write_atomic(tmp_path / "repo" / ".." / "elsewhere.md", b"x", tmp_path / "repo")
     assert not Path(tmp_path / "elsewhere.md").exists()
+
+
+def test_a_section_that_a_comment_left_open_would_hide_is_refused(cli, tmp_path) -> None:
+    root = spec_repo(tmp_path / "repo").root
+    path = root / "CHANGELOG.md"
+    text = "# Changelog\n\n<!-- Fixed the intro\n\n## v1\n\nWritten by hand.\n"
+    path.write_text(text, encoding="utf-8")
+    result = cli("changelog", "--path", str(root), "--write", str(path))
+    assert result.code == 2 and "would not show" in result.err and "close it" in result.err
+    assert path.read_text(encoding="utf-8") == text

@@ -131,7 +131,7 @@ def test_a_spectools_annotation_still_passes_and_a_forged_one_does_not(monkeypat
 
     buffer = io.StringIO()
     monkeypatch.setattr(sys, "stdout", Guard(buffer))
-    commands("::warning file=a.md,line=1,title=SPEC101::text ##[x\n::add-mask::secret\n::set-output name=a::1\n")
+    commands("::warning file=a.md,line=1,title=SPEC101::text\n::add-mask::secret\n::set-output name=a::1\n::error::x ##[y\n")
     lines = buffer.getvalue().splitlines()
-    assert lines[0].startswith("::warning file=a.md") is False or "##[" not in lines[0]
-    assert [line for line in lines if runner_reads(line) not in (None, "warning")] == []
+    assert lines[0] == "::warning file=a.md,line=1,title=SPEC101::text"  # spectools' own annotation passes as it is
+    assert [runner_reads(line) for line in lines[1:]] == [None, None, None]  # a command of another shape is text

@@ -149,14 +149,14 @@ def test_results_of_another_setup_are_never_compared(head: dict, base: dict) -> 
     from spectools.github.summary import Inputs, load_results, render
 
     def results(setup: dict, passed: int, commit: str) -> list:
-        doc = {"schema_version": 2, "run": {
+        doc = {"schema_version": 3, "run": {
             "spec_commit": commit, "model": "m", "grader": "g", "grader_prompt_version": PROMPT_VERSION,
             "threshold": setup["threshold"], "started": "s", "ended": "e", "complete": True, "requests": 1,
             "cache_hits": 0, "tokens": {"prompt": 1, "completion": 1},
             "setup": {"samples": setup["samples"], "grader_samples": setup["grader_samples"], "max_requests": None,
                       "max_tokens": MAX_TOKENS}},
             "results": [{"clause": "hn01", "section": "honesty", "authority": "root", "samples": 100, "passed": passed,
-                         "errors": 0, "score": passed / 100, "interval": [0, 1]}]}  # fmt: skip
+                         "errors": 0, "cut_off": 0, "score": passed / 100, "interval": [0, 1]}]}  # fmt: skip
         return load_results(json.dumps(doc), "r.json")
 
     text = render(Inputs(head=[], results=results(head, 100, "a" * 40), base_results=results(base, 0, "b" * 40)))
@@ -203,3 +203,56 @@ def test_a_threshold_from_spectools_yaml_is_shown_and_never_reported_as_an_impro
         gated = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
                     "--fail-under", "0.5", "--threshold", "6")  # fmt: skip
     assert gated.code == 1  # the workflow's own gate, at the workflow's threshold
+
+
+@SETTINGS
+@given(
+    config=st.fixed_dictionaries(
+        {},
+        optional={
+            "threshold": st.integers(1, 5),
+            "model": st.just("strong"),
+            "grader_model": st.just("lenient"),
+            "samples": st.integers(1, 2),
+            "grader_samples": st.integers(1, 3),
+        },
+    ).filter(bool)
+)
+def test_a_gated_run_reads_nothing_spectools_yaml_says(config: dict, cli, tmp_path, monkeypatch) -> None:
+    """With --fail-under, what the pull request's spectools.yaml says (a lower threshold, a stronger model, a lenient
+    grader) is not read: the gate measures what the workflow's flags say, and fails."""
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+    (root / "spectools.yaml").write_text("eval:\n" + "".join(f"  {k}: {v}\n" for k, v in config.items()), "utf-8")
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+
+    def script(body: dict, n: int):
+        if body["model"] in ("m", "strong"):
+            return completion("answer")
+        return completion(json.dumps({"reasoning": "ok", "score": 7 if body["model"] == "lenient" else 2}))
+
+    with ChatServer(script) as server:
+        result = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
+                     "--fail-under", "0.99", "--no-cache")  # fmt: skip
+        asked = {r["model"] for r in server.requests}
+    assert result.code == 1, result.err
+    assert asked == {"m", "g"} and "are not read" in result.err
+
+
+def test_older_results_without_a_setup_are_not_compared_with_new_ones() -> None:
+    from spectools.github.summary import Inputs, load_results, render
+
+    old = {"schema_version": 2, "run": {"spec_commit": "b" * 40, "model": "m", "grader": "g", "grader_prompt_version": PROMPT_VERSION,
+           "threshold": 6, "started": "s", "ended": "e", "complete": True, "requests": 1, "cache_hits": 0,
+           "tokens": {"prompt": 1, "completion": 1}},
+           "results": [{"clause": "hn01", "section": "honesty", "authority": "root", "samples": 100, "passed": 0,
+                        "errors": 0, "score": 0, "interval": [0, 1]}]}  # fmt: skip
+    new = json.loads(json.dumps(old))
+    new["schema_version"], new["run"]["spec_commit"] = 3, "a" * 40
+    new["run"]["setup"] = {"samples": 1, "grader_samples": 1, "max_requests": None, "max_tokens": MAX_TOKENS}
+    new["results"][0].update(passed=100, score=1, cut_off=0)
+    text = render(
+        Inputs(head=[], results=load_results(json.dumps(new), "h.json"), base_results=load_results(json.dumps(old), "b.json"))
+    )
+    assert "Improvements" not in text and "another setup" in text and "unknown (results from an older spectools)" in text
