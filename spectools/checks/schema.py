@@ -74,8 +74,10 @@ def _validator(entry: Any) -> Any:
                     if matcher.search(key):
                         yield from validator.descend(value, subschema, path=key, schema_path=patrn)
 
+    from spectools.io.external import validator as linear
+
     root, files = (schema(entry), None) if isinstance(entry, str) else entry
-    base = jsonschema.validators.validator_for(root, default=jsonschema.Draft202012Validator)
+    base = type(linear(root))  # uniqueItems in linear time, for any schema
     extended = jsonschema.validators.extend(base, {"pattern": pattern, "patternProperties": pattern_properties})
     return extended(root) if files is None else repo_schema.validator(root, files, extended)
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from spectools.cli.eval_endpoints import cache, endpoint_flags, endpoints, urls
+from spectools.cli.eval_endpoints import cache, endpoint_flags, endpoints, out_root, outputs_of, urls
 from spectools.cli.output import PATH_HELP, Parser, display, say, warn, write_json
 
 if TYPE_CHECKING:
@@ -179,6 +179,7 @@ def calibrate(args: argparse.Namespace) -> int:
     root = Path(args.path)
     loaded = load(open_worktree(root))
     args = _settled(args, root, loaded.config.eval)
+    confined = out_root(args, root)  # before anything is sent
     todo, warnings = cases(loaded.spec)
     for message in warnings:
         warn(message)
@@ -195,7 +196,7 @@ def calibrate(args: argparse.Namespace) -> int:
     if args.out:
         from spectools.io import write_atomic
 
-        write_atomic(Path(args.out), text.encode("utf-8"))
+        write_atomic(Path(args.out), text.encode("utf-8"), confined)
     from spectools.render.results import calibration
 
     write_json(text) if args.format == "json" else sys.stdout.write(calibration(doc))
@@ -237,6 +238,7 @@ def run_challenges(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], settings: Settings) -> int:
     calibration = _calibration(args)  # a bad report is refused before anything is sent
+    outputs = outputs_of(args)  # and so is an --out that may not be written
     from spectools.eval.results import per_clause
     from spectools.eval.run import run as run_all
     from spectools.model import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK
@@ -251,7 +253,7 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     if calibration is not None:
         results = [{**r, "calibrated": calibration[0].get(r["section"] or "", False)} for r in results]
     info = _info(root, settings, started, outcome, target, judge)
-    _write(args, info, results, outcome.samples, calibration[1] if calibration else None)
+    _write(args, outputs, info, results, outcome.samples, calibration[1] if calibration else None)
     _say(outcome, target, judge)
     if outcome.interrupted:
         return EXIT_INTERRUPTED
@@ -322,13 +324,13 @@ def _commit(root: Path) -> str | None:
 
 def _write(
     args: argparse.Namespace,
+    outputs: list[tuple[Path, Path | None]],
     info: RunInfo,
     results: list[dict[str, Any]],
     samples: list[Sample],
     calibration: dict[str, float] | None,
 ) -> None:
     import json
-    from pathlib import Path
 
     from spectools.eval.results import audit_lines, document
 
@@ -336,13 +338,12 @@ def _write(
     if calibration is not None:
         doc["run"]["calibration"] = calibration
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    if args.out:
+    if outputs:
         from spectools.io import write_atomic
 
-        out = Path(args.out)
-        audit = out.with_name(out.name + "l" if out.suffix == ".json" else out.name + ".jsonl")  # results.json -> .jsonl
-        write_atomic(out, text.encode("utf-8"))
-        write_atomic(audit, audit_lines(samples).encode("utf-8"))
+        (out, out_at), (audit, audit_at) = outputs
+        write_atomic(out, text.encode("utf-8"), out_at)
+        write_atomic(audit, audit_lines(samples).encode("utf-8"), audit_at)
         say(f"wrote the results to {display('.')(str(out))} and every answer to {display('.')(str(audit))}")
     if args.format == "json":
         write_json(text)

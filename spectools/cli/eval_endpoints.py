@@ -1,5 +1,5 @@
-"""Where `spectools eval` sends requests and keeps replies: the endpoint flags, each endpoint's own key, and the
-answer cache outside the repository (docs/SECURITY.md, "Keys" and "State")."""
+"""Where `spectools eval` sends requests and keeps what it gets: the endpoint flags, each endpoint's own key, the
+answer cache outside the repository, and the files --out names (docs/SECURITY.md, "Keys" and "State")."""
 
 from __future__ import annotations
 
@@ -68,27 +68,18 @@ def cache(args: argparse.Namespace, root: Path) -> Cache | None:
     from spectools.eval.endpoint import Cache
     from spectools.io import cache_home, inside
     from spectools.model import SpecError
+    from spectools.sources.git import toplevel
 
     if args.no_cache:
         return None
     folder = Path(args.cache_dir) if args.cache_dir else cache_home() / "eval"
-    top = _repository_top(root)
+    top = toplevel(root)
     if inside(folder, top):
         raise SpecError(
             f"{folder}: the answer cache is inside the repository {top}, where a pull request could commit forged "
             "replies; give a --cache-dir outside it (or set $SPECTOOLS_CACHE_DIR)"
         )
     return Cache(folder)
-
-
-def _repository_top(root: Path) -> Path:
-    """The top of the repository that holds root (root itself when git cannot say)."""
-    from spectools.sources.git import GitError, run
-
-    try:
-        return Path(run(["rev-parse", "--show-toplevel"], root).decode("utf-8", "surrogateescape").strip() or root)
-    except (OSError, GitError):
-        return root
 
 
 def endpoints(args: argparse.Namespace, root: Path) -> tuple[Endpoint, Endpoint]:
@@ -101,3 +92,36 @@ def endpoints(args: argparse.Namespace, root: Path) -> tuple[Endpoint, Endpoint]
         Endpoint(base, key, timeout=args.timeout, cache=kept, max_tokens=args.max_tokens),
         Endpoint(grader_base, grader_key, timeout=args.timeout, cache=kept, max_tokens=args.max_tokens),
     )
+
+
+def out_root(args: argparse.Namespace, root: Path) -> Path | None:
+    """The root calibrate's --out is confined to, checked now (see outputs_of)."""
+    from pathlib import Path
+
+    from spectools.io import root_for, target_of
+    from spectools.sources.git import toplevel
+
+    if not args.out:
+        return None
+    confined = root_for(Path(args.out), toplevel(root))
+    target_of(Path(args.out), confined)
+    return confined
+
+
+def outputs_of(args: argparse.Namespace) -> list[tuple[Path, Path | None]]:
+    """(path, the root it is confined to) of the results file and the audit file --out names, each checked now: a link
+    the pull request committed there may lead only inside the repository (SpecError before any request is sent)."""
+    from pathlib import Path
+
+    from spectools.io import root_for, target_of
+    from spectools.sources.git import toplevel
+
+    if not args.out:
+        return []
+    out = Path(args.out)
+    audit = out.with_name(out.name + "l" if out.suffix == ".json" else out.name + ".jsonl")  # results.json -> .jsonl
+    top = toplevel(Path(args.path))
+    found = [(path, root_for(path, top)) for path in (out, audit)]
+    for path, root in found:
+        target_of(path, root)
+    return found

@@ -101,12 +101,14 @@ def _publish(args: argparse.Namespace, ctx: Context, checked: Checked, number: i
     from spectools.github import handoff
     from spectools.github.pullrequest import client, deliver
     from spectools.model import SpecError
+    from spectools.sources.git import toplevel
 
     report = checked.report
     if args.save_report:
         if not number:
             raise SpecError("--save-report is for a pull request's run: this event names no pull request (give --pr N)")
-        runner_notice(f"saved the report for the privileged run in {handoff.save(Path(args.save_report), report)}")
+        saved = handoff.save(Path(args.save_report), report, toplevel(Path(args.path)))
+        runner_notice(f"saved the report for the privileged run in {saved}")
     elif args.dry_run:  # on a runner, inside stop-commands: a file name holding `::warning::` stays text
         quoted(report.comment) if _on_runner() else sys.stdout.write(report.comment)
     elif args.comment != "off" and number:

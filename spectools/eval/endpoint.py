@@ -276,12 +276,18 @@ class Endpoint:
             raise RequestFailed(
                 f"{self.base_url} answered something that is not a chat completion ({type(exc).__name__})"
             ) from None
-        choices = getattr(response, "choices", None) or []
-        text = choices[0].message.content if choices and choices[0].message else None
+        return self._read(response)
+
+    def _read(self, response: Any) -> Reply:
+        """The reply in a chat completion, whatever shape the endpoint gave it (the client does not check)."""
+        try:
+            choice = response.choices[0]
+            text, finish = choice.message.content, getattr(choice, "finish_reason", None)
+        except (AttributeError, IndexError, KeyError, TypeError):
+            raise RequestFailed(f"{self.base_url} answered something that is not a chat completion") from None
         if not isinstance(text, str):
             raise RequestFailed(f"{self.base_url} answered with no message text")
         usage = getattr(response, "usage", None)
-        finish = getattr(choices[0], "finish_reason", None)
         counts = {k: getattr(usage, k, 0) for k in ("prompt_tokens", "completion_tokens")}
         return Reply(text, _count(counts, "prompt_tokens"), _count(counts, "completion_tokens"), False,
                      finish if isinstance(finish, str) else "")  # fmt: skip

@@ -40,20 +40,21 @@ class Ticket:
 SCHEMA_VERSION = 2
 
 
-def save(folder: Path, report: Handoff) -> Path:
-    from spectools.io import write_atomic
+def save(folder: Path, report: Handoff, top: Path) -> Path:
+    """Write the ticket into folder; top: the repository, inside which a link the pull request committed must lead."""
+    from spectools.io import root_for, target_of, write_atomic
 
+    target = folder / FILE
+    root = root_for(target, top)
+    target_of(target, root)  # refused before the folder is made
     folder.mkdir(parents=True, exist_ok=True)
     data = {"schema_version": SCHEMA_VERSION, "pull_request": report.pull_request, "head_sha": report.head_sha}
-    target = folder / FILE
-    write_atomic(target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    write_atomic(target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), root)
     return target
 
 
 def load(path: Path) -> Ticket:
     """The report at path (a file, or the folder the artifact was unpacked into), checked before any use."""
-    import jsonschema
-
     from spectools.io import schema
 
     target = path / FILE if path.is_dir() else path
@@ -67,7 +68,7 @@ def load(path: Path) -> Ticket:
         ) from None
     if len(raw) > MAX_BYTES:
         raise SpecError(f"{target}: the report is larger than {MAX_BYTES // (1024 * 1024)} MiB; it is not one spectools wrote")
-    from spectools.io.external import parse_json
+    from spectools.io.external import parse_json, validator
 
     data = parse_json(raw, str(target), "a report spectools wrote")
     if isinstance(data, dict) and data.get("schema_version") == 1:
@@ -75,7 +76,7 @@ def load(path: Path) -> Ticket:
             f"{target}: a report from an older spectools (schema_version 1); run the same spectools version in both "
             "workflows (the privileged run now reviews the pull request itself)"
         )
-    errors = sorted(jsonschema.Draft202012Validator(schema("handoff")).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(validator(schema("handoff")).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
         message = errors[0].message if len(errors[0].message) < 200 else errors[0].message[:200] + "..."

@@ -105,7 +105,14 @@ def verified(ticket: Ticket, ctx: Context, gh: Any) -> str | None:
     if ctx.workflow_run_prs and ticket.pull_request not in ctx.workflow_run_prs:
         raise SpecError(f"the report names pull request #{ticket.pull_request}, which is not the run's; not posted")
     if gh is not None and ctx.repository:
-        pull = gh.get_repo(ctx.repository).get_pull(ticket.pull_request)
+        from github import GithubException
+
+        try:
+            pull = gh.get_repo(ctx.repository).get_pull(ticket.pull_request)
+        except GithubException as exc:
+            raise SpecError(
+                f"the report names pull request #{ticket.pull_request}, which GitHub does not give ({exc.status}); not posted"
+            ) from None
         if pull.head.sha != ticket.head_sha:
             raise SpecError(
                 f"the report names pull request #{ticket.pull_request}, whose head is {pull.head.sha[:12]}, "

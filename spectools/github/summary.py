@@ -368,17 +368,17 @@ def _cut(line: str, limit: int) -> str:
 
 def load_results(text: bytes | str, name: str) -> list[dict[str, Any]]:
     """A results file (schema/results.schema.json), checked as untrusted input; SpecError says what is wrong."""
-    import jsonschema
 
     from spectools.io import schema
-    from spectools.io.external import parse_json
+    from spectools.io.external import parse_json, validator
 
     data = parse_json(text, name, "a results file")
     full = schema("results")
     version = data.get("schema_version") if isinstance(data, dict) else None
+    version = version if type(version) is int else None  # 1.0 and true are no version (the schema then says why)
     # the version's own definition, so that a message names the field at fault, not the "oneOf"
     checked = {"$defs": full["$defs"], **full["$defs"][f"v{version}"]} if version in (1, 2, 3) else full
-    errors = sorted(jsonschema.Draft202012Validator(checked).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(validator(checked).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
         raise SpecError(f"{name}: {where}: {errors[0].message} (see schema/results.schema.json)")

@@ -37,6 +37,14 @@ def inside(path: Path, root: Path) -> bool:
     return target == top or top in target.parents
 
 
+def root_for(path: Path, top: Path) -> Path | None:
+    """What a file the user named (--out, --save-report) is confined to: the repository's top when the path, as
+    written, lies in it (a link there is the pull request's to commit, so it may lead only inside), else None (a
+    folder of the user's own, outside the repository)."""
+    written, repo = Path(os.path.abspath(path)), Path(os.path.abspath(top))
+    return top if written == repo or repo in written.parents else None
+
+
 def target_of(path: Path, root: Path | None) -> Path:
     """Where writing `path` really writes: symlinks followed. SpecError when that is outside root."""
     try:

@@ -69,3 +69,49 @@ def read_capped(path: Path, what: str, limit: int = MAX_JSON) -> bytes:
 def read_json(path: Path, what: str, limit: int = MAX_JSON) -> Any:
     """A JSON file from outside (parse_json), read only up to limit bytes."""
     return parse_json(read_capped(path, what, limit), str(path), what)
+
+
+def validator(schema: Any, base: Any = None) -> Any:
+    """jsonschema's validator for checking an instance from outside: `uniqueItems` in linear time (jsonschema's own
+    compares every pair when the items are of mixed types: 16,000 tags took 28 s). base: a validator class to extend
+    (default: the one the schema's $schema names, else draft 2020-12)."""
+    import jsonschema
+
+    def unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Any:
+        if unique and validator.is_type(instance, "array"):
+            seen: set[Any] = set()
+            try:
+                for item in instance:
+                    key = _canonical(item)
+                    if key in seen:
+                        yield jsonschema.ValidationError(f"{_short(instance)} has non-unique elements")
+                        return
+                    seen.add(key)
+            except RecursionError:
+                yield jsonschema.ValidationError("the array is nested too deeply to compare its elements")
+
+    base = base or jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return jsonschema.validators.extend(base, {"uniqueItems": unique_items})(schema)
+
+
+def _canonical(value: Any) -> Any:
+    """A hashable key under which two JSON values are equal as JSON Schema says (1 and 1.0 are, true and 1 are not;
+    an object's keys have no order)."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if value is None:
+        return ("z",)
+    if isinstance(value, (list, tuple)):
+        return ("l", tuple(_canonical(v) for v in value))
+    if isinstance(value, dict):
+        return ("d", frozenset((str(k), _canonical(v)) for k, v in value.items()))
+    return ("o", repr(value))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "..."

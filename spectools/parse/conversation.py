@@ -205,10 +205,21 @@ class _Parser:
             self.close_comparison()
 
 
+def _unclosable(text: str) -> str:
+    """text, for finding tokens: a `<!--` after the last `-->` can close no comment, so it is made one that cannot
+    start (`<!-` and a NUL, the same length). Otherwise each such `<!--` would look for a `-->` to the end of the
+    text again, and 100 KB of them would take minutes."""
+    last = text.rfind("-->")
+    start = last + 3 if last >= 0 else 0
+    if "<!--" not in text[start:]:
+        return text
+    return text[:start] + text[start:].replace("<!--", "<!-\x00")
+
+
 def parse_conversation(text: str, path: str, first_line: int, col_offset: int = 0) -> tuple[tuple[Turn, ...], list[Diagnostic]]:
     """Parse the body of an xml fence whose first line is `first_line` (1-based)."""
     p = _Parser(text, path, first_line, col_offset)
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(_unclosable(text)):
         start, end = m.span()
         if start < p.pos:
             continue  # inside an unknown element that was skipped whole

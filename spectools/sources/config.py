@@ -179,9 +179,9 @@ def _schema_problems(data: Any, lines: dict[tuple[Any, ...], int], path: str) ->
         return [], set()
     import difflib
 
-    import jsonschema
+    from spectools.io.external import validator as checker
 
-    validator = jsonschema.Draft202012Validator(schema("config"))
+    validator = checker(schema("config"))
     problems = []
     bad: set[str] = set()
     for err in validator.iter_errors(data):

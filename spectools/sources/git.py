@@ -20,6 +20,15 @@ WORKTREE = "WORKTREE"
 INDEX = "INDEX"  # what --staged names
 
 
+def toplevel(path: Path) -> Path:
+    """The top folder of the repository that holds path (path itself when git cannot say: not a repository)."""
+    try:
+        top = run(["rev-parse", "--show-toplevel"], path).decode("utf-8", "surrogateescape").strip()
+    except (OSError, GitError):
+        return path
+    return Path(top) if top else path
+
+
 class GitError(Exception):
     """git ended with a non-zero status; stderr is its message."""
 

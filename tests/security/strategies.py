@@ -134,7 +134,7 @@ def cyclic_schemas(draw: st.DrawFn) -> dict[str, str]:
                                  "dialect"]))  # fmt: skip
     if kind == "dialect":  # not a $ref, but the same class: a shape that broke jsonschema's own lookup
         return {"extra.json": draw(st.sampled_from(['{"$schema": 5}', '{"$schema": ["x"]}', '{"$schema": null}',
-                                                     '{"$schema": {"$ref": "#"}}', '{"$schema": "nonsense"}']))}  # fmt: skip
+                                                     '{"$schema": {"$ref": "#"}}']))}  # fmt: skip
     if kind == "self":
         return {"extra.json": '{"$ref": "#"}'}
     if kind in ("allOf", "anyOf"):

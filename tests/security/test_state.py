@@ -63,8 +63,9 @@ def test_a_cache_committed_in_the_pull_request_is_never_read(folder: str, cli, t
         (root / "spectools.yaml").write_text(f"eval:\n  cache_dir: {folder}\n", encoding="utf-8")
         result = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
                      "--fail-under", "0.99")  # fmt: skip
-        assert len(server.requests) == 4  # two answers and two grades asked, none read from the pull request's files
-    assert result.code == 1, result.err  # the endpoint's verdict: every answer failed
+        # two answers and two grades asked (a retry of the client's may add one), none read from the pull request's files
+        assert len(server.requests) >= 4, (server.requests, result.err)
+    assert result.code == 1, (result.out, result.err)  # the endpoint's verdict: every answer failed
     assert "eval.cache_dir is not read" in cli("validate", str(root)).out
 
 
