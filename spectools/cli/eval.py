@@ -315,7 +315,8 @@ def _commit(root: Path) -> str | None:
     from spectools.sources.git import GitError, run
 
     try:
-        if run(["status", "--porcelain", "--", ".", ":(exclude).spectools"], root).strip():
+        changed = run(["status", "--porcelain", "-z", "--", "."], root).split(b"\0")
+        if any(entry and b"/.spectools/" not in b"/" + entry[3:] for entry in changed):
             return None
         return run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root).decode().strip() or None
     except (OSError, GitError):

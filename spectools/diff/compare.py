@@ -113,15 +113,16 @@ class Comparer:
         if not ours:
             return False
         unparsed = [p for p in loaded.doc_paths if p not in changed and ("doc", p, src.blob_id(p) or "") not in self.cache]
-        self._fetch(src, unparsed, self._ids)
+        self._fetch(src, unparsed, self._ids, loaded.config.max_file_bytes)
         for path in loaded.doc_paths:
             if path not in changed and ours & self._ids_in(src, path, loaded.config.max_file_bytes):
                 return True
         return False
 
-    def _fetch(self, src: TreeSource, paths: list[str], known: dict[str, Any]) -> None:
+    def _fetch(self, src: TreeSource, paths: list[str], known: dict[str, Any], limit: int) -> None:
         """Fetch, in one git process, the blobs of these files that neither `known` nor an earlier read has."""
-        src.prefetch([p for p in paths if (src.blob_id(p) or "") not in known and (src.blob_id(p) or "") not in self._blobs])
+        wanted = [p for p in paths if (src.blob_id(p) or "") not in known and (src.blob_id(p) or "") not in self._blobs]
+        src.prefetch(wanted, limit)
 
     def _ids_in(self, src: TreeSource, path: str, limit: int) -> set[str]:
         """The anchors and clause ids of an unchanged file: from its parse when it was parsed before, else its bytes."""
@@ -152,10 +153,10 @@ class Comparer:
         need = {ch.clause_id for ch in (*la.spec.challenges, *lb.spec.challenges)} - known
         if not need:
             return la, lb
-        wanted_tags = {cid.encode() for cid in need}
+        wanted_tags = {cid.encode("utf-8", "surrogateescape") for cid in need}
         extra = set()
         for src, loaded in ((src_a, la), (src_b, lb)):
-            self._fetch(src, [p for p in loaded.doc_paths if p not in changed], self._tags)
+            self._fetch(src, [p for p in loaded.doc_paths if p not in changed], self._tags, loaded.config.max_file_bytes)
             for path in loaded.doc_paths:
                 if path not in changed and wanted_tags & self._tags_in(src, path, loaded.config.max_file_bytes):
                     extra.add(path)

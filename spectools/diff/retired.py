@@ -26,17 +26,30 @@ def _in_git(root: Path) -> bool:
     return any((p / ".git").exists() for p in (root.resolve(), *root.resolve().parents))
 
 
-def reused(root: Path, loaded: Loaded) -> list[Diagnostic]:
-    """SPEC207 for every clause id of the working tree that HEAD lacks and the history had with another meaning."""
+def _ids_at_head(root: Path, loaded: Loaded) -> set[str] | None:
+    """The clause ids HEAD's versions of the documents tag, or None when there is no history to check."""
     if not _in_git(root) or not loaded.doc_paths:
-        return []
+        return None
     prefix = _git(root, "rev-parse", "--show-prefix")
     head = _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
     if prefix is None or head is None:
+        return None
+    from spectools.sources.git import GitError, cat_blobs
+
+    try:  # at most the file limit of each (a blob over it is no spec document): memory stays bounded
+        names = [f"HEAD:{prefix.decode('utf-8', 'surrogateescape').strip()}{p}" for p in loaded.doc_paths]
+        raw, spans = cat_blobs(root, names, loaded.config.max_file_bytes)
+    except (OSError, GitError):
+        return None
+    blobs = b"\n".join(raw[start:end] for start, end in spans)
+    return {m.group(1) for m in TAG.finditer(blobs.decode("utf-8", "replace"))}
+
+
+def reused(root: Path, loaded: Loaded) -> list[Diagnostic]:
+    """SPEC207 for every clause id of the working tree that HEAD lacks and the history had with another meaning."""
+    at_head = _ids_at_head(root, loaded)
+    if at_head is None:
         return []
-    names = "".join(f"HEAD:{prefix.decode().strip()}{p}\n" for p in loaded.doc_paths).encode()
-    blobs = _git(root, "cat-file", "--batch", data=names) or b""
-    at_head = {m.group(1) for m in TAG.finditer(blobs.decode("utf-8", "replace"))}
     new = {c.id: c for c in loaded.spec.clauses() if c.id not in at_head}
     if not new:
         return []

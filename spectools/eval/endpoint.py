@@ -44,22 +44,38 @@ class ReplyTooLarge(Exception):
     """The endpoint sent more than MAX_REPLY bytes, or kept sending past the request's deadline."""
 
 
+def _inflater(encoding: str) -> Any:
+    """A zlib decompressor for a reply's Content-Encoding (gzip or deflate), None for none; ReplyTooLarge for another
+    (asked for none: spectools sends Accept-Encoding: identity, so an endpoint that compresses anyway is refused)."""
+    import zlib
+
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, told apart by zlib
+    raise ReplyTooLarge(f"a reply in an encoding spectools does not read ({encoding[:20]})")
+
+
 def _http_client(timeout: float) -> Any:
-    """An httpx client (the openai client's own kind) that reads at most MAX_REPLY bytes of a reply, and stops reading
-    one that is still coming when the request's time is up."""
+    """An httpx client (the openai client's own kind) that reads at most MAX_REPLY bytes of a reply, counted after
+    decompression (it decompresses gzip and deflate itself, bounded, so that a small compressed reply cannot become a
+    huge one), and stops reading one that is still coming when the request's time is up."""
     import time
 
     import httpx
 
     class Capped(httpx.SyncByteStream):
-        def __init__(self, inner: Any, deadline: float) -> None:
-            self.inner, self.deadline = inner, deadline
+        def __init__(self, inner: Any, deadline: float, inflater: Any) -> None:
+            self.inner, self.deadline, self.inflater = inner, deadline, inflater
 
         def __iter__(self) -> Any:
             read = 0
-            for chunk in self.inner:
+            for raw in self.inner:
+                chunk = raw if self.inflater is None else self.inflater.decompress(raw, MAX_REPLY + 1 - read)
                 read += len(chunk)
-                if read > MAX_REPLY or time.monotonic() > self.deadline:
+                more = self.inflater is not None and self.inflater.unconsumed_tail
+                if read > MAX_REPLY or more or time.monotonic() > self.deadline:
                     raise ReplyTooLarge(f"more than {MAX_REPLY} bytes, or longer than {timeout:g} s")
                 yield chunk
 
@@ -69,8 +85,10 @@ def _http_client(timeout: float) -> Any:
     class Transport(httpx.HTTPTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             deadline = time.monotonic() + timeout
+            request.headers["Accept-Encoding"] = "identity"
             response = super().handle_request(request)
-            response.stream = Capped(response.stream, deadline)
+            inflater = _inflater(response.headers.pop("Content-Encoding", ""))  # decoded here, so not again by httpx
+            response.stream = Capped(response.stream, deadline, inflater)
             return response
 
     return httpx.Client(transport=Transport(), timeout=timeout)

@@ -154,7 +154,7 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
         for path in paths
         if only is None or only(path)
     }
-    source.prefetch([p for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache])  # one request
+    source.prefetch([p for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache], config.max_file_bytes)
     read: list[str] = []
     parsed: dict[str, list[Any]] = {"doc": [], "challenge": []}
     for path, kind in wanted.items():

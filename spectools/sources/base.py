@@ -26,8 +26,9 @@ class Source(Protocol):
     label: str
     glob_memo: dict[tuple[str, ...], Any] | None  # a source whose files cannot change keeps glob's answers here
 
-    def prefetch(self, paths: list[str]) -> None:
-        """Fetch these files ahead, in one request, when that is cheaper than one by one (a git tree)."""
+    def prefetch(self, paths: list[str], limit: int | None = None) -> None:
+        """Fetch these files ahead, in one request, when that is cheaper than one by one (a git tree); not those larger
+        than limit bytes."""
 
     def walk(self, prefix: str) -> tuple[list[str], list[Diagnostic]]:
         """Every file path (relative, with /) under prefix ('' for the root)."""

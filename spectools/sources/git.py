@@ -47,7 +47,7 @@ def executable() -> str:
 # from --base, a tag pattern from spectools.yaml) that looks like an option never reaches git as one,
 # whichever call site forgot to put it after `--end-of-options`. A sha is 40 (or 64) hex digits.
 OWN_OPTIONS = frozenset(
-    """--absolute-git-dir --always --batch --deepen --depth --diff-algorithm --dst-prefix --end-of-options --format
+    """--absolute-git-dir --always --batch --batch-check --deepen --depth --diff-algorithm --dst-prefix --end-of-options --format
     --full-history --full-tree --is-bare-repository --is-shallow-repository --list --literal-pathspecs --merged
     --no-color --no-ext-diff --no-recurse-submodules --no-renames --no-tags --no-textconv --only --parents
     --points-at --porcelain --quiet --root --show-prefix --show-toplevel --sort --src-prefix --stage --stdin
@@ -74,12 +74,20 @@ def checked_args(args: Sequence[str]) -> list[str]:
     return list(args)
 
 
+def _environment() -> dict[str, str]:
+    """git's environment: the user's, with every path taken literally (a `documents` entry of spectools.yaml such as
+    `:!model_spec.md` is a file name, never pathspec magic that hides the spec from `git log`)."""
+    import os
+
+    return {**os.environ, "GIT_LITERAL_PATHSPECS": "1"}
+
+
 def run(args: Sequence[str], cwd: Path | str | None = None, data: bytes | None = None) -> bytes:
     """git's standard output; GitError when it fails, OSError when git cannot be started, SpecError when an
     argument that is not spectools' own looks like an option (see OWN_OPTIONS)."""
     stdin = subprocess.DEVNULL if data is None else None  # git never waits on the user's terminal
     argv = [executable(), *checked_args(args)]
-    proc = subprocess.run(argv, cwd=cwd, input=data, stdin=stdin, capture_output=True, check=False)
+    proc = subprocess.run(argv, cwd=cwd, input=data, stdin=stdin, capture_output=True, check=False, env=_environment())
     if proc.returncode:
         raise GitError(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))
     return proc.stdout
@@ -87,7 +95,8 @@ def run(args: Sequence[str], cwd: Path | str | None = None, data: bytes | None =
 
 def start(args: Sequence[str], cwd: Path | str, out: IO[bytes], err: IO[bytes]) -> subprocess.Popen[bytes]:
     """git running in the background, writing to files (a pipe would wait for the reader)."""
-    return subprocess.Popen([executable(), *checked_args(args)], cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+    argv = [executable(), *checked_args(args)]
+    return subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_environment())
 
 
 def split_blobs(out: bytes, count: int) -> list[tuple[int, int]]:
@@ -107,10 +116,52 @@ def split_blobs(out: bytes, count: int) -> list[tuple[int, int]]:
     return spans
 
 
-def cat_blobs(cwd: Path, names: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
-    """Read blobs (by id, or as `commit:path`) in one `git cat-file --batch`: (its output, each blob's span)."""
-    out = run(["cat-file", "--batch"], cwd, "\n".join(names).encode() + b"\n")
+def cat_blobs(cwd: Path, names: list[str], limit: int | None = None) -> tuple[bytes, list[tuple[int, int]]]:
+    """Read blobs (by id, or as `commit:path`) in one `git cat-file --batch`: (its output, each blob's span). A name git
+    could not be asked for on one line (a path holding a newline), and with a limit a blob larger than it (sizes
+    asked first, of `--batch-check`), are asked as one that is missing: (0, 0)."""
+    missing = "0" * 40
+    asked = [n if "\n" not in n and "\r" not in n else missing for n in names]
+    if limit is not None and asked:
+        sizes = run(["cat-file", "--batch-check"], cwd, "\n".join(asked).encode("utf-8", "surrogateescape") + b"\n")
+        checked = sizes.decode("utf-8", "replace").splitlines()
+        asked = [n if _size(line) <= limit else missing for n, line in zip(asked, checked, strict=False)]
+    out = run(["cat-file", "--batch"], cwd, "\n".join(asked).encode("utf-8", "surrogateescape") + b"\n")
     return out, split_blobs(out, len(names))
+
+
+def blob_sizes(cwd: Path, shas: list[str]) -> dict[str, int]:
+    """{blob id: its size in bytes}, from one `git cat-file --batch-check` (nothing of the blobs is read)."""
+    if not shas:
+        return {}
+    out = run(["cat-file", "--batch-check"], cwd, "\n".join(shas).encode("ascii", "replace") + b"\n")
+    sizes = {}
+    for line in out.decode("ascii", "replace").splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == "blob" and fields[2].isdigit():
+            sizes[fields[0]] = int(fields[2])
+    return sizes
+
+
+def _size(line: str) -> int:
+    """The size a `--batch-check` line gives ("<sha> blob <size>"); a missing one counts as nothing to read."""
+    fields = line.split()
+    return int(fields[2]) if len(fields) == 3 and fields[2].isdigit() else 0
+
+
+def read_blob(cwd: Path, sha: str, limit: int) -> bytes:
+    """At most limit + 1 bytes of a blob: enough to tell it is over the limit, without holding the rest in memory
+    (git is stopped once they are read)."""
+    argv = [executable(), *checked_args(["cat-file", "blob", "--end-of-options", sha])]
+    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env=_environment())  # fmt: skip
+    assert proc.stdout is not None
+    try:
+        return proc.stdout.read(limit + 1)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
 
 
 def parse_tree(raw: bytes, index: bool, prefix: str) -> dict[str, tuple[str, int]]:

@@ -6,7 +6,7 @@ import stat
 from typing import Any
 
 from spectools.model import Diagnostic, Location, diag
-from spectools.sources.git import GitRepo, Side, apply_tree_diff, cat_blobs, parse_tree, run
+from spectools.sources.git import GitRepo, Side, apply_tree_diff, blob_sizes, cat_blobs, parse_tree, read_blob, run
 
 
 class TreeSource:
@@ -19,6 +19,7 @@ class TreeSource:
         self._files: dict[str, tuple[str, int]] = {}  # path -> (blob sha, mode)
         self.glob_memo: dict[tuple[str, ...], Any] | None = {}  # a tree never changes: source.glob keeps its answers
         self._fetched: dict[str, bytes] = {}  # blob sha -> bytes fetched ahead by prefetch, until read
+        self._sizes: dict[str, int] = {}  # blob sha -> size, as git says before anything is read
         if files is not None:
             self._files = files
             return
@@ -72,13 +73,17 @@ class TreeSource:
         entry = self._files.get(path)
         return entry[0] if entry else None
 
-    def prefetch(self, paths: list[str]) -> None:
-        """Read these files' blobs from git in one `cat-file --batch` (one process, not one request each)."""
+    def prefetch(self, paths: list[str], limit: int | None = None) -> None:
+        """Read these files' blobs from git in one `cat-file --batch` (one process, not one request each); a blob over
+        limit is left for read(), which takes only what it needs to say so (docs/SECURITY.md, "Bounds")."""
         shas = sorted(
             {self._files[p][0] for p in paths if p in self._files and stat.S_ISREG(self._files[p][1])} - set(self._fetched)
         )
         if not shas:
             return
+        if limit is not None:
+            self._sizes.update(blob_sizes(self._repo.cwd, [s for s in shas if s not in self._sizes]))
+            shas = [s for s in shas if self._sizes.get(s, 0) <= limit]
         out, spans = cat_blobs(self._repo.cwd, shas)
         for sha, (start, end) in zip(shas, spans, strict=True):
             self._fetched[sha] = out[start:end]
@@ -91,5 +96,8 @@ class TreeSource:
             raise IsADirectoryError(21, "it is a folder or submodule, not a file", path)
         data = self._fetched.pop(entry[0], None)  # prefetched: each blob is read (and then parsed) once
         if data is None:
-            data = run(["cat-file", "blob", entry[0]], self._repo.cwd)
+            if entry[0] not in self._sizes:
+                self._sizes.update(blob_sizes(self._repo.cwd, [entry[0]]))
+            too_big = self._sizes.get(entry[0], 0) > limit
+            data = read_blob(self._repo.cwd, entry[0], limit) if too_big else run(["cat-file", "blob", entry[0]], self._repo.cwd)
         return data[: limit + 1]

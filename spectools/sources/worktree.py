@@ -24,7 +24,7 @@ class WorktreeSource:
         self._dirs: dict[str, bool] = {}  # folder (relative) -> whether it really is inside the root
         self.glob_memo: dict[tuple[str, ...], Any] | None = None  # files on disk can change: nothing is kept
 
-    def prefetch(self, paths: list[str]) -> None:
+    def prefetch(self, paths: list[str], limit: int | None = None) -> None:
         """Nothing to fetch ahead: each file is read when it is needed."""
 
     def _confined(self, rel: str) -> bool:

@@ -72,6 +72,59 @@ def test_an_endpoint_that_refuses_max_tokens_is_bounded_by_max_completion_tokens
     assert sent == [(4096, None), (None, 4096), (None, 4096)]
 
 
+class Compressing:
+    """A chat endpoint on 127.0.0.1 that compresses its reply (gzip or deflate) whatever the request asked."""
+
+    def __init__(self, text: str, encoding: str) -> None:
+        import zlib
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        body = json.dumps(completion(text).body).encode("utf-8")
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+        payload = packer.compress(body) + packer.flush()
+        self.asked: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.asked.append(self.headers.get("Accept-Encoding", ""))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Encoding", encoding)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.compressed = len(payload)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_compressed_reply_is_capped_after_decompression(encoding: str) -> None:
+    """A few kilobytes of gzip can hold hundreds of megabytes: the cap counts what they decompress to."""
+    big = Compressing("A" * (8 * MAX_REPLY), encoding)
+    small = Compressing("compressed, and small", encoding)
+    try:
+        assert big.compressed < MAX_REPLY // 10
+        with pytest.raises(RequestFailed, match=f"more than {MAX_REPLY} bytes"):
+            Endpoint(big.url, "k", retries=0).chat(dict(BODY))
+        assert Endpoint(small.url, "k", retries=0).chat(dict(BODY)).text == "compressed, and small"
+    finally:
+        big.close()
+        small.close()
+    assert set(big.asked) == {"identity"}  # asked for no compression at all
+
+
 def test_a_reply_within_the_cap_is_whole() -> None:
     text = "y" * (MAX_REPLY // 2)
     with ChatServer(lambda body, n: completion(text)) as server:
@@ -197,3 +250,52 @@ def test_the_word_diff_never_compares_long_text_letter_by_letter(n: int, word: s
         wording.SequenceMatcher = original
     assert normative and "{+other0" in diff
     assert Counting.letters <= wording.SPELLING_CHARS**2
+
+
+def test_blobs_over_the_file_limit_are_never_held_whole(cli, tmp_path) -> None:
+    """A pull request can commit many files just under GitHub's 100 MB: spectools reads at most the file limit of
+    each (git tells the size first), so memory is bounded by the limit, not by what was committed. Measured as the
+    peak of Python's own allocations (tracemalloc), not by the clock."""
+    import tracemalloc
+
+    repo = spec_repo(tmp_path / "repo")
+    (repo.root / "spectools.yaml").write_text(
+        "documents: [model_spec.md, 'spec/*.md']\nlimits:\n  max_file_bytes: 4096\n", "utf-8"
+    )
+    (repo.root / "spec").mkdir()
+    for i in range(3):
+        (repo.root / "spec" / f"big{i}.md").write_bytes(b"# Big\n\n" + b"a" * (8 * 1024 * 1024))
+    repo.commit("big files")
+    for args in (["diff", "HEAD~1", "HEAD"], ["validate"], ["github", "--base", "HEAD~1", "--dry-run"]):
+        tracemalloc.start()
+        try:
+            result = cli(*args, cwd=repo.root)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert result.code in (0, 1), result.err
+        assert peak < 8 * 1024 * 1024, f"{args[0]}: {peak // 1024} KiB at the peak for 3 files of 8 MiB"
+    assert "SPEC006" in cli("validate", cwd=repo.root).out
+
+
+def test_many_mixed_tags_cost_linear_work(cli, tmp_path) -> None:
+    """uniqueItems over 16,000 tags of mixed types took 28 s of CPU (jsonschema compares every pair); now one pass.
+    CPU time of this process, with a tenfold margin: a busy machine cannot fail it."""
+    root = spec_repo(tmp_path / "repo").root
+    tags = ", ".join(f"{i}, s{i}" for i in range(8000))
+    text = (root / "examples" / "hn01.md").read_text("utf-8")
+    (root / "examples" / "hn01.md").write_text(f"---\ntags: [{tags}]\n---\n{text}", "utf-8")
+    started = time.process_time()
+    result = cli("validate", str(root))
+    assert time.process_time() - started < 3.0
+    assert "SPEC403" in result.out
+
+
+def test_an_unclosed_comment_repeated_in_a_conversation_costs_linear_work() -> None:
+    """`<!--` 40,000 times with no `-->` took 43 s of CPU (each looked for an end to the text's end); now one pass."""
+    from spectools.parse.conversation import parse_conversation
+
+    started = time.process_time()
+    turns, problems = parse_conversation("<user>\nhi\n</user>\n" + "<!--" * 40000, "x.md", 1)
+    assert time.process_time() - started < 2.0
+    assert len(turns) == 1 and problems

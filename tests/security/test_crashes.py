@@ -199,3 +199,55 @@ def test_a_number_no_count_reaches_in_an_event_or_a_calibration_report_is_refuse
     report.write_text('{"sections": [], "kappa": NUMBER, "tpr": 1, "tnr": 1}'.replace("NUMBER", number), "utf-8")
     result = cli("eval", "run", str(root), "--model", "m", "--calibration", str(report), "--base-url", "http://127.0.0.1:9/v1")
     assert result.code == 2 and "calibration.json" in result.err, result.err
+
+
+@SETTINGS
+@given(version=st.sampled_from(["1.0", "2.0", "3.0", "true", "false", "null", '"2"', "[2]", "1e0"]))
+def test_a_results_file_whose_version_is_no_integer_is_a_message(version: str, cli, tmp_path) -> None:
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+    (tmp_path / "r.json").write_text('{"schema_version": %s, "results": []}'.replace("%s", version), encoding="utf-8")
+    result = cli("github", "--path", str(root), "--base", "HEAD~1", "--dry-run", "--results", str(tmp_path / "r.json"))
+    assert result.code in (0, 1, 2), result.err
+
+
+@SETTINGS
+@given(body=st.sampled_from(['{"choices": [1]}', '{"choices": {"a": 1}}', '{"choices": [{"message": "hi"}]}',
+                             '{"choices": [{"message": {"content": 5}}]}', '{"choices": []}', '{"choices": null}',
+                             '[]', '"text"', '{"choices": [{"message": {"content": "ok"}}], "usage": 7}']))  # fmt: skip
+def test_a_reply_that_is_no_chat_completion_is_an_error_for_its_sample(body: str, cli, tmp_path, monkeypatch) -> None:
+    from tests.chat_server import ChatServer, Reply
+
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    out = tmp_path / "results.json"
+    with ChatServer(lambda b, n: Reply(body=body)) as server:
+        result = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
+                     "--no-cache", "--out", str(out))  # fmt: skip
+    assert result.code == 0, result.err
+    assert json.loads(out.read_text(encoding="utf-8"))["results"]  # written: each sample an error, or a grade
+
+
+def test_a_ticket_naming_a_pull_request_github_does_not_have_is_a_message(cli, tmp_path, monkeypatch) -> None:
+    """GitHub sends no pull requests in a fork's workflow_run: the API's 404 for the ticket's number is refused."""
+    from tests.github.test_pullrequest import Runner, event, make_repo
+    from tests.github_server import GitHubServer
+
+    repo, _, head = make_repo(tmp_path / "spec")
+    (tmp_path / "artifact").mkdir()
+    ticket = {"schema_version": 2, "pull_request": 77, "head_sha": head}
+    (tmp_path / "artifact" / "spectools-report.json").write_text(json.dumps(ticket), encoding="utf-8")
+    with GitHubServer() as server:
+        Runner(
+            monkeypatch,
+            tmp_path / "run",
+            server,
+            "workflow_run",
+            event("workflow_run.completed.json", workflow_run__head_sha=head),
+        )
+        result = cli("github", "--path", str(repo.root), "--report", str(tmp_path / "artifact"))
+        assert server.on_issue(77) == []
+    assert result.code == 2 and "pull request #77, which GitHub does not give" in result.err

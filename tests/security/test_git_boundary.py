@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from spectools.model import SpecError
 from spectools.sources.git import OWN_OPTIONS, checked_args, is_sha
+from tests.gitrepo import GitRepo
 from tests.security.harness import spec_repo
 from tests.security.strategies import option_refs
 
@@ -100,3 +101,47 @@ def test_the_issue_case_a_40_character_head_from_the_action_runs_nothing(cli, tm
         assert result.code == 2, result.err
         assert "never passed to git" in result.err or "unknown revision" in result.err, result.err
     assert not marker.exists()
+
+
+def _retired_and_reused(root: Path) -> GitRepo:
+    """A spec whose clause ab01 was retired, then comes back with another meaning (a breaking change, SPEC207)."""
+    from tests.gitrepo import GitRepo as Repo
+
+    repo = Repo(root)
+    rule = "# Model spec\n\n## Honesty {#honesty authority=root}\n\nThe assistant must not lie[^hn01]."
+    ex = "Examples for [^{0}] in Honesty:\n\n**Example**: asked\n\n```xml\n<user>\nq\n</user>\n```\n"
+    repo.commit("one", {"model_spec.md": rule + " The assistant must cite sources[^ab01].\n",
+                        "examples/hn01.md": ex.format("hn01"), "examples/ab01.md": ex.format("ab01")})  # fmt: skip
+    repo.remove("examples/ab01.md")
+    repo.git("add", "-A")
+    repo.commit("retire", {"model_spec.md": rule + "\n"})
+    repo.git("tag", "base")
+    repo.commit("reuse", {"model_spec.md": rule + " The assistant may refuse all weather questions[^ab01].\n",
+                          "examples/ab01.md": ex.format("ab01")})  # fmt: skip
+    return repo
+
+
+@SETTINGS
+@given(magic=st.sampled_from([":!model_spec.md", ":(exclude)model_spec.md", ":^model_spec.md", ":(glob)x/**",
+                              ":(icase)MODEL_SPEC.MD", ":(bogus)x", ":(top)x", ":/x"]))  # fmt: skip
+def test_paths_from_spectools_yaml_are_never_pathspec_magic(magic: str, cli, tmp_path) -> None:
+    """A `documents` entry git would read as pathspec magic could hide the spec's history from the retired-id check
+    (so a breaking change passes `--fail-on breaking`) or make git refuse the run: every path is taken literally."""
+    root = tmp_path / "repo"
+    if not root.exists():
+        _retired_and_reused(root)
+    (root / "spectools.yaml").write_text(f'documents: ["model_spec.md", "{magic}"]\n', encoding="utf-8")
+    result = cli("github", "--path", str(root), "--base", "base", "--head", "HEAD", "--dry-run",
+                 "--fail-on", "breaking")  # fmt: skip
+    assert result.code == 1 and "breaking" in result.out, result.out[-500:] + result.err
+
+
+def test_a_file_name_with_a_newline_asks_git_for_nothing_else(cli, tmp_path) -> None:
+    """Names go to `git cat-file --batch` one a line: a name holding a newline must not become a second request
+    (here, one that would hide HEAD's version of the spec from the retired-id check)."""
+    repo = _retired_and_reused(tmp_path / "repo")
+    repo.git("reset", "-q", "--soft", "HEAD~1")  # the reuse is in the working tree, not committed
+    assert "SPEC207" in cli("validate", str(repo.root)).out
+    (repo.root / "spectools.yaml").write_text('documents: ["model_spec.md", "extra*.md"]\n', encoding="utf-8")
+    (repo.root / "extra\nHEAD~1:model_spec.md").write_text("# Extra\n", encoding="utf-8")
+    assert "SPEC207" in cli("validate", str(repo.root)).out

@@ -8,6 +8,7 @@ kept, a second write changes nothing, and no byte inside .git or outside the rep
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,62 @@ def test_a_section_that_a_comment_left_open_would_hide_is_refused(cli, tmp_path)
     result = cli("changelog", "--path", str(root), "--write", str(path))
     assert result.code == 2 and "would not show" in result.err and "close it" in result.err
     assert path.read_text(encoding="utf-8") == text
+
+
+OUTPUTS = {
+    "eval run --out": lambda url: [
+        "eval",
+        "run",
+        ".",
+        "--model",
+        "m",
+        "--grader-model",
+        "g",
+        "--base-url",
+        url,
+        "--no-cache",
+        "--out",
+        "results.json",
+    ],
+    "eval calibrate --out": lambda url: [
+        "eval",
+        "calibrate",
+        ".",
+        "--grader-model",
+        "g",
+        "--base-url",
+        url,
+        "--no-cache",
+        "--out",
+        "results.json",
+    ],
+    "eval export --out": lambda url: ["eval", "export", ".", "--to", "inspect", "--out", "exported"],
+    "github --save-report": lambda url: ["github", "--base", "HEAD~1", "--pr", "5", "--save-report", "exported"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_an_output_the_user_names_in_the_repository_never_follows_a_committed_link_out(command, cli, tmp_path, outside,
+                                                                                        monkeypatch) -> None:  # fmt: skip
+    """The README's own usage, `eval run . --out results.json`, in a checkout of the pull request: a link the pull
+    request committed at that name (or a folder link for export and the ticket) may not lead the write anywhere
+    outside the repository, nor into .git."""
+    from tests.chat_server import ChatServer, completion
+
+    repo = spec_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    for target in (outside / "keep.txt", outside, repo.root / ".git" / "config", repo.root / ".git"):
+        for name in ("results.json", "results.jsonl", "exported"):
+            if (repo.root / name).is_symlink() or (repo.root / name).is_file():
+                (repo.root / name).unlink()
+            elif (repo.root / name).is_dir():
+                shutil.rmtree(repo.root / name)
+        folder_like = target.is_dir()
+        (repo.root / ("exported" if folder_like else "results.json")).symlink_to(target)
+        (repo.root / "results.jsonl").symlink_to(outside / "keep.txt")
+        before = snapshot(repo.root / ".git", outside)
+        with ChatServer(lambda body, n: completion("ok" if body["model"] == "m" else '{"reasoning": "x", "score": 7}')) as s:
+            result = cli(*OUTPUTS[command](s.url))
+        assert result.code in (0, 1, 2), result.err
+        assert snapshot(repo.root / ".git", outside) == before, (command, target)
