@@ -202,6 +202,8 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                     if isinstance(data__limits__maxfilebytes, (int, float, Decimal)) and not isinstance(data__limits__maxfilebytes, bool):
                         if data__limits__maxfilebytes < 1:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".limits.max_file_bytes must be bigger than or equal to 1")
+                        if data__limits__maxfilebytes > 104857600:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".limits.max_file_bytes must be smaller than or equal to 104857600")
                 if data__limits_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".limits must not contain "+str(data__limits_keys)+" properties")
         if "eval" in data_keys:
