@@ -40,8 +40,22 @@ STOPWORDS = LIGHT_VERBS | frozenset(
 )
 _WORD = re.compile(r"\S+")
 _TAG = re.compile(CLAUSE_TAG)
-_EDGE = re.compile(r"^[^\w']+|[^\w']+$")
-_DASHES = re.compile(r"\s*(?:---?|\u2014|\s\u2013\s)\s*")  # `--`, `---`, an em dash, a spaced en dash
+_LEAD = re.compile(r"[^\w']+")  # matched at the start only; the end is stripped by hand (`[^\w']+$` is quadratic)
+_WORDISH = re.compile(r"[\w']")
+
+
+def _edgeless(word: str) -> str:
+    """word without the marks at its ends (what is neither a word character nor an apostrophe), in one pass."""
+    lead = _LEAD.match(word)
+    start, end = (lead.end() if lead else 0), len(word)
+    while end > start and not _WORDISH.match(word, end - 1):
+        end -= 1
+    return word[start:end]
+
+
+_DASHES = re.compile(
+    r"(?<!\s)\s*(?:---?|\u2014|\s\u2013\s)\s*"
+)  # from a run's first space only: linear  # `--`, `---`, an em dash, a spaced en dash
 _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u2013": "-"})
 _NOT = re.compile(r"^(.*?)(?:n't|not)$")
@@ -70,7 +84,7 @@ def normalise(text: str) -> str:
 def lexemes(word: str) -> tuple[str, ...]:
     """A word as the rule reads it: lower case, no edge punctuation or 's, parts of a compound
     (`root-level`), and a contraction or `cannot` as its verb and `not`."""
-    w = _EDGE.sub("", word.lower())
+    w = _edgeless(word.lower())
     out = []
     for part in re.split(r"[-/]", w.removesuffix("'s")):
         if part == "cannot" or part.endswith("n't"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,6 +29,7 @@ OPENAI_URL = "https://api.openai.com/v1"
 INSTALL_HINT = "spectools eval needs the openai client: pip install 'spectools[eval]'"
 
 
+_UNPAIRED = re.compile(r"[\ud800-\udfff]")
 MAX_REPLY = 1024 * 1024  # bytes of one HTTP reply read at most (an answer is capped by max_tokens besides)
 MAX_TOKENS = 4096  # a request's max_tokens, unless it names its own
 
@@ -290,7 +292,7 @@ class Endpoint:
             if isinstance(exc.__cause__, ReplyTooLarge):
                 raise RequestFailed(f"{self.base_url} answered {exc.__cause__}: not read") from None
             raise RequestFailed(f"cannot reach {self.base_url}: {exc.__cause__ or exc}") from None
-        except (openai.OpenAIError, ValueError) as exc:  # an answer the client cannot read
+        except (openai.OpenAIError, ValueError, RecursionError) as exc:  # an answer the client cannot read (too deep)
             raise RequestFailed(
                 f"{self.base_url} answered something that is not a chat completion ({type(exc).__name__})"
             ) from None
@@ -305,6 +307,7 @@ class Endpoint:
             raise RequestFailed(f"{self.base_url} answered something that is not a chat completion") from None
         if not isinstance(text, str):
             raise RequestFailed(f"{self.base_url} answered with no message text")
+        text = _UNPAIRED.sub("\ufffd", text)  # valid JSON, but no text: a lone surrogate can be neither hashed nor written
         usage = getattr(response, "usage", None)
         counts = {k: getattr(usage, k, 0) for k in ("prompt_tokens", "completion_tokens")}
         return Reply(text, _count(counts, "prompt_tokens"), _count(counts, "completion_tokens"), False,

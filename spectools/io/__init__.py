@@ -234,6 +234,7 @@ def write_entry(folder: Path, parts: tuple[str, ...], data: bytes) -> None:
 
 # ---- safe YAML
 KeyPath = tuple[Any, ...]
+MAX_NUMBER_CHARS = 40  # an integer in YAML: no count or limit needs more (Python cannot show ints of 4,300 digits)
 
 
 class YamlError(Exception):
@@ -260,6 +261,14 @@ def load_yaml(text: str) -> tuple[Any, dict[KeyPath, int]]:
                 )
             return super().compose_node(parent, index)
 
+        def construct_yaml_int(self, node: Any) -> Any:
+            if len(str(node.value)) > MAX_NUMBER_CHARS:  # 0x and 4,000 digits: an int no text can show
+                mark = node.start_mark
+                raise YamlError(f"a number of more than {MAX_NUMBER_CHARS} characters; write a smaller one", mark.line + 1,
+                                mark.column + 1)  # fmt: skip
+            return super().construct_yaml_int(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
     try:
         loader = Loader(text)
     except yaml.reader.ReaderError as exc:

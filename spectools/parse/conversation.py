@@ -9,6 +9,7 @@ checks/examples.py judges the conversation it returns.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from spectools.model import Comparison, Diagnostic, Label, Location, Message, Turn, diag
 
@@ -18,7 +19,8 @@ INNER = frozenset({"settings", "untrusted"})
 # Linear on any text: no lazy run is followed by an optional run that overlaps it (which made
 # `<a` and 100,000 spaces quadratic); the attributes' trailing space and `/` are split off in Python.
 _TOKEN = re.compile(r"<!--(.*?)-->|<(/?)([A-Za-z][\w-]*)((?:\s[^<>]*)?)(/?)>", re.S)
-_ATTR = re.compile(r'([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'>]+))')
+_CLOSE = re.compile(r"</([A-Za-z][\w-]*)\s*>")
+_ATTR = re.compile(r'(?<![\w.:-])([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'>]+))')  # names from a boundary
 # VERDICT, then optionally [#anchor], then optionally `, qualifier`, then optionally `: reason`
 _LABEL = re.compile(r"\s*([A-Za-z]+)\s*(?:\[#([^\]]*)\])?\s*(?:,([^:]*))?(?::(.*))?", re.S)  # the reason is stripped in Python
 
@@ -52,7 +54,7 @@ class _Parser:
         self.comparison_loc: Location | None = None
         self.current: _Open | None = None
         self.inner: tuple[str, int] | None = None  # (settings|untrusted, offset after its open tag)
-        self.unclosed: dict[str, int] = {}  # unknown element -> an offset after which it is never closed
+        self.closes: dict[str, list[tuple[int, int]]] | None = None  # closing tags by name, indexed when first needed
         self.pos = 0
         self._cursor = (0, 0, 0)  # offset, line index, offset of that line's start: offsets mostly grow
 
@@ -179,12 +181,20 @@ class _Parser:
         known = ", ".join(sorted(ROLES))
         self.problems.append(diag("SPEC501", here, f"unknown role; use one of {known} (or <comparison>)"))
         self.current = None
-        if self.unclosed.get(lname, len(self.text) + 1) > end:
-            skip = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(self.text, end)
-            if skip:
-                self.pos = skip.end()
-            else:
-                self.unclosed[lname] = end
+        skip = self.closing(lname, end)
+        if skip is not None:
+            self.pos = skip
+
+    def closing(self, lname: str, after: int) -> int | None:
+        """The end of the first `</name>` (any case) at or after `after`, or None. Every closing tag of the text is
+        indexed in one pass the first time: many unknown names cost one pass, not one search to the end each."""
+        if self.closes is None:
+            self.closes = {}
+            for m in _CLOSE.finditer(self.text):
+                self.closes.setdefault(m.group(1).lower(), []).append((m.start(), m.end()))
+        found = self.closes.get(lname, [])
+        i = bisect_left(found, (after, 0))
+        return found[i][1] if i < len(found) else None
 
     def finish(self) -> None:
         """The end of the text: whatever is still open is reported and closed."""

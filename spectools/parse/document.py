@@ -12,7 +12,9 @@ from spectools.parse.markdown import parse
 
 _NEWLINE = re.compile("\n")
 _EXAMPLE = re.compile(r"^\*\*Example\*\*:\s*(.*)$", re.S)
-_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]*_]*(?:" + CLAUSE_TAG + r")*(?=\s|$)")
+# a run of `.!?` is tried from its first mark only (the look-behind): from each mark it would be tried again to its end
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"'\u201d\u2019)\]*_]*(?:" + CLAUSE_TAG + r")*(?=\s|$)")
+LONG_SENTENCE = 2000  # characters: a clause in a longer run-on sentence is the stretch between the tags around it
 _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "cf", "Dr", "Mr", "Mrs", "Ms", "St", "No")
 
 
@@ -57,6 +59,8 @@ class Sentences:
         self._ends: list[int] = []
         self._scan = _SENTENCE_END.finditer(content)
         self._done = False
+        self._texts: dict[int, str] = {}  # sentence n -> its text: the clauses of one sentence share it
+        self._tags: list[tuple[int, int]] | None = None  # the spans of the paragraph's clause tags, when needed
 
     def _end_after(self, offset: int) -> int:
         """The index in _ends of the first sentence end after offset (scanning on as needed)."""
@@ -70,11 +74,23 @@ class Sentences:
         return min(bisect_right(self._ends, offset), len(self._ends) - 1)
 
     def at(self, offset: int) -> str:
-        """The sentence that holds offset, with clause tags removed."""
+        """The sentence that holds offset, with clause tags removed. In a run-on sentence (longer than LONG_SENTENCE),
+        the stretch from the end of the tag before offset to the end of the tag at it, at most LONG_SENTENCE long: every
+        clause of a paragraph of thousands of tags and no full stop would otherwise hold the whole paragraph."""
         n = self._end_after(offset)
         end = self._ends[n]
         start = self._ends[n - 1] if n else 0
-        return " ".join(TAG.sub("", self.content[start:end]).split())
+        if end - start <= LONG_SENTENCE:
+            if n not in self._texts:
+                self._texts[n] = " ".join(TAG.sub("", self.content[start:end]).split())
+            return self._texts[n]
+        if self._tags is None:
+            self._tags = [m.span() for m in TAG.finditer(self.content)]
+        i = bisect_right(self._tags, (offset, len(self.content)))  # tags[i - 1]: the tag at offset
+        before = self._tags[i - 2][1] if i >= 2 else start  # the end of the tag before it
+        own_end = self._tags[i - 1][1] if i else offset
+        lo, hi = max(start, before, offset - LONG_SENTENCE), min(end, max(own_end, offset))
+        return " ".join(TAG.sub("", self.content[lo:hi]).split())
 
 
 def sentence_at(content: str, offset: int) -> str:
@@ -193,8 +209,9 @@ class _Walker:
                     )
                 )
         if self.read_clauses and "[^" in tok.content:
+            off, counted = 0, 0
             for m in TAG.finditer(tok.content):
-                off = tok.content.count("\n", 0, m.start())
+                off, counted = off + tok.content.count("\n", counted, m.start()), m.start()  # counted on, not again
                 self.problems.append(diag("SPEC602", self.here(first + off, m.group(0)), _IN_CODE.format(m.group(1))))
         if i in self.example_fences:
             title, where = self.example_fences[i]

@@ -8,7 +8,7 @@ from spectools.model import CLAUSE_TAG, Challenge, Document, Header, Location, d
 from spectools.parse import frontmatter
 from spectools.parse.document import walk
 
-HEADER = re.compile(r"^Examples for " + CLAUSE_TAG + r" in (.+?):?\s*$")
+HEADER = re.compile(r"^Examples for " + CLAUSE_TAG + r" in (.+?):?$")  # matched on the line right-stripped: linear
 
 
 def parse_document(path: str, text: str) -> Document:
@@ -26,7 +26,7 @@ def parse_challenge(path: str, clause_id: str, text: str) -> Challenge:
     if w.first_paragraph is not None:
         content, line, col = w.first_paragraph
         first_line = content.split("\n", 1)[0]
-        m = HEADER.match(first_line)
+        m = HEADER.match(first_line.rstrip())
         if m:
             header = Header(m.group(1), " ".join(m.group(2).split()), first_line, Location(path, line, col))
         elif content.startswith("Examples for"):

@@ -36,8 +36,11 @@ def printable(text: str) -> str:
 
 # code spans, emphasis, tables, strikethrough, math; `_` inside a word (model_spec.md) emphasises nothing
 _MD_PUNCT = re.compile(r"([\\`*|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-_LINK = re.compile(r"\](?=[(\[])")  # `](` and `][` make links and images: `[` and `(` alone make none
-_NEEDS_JOIN = re.compile(r"@|(?<=:)//|(?<=www)\.", re.I)
+# `](` and `][` make links and images, `]:` a link reference definition (which turns every `[x]` and `![x]` of the
+# comment into a link or an image): `[` and `(` alone make none
+_LINK = re.compile(r"\](?=[(\[:])")
+# mentions, autolinked URLs, and issue references (`#12`, `owner/repo#12`, `GH-12`) that would link or notify
+_NEEDS_JOIN = re.compile(r"@|(?<=:)//|(?<=www)\.|(?<=#)(?=\d)|(?<=\bGH-)(?=\d)", re.I)
 
 
 # What the runner obeys in a line of a step's output (its ActionCommandManager): `##[` anywhere in the line
@@ -68,7 +71,9 @@ def term(text: str) -> str:
     )
 
 
-_MD_WORK = re.compile(r"[\\`*_|~$&<>@\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|\]\(|\]\[|://|www\.|  |^\s|\s$", re.I)
+_MD_WORK = re.compile(
+    r"[\\`*_|~$&<>@\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|\]\(|\]\[|\]:|#\d|GH-\d|://|www\.|  |^\s|\s$", re.I
+)
 
 
 def md(text: str) -> str:
@@ -78,7 +83,7 @@ def md(text: str) -> str:
     text = " ".join(_CONTROL.sub(" ", printable(text)).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _LINK.sub("]\\\\", _MD_PUNCT.sub(r"\\\1", text))
-    return _NEEDS_JOIN.sub(lambda m: m.group(0) + WORD_JOINER if m.group(0) == "@" else WORD_JOINER + m.group(0), text)
+    return _NEEDS_JOIN.sub(lambda m: m.group(0) + WORD_JOINER if m.group(0) in ("@", "") else WORD_JOINER + m.group(0), text)
 
 
 @lru_cache(maxsize=4096)

@@ -105,8 +105,8 @@ def split_blobs(out: bytes, count: int) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for _ in range(count):
         header_end = out.index(b"\n", pos)
-        fields = out[pos:header_end].split()
-        if len(fields) < 3:
+        fields = out[pos:header_end].rsplit(b" ", 2)  # the name asked for may hold spaces: "<name> missing"
+        if len(fields) < 3 or not fields[2].isdigit() or fields[1] != b"blob":
             spans.append((0, 0))
             pos = header_end + 1
             continue

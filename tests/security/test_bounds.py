@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from spectools.diff import wording
 from spectools.eval.endpoint import MAX_REPLY, Endpoint, RequestFailed
 from spectools.eval.grader import parse
+from spectools.parse.conversation import parse_conversation
+from spectools.parse.files import parse_challenge
 from tests.chat_server import ChatServer, Reply, completion, error
 from tests.security.harness import spec_repo
 
@@ -299,3 +301,36 @@ def test_an_unclosed_comment_repeated_in_a_conversation_costs_linear_work() -> N
     turns, problems = parse_conversation("<user>\nhi\n</user>\n" + "<!--" * 40000, "x.md", 1)
     assert time.process_time() - started < 2.0
     assert len(turns) == 1 and problems
+
+
+def _document(body: str) -> object:
+    from spectools.parse.files import parse_document
+
+    return parse_document("m.md", f"# S\n\n## A {{#a authority=root}}\n\n{body}\n")
+
+
+SHAPES = {  # name: (what the old code took, the work) -- each linear now, by CPU time with a wide margin
+    "20,000 tags in one paragraph, no full stop (84 s, 900 MB)": lambda: _document(
+        " ".join(f"w[^m{i:05d}]" for i in range(20000))
+    ),
+    "40,000 dots before a tag (61 s)": lambda: _document("The assistant must wait" + "." * 40000 + "x [^dt01]."),
+    "a word of 40,000 marks in a diff (46 s)": lambda: wording.lexemes("a" + "%" * 40000 + "a"),
+    "40,000 spaces before a dash (27 s)": lambda: wording.fold("x" + " " * 40000 + " - y"),
+    "a challenge header of 80,000 spaces (30 s)": lambda: parse_challenge(
+        "examples/hn01.md", "hn01", "Examples for [^hn01] in x" + " " * 80000 + "y\n"
+    ),
+    "an attribute-less tag of 80,000 letters (74 s)": lambda: parse_conversation(
+        "<user " + "a" * 80000 + ">\nq\n</user>\n", "x.md", 1
+    ),
+    "80,000 tags in a code fence (12 s)": lambda: _document("```\n" + "[^a]\n" * 80000 + "```"),
+    "80,000 distinct unknown elements (29 s)": lambda: parse_conversation("".join(f"<f{i}>" for i in range(80000)), "x.md", 1),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_a_hostile_shape_of_spec_text_costs_linear_work(shape: str) -> None:
+    """Shapes the second attack round found quadratic (seconds to minutes at a few hundred kilobytes, the figure in
+    the name); each now a pass or two. CPU time of this process, with a margin of ten to a hundred: no wall clock."""
+    started = time.process_time()
+    SHAPES[shape]()
+    assert time.process_time() - started < 3.0, shape

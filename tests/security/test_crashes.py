@@ -13,6 +13,7 @@ import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -251,3 +252,76 @@ def test_a_ticket_naming_a_pull_request_github_does_not_have_is_a_message(cli, t
         result = cli("github", "--path", str(repo.root), "--report", str(tmp_path / "artifact"))
         assert server.on_issue(77) == []
     assert result.code == 2 and "pull request #77, which GitHub does not give" in result.err
+
+
+@SETTINGS
+@given(
+    digits=st.integers(min_value=41, max_value=5000),
+    where=st.sampled_from(["challenge", "document", "config"]),
+    form=st.sampled_from(["0x{f}", "0o{7}", "0b{1}", "{9}", "-{9}", "0x{f}_1"]),
+)
+def test_a_yaml_integer_no_text_can_show_is_a_finding(digits: int, where: str, form: str, cli, tmp_path) -> None:
+    """`0x` and 4,000 digits is an int Python cannot turn into text (4,300 digits): refused where it is read."""
+    number = (
+        form.replace("{f}", "f" * digits).replace("{7}", "7" * digits).replace("{1}", "1" * digits).replace("{9}", "9" * digits)
+    )
+    root = tmp_path / "repo"
+    if not root.exists():
+        spec_repo(root)
+    from tests.gitrepo import GitRepo
+
+    repo = GitRepo(root, init=False)
+    files = {
+        "model_spec.md": (root / "model_spec.md").read_text("utf-8"),
+        "examples/hn01.md": (root / "examples/hn01.md").read_text("utf-8"),
+    }
+    if where == "config":
+        (root / "spectools.yaml").write_text(f"limits:\n  max_file_bytes: {number}\n", "utf-8")
+    else:
+        target = "examples/hn01.md" if where == "challenge" else "model_spec.md"
+        (root / target).write_text(
+            f"---\nversion: {number}\n---\n{files[target].split(chr(10) + '---' + chr(10), 1)[-1]}", "utf-8"
+        )
+    repo.commit("big number")
+    for args in (["validate"], ["diff", "HEAD~1", "HEAD"], ["export"], ["github", "--base", "HEAD~1", "--dry-run"]):
+        result = cli(*args, cwd=root)
+        assert result.code in (0, 1, 2), f"{args}: {result.err}"
+    (root / "spectools.yaml").unlink(missing_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, "utf-8")
+    repo.commit("back")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 200000 + "]" * 200000,
+        '{"choices": ' + "[" * 200000 + "]" * 200000 + "}",
+        '{"choices": [{"message": {"content": "hi \\ud800 there"}}]}',
+        '{"choices": [{"message": {"content": "{\\"reasoning\\": \\"\\udc80\\", \\"score\\": 7}"}}]}',
+    ],
+    ids=["deep", "deep-choices", "lone-surrogate", "lone-surrogate-grade"],
+)
+def test_a_reply_too_deep_or_with_a_lone_surrogate_is_no_crash(body: str, cli, tmp_path, monkeypatch) -> None:
+    from tests.chat_server import ChatServer, Reply
+
+    root = spec_repo(tmp_path / "repo").root
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    out = tmp_path / "results.json"
+    with ChatServer(lambda b, n: Reply(body=body)) as server:
+        for extra in ([], ["--no-cache"]):
+            result = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
+                         "--out", str(out), *extra)  # fmt: skip
+            assert result.code == 0, result.err
+    json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_a_new_document_whose_name_holds_spaces_is_read(cli, tmp_path) -> None:
+    """Not from a pull request (there the file is committed), but the everyday local case: `git cat-file --batch`
+    answers `HEAD:spec/new doc a.md missing`, and the name's spaces are no size."""
+    root = spec_repo(tmp_path / "repo").root
+    (root / "spectools.yaml").write_text('documents: [model_spec.md, "spec/*.md"]\n', encoding="utf-8")
+    (root / "spec").mkdir()
+    (root / "spec" / "new doc a.md").write_text("# New {#new authority=root}\n\nRule[^ex01].\n", encoding="utf-8")
+    result = cli("validate", str(root))
+    assert result.code == 1 and "SPEC102 clause 'ex01'" in result.out, result.err
