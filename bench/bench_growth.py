@@ -8,7 +8,9 @@ The measures the test suite used to time, and the bounds of issue 17, in this pr
 - calibration: the cases of one example with n comparisons (each takes the conversation before it);
 - grader reply: `{` then `"score" ` n times, read for a grade (the reply is capped at 1 MiB anyway);
 - word diff: one sentence whose subject of n words, right before its modal, is rewritten whole;
-- printed text: n lines of hostile text through the guard of stdout (every line escaped for the runner).
+- printed text: n lines of hostile text through the guard of stdout (every line escaped for the runner);
+- run-on tags: one paragraph of n clause tags and no full stop;
+- unknown elements: n distinct unknown elements in an example.
 
 The suite proves each by counting work (tests/security/test_bounds.py, tests/test_hostile.py); this measures time.
 """
@@ -63,6 +65,20 @@ def word_diff(n: int) -> Callable[[], object]:
     return lambda: diff(old, new)
 
 
+def run_on(n: int) -> Callable[[], object]:
+    from spectools.parse.files import parse_document
+
+    text = "# S\n\n## A {#a}\n\n" + " ".join(f"w[^m{i:05d}]" for i in range(n)) + "\n"
+    return lambda: parse_document("m.md", text)
+
+
+def unknown_elements(n: int) -> Callable[[], object]:
+    from spectools.parse.conversation import parse_conversation
+
+    text = "".join(f"<f{i}>" for i in range(n))
+    return lambda: parse_conversation(text, "x.md", 1)
+
+
 def printed(n: int) -> Callable[[], object]:
     from spectools.cli.output import Guard
 
@@ -71,7 +87,8 @@ def printed(n: int) -> Callable[[], object]:
 
 
 MEASURES = {"summary": (summary, 2000), "calibration": (calibration, 3000), "grader reply": (grader_reply, 20000),
-            "word diff": (word_diff, 2000), "printed text": (printed, 20000)}  # fmt: skip
+            "word diff": (word_diff, 2000), "printed text": (printed, 20000), "run-on tags": (run_on, 5000),
+            "unknown elements": (unknown_elements, 20000)}  # fmt: skip
 
 
 def best(fn: Callable[[], object], runs: int) -> float:
