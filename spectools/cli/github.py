@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     comment_id, warning = _publish(args, ctx, checked, number, gh)
     if warning:
         runner_warn(warning)
-    summary = report.summary if not warning else report.summary + f"\n> [!WARNING]\n> {warning}\n"
+    summary = report.summary if not warning else f"> [!WARNING]\n> {warning}\n\n" + report.summary  # first: never cut
     write_runner_files(os.environ, report, summary, comment_id)
     if _on_runner() and not args.dry_run:
         quoted(report.comment)  # the log shows what was posted, never obeyed as commands

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from spectools.model import EXIT_FINDINGS, EXIT_OK, SEVERITIES, SpecError, fails, severity_counts
+from spectools.sources.git import is_sha
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -85,7 +86,8 @@ def check(fail_on: str, ctx: Context, path: str, results: list[str], run_id: str
     inputs = replace(_inputs(rv, ctx, repo, results, run_id), failed=failed, notes=notes)
     comment = render(inputs)
     summary = render(
-        replace(inputs, full_report="the output of `spectools validate`", list_limit=2000, line_limit=None), SUMMARY_LIMIT // 2
+        replace(inputs, full_report="the output of `spectools validate`", list_limit=2000, line_limit=None),
+        SUMMARY_LIMIT // 3 - 4096,  # render counts UTF-16 units, GitHub bytes: a unit is at most 3 bytes; room for a warning
     )
     report = Handoff(
         ctx.number or 0, rv.head, rv.errors, rv.warnings, rv.breaking, EXIT_FINDINGS if failed else EXIT_OK,
@@ -105,21 +107,33 @@ def verified(ticket: Ticket, ctx: Context, gh: Any) -> str | None:
     if ctx.workflow_run_prs and ticket.pull_request not in ctx.workflow_run_prs:
         raise SpecError(f"the report names pull request #{ticket.pull_request}, which is not the run's; not posted")
     if gh is not None and ctx.repository:
-        from github import GithubException
-
-        try:
-            pull = gh.get_repo(ctx.repository).get_pull(ticket.pull_request)
-        except GithubException as exc:
+        head, base = _pull_commits(gh, ctx.repository, ticket.pull_request)
+        if head != ticket.head_sha:
             raise SpecError(
-                f"the report names pull request #{ticket.pull_request}, which GitHub does not give ({exc.status}); not posted"
-            ) from None
-        if pull.head.sha != ticket.head_sha:
-            raise SpecError(
-                f"the report names pull request #{ticket.pull_request}, whose head is {pull.head.sha[:12]}, "
+                f"the report names pull request #{ticket.pull_request}, whose head is {head[:12]}, "
                 f"not the commit it checked ({ticket.head_sha[:12]}); not posted"
             )
-        return str(pull.base.sha)
+        return base
     return None
+
+
+def _pull_commits(gh: Any, repository: str, number: int) -> tuple[str, str]:
+    """(head, base) commits of a pull request as the API gives them; SpecError for any reply that does not give two
+    commit ids (the API's answer is read as data too: a null, a number, an error)."""
+    from github import BadAttributeException, GithubException
+
+    try:
+        pull = gh.get_repo(repository).get_pull(number)
+        head, base = pull.head.sha, pull.base.sha
+    except GithubException as exc:
+        raise SpecError(
+            f"the report names pull request #{number}, which GitHub does not give ({exc.status}); not posted"
+        ) from None
+    except (BadAttributeException, AttributeError, TypeError):
+        head = base = None
+    if not (isinstance(head, str) and is_sha(head) and isinstance(base, str) and is_sha(base)):
+        raise SpecError(f"GitHub's reply for pull request #{number} gives no head and base commit; not posted")
+    return head, base
 
 
 class Delivered(NamedTuple):
@@ -129,8 +143,8 @@ class Delivered(NamedTuple):
 
 
 def deliver(ctx: Context, number: int, body: str, mode: str, gh: Any) -> Delivered:
-    """Post (or edit, or recreate) the sticky comment. Refusals and outages are warnings, not failures."""
-    from github import GithubException
+    """Post (or edit, or recreate) the sticky comment. Refusals, outages and odd replies are warnings, not failures."""
+    from github import BadAttributeException, GithubException
 
     from spectools.github.api import CommentRefused, post
 
@@ -153,6 +167,8 @@ def deliver(ctx: Context, number: int, body: str, mode: str, gh: Any) -> Deliver
         return Delivered("", None, f"could not post the comment: GitHub answered {exc.status} after retries")
     except OSError as exc:
         return Delivered("", None, f"could not reach GitHub at {ctx.api_url}: {type(exc).__name__}")
+    except (BadAttributeException, AttributeError, TypeError, ValueError):
+        return Delivered("", None, "could not post the comment: GitHub's reply was not what its API gives")
     return Delivered(str(posted.comment_id or ""), f"comment {posted.action} on pull request #{number}", None)
 
 

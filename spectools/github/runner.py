@@ -39,9 +39,11 @@ def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
     if len(data) <= limit:
         return markdown
     note = "\n\n_The summary was cut here: it was larger than GitHub allows (1 MiB)._\n"
-    room = limit - len(note.encode("utf-8"))
+    room = limit - len(note.encode("utf-8")) - 64 * len("</details>\n")
     cut = data[:room].decode("utf-8", "ignore")
-    return cut[: cut.rfind("\n") + 1 if "\n" in cut else len(cut)] + note
+    cut = cut[: cut.rfind("\n") + 1 if "\n" in cut else len(cut)]
+    opened = min(cut.count("<details>") - cut.count("</details>"), 64)  # a block the cut left open is closed
+    return cut + "\n</details>\n" * max(opened, 0) + note
 
 
 def append_summary(path: Path, markdown: str) -> None:

@@ -184,7 +184,7 @@ def test_a_refusal_is_a_warning_with_the_job_summary_and_the_exit_code_stays(cli
         in result.out
     )
     summary = run.summary.read_text(encoding="utf-8")
-    assert summary.startswith("## ❌ fail") and "> [!WARNING]\n> GitHub refused to write the comment" in summary
+    assert summary.startswith("> [!WARNING]\n> GitHub refused to write the comment") and "## ❌ fail" in summary
     assert run.outputs()["comment-id"] == ""
 
 

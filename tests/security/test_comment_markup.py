@@ -93,3 +93,41 @@ def test_spec_text_is_never_live_in_the_comment(title: str, prose: str, cli, tmp
     assert live_parts(result.out) == [], result.out
     notes = cli("changelog", "--path", str(root), "HEAD~1..HEAD")
     assert live_parts(notes.out) == [], notes.out
+
+
+@given(
+    blocks=st.lists(st.tuples(st.integers(0, 3), st.text(alphabet="漢a \n", min_size=0, max_size=400)), min_size=1, max_size=8),
+    limit=st.integers(300, 3000),
+)
+def test_a_cut_job_summary_fits_and_leaves_no_block_open(blocks: list, limit: int) -> None:
+    """The job summary is cut in bytes (GitHub's limit), at a line's end, and every <details> the cut left open is
+    closed, so the note that it was cut shows."""
+    from spectools.github.runner import fit_summary
+
+    text = "".join("<details><summary>s</summary>\n\n" * opened + body + "\n" for opened, body in blocks)
+    fitted = fit_summary(text, limit)
+    if fitted != text:  # it was cut: within the limit, and no block left open
+        assert len(fitted.encode("utf-8")) <= limit
+        assert fitted.count("<details>") <= fitted.count("</details>")
+
+
+def test_a_summary_of_wide_characters_keeps_the_warning_and_fits(cli, tmp_path, monkeypatch) -> None:
+    """55,000 words of three-byte characters fit the comment's count of UTF-16 units but not GitHub's 1 MiB of bytes:
+    sections are dropped whole, and the warning that the comment was not posted comes first, where no cut reaches."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("base", spec("Style", " ".join(["漢字字"] * 55000), "kind"))
+    repo.commit("head", spec("Style", " ".join(["漢文文"] * 55000), "kind"))
+    summary = tmp_path / "summary.md"
+    summary.write_text("", encoding="utf-8")
+    for key, value in {
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_EVENT_NAME": "push",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    result = cli("github", "--path", str(repo.root), "--base", "HEAD~1", "--pr", "5")
+    assert result.code in (0, 1), result.err
+    text = summary.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= 1024 * 1024 and text.startswith("> [!WARNING]")
+    assert text.count("<details>") == text.count("</details>")

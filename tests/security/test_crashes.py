@@ -325,3 +325,68 @@ def test_a_new_document_whose_name_holds_spaces_is_read(cli, tmp_path) -> None:
     (root / "spec" / "new doc a.md").write_text("# New {#new authority=root}\n\nRule[^ex01].\n", encoding="utf-8")
     result = cli("validate", str(root))
     assert result.code == 1 and "SPEC102 clause 'ex01'" in result.out, result.err
+
+
+ODD = [None, 12345, "", "not-a-sha", [], {}, True]
+
+
+@SETTINGS
+@given(
+    where=st.sampled_from(["pull.head.sha", "pull.base.sha", "pull.head", "comment.body", "comment.id", "comment.user"]),
+    value=st.sampled_from(ODD),
+)
+def test_an_odd_reply_from_the_github_api_is_a_message_or_a_warning(
+    where: str, value: object, cli, tmp_path, monkeypatch
+) -> None:
+    """GitHub's API is GitHub's, but a proxy, an Enterprise server or an outage can answer anything: a pull request
+    without commits is refused, a comment list that is not one is a warning; never exit 3."""
+    from tests.github.test_pullrequest import Runner, event, make_repo
+    from tests.github_server import GitHubServer
+    from tests.gitrepo import GitRepo
+
+    root = tmp_path / "spec"
+    if not root.exists():
+        make_repo(root)
+    head, base = (GitRepo(root, init=False).git("rev-parse", ref).strip() for ref in ("feature", "main"))
+    kind, field = where.split(".", 1)
+    with GitHubServer() as server:
+        server.pulls[5] = {"head": head, "base": base}
+        serve = server.httpd.RequestHandlerClass._serve
+
+        def odd(self, method, path, query, body):  # type: ignore[no-untyped-def]
+            status, data, headers = serve(self, method, path, query, body)
+            items = data if isinstance(data, list) else [data]
+            for item in items:
+                if isinstance(item, dict) and (
+                    (kind == "pull" and "/pulls/" in path) or (kind == "comment" and "/comments" in path)
+                ):
+                    target, key = (
+                        (item, field) if "." not in field else (item.get(field.split(".")[0]) or {}, field.split(".")[1])
+                    )
+                    if isinstance(target, dict):
+                        target[key] = value
+            return status, data, headers
+
+        monkeypatch.setattr(server.httpd.RequestHandlerClass, "_serve", odd)
+        if kind == "comment":
+            server.add_comment(5, "<!-- spectools:summary -->\nold")
+        if kind == "pull":
+            (tmp_path / "artifact").mkdir(exist_ok=True)
+            (tmp_path / "artifact" / "spectools-report.json").write_text(
+                json.dumps({"schema_version": 2, "pull_request": 5, "head_sha": head}), encoding="utf-8"
+            )
+            Runner(
+                monkeypatch,
+                tmp_path / "run",
+                server,
+                "workflow_run",
+                event("workflow_run.completed.json", workflow_run__head_sha=head),
+            )
+            result = cli("github", "--path", str(root), "--report", str(tmp_path / "artifact"))
+        else:
+            pr = event(
+                "pull_request.opened.json", pull_request__number=5, pull_request__base__sha=base, pull_request__head__sha=head
+            )
+            Runner(monkeypatch, tmp_path / "run", server, "pull_request", pr)
+            result = cli("github", "--path", str(root))
+    assert result.code in (0, 1, 2), result.err
