@@ -305,7 +305,7 @@ def _info(root: Path, settings: Settings, started: str, outcome: Outcome, target
         outcome.complete, target.sent + judge.sent, target.hits + judge.hits,
         target.prompt_tokens + judge.prompt_tokens, target.completion_tokens + judge.completion_tokens,
         {"samples": settings.samples, "grader_samples": settings.grader_samples, "max_requests": settings.max_requests,
-         "max_tokens": target.max_tokens},
+         "max_tokens": target.max_tokens, "developer_role": settings.developer_role},
     )  # fmt: skip
 
 

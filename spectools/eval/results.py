@@ -43,7 +43,7 @@ class RunInfo(NamedTuple):
     cache_hits: int
     prompt_tokens: int
     completion_tokens: int
-    setup: dict[str, int | None]  # samples, grader_samples, max_requests, max_tokens: what a pass rate depends on
+    setup: dict[str, int | str | None]  # samples, grader_samples, max_requests, max_tokens, developer_role
 
 
 def per_clause(

@@ -39,10 +39,11 @@ def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
     if len(data) <= limit:
         return markdown
     note = "\n\n_The summary was cut here: it was larger than GitHub allows (1 MiB)._\n"
-    room = limit - len(note.encode("utf-8")) - 64 * len("</details>\n")
+    closes = min(markdown.count("<details>"), 64)  # room for closing every block the cut could leave open
+    room = max(limit - len(note.encode("utf-8")) - closes * len("\n</details>\n"), 0)
     cut = data[:room].decode("utf-8", "ignore")
     cut = cut[: cut.rfind("\n") + 1 if "\n" in cut else len(cut)]
-    opened = min(cut.count("<details>") - cut.count("</details>"), 64)  # a block the cut left open is closed
+    opened = min(cut.count("<details>") - cut.count("</details>"), closes)  # a block the cut left open is closed
     return cut + "\n</details>\n" * max(opened, 0) + note
 
 

@@ -256,6 +256,8 @@ def _setup_words(r: dict[str, Any]) -> str:
         words.append(
             f"{setup['samples']} answer(s) a prompt, {setup['grader_samples']} grade(s) each, max_tokens {setup['max_tokens']}"
         )
+        if setup.get("developer_role") == "system":
+            words.append("developer messages sent as system")
         if setup.get("max_requests") is not None:
             words.append(f"at most {setup['max_requests']} requests")
     return ", ".join(words)

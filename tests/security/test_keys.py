@@ -1,7 +1,7 @@
 """Class "Keys" (docs/SECURITY.md): a key goes only to its own endpoint.
 
-Two real chat-completions servers on 127.0.0.1 stand for the model's endpoint and the grader's; generated
-spellings of "another endpoint" (another port, another path, a trailing slash) and of the key variables.
+Two real chat-completions servers on 127.0.0.1 (so another port) stand for the model's endpoint and the grader's;
+generated keys, with or without a trailing slash on the grader's URL, and a named key variable.
 The invariant: the grader's server never sees the model's key; without a grader key for another endpoint
 the run is refused before any request, with a message that says what to set.
 """
