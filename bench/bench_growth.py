@@ -20,11 +20,12 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.bench_hostile import best
 
 
 def summary(n: int) -> Callable[[], object]:
@@ -91,16 +92,6 @@ MEASURES = {"summary": (summary, 2000), "calibration": (calibration, 3000), "gra
             "unknown elements": (unknown_elements, 20000)}  # fmt: skip
 
 
-def best(fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
@@ -110,7 +101,9 @@ def main() -> int:
     worst = 0.0
     for name, (make, size) in MEASURES.items():
         n = max(1, int(size * args.n))
-        small, large = best(make(n), args.runs), best(make(4 * n), args.runs)
+        small_run, large_run = make(n), make(4 * n)
+        small_run(), large_run()  # warm up
+        small, large = best(small_run, args.runs), best(large_run, args.runs)
         ratio = large / small if small else 0.0
         worst = max(worst, ratio)
         print(f"{name:14} {n:7d} {small * 1000:7.1f}ms {large * 1000:7.1f}ms {ratio:5.1f}x", flush=True)

@@ -73,14 +73,7 @@ class GitLog:
 
     def options_before_the_end(self) -> list[str]:
         """Every argument that git read as an option: before `--end-of-options` or `--`, starting with a dash."""
-        seen = []
-        for call in self.calls():
-            for arg in call:
-                if arg in ("--", "--end-of-options"):
-                    break
-                if arg.startswith("-"):
-                    seen.append(arg)
-        return seen
+        return [arg for arg in self.before_the_end() if arg.startswith("-")]
 
 
 def snapshot(*roots: Path) -> dict[str, str]:

@@ -232,24 +232,27 @@ def test_a_reply_that_is_no_chat_completion_is_an_error_for_its_sample(body: str
     assert json.loads(out.read_text(encoding="utf-8"))["results"]  # written: each sample an error, or a grade
 
 
+def privileged_run(cli, monkeypatch, tmp_path, server, root, number: int, head: str):  # type: ignore[no-untyped-def]
+    """`spectools github --report` in a workflow_run of the event for head, with a ticket naming pull request number."""
+    from tests.github.test_pullrequest import Runner, event
+
+    (tmp_path / "artifact").mkdir(exist_ok=True)
+    ticket = {"schema_version": 2, "pull_request": number, "head_sha": head}
+    (tmp_path / "artifact" / "spectools-report.json").write_text(json.dumps(ticket), encoding="utf-8")
+    Runner(
+        monkeypatch, tmp_path / "run", server, "workflow_run", event("workflow_run.completed.json", workflow_run__head_sha=head)
+    )
+    return cli("github", "--path", str(root), "--report", str(tmp_path / "artifact"))
+
+
 def test_a_ticket_naming_a_pull_request_github_does_not_have_is_a_message(cli, tmp_path, monkeypatch) -> None:
     """GitHub sends no pull requests in a fork's workflow_run: the API's 404 for the ticket's number is refused."""
-    from tests.github.test_pullrequest import Runner, event, make_repo
+    from tests.github.test_pullrequest import make_repo
     from tests.github_server import GitHubServer
 
     repo, _, head = make_repo(tmp_path / "spec")
-    (tmp_path / "artifact").mkdir()
-    ticket = {"schema_version": 2, "pull_request": 77, "head_sha": head}
-    (tmp_path / "artifact" / "spectools-report.json").write_text(json.dumps(ticket), encoding="utf-8")
     with GitHubServer() as server:
-        Runner(
-            monkeypatch,
-            tmp_path / "run",
-            server,
-            "workflow_run",
-            event("workflow_run.completed.json", workflow_run__head_sha=head),
-        )
-        result = cli("github", "--path", str(repo.root), "--report", str(tmp_path / "artifact"))
+        result = privileged_run(cli, monkeypatch, tmp_path, server, repo.root, 77, head)
         assert server.on_issue(77) == []
     assert result.code == 2 and "pull request #77, which GitHub does not give" in result.err
 
@@ -371,18 +374,7 @@ def test_an_odd_reply_from_the_github_api_is_a_message_or_a_warning(
         if kind == "comment":
             server.add_comment(5, "<!-- spectools:summary -->\nold")
         if kind == "pull":
-            (tmp_path / "artifact").mkdir(exist_ok=True)
-            (tmp_path / "artifact" / "spectools-report.json").write_text(
-                json.dumps({"schema_version": 2, "pull_request": 5, "head_sha": head}), encoding="utf-8"
-            )
-            Runner(
-                monkeypatch,
-                tmp_path / "run",
-                server,
-                "workflow_run",
-                event("workflow_run.completed.json", workflow_run__head_sha=head),
-            )
-            result = cli("github", "--path", str(root), "--report", str(tmp_path / "artifact"))
+            result = privileged_run(cli, monkeypatch, tmp_path, server, root, 5, head)
         else:
             pr = event(
                 "pull_request.opened.json", pull_request__number=5, pull_request__base__sha=base, pull_request__head__sha=head

@@ -145,35 +145,11 @@ def test_a_section_that_a_comment_left_open_would_hide_is_refused(cli, tmp_path)
     assert path.read_text(encoding="utf-8") == text
 
 
-OUTPUTS = {
-    "eval run --out": lambda url: [
-        "eval",
-        "run",
-        ".",
-        "--model",
-        "m",
-        "--grader-model",
-        "g",
-        "--base-url",
-        url,
-        "--no-cache",
-        "--out",
-        "results.json",
-    ],
-    "eval calibrate --out": lambda url: [
-        "eval",
-        "calibrate",
-        ".",
-        "--grader-model",
-        "g",
-        "--base-url",
-        url,
-        "--no-cache",
-        "--out",
-        "results.json",
-    ],
-    "eval export --out": lambda url: ["eval", "export", ".", "--to", "inspect", "--out", "exported"],
-    "github --save-report": lambda url: ["github", "--base", "HEAD~1", "--pr", "5", "--save-report", "exported"],
+OUTPUTS = {  # the four commands that write a file the user names
+    "eval run --out": "eval run . --model m --grader-model g --base-url {url} --no-cache --out results.json",
+    "eval calibrate --out": "eval calibrate . --grader-model g --base-url {url} --no-cache --out results.json",
+    "eval export --out": "eval export . --to inspect --out exported",
+    "github --save-report": "github --base HEAD~1 --pr 5 --save-report exported",
 }
 
 
@@ -199,6 +175,6 @@ def test_an_output_the_user_names_in_the_repository_never_follows_a_committed_li
         (repo.root / "results.jsonl").symlink_to(outside / "keep.txt")
         before = snapshot(repo.root / ".git", outside)
         with ChatServer(lambda body, n: completion("ok" if body["model"] == "m" else '{"reasoning": "x", "score": 7}')) as s:
-            result = cli(*OUTPUTS[command](s.url))
+            result = cli(*OUTPUTS[command].format(url=s.url).split())
         assert result.code in (0, 1, 2), result.err
         assert snapshot(repo.root / ".git", outside) == before, (command, target)
