@@ -46,19 +46,26 @@ def tags_at(repo: GitRepo, sha: str, pattern: str) -> list[str]:
 
 
 def previous_release(repo: GitRepo, to: Side, pattern: str) -> Side | None:
-    """The newest tag matching pattern that is reachable from `to`, not counting tags on `to` itself."""
-    if to.commit is None:
-        head = repo.side("HEAD").commit
-        skip = set()
-    else:
-        head = to.commit
-        skip = set(tags_at(repo, head, pattern))
-    assert head is not None
-    out = repo.git("tag", "--merged", head, "--list", "--sort=-creatordate", "--end-of-options", pattern)
-    for tag in out.split():
-        if tag not in skip:
-            return repo.side(tag)
-    return None
+    """The release before `to`: the nearest tag matching pattern among its ancestors, by the history (as `git
+    describe` finds it), not by date (tags made in the same second would otherwise tie), not counting tags on
+    `to` itself. Of a merge, the nearest over all its parents."""
+    from spectools.sources.git import GitError
+
+    starts = [repo.side("HEAD").commit] if to.commit is None else _parents(repo, to.commit)
+    nearest: tuple[int, str] | None = None
+    for start in starts:
+        try:
+            out = repo.git("describe", "--tags", "--long", f"--match={pattern}", "--end-of-options", start or "").strip()
+        except GitError:  # no release tag among this side's ancestors
+            continue
+        tag, distance, _ = out.rsplit("-", 2)
+        if distance.isdigit() and (nearest is None or int(distance) < nearest[0]):
+            nearest = (int(distance), tag)
+    return repo.side(nearest[1]) if nearest else None
+
+
+def _parents(repo: GitRepo, commit: str) -> list[str]:
+    return repo.git("rev-list", "--parents", "-n", "1", "--end-of-options", commit).split()[1:]
 
 
 def release_for(repo: GitRepo, spec_range: str | None, version: str | None, pattern: str) -> Release:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import DIR_HELP, warn_unread, write_json
+from spectools.cli.output import DIR_HELP, reused_ids, warn_unread, write_json
 
 if TYPE_CHECKING:
     from spectools.changelog.notes import Release
@@ -101,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
 
     repo = GitRepo(Path(args.path))
     results = _compare(repo, _releases(repo, args))
-    code = 1 if any(cs.reuses_an_id for _, cs in results) else 0  # as diff says
+    code = 1 if any(cs.reuses_an_id for _, cs in results) else 0  # as diff says, and says why
+    for rel, cs in results:
+        reused_ids(cs, rel.version)
     if args.write:
         target = Path(args.write)
         sections = [(rel.version, changelog.heading(rel), changelog.body(cs, rel.old is None)) for rel, cs in results]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from spectools.cli.output import DIR_HELP, warn, warn_unread, write_json
+from spectools.cli.output import DIR_HELP, reused_ids, warn, warn_unread, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,4 +53,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write((render.markdown if args.format == "markdown" else render.text)(cs))
     sys.stderr.write(f"spectools: {render.summary_line(cs)}\n")
+    reused_ids(cs, f"{side_a.label}..{side_b.label}")
     return 1 if cs.reuses_an_id else 0

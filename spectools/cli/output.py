@@ -114,6 +114,19 @@ def write_json(text: str) -> None:
     sys.stdout.write(inert(text, json=True))
 
 
+def reused_ids(cs: object, where: str) -> None:
+    """Say why the exit code is 1 when a retired clause id comes back with another meaning (diff and changelog)."""
+    from spectools.diff.changes import Kind
+
+    ids = sorted({c.subject for c in getattr(cs, "changes", ()) if c.kind is Kind.ID_REUSED})
+    if ids:
+        said = ", ".join(f"[^{cid}]" for cid in ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        say(
+            f"exit code 1: {where} brings back retired clause id{'s' * (len(ids) != 1)} {said} with another meaning; "
+            "give each clause a new id (`spectools new-id`)"
+        )
+
+
 def say(message: str) -> None:
     """A line on stderr, escaped for the terminal (it may name the repository's files)."""
     from spectools.render.escape import term

@@ -336,3 +336,42 @@ def test_concurrent_writers_take_turns_and_lose_no_section(tmp_path: Path) -> No
         assert code == 0, err
     text = (repo.root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert all(f"<!-- spectools:end {v} -->" in text for v in versions), text
+
+
+def test_the_previous_release_is_the_nearest_ancestor_tag_not_the_newest_by_date(cli, tmp_path: Path) -> None:
+    """Issue 18 (7): tags made in the same second (or with dates out of order) must not make a release repeat the
+    one before it: FROM is the nearest release tag among TO's ancestors, as `git describe` finds it."""
+    repo = GitRepo(tmp_path / "spec")
+    texts = [V1, V2, V3]
+    for n, text in enumerate(texts):
+        repo.day = 0  # every commit, and so every lightweight tag, at the same second
+        repo.commit(f"v{n}", {"model_spec.md": text, **CH})
+        repo.tag(f"v0.{n + 1}.0")
+    notes = cli("changelog", "v0.3.0", cwd=repo.root)
+    assert notes.code == 0, notes.err
+    assert "should</del> <ins>must</ins>" in notes.out  # v0.2.0 -> v0.3.0 only
+    assert "authority system → root" not in notes.out and "section “Tone” added" not in notes.out
+    merged = GitRepo(tmp_path / "merge")  # a release reached through a merge: the nearest tag on either side
+    merged.commit("base", {"model_spec.md": V1, **CH})
+    merged.tag("v1")
+    merged.git("checkout", "-q", "-b", "side")
+    merged.commit("side", {"model_spec.md": V2})
+    merged.tag("v2")
+    merged.git("checkout", "-q", "main")
+    merged.git("merge", "-q", "--no-ff", "-m", "merge", "side")
+    merged.commit("after", {"model_spec.md": V3})
+    merged.tag("v3")
+    after = cli("changelog", "v3", cwd=merged.root)
+    assert after.code == 0 and "section “Tone” added" not in after.out, after.out
+
+
+def test_an_exit_code_of_1_says_why(cli, tmp_path: Path) -> None:
+    """Issue 18 (6), in part: a retired clause id brought back with another meaning exits 1, and says so."""
+    from tests.security.test_git_boundary import _retired_and_reused
+
+    repo = _retired_and_reused(tmp_path / "spec")
+    repo.git("tag", "v1", "base")
+    repo.tag("v2")
+    for args in (["diff", "v1", "v2"], ["changelog", "v2"], ["changelog", "--all"]):
+        result = cli(*args, cwd=repo.root)
+        assert result.code == 1 and "exit code 1:" in result.err and "[^ab01]" in result.err, (args, result.err)
