@@ -152,3 +152,13 @@ def test_interrupt_exits_130(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err == "spectools: interrupted\n"
+
+
+def test_every_command_help_lists_its_exit_codes(cli) -> None:
+    """Issue 18 (6), in part: `--help` of every command says what each exit code means."""
+    from spectools.cli import COMMANDS
+
+    for name in COMMANDS:
+        result = cli(name, "--help")
+        text = " ".join(result.out.split())
+        assert result.code == 0 and "Exit codes: 0 " in text and "3 an internal error" in text, name
