@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,18 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SPECTOOLS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("SPECTOOLS_GRADER_API_KEY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def no_request_left_running() -> Iterator[None]:
+    """A request cut off by its total timeout leaves its worker to the client's own timeouts: wait for it here, so
+    that its retries (the client's jitter draws on `random`) never run inside the next test."""
+    import threading
+
+    yield
+    for thread in threading.enumerate():
+        if thread.name == "spectools-request":
+            thread.join(timeout=30)
 
 
 @pytest.fixture

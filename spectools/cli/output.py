@@ -77,6 +77,10 @@ class Guard:
             else:
                 self.write(line)
 
+    def writelines(self, lines: Any) -> None:
+        for line in lines:  # through write, not to the stream's own writelines: no way round the gate
+            self.write(line)
+
     def flush(self) -> None:
         self.stream.flush()
 

@@ -29,6 +29,7 @@ OPENAI_URL = "https://api.openai.com/v1"
 INSTALL_HINT = "spectools eval needs the openai client: pip install 'spectools[eval]'"
 
 
+REQUEST_THREAD = "spectools-request"  # the name of a request's worker (a test waits for those it left)
 _UNPAIRED = re.compile(r"[\ud800-\udfff]")
 MAX_REPLY = 1024 * 1024  # bytes of one HTTP reply read at most (an answer is capped by max_tokens besides)
 MAX_TOKENS = 4096  # a request's max_tokens, unless it names its own
@@ -267,7 +268,7 @@ class Endpoint:
             except BaseException as exc:  # handed to the caller's thread
                 box["error"] = exc
 
-        worker = threading.Thread(target=work, daemon=True)
+        worker = threading.Thread(target=work, daemon=True, name=REQUEST_THREAD)
         worker.start()
         worker.join(self.timeout)
         if worker.is_alive():

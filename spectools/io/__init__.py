@@ -207,7 +207,7 @@ def read_entry(folder: Path, parts: tuple[str, ...], limit: int) -> bytes | None
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
-        return fh.read(limit + 1)[: limit + 1] or b""
+        return fh.read(limit + 1)
 
 
 def write_entry(folder: Path, parts: tuple[str, ...], data: bytes) -> None:

@@ -120,6 +120,12 @@ def test_the_guard_holds_across_writes_split_anywhere(text: str, pieces: int) ->
     assert buffer.getvalue().replace("\u2060", "") == text  # nothing lost: only invisible joiners added
 
 
+def test_writelines_goes_through_the_gate_too() -> None:
+    buffer = io.StringIO()
+    Guard(buffer).writelines(["ok\n", "  ::add-mask::x\n", "a ##[set-output y]\n"])
+    assert [runner_reads(line) for line in buffer.getvalue().splitlines()] == [None, None, None]
+
+
 @given(st.text(max_size=60))
 def test_inert_json_keeps_the_data(text: str) -> None:
     dumped = json.dumps({"v": "##[" + text}, ensure_ascii=False)
