@@ -63,8 +63,10 @@ def test_a_cache_committed_in_the_pull_request_is_never_read(folder: str, cli, t
         (root / "spectools.yaml").write_text(f"eval:\n  cache_dir: {folder}\n", encoding="utf-8")
         result = cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
                      "--fail-under", "0.99")  # fmt: skip
-        # two answers and two grades asked (a retry of the client's may add one), none read from the pull request's files
-        assert len(server.requests) >= 4, (server.requests, result.err)
+        # answers and grades asked of the endpoint (two samples with the same prompt may share the user's own
+        # cache within the run), and no grade request carries the forged answer
+        assert {r["model"] for r in server.requests} == {"m", "g"}, (server.requests, result.err)
+        assert "I comply." not in json.dumps(server.requests)
     assert result.code == 1, (result.out, result.err)  # the endpoint's verdict: every answer failed
     assert "eval.cache_dir is not read" in cli("validate", str(root)).out
 
