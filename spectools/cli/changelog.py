@@ -83,10 +83,10 @@ def _json(results: list[tuple[Release, ChangeSet]]) -> str:
     import json
 
     from spectools import __version__
-    from spectools.render.changes import changeset_json
+    from spectools.render.changes import CHANGES_SCHEMA_VERSION, changeset_json
 
     doc = {
-        "schema_version": 1,
+        "schema_version": CHANGES_SCHEMA_VERSION,
         "tool": {"name": "spectools", "version": __version__},
         "releases": [{"version": rel.version, "date": rel.date, **changeset_json(cs)} for rel, cs in results],
     }

@@ -291,27 +291,35 @@ def classify(old: str, new: str) -> str:
     return "normative" if is_normative(a, b) else "editorial"
 
 
-def word_diff(old: str, new: str) -> tuple[str, bool]:
-    """(`kept [-removed-] {+added+} kept` over the changed stretch, normative?)."""
+DiffOp = tuple[str, str]  # ("keep" | "delete" | "insert" | "skip", the words): one run of a word diff
+CONTEXT = 6  # words of kept text shown on each side of a change; the rest of a kept run is one "skip"
+
+
+def word_diff(old: str, new: str) -> tuple[list[DiffOp], bool]:
+    """(the word diff over the changed stretch as runs, normative?). A run is ("keep", words), ("delete",
+    words), ("insert", words) or ("skip", "") for kept words left out between changes. The words are data:
+    a renderer shows them as it must (render/changes.py), never reads markers back out of them."""
     a, b = words(old), words(new)
-    out: list[str] = []
+    out: list[DiffOp] = []
     ops = opcodes(a, b)
     normative = is_normative(a, b)
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             kept = a[i1:i2]
-            if len(kept) > 12:  # keep a little context around each change
-                head = kept[:6] if n else []
-                tail = kept[-6:] if n < len(ops) - 1 else []
-                kept = [*head, "...", *tail] if head or tail else ["..."]
-            out.extend(kept)
+            head = kept[:CONTEXT] if n else []
+            tail = kept[-CONTEXT:] if n < len(ops) - 1 else []
+            if len(kept) <= 2 * CONTEXT:
+                out.append(("keep", " ".join(kept)))
+                continue
+            out += [("keep", " ".join(head))] if head else []
+            out.append(("skip", ""))
+            out += [("keep", " ".join(tail))] if tail else []
             continue
-        removed, added = a[i1:i2], b[j1:j2]
-        if removed:
-            out.append("[-" + " ".join(removed) + "-]")
-        if added:
-            out.append("{+" + " ".join(added) + "+}")
-    return " ".join(out), normative
+        if i1 < i2:
+            out.append(("delete", " ".join(a[i1:i2])))
+        if j1 < j2:
+            out.append(("insert", " ".join(b[j1:j2])))
+    return out, normative
 
 
 def similarity(old: str, new: str) -> float:

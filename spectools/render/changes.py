@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -11,7 +12,7 @@ from spectools.diff.changes import CHANGE_SEVERITIES, Change, ChangeSet, Group
 from spectools.model import Location, severity_counts
 from spectools.render.escape import md, md_url, term, word_diff_md
 
-CHANGES_SCHEMA_VERSION = 1
+CHANGES_SCHEMA_VERSION = 2
 
 
 def _about_clause(c: Change) -> bool:
@@ -43,9 +44,31 @@ def text(cs: ChangeSet) -> str:
         where = f"({_where(c.old)} -> {_where(c.new)})"
         lines.append(term(f"{c.severity:9} {c.kind:18} {subject}: {c.summary}  {where}"))
         if "diff" in c.details:
-            lines.append(f"{'':29}{term(c.details['diff'])}")
+            lines.append(f"{'':29}{term(diff_text(c.details['diff']))}")
     lines.extend(f"note: {term(n)}" for n in cs.notes)
     return "".join(line + "\n" for line in lines)
+
+
+_TEXT_MARKS = {"keep": ("", ""), "delete": ("[-", "-]"), "insert": ("{+", "+}"), "skip": ("...", "")}
+
+
+def diff_text(ops: Sequence[Sequence[str]]) -> str:
+    """A word diff's runs for a terminal: `kept [-removed-] {+added+} ... kept`. The words are shown as they are."""
+    return " ".join(f"{_TEXT_MARKS[op][0]}{words}{_TEXT_MARKS[op][1]}" for op, words in ops if words or op == "skip")
+
+
+def diff_html(ops: Sequence[Sequence[str]]) -> str:
+    """A word diff's runs as HTML: removed words in <del>, added ones in <ins>, every word escaped."""
+    tags = {"delete": "del", "insert": "ins"}
+    out = []
+    for op, words in ops:
+        if op == "skip":
+            out.append("…")
+        elif op in tags:
+            out.append(f"<{tags[op]}>{html.escape(words)}</{tags[op]}>")
+        else:
+            out.append(html.escape(words))
+    return " ".join(out)
 
 
 def _link(c: Change, base_url: str = "", old_url: str = "") -> str:
@@ -79,7 +102,7 @@ LINE_LIMIT = 1000  # characters in a line of release notes or of a comment
 def diff_line(c: Change, limit: int | None = None, whole: str = "the job summary") -> str:
     """The word diff under an entry: escaped words in <del> and <ins>, never a code span that a backtick breaks.
     With a limit, a longer diff keeps its first changes and says where the rest is (`whole`)."""
-    return f"  - {word_diff_md(c.details.get('diff', ''), limit, whole)}"
+    return f"  - {word_diff_md(c.details.get('diff', []), limit, whole)}"
 
 
 _WHOLE = "the output of `spectools diff`"

@@ -5,7 +5,7 @@ before it is shown, so that it is inert where it lands:
 - `md`: markdown and HTML on GitHub (comments, job summaries, changelogs): no tags, no links or
   images, no mentions, no autolinks, no code spans or emphasis it did not mean, one line;
 - `md_url`: a path or anchor inside a link's parentheses;
-- `word_diff_md`: a word diff (`kept [-old-] {+new+}`) as escaped text in <del> and <ins>;
+- `word_diff_md`: a word diff's runs as escaped text in <del> and <ins>;
 - `term`: a terminal or a log: no escape sequences, no control characters, no line breaks;
 - `workflow_data`, `workflow_property`: GitHub's workflow-command escaping;
 - `inert`: any text spectools prints, made inert to the GitHub Actions runner (cli/output.py's guard runs
@@ -15,6 +15,7 @@ before it is shown, so that it is inert where it lands:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -92,42 +93,27 @@ def md_url(path: str) -> str:
     return quote(path, safe="/#?=.-_~")
 
 
-def word_diff_md(diff: str, limit: int | None = None, whole: str = "the job summary") -> str:
-    """`kept [-removed-] {+added+} kept` as escaped text with <del> and <ins>: no code span to break.
-    One pass with str.find (linear, whatever the words hold)."""
+def word_diff_md(ops: Sequence[Sequence[str]], limit: int | None = None, whole: str = "the job summary") -> str:
+    """A word diff's runs (diff/wording.word_diff) as escaped text with <del> and <ins>: no code span to break,
+    and no marker read back out of the words. With a limit, a longer diff keeps its first changes and says
+    where the rest is (`whole`)."""
     out: list[str] = []
-    pos = 0
-    upcoming = {"[-": diff.find("[-"), "{+": diff.find("{+")}  # each found again only once passed: linear
-    while pos < len(diff):
-        found = _next_edit(diff, pos, upcoming)
-        if found is None:
-            break
-        at, kind, close = found
-        tag = "del" if kind == "[-" else "ins"
-        more = [md(_few(diff[pos:at], limit)), f"<{tag}>{md(_few(diff[at + 2 : close], limit))}</{tag}>"]
-        if limit is not None and sum(len(p) + 1 for p in (*out, *more)) > limit - 80:
-            return " ".join(p for p in out if p) + f" … (cut: the whole diff is in {whole})"
-        out += more
-        pos = close + 2
-    out.append(md(_few(diff[pos:], limit)))
-    text = " ".join(piece for piece in out if piece)
-    if limit is not None and "…" in text and "…" not in diff:  # a long run was shortened: say where it is whole
-        text += f" (cut: the whole diff is in {whole})"
-    return text
+    shortened = False
+    for op, words in ops:
+        if op == "skip":
+            out.append("…")
+            continue
+        few = _few(words, limit)
+        shortened = shortened or few != words
+        piece = md(few) if op == "keep" else f"<{_TAGS[op]}>{md(few)}</{_TAGS[op]}>"
+        if limit is not None and sum(len(p) + 1 for p in out) + len(piece) > limit - 80:
+            return " ".join(out) + f" … (cut: the whole diff is in {whole})"
+        out.append(piece)
+    text = " ".join(p for p in out if p)
+    return text + (f" (cut: the whole diff is in {whole})" if shortened else "")
 
 
-def _next_edit(diff: str, pos: int, upcoming: dict[str, int]) -> tuple[int, str, int] | None:
-    """(start, "[-" or "{+", end) of the next removed or added run from pos, or None. upcoming holds where
-    each opener was last found; it is searched again only once passed."""
-    for kind, at in upcoming.items():
-        if 0 <= at < pos:
-            upcoming[kind] = diff.find(kind, pos)
-    starts = [(at, kind) for kind, at in upcoming.items() if at >= 0]
-    if not starts:
-        return None
-    at, kind = min(starts)
-    close = diff.find("-]" if kind == "[-" else "+}", at + 2)
-    return None if close < 0 else (at, kind, close)
+_TAGS = {"delete": "del", "insert": "ins"}
 
 
 def _few(text: str, limit: int | None) -> str:

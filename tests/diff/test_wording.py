@@ -38,8 +38,8 @@ def test_accuracy_on_the_held_out_part() -> None:
 
 def test_typography_alone_is_no_change_and_the_word_diff_shows_the_real_words() -> None:
     assert classify("It must not lie -- ever.", "It must not lie — ever.") == "typography"
-    text, normative = word_diff("Refusals should never be preachy.", "In all cases, responses should never be preachy.")
-    assert normative and text == "[-Refusals-] {+In all cases, responses+} should never be preachy."
+    ops, normative = word_diff("Refusals should never be preachy.", "In all cases, responses should never be preachy.")
+    assert normative and ops == [("delete", "Refusals"), ("insert", "In all cases, responses"), ("keep", "should never be preachy.")]
 
 
 def test_the_linear_word_diff_is_a_valid_edit_script_and_sequence_matchers_on_small_input() -> None:

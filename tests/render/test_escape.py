@@ -80,10 +80,53 @@ def test_term_output_has_no_control_characters(text: str) -> None:
     assert not re.search(r"[\x00-\x1f\x7f-\x9f]", term(text))
 
 
-@given(st.lists(st.sampled_from(["a", "`", "[-", "-]", "{+", "+}", "<b>", "@x", " "]), max_size=40))
-def test_word_diff_markup_is_only_ours(pieces: list[str]) -> None:
-    out = word_diff_md("".join(pieces))
+_PIECES = st.lists(st.sampled_from(["a", "`", "[-", "-]", "{+", "+}", "<b>", "@x", " ", "&"]), max_size=12).map("".join)
+_OPS = st.lists(st.tuples(st.sampled_from(["keep", "delete", "insert", "skip"]), _PIECES), max_size=12)
+
+
+@given(_OPS)
+def test_word_diff_markup_is_only_ours(ops: list[tuple[str, str]]) -> None:
+    out = word_diff_md(ops)
     assert re.sub(r"</?(del|ins)>", "", out).count("<") == 0 and not re.search(r"(?<!\\)`", out)
+    assert out.count("<del>") == sum(op == "delete" for op, _ in ops)
+    assert out.count("<ins>") == sum(op == "insert" for op, _ in ops)
+
+
+@given(_OPS)
+def test_every_renderer_shows_exactly_the_runs_it_is_given(ops: list[tuple[str, str]]) -> None:
+    """Issue 18 (3): a diff is data; no renderer reads `[-x-]` or `{+y+}` in the words as a change of its own."""
+    from html.parser import HTMLParser
+
+    from spectools.render.changes import diff_html
+
+    seen: list[tuple[str, str]] = []
+
+    class Runs(HTMLParser):
+        tag = ""
+
+        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+            self.tag = tag
+
+        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+            self.tag = ""
+
+        def handle_data(self, data):  # type: ignore[no-untyped-def]
+            if self.tag:
+                seen.append((self.tag, data))
+
+    Runs(convert_charrefs=True).feed(diff_html(ops))
+    tags = {"delete": "del", "insert": "ins"}
+    assert seen == [(tags[op], words) for op, words in ops if op in tags and words]
+
+
+def test_literal_diff_markers_in_the_text_are_shown_as_they_are(cli, tmp_path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    body = section("rules", "Rules", "Write [-x-] and {+y+} as they are[^ab12].")
+    repo.commit("one", {"model_spec.md": body})
+    repo.commit("two", {"model_spec.md": body.replace("as they are", "literally")})
+    out = cli("changelog", "HEAD~1..HEAD", cwd=repo.root).out
+    assert "Write [-x-] and {+y+} <del>as they are.</del> <ins>literally.</ins>" in out, out
+    assert "<del>x</del>" not in out and "<ins>y</ins>" not in out
 
 
 def test_a_file_name_cannot_end_a_link_in_the_comment() -> None:
