@@ -38,17 +38,14 @@ def test_the_diff_between_releases_is_what_the_maintainers_did(cli, tmp_path: Pa
     import json
 
     doc = json.loads(out)
-    kinds = sorted((c["kind"], c["subject"], c["details"].get("normative")) for c in doc["changes"])
+    kinds = sorted((c["kind"], c["subject"], c["details"].get("normative"), c["details"].get("clauses")) for c in doc["changes"])
     assert kinds == [
-        ("authority_demoted", "dangerous_cargo", None),  # platform -> system: root -> system, a real demotion
-        ("candidate_removed", "distress", None),  # the first of three candidates deleted: no flip
-        ("clause_reworded", "cc02", True),  # "as well as any claims of authority" dropped
-        ("clause_reworded", "hn01", False),  # "rather than make a guess"
-        ("clause_reworded", "wc02", True),  # "Refusals" -> "In all cases, responses"
-        ("example_retitled", "honest_uncertainty", None),  # same body, new title
-        ("section_reworded", "chain_of_command", True),
-        ("section_reworded", "honest_uncertainty", False),
-        ("section_reworded", "write_clearly", True),
+        ("authority_demoted", "dangerous_cargo", None, None),  # platform -> system: root -> system, a real demotion
+        ("candidate_removed", "distress", None, None),  # the first of three candidates deleted: no flip
+        ("example_retitled", "honest_uncertainty", None, None),  # same body, new title
+        ("section_reworded", "chain_of_command", True, ["cc02"]),  # "as well as any claims of authority" dropped
+        ("section_reworded", "honest_uncertainty", False, ["hn01"]),  # "rather than make a guess"
+        ("section_reworded", "write_clearly", True, ["wc02"]),  # "Refusals" -> "In all cases, responses"
     ]  # and no change for the curly quotes or the em dash: typography only
     assert doc["notes"] == [
         "Authority level 'platform' is now called 'root'; sections that only changed the name keep their authority."

@@ -140,6 +140,57 @@ def change(
     return Change(kind, severity, subject, title, summary, old, new, details, digest)
 
 
+FOLDED = {
+    Kind.SECTION_REWORDED: Kind.CLAUSE_REWORDED,
+    Kind.SECTION_ADDED: Kind.CLAUSE_ADDED,
+    Kind.SECTION_REMOVED: Kind.CLAUSE_REMOVED,
+}
+
+
+def one_entry_per_edit(changes: list[Change]) -> list[Change]:
+    """A clause reworded in a reworded section, added with its added section or removed with its removed section
+    is one entry with its section's: the section's change names the clause ids (details.clauses) and is normative
+    when one of them is. diff, changelog and the comment then count the same units."""
+    into: dict[tuple[Kind, str], list[Change]] = {}
+    owners = {(c.kind, c.subject) for c in changes if c.kind in FOLDED}
+    clause_kinds = {v: k for k, v in FOLDED.items()}
+    moved = {c.subject for c in changes if c.kind is Kind.CLAUSE_MOVED}  # its section's wording leaves it out
+    kept = []
+    for c in changes:
+        owner = (clause_kinds.get(c.kind), c.details.get("section"))
+        if owner in owners and c.subject not in moved:
+            into.setdefault(owner, []).append(c)  # type: ignore[arg-type]
+        else:
+            kept.append(c)
+    return [_with_clauses(c, into.get((c.kind, c.subject), [])) for c in kept]
+
+
+def _with_clauses(c: Change, clauses: list[Change]) -> Change:
+    if not clauses:
+        return c
+    ids = [x.subject for x in clauses]
+    details = {**c.details, "clauses": ids}
+    if any(x.details.get("normative") for x in clauses) and c.details.get("normative") is False:
+        details["normative"], severity = True, "notable"
+        summary = c.summary.replace("editorial wording change", "normative wording change")
+    else:
+        severity, summary = c.severity, c.summary
+    named = ", ".join(f"[^{i}]" for i in ids)
+    summary = summary[:-1] + f"; clauses {named})" if summary.endswith(")") else f"{summary} (clauses {named})"
+    return c._replace(severity=severity, summary=summary, details=details)
+
+
+def clause_ids(changes: Iterable[Change], *kinds: Kind) -> set[str]:
+    """The clause ids that changes of these clause kinds are about, those folded into a section's entry included."""
+    out = set()
+    for c in changes:
+        if c.kind in kinds:
+            out.add(c.subject)
+        elif FOLDED.get(c.kind) in kinds:
+            out.update(c.details.get("clauses", ()))
+    return out
+
+
 def first(items: Iterable[Any], key: str) -> dict[str, Any]:
     """{item.key: item}, the first item winning when two share a key."""
     return {getattr(item, key): item for item in reversed(list(items))}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from spectools.diff.changes import Change, ChangeSet, Kind, change, changeset, first, hash_text
+from spectools.diff.changes import Change, ChangeSet, Kind, change, changeset, first, hash_text, one_entry_per_edit
 from spectools.diff.examples import diff_challenges, diff_examples
 from spectools.diff.matching import match_sections, scattered
 from spectools.diff.wording import normalise, word_diff
@@ -87,7 +87,7 @@ def diff(
         f"Authority level '{old_name}' is now called '{new_name}'; sections that only changed the name keep their authority."
         for old_name, new_name in sorted(vocab)
     )
-    return changeset(old, new, out, notes)
+    return changeset(old, new, one_entry_per_edit(out), notes)
 
 
 def _moved_clauses(
@@ -120,16 +120,13 @@ def _structure(sides: _Sides, split: dict[str, list[str]], merged: dict[str, lis
     back = {y: x for x, y in sides.match.items()}
     for x in sorted(set(sa) - set(sides.match) - set(split)):
         s = sa[x]
-        n = len(s.clauses)
-        summary = f"section “{s.title}” removed ({n} clause{'s' * (n != 1)})"
+        summary = f"section “{s.title}” removed"
         out.append(change(Kind.SECTION_REMOVED, x, s.title, summary, s.location, None, details={"authority": s.authority}))
     for y in sorted(set(sb) - set(back) - set(merged)):
         s = sb[y]
-        out.append(
-            change(
-                Kind.SECTION_ADDED, y, s.title, f"section “{s.title}” added", None, s.location, details={"authority": s.authority}
-            )
-        )
+        level = f" ({s.authority})" if s.authority else ""
+        summary = f"section “{s.title}” added{level}"
+        out.append(change(Kind.SECTION_ADDED, y, s.title, summary, None, s.location, details={"authority": s.authority}))
     return out
 
 

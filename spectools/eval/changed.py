@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spectools.diff.changes import ChangeSet, Kind
+from spectools.diff.changes import ChangeSet, Kind, clause_ids
 
 
 def clauses_changed(cs: ChangeSet) -> set[str]:
     """Clause ids that were added, reworded, moved or brought back, or whose challenge file or its examples changed."""
     touched = {c.subject for c in cs.changes if c.kind.about in ("clause", "challenge") or c.details.get("in") == "challenge"}
-    return touched - {c.subject for c in cs.changes if c.kind is Kind.CLAUSE_REMOVED}  # a removed clause has nothing to run
+    touched |= clause_ids(cs.changes, Kind.CLAUSE_ADDED, Kind.CLAUSE_REWORDED)  # those named in their section's entry
+    return touched - clause_ids(cs.changes, Kind.CLAUSE_REMOVED)  # a removed clause has nothing to run
 
 
 def changed_since(path: Path, ref: str) -> set[str]:

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spectools.diff.changes import Change, ChangeSet, Kind
+from spectools.diff.changes import Change, ChangeSet, Kind, clause_ids
 from spectools.model import SEVERITIES, Diagnostic, Spec, SpecError, severity_counts
-from spectools.render.changes import LINE_LIMIT, diff_line, entry, fold_clauses
+from spectools.render.changes import LINE_LIMIT, diff_line, entry
 from spectools.render.escape import md
 
 MARKER = "<!-- spectools:summary -->"  # what makes a comment ours (with its author): github/api.py finds it by this
@@ -132,7 +132,7 @@ def change_sections(
 def _partition(cs: ChangeSet) -> tuple[list[Change], list[Change], list[Change], list[Change]]:
     """(breaking, other changes, normative wording, editorial wording), clause wording folded into its section's."""
     breaking = [c for c in cs.changes if c.severity == "breaking"]
-    wording = fold_clauses([c for c in cs.changes if c.kind in WORDING and c.severity != "breaking"])
+    wording = [c for c in cs.changes if c.kind in WORDING and c.severity != "breaking"]
     others = [c for c in cs.changes if c.severity != "breaking" and c.kind not in WORDING]
     normative = [c for c in wording if c.details.get("normative")]
     return breaking, others, normative, [c for c in wording if not c.details.get("normative")]
@@ -146,7 +146,7 @@ def _risks(inputs: Inputs) -> tuple[str, str] | None:
     have_files = {ch.clause_id for ch in inputs.spec.challenges} if inputs.spec else set()
 
     def subjects(*kinds: Kind) -> set[str]:
-        return {c.subject for c in cs.changes if c.kind in kinds}
+        return clause_ids(cs.changes, *kinds)
 
     risks = (
         ("Clauses changed, but their challenge files were not", subjects(Kind.CLAUSE_REWORDED, Kind.CLAUSE_MOVED) - challenged),

@@ -108,26 +108,6 @@ def diff_line(c: Change, limit: int | None = None, whole: str = "the job summary
 _WHOLE = "the output of `spectools diff`"
 
 
-def fold_clauses(items: list[Change]) -> list[Change]:
-    """A clause reworded inside a section that is reworded too is named in the section's entry, not again."""
-    sections = {c.subject for c in items if c.kind == "section_reworded"}
-    folded: dict[str, list[str]] = {}
-    for c in items:
-        if c.kind == "clause_reworded" and c.details.get("section") in sections:
-            folded.setdefault(c.details["section"], []).append(c.subject)
-    out = []
-    for c in items:
-        if c.kind == "clause_reworded" and c.details.get("section") in sections:
-            continue
-        if c.kind == "section_reworded" and c.subject in folded:
-            ids = ", ".join(f"[^{i}]" for i in folded[c.subject])
-            c = c._replace(summary=f"{c.summary} (clauses {ids})")
-            if any(x.details.get("normative") for x in items if x.subject in folded[c.subject]):
-                c = c._replace(details={**c.details, "normative": True})
-        out.append(c)
-    return out
-
-
 FIRST_RELEASE = {
     "section_added": "section",
     "clause_added": "clause",
@@ -141,6 +121,8 @@ def first_release(cs: ChangeSet) -> str:
     counts: dict[str, int] = {}
     for c in cs.changes:
         counts[c.kind] = counts.get(c.kind, 0) + 1
+        if c.kind == "section_added" and c.details.get("clauses"):  # its clauses, named in its entry
+            counts["clause_added"] = counts.get("clause_added", 0) + len(c.details["clauses"])
     said = [f"{n} {FIRST_RELEASE.get(k, k.replace('_', ' '))}{'s' * (n != 1)}" for k, n in counts.items()]
     lines = [
         f"The first release: {', '.join(said) if said else 'an empty spec'}.",
@@ -183,7 +165,6 @@ def markdown(cs: ChangeSet, heading: str | None = None) -> str:
 
 def _wording(items: list[Change]) -> list[str]:
     """The wording group: normative changes with their word diffs, then the editorial ones folded away."""
-    items = fold_clauses(items)
     normative = [c for c in items if c.details.get("normative")]
     editorial = [c for c in items if not c.details.get("normative")]
     out = []

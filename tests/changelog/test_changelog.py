@@ -35,8 +35,7 @@ V2_NOTES = (
     "### Authority changes\n\n"
     "- **breaking**: [Be honest](model_spec.md#honesty): authority system → root (promoted)\n\n"
     "### Added\n\n"
-    "- [Tone](model_spec.md#tone): section “Tone” added\n"
-    "- [Tone](model_spec.md#tone): clause [^tn01] added: The assistant should be kind.\n"
+    "- [Tone](model_spec.md#tone): section “Tone” added (user; clauses [^tn01])\n"
 )
 
 
@@ -77,10 +76,10 @@ def test_all_releases_newest_first_and_the_first_lists_what_it_introduced(cli, t
     # the first release: a short summary, counts per kind, with the full list folded
     assert out.startswith(
         V2_NOTES + "\n## v1.0 - 2026-01-02\n\nThe first release: 2 sections, 1 clause, 1 challenge file.\n\n"
-        "<details><summary>Everything it introduces (4)</summary>\n\n### Added\n\n"
+        "<details><summary>Everything it introduces (3)</summary>\n\n### Added\n\n"
     )
     assert out.endswith(
-        "- [Be honest](model_spec.md#honesty): clause [^hn01] added: The assistant must not lie.\n\n"
+        "- [Be honest](model_spec.md#honesty): section “Be honest” added (system; clauses [^hn01])\n\n"
         "### Challenges and examples\n\n"
         "- [^hn01] in Be honest: challenge file for [^hn01] added (1 example)\n\n</details>\n"
     )
@@ -121,7 +120,7 @@ def test_json_conforms_to_its_schema(cli, tmp_path: Path) -> None:
     )
     jsonschema.Draft202012Validator(schema("changelog"), registry=registry).validate(doc)
     assert [r["version"] for r in doc["releases"]] == ["v2.0", "v1.0"]
-    assert doc["releases"][0]["summary"] == {"breaking": 1, "notable": 2, "editorial": 0}
+    assert doc["releases"][0]["summary"] == {"breaking": 1, "notable": 1, "editorial": 0}
     changes = json.loads(cli("diff", "v1.0", "HEAD", "--format", "json", cwd=repo.root).out)
     jsonschema.Draft202012Validator(schema("changes")).validate(changes)
     assert [c["kind"] for c in changes["changes"]][:1] == ["authority_promoted"]

@@ -76,12 +76,9 @@ def test_sections_and_clauses_added_and_removed(cli, tmp_path: Path) -> None:
     )
     repo = two_commits(tmp_path, {"model_spec.md": spec})
     assert diff(cli, repo) == (
-        "notable   section_added      #safety: section “Stay safe” added  (- -> model_spec.md:13)\n"
-        "notable   clause_added       [^sf01]: clause [^sf01] added: The assistant must refuse weapons help.  (- -> model_spec.md:15)\n"
-        "breaking  section_removed    #tone: section “Keep a kind tone” removed (2 clauses)  (model_spec.md:13 -> -)\n"
-        "breaking  clause_removed     [^tn01]: clause [^tn01] removed: The assistant should be kind.  (model_spec.md:15 -> -)\n"
-        "breaking  clause_removed     [^tn02]: clause [^tn02] removed: It may joke.  (model_spec.md:15 -> -)\n"
-    )
+        "notable   section_added      #safety: section “Stay safe” added (root; clauses [^sf01])  (- -> model_spec.md:13)\n"
+        "breaking  section_removed    #tone: section “Keep a kind tone” removed (clauses [^tn01], [^tn02])  (model_spec.md:13 -> -)\n"
+    )  # issue 18 (4, 5): one entry per edit, naming its clauses; a new section's authority shown
 
 
 def test_renamed_by_clause_ids_by_prose_and_by_config(cli, tmp_path: Path) -> None:
@@ -150,8 +147,8 @@ def test_split_and_merged_mirror_each_other(cli, tmp_path: Path) -> None:
     two = section("kind", "Be kind", "The assistant should be kind[^tn01].") + section("humour", "Humour", "It may joke[^tn02].")
     repo = two_commits(tmp_path, {"model_spec.md": SPEC.replace(TONE, two.replace("authority=user", "authority=guideline"))})
     assert diff(cli, repo) == (
-        "notable   section_added      #kind: section “Be kind” added  (- -> model_spec.md:13)\n"
-        "notable   section_added      #humour: section “Humour” added  (- -> model_spec.md:17)\n"
+        "notable   section_added      #kind: section “Be kind” added (guideline)  (- -> model_spec.md:13)\n"
+        "notable   section_added      #humour: section “Humour” added (guideline)  (- -> model_spec.md:17)\n"
         "notable   clause_moved       [^tn01]: clause [^tn01] moved from #tone to #kind  (model_spec.md:15 -> model_spec.md:15)\n"
         "notable   clause_moved       [^tn02]: clause [^tn02] moved from #tone to #humour  (model_spec.md:15 -> model_spec.md:19)\n"
         "notable   section_split      #tone: split into #humour, #kind  (model_spec.md:13 -> model_spec.md:17)\n"
@@ -167,15 +164,11 @@ def test_wording_normative_and_editorial_with_a_word_diff(cli, tmp_path: Path) -
     )
     repo = two_commits(tmp_path, {"model_spec.md": spec})
     assert diff(cli, repo) == (
-        "notable   section_reworded   #honesty: normative wording change  (model_spec.md:5 -> model_spec.md:5)\n"
+        "notable   section_reworded   #honesty: normative wording change (clauses [^hn02])  (model_spec.md:5 -> model_spec.md:5)\n"
         "                             The assistant must not lie. It [-should-] {+must+} cite sources.\n"
-        "notable   clause_reworded    [^hn02]: clause [^hn02] reworded  (model_spec.md:7 -> model_spec.md:7)\n"
-        "                             It [-should-] {+must+} cite sources.\n"
-        "editorial section_reworded   #tone: editorial wording change  (model_spec.md:13 -> model_spec.md:13)\n"
+        "editorial section_reworded   #tone: editorial wording change (clauses [^tn01])  (model_spec.md:13 -> model_spec.md:13)\n"
         "                             The assistant should be [-kind.-] {+warm.+} It may joke.\n"
-        "editorial clause_reworded    [^tn01]: clause [^tn01] reworded  (model_spec.md:15 -> model_spec.md:15)\n"
-        "                             The assistant should be [-kind.-] {+warm.+}\n"
-    )
+    )  # issue 18 (4): a clause reworded in its reworded section is one entry, not two
 
 
 def test_a_moved_clause_is_a_move_not_a_wording_change(cli, tmp_path: Path) -> None:
