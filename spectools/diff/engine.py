@@ -81,7 +81,7 @@ def diff(
     for cid in sorted(set(ca) | set(cb)):
         was, now = ca.get(cid), cb.get(cid)
         if was is None or now is None or was.text != now.text or match.get(was.section or "") != now.section:
-            out.extend(_clause(cid, was, now, match, sa, sb))
+            out.extend(_clause(cid, was, now, sides))
     out.extend(diff_challenges(a, b, sa, sb, ca, cb))
     notes = tuple(
         f"Authority level '{old_name}' is now called '{new_name}'; sections that only changed the name keep their authority."
@@ -181,7 +181,7 @@ def _section(sides: _Sides, x: str, y: str, vocab: set[tuple[str, str]]) -> list
     else:
         prose_a, prose_b = _without(p.prose, sides.moved_out.get(x, ())), _without(q.prose, sides.moved_in.get(y, ()))
     if prose_a != prose_b:
-        text, normative = word_diff(prose_a, prose_b)
+        text, normative = word_diff(prose_a, prose_b, sides.aliases)
         out.append(
             change(Kind.SECTION_REWORDED, y, q.title, f"{'normative' if normative else 'editorial'} wording change", *where,
                    key=hash_text(prose_a + "\0" + prose_b), normative=normative, details={"diff": text})
@@ -210,9 +210,9 @@ def _moved(p: Section, q: Section, match: dict[str, str]) -> Change | None:
     )
 
 
-def _clause(
-    cid: str, x: Clause | None, y: Clause | None, match: dict[str, str], sa: dict[str, Section], sb: dict[str, Section]
-) -> list[Change]:
+def _clause(cid: str, x: Clause | None, y: Clause | None, sides: _Sides) -> list[Change]:
+    match, sa, sb, aliases = sides.match, sides.sa, sides.sb, sides.aliases
+
     def title(c: Clause, sections: dict[str, Section]) -> str:
         return sections[c.section].title if c.section in sections else ""
 
@@ -231,7 +231,7 @@ def _clause(
                    x.location, y.location, key=f"{x.section}>{y.section}", details={"from": x.section, "to": y.section})
         )  # fmt: skip
     if x.text != y.text and normalise(x.text) != normalise(y.text):
-        text, normative = word_diff(x.text, y.text)
+        text, normative = word_diff(x.text, y.text, aliases)
         out.append(
             change(Kind.CLAUSE_REWORDED, cid, title(y, sb), f"clause [^{cid}] reworded", x.location, y.location,
                    key=hash_text(normalise(x.text) + "\0" + normalise(y.text)), normative=normative,

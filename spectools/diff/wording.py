@@ -31,12 +31,21 @@ PARTIES = frozenset(
 )
 NORMATIVE = MODALS | NEGATIONS | QUANTIFIERS | CONDITIONS | PARTIES
 LIGHT_VERBS = frozenset("make makes made take takes took have has had get gets got".split())  # carry no meaning alone
-STOPWORDS = LIGHT_VERBS | frozenset(
-    (
-        "a an the of to in on for and or but with by at from as that this these those it its is are be been "
-        "was were do does did what which who whom their there they them he she his her we our you your i so "
-        "than then into about up out over just very more most such"
-    ).split()
+# adverbs that stress or connect but do not change who must do what, or when (docs/wording.md)
+NEUTRAL = frozenset(
+    "also too very really simply indeed actually certainly clearly truly further furthermore additionally moreover "
+    "however therefore thus hence still please".split()
+)
+STOPWORDS = (
+    NEUTRAL
+    | LIGHT_VERBS
+    | frozenset(
+        (
+            "a an the of to in on for and or but with by at from as that this these those it its is are be been "
+            "was were do does did what which who whom their there they them he she his her we our you your i so "
+            "than then into about up out over just very more most such"
+        ).split()
+    )
 )
 _WORD = re.compile(r"\S+")
 _TAG = re.compile(CLAUSE_TAG)
@@ -267,42 +276,59 @@ def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> 
     return out[::-1]
 
 
-def _bare(ws: list[str]) -> list[str]:
-    """Words as the rule compares them: lexemes joined, punctuation gone (`name.` is `name`), sentence ends kept."""
+def _bare(ws: list[str], aliases: dict[str, str]) -> list[str]:
+    """Words as the rule compares them: lexemes joined, punctuation gone (`name.` is `name`), sentence ends kept,
+    an authority level's old name read as its new one, a word said twice in a row read once."""
     out: list[str] = []
     for w in ws:
-        out += lexemes(w)
+        for t in lexemes(w):
+            t = aliases.get(t, t)
+            if not out or t != out[-1]:
+                out.append(t)
         if w.endswith((".", "!", "?", ".)", '."')):
             out.append(".")  # a sentence end of its own, for _sentences
     return out
 
 
-def is_normative(a: list[str], b: list[str]) -> bool:
-    """normative_change on the words with their punctuation set aside (so `risks.` and `risks and more.`
-    differ by an insertion, not a replacement)."""
-    return normative_change(_bare(a), _bare(b))
+_CROSS_REF = re.compile(r"\(\s*(?:see(?:\s+also)?|cf\.?|compare)\b[^()\n]{0,300}\)", re.I)  # "(see also [x](#y))"
+_LINK = re.compile(r"!?\[([^\[\]\n]{0,300})\](?:\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)|\[[^\[\]\n]{0,300}\])")
+_URL = re.compile(r"<?https?://[^\s>]{1,2000}>?")
 
 
-def classify(old: str, new: str) -> str:
+def plain(text: str) -> str:
+    """text as its rules read it: cross-references in parentheses gone, a link read as its text (`[?]` as
+    nothing), URLs gone. Bounded patterns: linear in the text."""
+    text = _LINK.sub(lambda m: "" if m.group(1).strip() in ("?", "") else m.group(1), text)
+    return _URL.sub(" ", _CROSS_REF.sub(" ", text))
+
+
+def is_normative(old: str, new: str, aliases: dict[str, str] | None = None) -> bool:
+    """normative_change on the rule's reading of both texts (`plain`), words with their punctuation set aside (so
+    `risks.` and `risks and more.` differ by an insertion, not a replacement)."""
+    names = aliases or {}
+    return normative_change(_bare(words(plain(old)), names), _bare(words(plain(new)), names))
+
+
+def classify(old: str, new: str, aliases: dict[str, str] | None = None) -> str:
     """ "typography" (no change once typography is folded), "normative" or "editorial"."""
     a, b = words(old), words(new)
     if a == b:
         return "typography"
-    return "normative" if is_normative(a, b) else "editorial"
+    return "normative" if is_normative(old, new, aliases) else "editorial"
 
 
 DiffOp = tuple[str, str]  # ("keep" | "delete" | "insert" | "skip", the words): one run of a word diff
 CONTEXT = 6  # words of kept text shown on each side of a change; the rest of a kept run is one "skip"
 
 
-def word_diff(old: str, new: str) -> tuple[list[DiffOp], bool]:
+def word_diff(old: str, new: str, aliases: dict[str, str] | None = None) -> tuple[list[DiffOp], bool]:
     """(the word diff over the changed stretch as runs, normative?). A run is ("keep", words), ("delete",
     words), ("insert", words) or ("skip", "") for kept words left out between changes. The words are data:
     a renderer shows them as it must (render/changes.py), never reads markers back out of them."""
     a, b = words(old), words(new)
     out: list[DiffOp] = []
     ops = opcodes(a, b)
-    normative = is_normative(a, b)
+    normative = a != b and is_normative(old, new, aliases)
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             kept = a[i1:i2]

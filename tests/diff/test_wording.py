@@ -7,18 +7,41 @@ from __future__ import annotations
 import yaml
 
 from spectools.diff.wording import classify, word_diff
+from spectools.sources.config import Config
 from tests.conftest import DATA
 
 CORPUS = yaml.safe_load((DATA / "wording" / "edits.yaml").read_text(encoding="utf-8"))
+
+
+ALIASES = Config().aliases  # the built-in ones: platform is root's old name
 
 
 def _accuracy(edits: list[dict[str, str]]) -> tuple[float, list[str]]:
     misses = [
         f"{e['label']} read as {got}: {e['old']!r} -> {e['new']!r}"
         for e in edits
-        if (got := classify(e["old"], e["new"])) != e["label"]
+        if (got := classify(e["old"], e["new"], ALIASES)) != e["label"]
     ]
     return 1 - len(misses) / len(edits), misses
+
+
+def accuracy_by_category() -> dict[str, tuple[int, float]]:
+    """{category: (edits, accuracy)} for each label and each issue-18 category, and "all" (docs/wording.md)."""
+    groups: dict[str, list[dict[str, str]]] = {"all": CORPUS}
+    for e in CORPUS:
+        groups.setdefault(e["label"], []).append(e)
+        if "category" in e:
+            groups.setdefault(e["category"], []).append(e)
+    return {name: (len(edits), _accuracy(edits)[0]) for name, edits in groups.items()}
+
+
+def test_accuracy_is_at_least_98_percent_in_every_category() -> None:
+    """Issue 18 (2): links, link targets, cross-references, alias spellings, case-only and repeated-word fixes and
+    adverbs that do not change scope are editorial; the same looks with a real change stay normative."""
+    table = accuracy_by_category()
+    assert {"link", "cross-reference", "alias", "case", "repeated-word", "adverb"} <= set(table)
+    low = {name: row for name, row in table.items() if row[1] < 0.98}
+    assert not low, (low, _accuracy(CORPUS)[1])
 
 
 def test_the_corpus_is_large_and_mixed() -> None:
@@ -39,7 +62,11 @@ def test_accuracy_on_the_held_out_part() -> None:
 def test_typography_alone_is_no_change_and_the_word_diff_shows_the_real_words() -> None:
     assert classify("It must not lie -- ever.", "It must not lie — ever.") == "typography"
     ops, normative = word_diff("Refusals should never be preachy.", "In all cases, responses should never be preachy.")
-    assert normative and ops == [("delete", "Refusals"), ("insert", "In all cases, responses"), ("keep", "should never be preachy.")]
+    assert normative and ops == [
+        ("delete", "Refusals"),
+        ("insert", "In all cases, responses"),
+        ("keep", "should never be preachy."),
+    ]
 
 
 def test_the_linear_word_diff_is_a_valid_edit_script_and_sequence_matchers_on_small_input() -> None:
