@@ -10,7 +10,7 @@ from spectools.diff.changes import ChangeSet
 from spectools.io import blank, split_lines
 from spectools.model import SpecError
 from spectools.render.changes import first_release, markdown
-from spectools.sources.git import GitRepo, Side
+from spectools.sources.git import GitRepo, Side, utc_day
 
 UNRELEASED = "Unreleased"
 HEADER = (
@@ -22,7 +22,7 @@ HEADER = (
 @dataclass(frozen=True)
 class Release:
     version: str
-    date: str  # YYYY-MM-DD of the release's commit
+    date: str  # YYYY-MM-DD in UTC: the tag's date (an annotated tag's own), else the commit's
     old: Side | None  # None: the first release, which introduces everything
     new: Side
 
@@ -69,14 +69,15 @@ def _parents(repo: GitRepo, commit: str) -> list[str]:
 
 
 def release_for(repo: GitRepo, spec_range: str | None, version: str | None, pattern: str) -> Release:
-    """`FROM..TO`, `..TO`, `TO`, or nothing (from the last release to HEAD)."""
+    """`FROM..TO`, `..TO`, `TO`, or nothing (from the last release to HEAD). Its date: the tag's, in UTC (an
+    annotated tag's own date), else TO's commit's."""
     old_name, new_name = spec_range.split("..", 1) if spec_range and ".." in spec_range else (None, spec_range)
     new = repo.side(new_name or "HEAD")
     old = repo.side(old_name) if old_name else previous_release(repo, new, pattern)
+    tagged = tags_at(repo, new.commit, pattern) if new.commit else []
     if version is None:
-        tagged = tags_at(repo, new.commit, pattern) if new.commit else []
         version = tagged[-1] if tagged else UNRELEASED
-    date = repo.commit_date(new.commit) if new.commit else ""
+    date = repo.tag_date(version) if version in tagged else repo.commit_date(new.commit) if new.commit else ""
     return Release(version, date, old, new)
 
 
@@ -88,12 +89,11 @@ def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
         "for-each-ref",
         "--sort=creatordate",
         f"refs/tags/{pattern}",
-        "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(committerdate:short)%09%(*committerdate:short)"
-        "%09%(objecttype)%09%(*objecttype)",
+        "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(creatordate:unix)%09%(objecttype)%09%(*objecttype)",
     )
     releases, previous = [], None
     for line in out.splitlines():
-        tag, sha, peeled, date, peeled_date, kind, peeled_kind = [*line.split("\t"), "", "", "", "", "", ""][:7]
+        tag, sha, peeled, date, kind, peeled_kind = [*line.split("\t"), "", "", "", "", ""][:6]
         commit = peeled or sha
         if (peeled_kind or kind) != "commit":
             raise SpecError(
@@ -103,7 +103,7 @@ def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
         if not commit:
             continue
         side = Side(tag, commit)
-        releases.append(Release(tag, peeled_date or date, previous, side))
+        releases.append(Release(tag, utc_day(date), previous, side))
         previous = side
     if not releases:
         raise SpecError(
@@ -124,6 +124,19 @@ def check_version(version: str, what: str = "--version") -> str:
             "(such as v1.2.0), starting with a letter or digit"
         )
     return version
+
+
+def check_date(date: str) -> str:
+    """A --date value: a real calendar day as YYYY-MM-DD; SpecError otherwise."""
+    from datetime import date as day
+
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            return day.fromisoformat(date).isoformat()
+    except ValueError:
+        pass
+    shown = date.encode("unicode_escape").decode("ascii")[:40]
+    raise SpecError(f"--date '{shown}' is not a day: give it as YYYY-MM-DD, such as 2026-03-31")
 
 
 def heading(release: Release) -> str:

@@ -27,6 +27,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--version", dest="release_name", metavar="NAME", help="the version heading (default: the tag on TO, else Unreleased)"
     )
     c.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="the release date in the heading (default: the tag's date in UTC, else the commit's)"
+    )
+    c.add_argument(
         "--format",
         choices=("markdown", "json"),
         default="markdown",
@@ -45,6 +48,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _releases(repo: GitRepo, args: argparse.Namespace) -> list[Release]:
+    import dataclasses
+
     from spectools.changelog import notes as changelog
     from spectools.model import SpecError
 
@@ -52,11 +57,13 @@ def _releases(repo: GitRepo, args: argparse.Namespace) -> list[Release]:
     if args.release_name is not None:
         changelog.check_version(args.release_name)
     if args.all:
-        if args.range or args.release_name:
-            raise SpecError("--all writes every release; give no FROM..TO and no --version with it")
+        if args.range or args.release_name or args.date:
+            raise SpecError("--all writes every release; give no FROM..TO, --version or --date with it")
         releases = changelog.all_releases(repo, pattern)
     else:
         releases = [changelog.release_for(repo, args.range, args.release_name, pattern)]
+        if args.date is not None:
+            releases = [dataclasses.replace(releases[0], date=changelog.check_date(args.date))]
     if releases[0].old is None and repo.shallow():
         raise SpecError(
             f"this is a shallow clone, so the release before {releases[0].version} may not have been fetched and it "

@@ -104,6 +104,7 @@ class Kind(str, Enum):
     CLAUSE_MOVED = ("clause_moved", "notable", Group.RENAMED, "clause")
     SECTION_SPLIT = ("section_split", "notable", Group.SPLIT, "section")
     SECTION_MERGED = ("section_merged", "notable", Group.SPLIT, "section")
+    SECTION_MERGED_INTO = ("section_merged_into", "notable", Group.SPLIT, "section")  # gone, its content in another
     SECTION_REWORDED = ("section_reworded", "editorial", Group.WORDING, "section")
     CLAUSE_REWORDED = ("clause_reworded", "editorial", Group.WORDING, "clause")
     LABEL_FLIPPED = ("label_flipped", "breaking", Group.CHALLENGES, "example")

@@ -118,8 +118,15 @@ def _structure(sides: _Sides, split: dict[str, list[str]], merged: dict[str, lis
         for y, sources in sorted(merged.items())
     ]  # fmt: skip
     back = {y: x for x, y in sides.match.items()}
+    now_in = {cid: y for y, s in sb.items() for cid in s.clauses}
     for x in sorted(set(sa) - set(sides.match) - set(split)):
         s = sa[x]
+        into = _merged_into(sides, s, now_in)
+        if into:
+            summary = f"section “{s.title}” merged into #{into}"
+            out.append(change(Kind.SECTION_MERGED_INTO, x, s.title, summary, s.location, sb[into].location, key=into,
+                              details={"into": into, "authority": s.authority}))  # fmt: skip
+            continue
         summary = f"section “{s.title}” removed"
         out.append(change(Kind.SECTION_REMOVED, x, s.title, summary, s.location, None, details={"authority": s.authority}))
     for y in sorted(set(sb) - set(back) - set(merged)):
@@ -128,6 +135,19 @@ def _structure(sides: _Sides, split: dict[str, list[str]], merged: dict[str, lis
         summary = f"section “{s.title}” added{level}"
         out.append(change(Kind.SECTION_ADDED, y, s.title, summary, None, s.location, details={"authority": s.authority}))
     return out
+
+
+def _merged_into(sides: _Sides, s: Section, now_in: dict[str, str]) -> str | None:
+    """The one section that a removed section's content went to, if it left nothing behind: each of its clauses
+    is now in that section, and each of its subsections is now under it (at least one of either)."""
+    if any(cid not in now_in for cid in s.clauses):
+        return None  # a clause of it is gone: a removal
+    places = {now_in[cid] for cid in s.clauses}
+    places |= {sides.sb[sides.match[c]].parent for c in s.children if c in sides.match}
+    places.discard(None)
+    if len(places) != 1 or not (s.clauses or s.children):
+        return None
+    return str(next(iter(places)))
 
 
 def _unchanged(sides: _Sides, x: str, y: str) -> bool:

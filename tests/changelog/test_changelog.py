@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -10,7 +12,7 @@ import referencing
 
 from spectools.io import schema
 from tests.conftest import ROOT
-from tests.gitrepo import GitRepo, challenge, example, section
+from tests.gitrepo import ISOLATED, GitRepo, challenge, example, section
 
 V1 = "# Rules {#rules}\n\nThe rules.\n\n" + section(
     "honesty", "Be honest", "The assistant must not lie[^hn01].", authority="system"
@@ -374,3 +376,24 @@ def test_an_exit_code_of_1_says_why(cli, tmp_path: Path) -> None:
     for args in (["diff", "v1", "v2"], ["changelog", "v2"], ["changelog", "--all"]):
         result = cli(*args, cwd=repo.root)
         assert result.code == 1 and "exit code 1:" in result.err and "[^ab01]" in result.err, (args, result.err)
+
+
+def test_the_release_date_is_the_tags_in_utc_unless_given(cli, tmp_path: Path) -> None:
+    """Issue 18 (5): a commit made late in the evening west of Greenwich is released on the next UTC day; an
+    annotated tag made days after its commit dates the release; --date says it outright, and is checked."""
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("v1", {"model_spec.md": V1, **CH})
+    repo.tag("v1.0")
+    repo.write({"model_spec.md": V2}).git("add", "-A")
+    late = {"GIT_COMMITTER_DATE": "2026-02-03T22:30:00-05:00", "GIT_AUTHOR_DATE": "2026-02-03T22:30:00-05:00"}
+    env = {**os.environ, **ISOLATED, **late}
+    subprocess.run(["git", "commit", "-qm", "late"], cwd=repo.root, env=env, check=True)
+    subprocess.run(["git", "tag", "v2.0"], cwd=repo.root, env=env, check=True)
+    assert cli("changelog", "v2.0", cwd=repo.root).out.startswith("## v2.0 - 2026-02-04\n")
+    assert cli("changelog", "v2.0", "--date", "2026-03-01", cwd=repo.root).out.startswith("## v2.0 - 2026-03-01\n")
+    tagged = {**env, "GIT_COMMITTER_DATE": "2026-02-10T09:00:00+09:00"}  # an annotated tag's own date: 10 Feb, 00:00 UTC
+    subprocess.run(["git", "tag", "-a", "-m", "release", "v2.1"], cwd=repo.root, env=tagged, check=True)
+    assert cli("changelog", "v1.0..v2.1", cwd=repo.root).out.startswith("## v2.1 - 2026-02-10\n")
+    assert "## v2.1 - 2026-02-10\n" in cli("changelog", "--all", cwd=repo.root).out
+    bad = cli("changelog", "v2.0", "--date", "2026-02-30", cwd=repo.root)
+    assert bad.code == 2 and "--date '2026-02-30' is not a day" in bad.err and bad.out == ""

@@ -155,7 +155,10 @@ def test_split_and_merged_mirror_each_other(cli, tmp_path: Path) -> None:
     )
     back = cli("diff", "HEAD", "HEAD~1", cwd=repo.root).out
     assert "notable   section_merged     #tone: merged from #humour, #kind  (model_spec.md:17 -> model_spec.md:13)\n" in back
-    assert "section_removed    #kind" in back and "section_removed    #humour" in back
+    # issue 18 (5): their clauses all went into #tone: merged into it, not a breaking removal
+    assert "notable   section_merged_into #kind: section “Be kind” merged into #tone" in back
+    assert "notable   section_merged_into #humour: section “Humour” merged into #tone" in back
+    assert "section_removed" not in back
 
 
 def test_wording_normative_and_editorial_with_a_word_diff(cli, tmp_path: Path) -> None:
@@ -195,7 +198,7 @@ def test_challenges_examples_and_label_flips(cli, tmp_path: Path) -> None:
         "notable   challenge_changed  [^hn01]: challenge file for [^hn01]: severity (none) → high  "
         "(examples/hn01.md:1 -> examples/hn01.md:1)\n"
         "notable   example_added      [^hn02]: example “another request” added  (- -> examples/hn02.md:19)\n"
-        "notable   example_changed    [^pv01]: example “a request” changed  (examples/pv01.md:3 -> examples/pv01.md:3)\n"
+        "notable   example_changed    [^pv01]: example “a request” changed: candidate 2 (BAD) text  (examples/pv01.md:3 -> examples/pv01.md:3)\n"
         "breaking  label_flipped      [^tn01]: example “a request”, candidate 1: label GOOD → BAD  (examples/tn01.md:3 -> examples/tn01.md:3)\n"
         "breaking  label_flipped      [^tn01]: example “a request”, candidate 2: label BAD → GOOD  (examples/tn01.md:3 -> examples/tn01.md:3)\n"
         "notable   example_removed    [^tn02]: example “a request” removed  (examples/tn02.md:3 -> -)\n"
