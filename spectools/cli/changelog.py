@@ -81,7 +81,9 @@ def _compare(repo: GitRepo, releases: list[Release]) -> list[tuple[Release, Chan
         comparer.prepare([(rel.old, rel.new) for rel in releases])
         # with --all, the newest release's authority vocabulary reads every older one
         aliases = config_of(comparer.source(releases[-1].new)).aliases if len(releases) > 1 else None
-        found = [comparer.compare(rel.old, rel.new, aliases) for rel in releases]
+        # the reuses the maintainers accept: HEAD's spectools.yaml (the branch they release from) says
+        accepted = config_of(comparer.source(repo.side("HEAD"))).accepted_reuse if repo.has_commits() else frozenset()
+        found = [comparer.compare(rel.old, rel.new, aliases, accepted) for rel in releases]
     warn_unread([side for comparison in found for side in comparison.sides])
     return [(rel, comparison.changes) for rel, comparison in zip(releases, found, strict=True)]
 

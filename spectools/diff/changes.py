@@ -37,7 +37,7 @@ class ChangeSet(NamedTuple):
     @property
     def reuses_an_id(self) -> bool:
         """A retired clause id came back with another meaning (diff and changelog exit 1)."""
-        return any(c.kind is Kind.ID_REUSED for c in self.changes)
+        return any(c.kind is Kind.ID_REUSED and not c.details.get("accepted") for c in self.changes)
 
 
 class Group(IntEnum):

@@ -70,9 +70,12 @@ class Comparer:
     def full(self, side: Side) -> Loaded:
         return load(self.source(side), self.cache)
 
-    def compare(self, old: Side | None, new: Side, aliases: dict[str, str] | None = None) -> Comparison:
+    def compare(
+        self, old: Side | None, new: Side, aliases: dict[str, str] | None = None, accepted: frozenset[str] | None = None
+    ) -> Comparison:
         """The changes from old to new. aliases: the authority vocabulary to read both with (changelog --all
-        gives the newest release's), else each side's own."""
+        gives the newest release's), else each side's own. accepted: the clause ids whose reuse is accepted, else
+        the old side's ids.accepted_reuse (never the new side's: a pull request cannot accept its own reuse)."""
         if old is None:  # a first release: everything in it is new
             lb = self.full(new)
             return Comparison(
@@ -89,7 +92,8 @@ class Comparer:
         if old.commit is not None:
             before = {c.id for c in la.spec.clauses()}
             if any(c.id not in before for c in lb.spec.clauses()):
-                cs = with_reused(cs, reused_ids(self.history(old.commit, lb.documents), old.commit, la.spec, lb.spec))
+                found = reused_ids(self.history(old.commit, lb.documents), old.commit, la.spec, lb.spec)
+                cs = with_reused(cs, found, la.config.accepted_reuse if accepted is None else accepted)
         return Comparison(cs, la, lb, ((old.label, la), (new.label, lb)))
 
     def history(self, tip: str, documents: tuple[str, ...]) -> IdHistory:

@@ -161,7 +161,13 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
     return out
 
 
-def with_reused(cs: ChangeSet, extra: list[Change]) -> ChangeSet:
+def with_reused(cs: ChangeSet, extra: list[Change], accepted: frozenset[str] = frozenset()) -> ChangeSet:
+    """cs with the reused ids found; those in `accepted` (ids.accepted_reuse) are listed still, as accepted."""
     from spectools.diff.changes import changeset
 
-    return changeset(cs.old, cs.new, (*cs.changes, *extra), cs.notes) if extra else cs
+    marked = [
+        c._replace(severity="notable", summary=f"{c.summary} (accepted: ids.accepted_reuse in spectools.yaml)",
+                   details={**c.details, "accepted": True}) if c.subject in accepted else c
+        for c in extra
+    ]  # fmt: skip
+    return changeset(cs.old, cs.new, (*cs.changes, *marked), cs.notes) if extra else cs

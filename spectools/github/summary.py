@@ -151,7 +151,10 @@ def _risks(inputs: Inputs) -> tuple[str, str] | None:
     risks = (
         ("Clauses changed, but their challenge files were not", subjects(Kind.CLAUSE_REWORDED, Kind.CLAUSE_MOVED) - challenged),
         ("New clauses with no challenge file", subjects(Kind.CLAUSE_ADDED) - have_files),
-        ("**Retired ids reused** with another meaning", subjects(Kind.ID_REUSED)),
+        (
+            "**Retired ids reused** with another meaning",
+            {c.subject for c in cs.changes if c.kind is Kind.ID_REUSED and not c.details.get("accepted")},
+        ),
     )
     lines = [f"- {what}: {', '.join(md(f'[^{i}]') for i in sorted(ids))}" for what, ids in risks if ids]
     return ("risks", "### Review risks\n\n" + "\n".join(lines) + "\n") if lines else None

@@ -32,6 +32,7 @@ class Config:
     aliases: dict[str, str] = field(default_factory=lambda: _default_aliases(DEFAULT_LEVELS))
     configured_aliases: frozenset[str] = frozenset()  # the old names spectools.yaml itself gives (SPEC206 for those)
     tag_pattern: str = "v*"
+    accepted_reuse: frozenset[str] = frozenset()  # clause ids whose past reuse the maintainers accept
     schemas: dict[str, str] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)
     renames: dict[str, str] = field(default_factory=dict)
@@ -78,6 +79,7 @@ def _from_data(data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> Confi
         challenges=data.get("challenges", "examples").rstrip("/") or "/",
         section_id=ids.get("section", Config.section_id),
         clause_id=ids.get("clause", Config.clause_id),
+        accepted_reuse=frozenset(ids.get("accepted_reuse", ())),
         levels=tuple(authority.get("levels", DEFAULT_LEVELS)),
         aliases={**_default_aliases(tuple(authority.get("levels", DEFAULT_LEVELS))), **authority.get("aliases", {})},
         configured_aliases=frozenset(authority.get("aliases", {})),

@@ -297,3 +297,28 @@ def test_candidates_are_matched_by_text_never_by_position() -> None:
     assert kinds(spec(good + bad), spec(good + bad, "a refund request")) == [
         ("example_retitled", "example “a request” retitled “a refund request”")
     ]
+
+
+def test_an_accepted_reuse_is_listed_and_exits_0_but_a_change_cannot_accept_its_own(cli, tmp_path: Path) -> None:
+    """Issue 18 (6): ids.accepted_reuse, read from the base of a comparison (diff, the PR comment) and from HEAD
+    for changelog; the reuse stays in the notes, marked accepted."""
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("base", {"model_spec.md": SPEC, **CHALLENGES})
+    repo.remove("examples/tn02.md").commit("retire tn02", {"model_spec.md": SPEC.replace(" It may joke[^tn02].", "")})
+    repo.tag("v1")
+    reused = SPEC.replace(" It may joke[^tn02].", "").replace(
+        "personal data[^pv01].", "personal data[^pv01]. It must refuse malware[^tn02]."
+    )
+    accept = {"spectools.yaml": "ids:\n  accepted_reuse: [tn02]\n"}
+    repo.commit("reuse, and accept it in the same change", {"model_spec.md": reused, **accept})
+    repo.tag("v2")
+    own = cli("diff", "v1", "v2", cwd=repo.root)
+    assert own.code == 1 and "brings back retired clause id [^tn02]" in own.err  # the change accepted its own reuse
+    notes = cli("changelog", "--all", cwd=repo.root)  # HEAD, the maintainers' branch, accepts it
+    assert notes.code == 0, notes.err
+    assert "clause id [^tn02] was retired and now comes back" in notes.out and "(accepted: ids.accepted_reuse" in notes.out
+    repo.commit("later work", {"model_spec.md": reused + "\nMore.\n"})
+    assert cli("diff", "v2", "HEAD", cwd=repo.root).code == 0  # the base accepts it now
+    repo.commit("a bad list", {"spectools.yaml": "ids:\n  accepted_reuse: tn02\n"})
+    checked = cli("validate", str(repo.root))
+    assert "SPEC001" in checked.out and "accepted_reuse" in checked.out

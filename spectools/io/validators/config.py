@@ -63,6 +63,26 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                     data__ids__clause = data__ids["clause"]
                     if not isinstance(data__ids__clause, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids.clause must be string")
+                if "accepted_reuse" in data__ids_keys:
+                    data__ids_keys.remove("accepted_reuse")
+                    data__ids__acceptedreuse = data__ids["accepted_reuse"]
+                    if not isinstance(data__ids__acceptedreuse, (list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids.accepted_reuse must be array")
+                    data__ids__acceptedreuse_is_list = isinstance(data__ids__acceptedreuse, (list, tuple))
+                    if data__ids__acceptedreuse_is_list:
+                        def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
+                        data__ids__acceptedreuse_len = len(data__ids__acceptedreuse)
+                        if data__ids__acceptedreuse_len > len(set(fn(data__ids__acceptedreuse_x) for data__ids__acceptedreuse_x in data__ids__acceptedreuse)):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids.accepted_reuse must contain unique items")
+                        for data__ids__acceptedreuse_x, data__ids__acceptedreuse_item in enumerate(data__ids__acceptedreuse):
+                            if not isinstance(data__ids__acceptedreuse_item, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids.accepted_reuse[{data__ids__acceptedreuse_x}]".format(**locals()) + " must be string")
+                            if isinstance(data__ids__acceptedreuse_item, str):
+                                data__ids__acceptedreuse_item_len = len(data__ids__acceptedreuse_item)
+                                if data__ids__acceptedreuse_item_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids.accepted_reuse[{data__ids__acceptedreuse_x}]".format(**locals()) + " must be longer than or equal to 1 characters")
+                                if data__ids__acceptedreuse_item_len > 100:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids.accepted_reuse[{data__ids__acceptedreuse_x}]".format(**locals()) + " must be shorter than or equal to 100 characters")
                 if data__ids_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids must not contain "+str(data__ids_keys)+" properties")
         if "authority" in data_keys:
