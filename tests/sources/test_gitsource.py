@@ -27,7 +27,7 @@ def kinds(out: str) -> list[str]:
 
 def test_ref_forms(cli, tmp_path: Path) -> None:
     repo = repo_with_history(tmp_path)
-    expected = ["section_added", "clause_added"]
+    expected = ["section_added"]
     for args in (("v1", "HEAD"), ("v1..HEAD",), ("v1...HEAD",), ("v1",), (repo.git("rev-parse", "v1").strip(), "main")):
         result = cli("diff", *args, cwd=repo.root)
         assert (result.code, kinds(result.out)) == (0, expected), args
@@ -39,7 +39,7 @@ def test_merge_base_with_three_dots(cli, tmp_path: Path) -> None:
     repo.git("checkout", "-q", "-b", "feature", "v1")
     repo.commit("feature", {"model_spec.md": BASE.replace("must not lie", "must never lie")})
     out = cli("diff", "main...feature", cwd=repo.root).out
-    assert kinds(out) == ["section_reworded", "clause_reworded"]  # main's own change (tone) is not in it
+    assert kinds(out) == ["section_reworded"]  # main's own change (tone) is not in it
     assert "tone" not in out
     assert "section_removed" in cli("diff", "main..feature", cwd=repo.root).out  # two dots: main against feature
 
@@ -53,14 +53,14 @@ def test_merge_commits_are_read_like_any_commit(cli, tmp_path: Path) -> None:
     repo.git("checkout", "-q", "main")
     repo.day += 1
     repo.git("merge", "-q", "--no-ff", "-m", "merge feature", "feature")
-    assert kinds(cli("diff", "v1", "HEAD", cwd=repo.root).out) == ["section_added", "clause_added", "example_added"]
-    assert kinds(cli("diff", "HEAD^2", "HEAD", cwd=repo.root).out) == ["section_added", "clause_added"]
+    assert kinds(cli("diff", "v1", "HEAD", cwd=repo.root).out) == ["section_added", "example_added"]
+    assert kinds(cli("diff", "HEAD^2", "HEAD", cwd=repo.root).out) == ["section_added"]
 
 
 def test_worktree_and_index_sides(cli, tmp_path: Path) -> None:
     repo = repo_with_history(tmp_path)
     repo.write({"model_spec.md": BASE.replace("must not lie", "must never lie")})
-    assert kinds(cli("diff", "v1", cwd=repo.root).out) == ["section_reworded", "clause_reworded"]  # against WORKTREE
+    assert kinds(cli("diff", "v1", cwd=repo.root).out) == ["section_reworded"]  # against WORKTREE
     assert kinds(cli("diff", "HEAD", "--staged", cwd=repo.root).out) == []  # nothing staged yet
     repo.git("add", "model_spec.md")
     staged = cli("diff", "HEAD", "--staged", cwd=repo.root)
@@ -85,7 +85,7 @@ def test_deleted_files_and_non_utf8_blobs(cli, tmp_path: Path) -> None:
     repo.commit("two", {"spec/b.md": b"# Tone {#tone}\n\nBe kind\xff[^tn01].\n"})
     repo.remove("spec/a.md").commit("three")
     result = cli("diff", "HEAD~2", "HEAD", cwd=repo.root)
-    assert kinds(result.out) == ["section_removed", "section_removed", "clause_removed", "section_removed", "clause_removed"]
+    assert kinds(result.out) == ["section_removed", "section_removed", "section_removed"]
     assert result.code == 0  # a file that cannot be decoded at a ref is left out, not a crash, and it is said:
     assert result.err.startswith(
         "spectools: warning: HEAD: spec/b.md:3:8: file is not valid UTF-8 (byte 0xff); "
@@ -118,7 +118,7 @@ def test_a_bare_repository_has_no_working_tree(cli, tmp_path: Path) -> None:
     result = cli("diff", "v1", cwd=bare)
     assert result.code == 2
     assert "a bare repository has no working tree; name two commits" in result.err
-    assert kinds(cli("diff", "v1", "main", cwd=bare).out) == ["section_added", "clause_added"]  # two commits work
+    assert kinds(cli("diff", "v1", "main", cwd=bare).out) == ["section_added"]  # two commits work
 
 
 def test_a_shallow_clone_missing_the_commit_says_how_to_fetch_it(cli, tmp_path: Path) -> None:
