@@ -10,7 +10,7 @@ from spectools.diff.changes import ChangeSet
 from spectools.io import blank, split_lines
 from spectools.model import SpecError
 from spectools.render.changes import first_release, markdown
-from spectools.sources.git import GitRepo, Side, utc_day
+from spectools.sources.git import GitRepo, Side
 
 UNRELEASED = "Unreleased"
 HEADER = (
@@ -77,8 +77,19 @@ def release_for(repo: GitRepo, spec_range: str | None, version: str | None, patt
     tagged = tags_at(repo, new.commit, pattern) if new.commit else []
     if version is None:
         version = tagged[-1] if tagged else UNRELEASED
-    date = repo.tag_date(version) if version in tagged else repo.commit_date(new.commit) if new.commit else ""
+    if version in tagged:  # an annotated tag's own date, else its commit's
+        date = utc_day(repo.git("for-each-ref", "--format=%(creatordate:unix)", "--end-of-options", f"refs/tags/{version}"))
+    else:
+        date = utc_day(repo.git("show", "-s", "--format=%ct", "--end-of-options", new.commit)) if new.commit else ""
     return Release(version, date, old, new)
+
+
+def utc_day(seconds: str) -> str:
+    """Seconds since the epoch (as git prints them) as the UTC date, YYYY-MM-DD; "" for nothing."""
+    from datetime import datetime, timezone
+
+    seconds = seconds.strip().split("\n", 1)[0]
+    return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%d") if seconds.isdigit() else ""
 
 
 def all_releases(repo: GitRepo, pattern: str) -> list[Release]:

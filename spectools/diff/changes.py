@@ -33,6 +33,8 @@ class ChangeSet(NamedTuple):
     new: str
     changes: tuple[Change, ...]
     notes: tuple[str, ...]  # release-wide notes, such as a renamed authority level
+    authority: dict[str, str] = {}  # section anchor -> its authority level, own or inherited (for highlights)
+    ladder: tuple[str, ...] = ()  # the authority levels, highest first
 
     @property
     def reuses_an_id(self) -> bool:
@@ -160,7 +162,7 @@ def one_entry_per_edit(changes: list[Change]) -> list[Change]:
     for c in changes:
         owner = (clause_kinds.get(c.kind), c.details.get("section"))
         if owner in owners and c.subject not in moved:
-            into.setdefault(owner, []).append(c)  # type: ignore[arg-type]
+            into.setdefault(owner, []).append(c)
         else:
             kept.append(c)
     return [_with_clauses(c, into.get((c.kind, c.subject), [])) for c in kept]
@@ -171,11 +173,11 @@ def _with_clauses(c: Change, clauses: list[Change]) -> Change:
         return c
     ids = [x.subject for x in clauses]
     details = {**c.details, "clauses": ids}
+    severity: ChangeSeverity = c.severity
+    summary = c.summary
     if any(x.details.get("normative") for x in clauses) and c.details.get("normative") is False:
         details["normative"], severity = True, "notable"
         summary = c.summary.replace("editorial wording change", "normative wording change")
-    else:
-        severity, summary = c.severity, c.summary
     named = ", ".join(f"[^{i}]" for i in ids)
     summary = summary[:-1] + f"; clauses {named})" if summary.endswith(")") else f"{summary} (clauses {named})"
     return c._replace(severity=severity, summary=summary, details=details)
@@ -205,6 +207,13 @@ def hash_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def changeset(old: str, new: str, changes: Iterable[Change], notes: Iterable[str] = ()) -> ChangeSet:
+def changeset(
+    old: str,
+    new: str,
+    changes: Iterable[Change],
+    notes: Iterable[str] = (),
+    authority: dict[str, str] | None = None,
+    ladder: Iterable[str] = (),
+) -> ChangeSet:
     """The one way a ChangeSet is made: its changes in the order every renderer lists them."""
-    return ChangeSet(old, new, tuple(sorted(changes, key=sort_key)), tuple(notes))
+    return ChangeSet(old, new, tuple(sorted(changes, key=sort_key)), tuple(notes), dict(authority or {}), tuple(ladder))

@@ -87,7 +87,21 @@ def diff(
         f"Authority level '{old_name}' is now called '{new_name}'; sections that only changed the name keep their authority."
         for old_name, new_name in sorted(vocab)
     )
-    return changeset(old, new, one_entry_per_edit(out), notes)
+    return changeset(old, new, one_entry_per_edit(out), notes, _authority_of(sides), ladder)
+
+
+def _authority_of(sides: _Sides) -> dict[str, str]:
+    """Each section's authority level under the new names, its own or its nearest ancestor's; the new side's where
+    a section is on both. For ranking highlights."""
+    out: dict[str, str] = {}
+    for sections in (sides.sa, sides.sb):
+        for anchor, s in sections.items():
+            seen, at = 0, s
+            while at.authority is None and at.parent in sections and seen < 64:  # a cycle cannot hold it
+                at, seen = sections[str(at.parent)], seen + 1
+            if at.authority:
+                out[anchor] = sides.aliases.get(at.authority, at.authority)
+    return out
 
 
 def _moved_clauses(
@@ -143,8 +157,7 @@ def _merged_into(sides: _Sides, s: Section, now_in: dict[str, str]) -> str | Non
     if any(cid not in now_in for cid in s.clauses):
         return None  # a clause of it is gone: a removal
     places = {now_in[cid] for cid in s.clauses}
-    places |= {sides.sb[sides.match[c]].parent for c in s.children if c in sides.match}
-    places.discard(None)
+    places |= {p for c in s.children if c in sides.match and (p := sides.sb[sides.match[c]].parent)}
     if len(places) != 1 or not (s.clauses or s.children):
         return None
     return str(next(iter(places)))

@@ -218,28 +218,35 @@ def _changed(ea: Example, eb: Example, subject: str, title: str, name: str) -> l
 def what_changed(ea: Example, eb: Example) -> list[str]:
     """What differs between two versions of an example, for people: messages by role and place, candidates by
     number and verdict (their text, or their label's anchor or reason), comparisons added or removed."""
-    out: list[str] = []
-    ma = [t for t in ea.turns if not isinstance(t, Comparison)]
-    mb = [t for t in eb.turns if not isinstance(t, Comparison)]
-    for n, (x, y) in enumerate(zip(ma, mb, strict=False)):
-        if _signature([x]) != _signature([y]):
-            out.append(f"{y.role} message {n + 1}" + (f" (was {x.role})" if x.role != y.role else ""))
-    if len(ma) != len(mb):
-        extra = len(mb) - len(ma)
-        out.append(f"{abs(extra)} message{'s' * (abs(extra) != 1)} {'added' if extra > 0 else 'removed'}")
+    ma = [t for t in ea.turns if isinstance(t, Message)]
+    mb = [t for t in eb.turns if isinstance(t, Message)]
+    out = [
+        f"{y.role} message {n + 1}" + (f" (was {x.role})" if x.role != y.role else "")
+        for n, (x, y) in enumerate(zip(ma, mb, strict=False))
+        if _signature([x]) != _signature([y])
+    ]
+    out += _more_or_fewer(len(ma), len(mb), "message")
     ca, cb = ea.comparisons, eb.comparisons
     for ci, (x, y) in enumerate(zip(ca, cb, strict=False)):
-        place = f"comparison {ci + 1}, " if len(ca) > 1 else ""
-        for i, j in match_candidates(x.candidates, y.candidates):
-            old, new = x.candidates[i], y.candidates[j]
-            named = f"{place}candidate {j + 1} ({_verdict(new) or 'unlabelled'})"
-            if _signature([_unlabelled(old)._replace(label=None)]) != _signature([_unlabelled(new)._replace(label=None)]):
-                out.append(f"{named} text")
-            elif old.label and new.label and (old.label.anchor, old.label.reason) != (new.label.anchor, new.label.reason):
-                out.append(f"{named} label's reason")
-    if len(ca) != len(cb):
-        extra = len(cb) - len(ca)
-        out.append(f"{abs(extra)} comparison{'s' * (abs(extra) != 1)} {'added' if extra > 0 else 'removed'}")
+        out += _candidates_changed(x, y, f"comparison {ci + 1}, " if len(ca) > 1 else "")
+    return out + _more_or_fewer(len(ca), len(cb), "comparison")
+
+
+def _more_or_fewer(before: int, after: int, what: str) -> list[str]:
+    n = abs(after - before)
+    return [f"{n} {what}{'s' * (n != 1)} {'added' if after > before else 'removed'}"] if n else []
+
+
+def _candidates_changed(x: Comparison, y: Comparison, place: str) -> list[str]:
+    """The candidates kept from x to y whose text, or whose label's anchor or reason, changed."""
+    out = []
+    for i, j in match_candidates(x.candidates, y.candidates):
+        old, new = x.candidates[i], y.candidates[j]
+        named = f"{place}candidate {j + 1} ({_verdict(new) or 'unlabelled'})"
+        if _signature([old._replace(label=None)]) != _signature([new._replace(label=None)]):
+            out.append(f"{named} text")
+        elif old.label and new.label and (old.label.anchor, old.label.reason) != (new.label.anchor, new.label.reason):
+            out.append(f"{named} label's reason")
     return out
 
 

@@ -170,4 +170,4 @@ def with_reused(cs: ChangeSet, extra: list[Change], accepted: frozenset[str] = f
                    details={**c.details, "accepted": True}) if c.subject in accepted else c
         for c in extra
     ]  # fmt: skip
-    return changeset(cs.old, cs.new, (*cs.changes, *marked), cs.notes) if extra else cs
+    return cs._replace(changes=changeset(cs.old, cs.new, (*cs.changes, *marked)).changes) if extra else cs

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spectools.diff.changes import Change, ChangeSet, Kind, clause_ids
+from spectools.diff.changes import ChangeSet, Kind, clause_ids
 from spectools.model import SEVERITIES, Diagnostic, Spec, SpecError, severity_counts
-from spectools.render.changes import LINE_LIMIT, diff_line, entry
+from spectools.render.changes import LINE_LIMIT, UNITS, change_sections
 from spectools.render.escape import md
 
 MARKER = "<!-- spectools:summary -->"  # what makes a comment ours (with its author): github/api.py finds it by this
@@ -94,48 +94,6 @@ def _findings(inputs: Inputs) -> tuple[str, str] | None:
         )
         parts.append(f"### Findings it fixes ({len(fixed)})\n\n" + "\n".join(lines) + "\n")
     return "findings", "\n".join(parts)
-
-
-WORDING = (Kind.SECTION_REWORDED, Kind.CLAUSE_REWORDED)
-
-
-def change_sections(
-    cs: ChangeSet | None, url: str = "", old_url: str = "", line_limit: int | None = None
-) -> list[tuple[str, str, int]]:
-    """(name, markdown, items listed) for the spec changes: breaking ones under their own heading, then the
-    other changes, then wording that changes meaning, then editorial wording folded away. Each heading
-    counts exactly the items under it."""
-    if cs is None or (not cs.changes and not cs.notes):
-        return []
-    breaking, others, normative, editorial = _partition(cs)
-
-    def listed(items: list[Change]) -> str:
-        out = []
-        for c in items:
-            out.append(entry(c, url, old_url))
-            if c.kind in WORDING:
-                out.append(diff_line(c, line_limit))
-        return "\n".join(out)
-
-    heads = (
-        ("breaking", breaking, "### Breaking changes ({n})\n\n{body}\n"),
-        ("changes", others, "### Spec changes ({n})\n\n{body}\n"),
-        ("normative", normative, "### Wording that changes meaning ({n})\n\n{body}\n"),
-        ("wording", editorial, "<details><summary>Editorial wording ({n})</summary>\n\n{body}\n\n</details>\n"),
-    )
-    out = [(name, form.format(n=len(items), body=listed(items)), len(items)) for name, items, form in heads if items]
-    if cs.notes:
-        out.append(("notes", "".join(f"_{md(n)}_\n" for n in cs.notes), 0))
-    return out
-
-
-def _partition(cs: ChangeSet) -> tuple[list[Change], list[Change], list[Change], list[Change]]:
-    """(breaking, other changes, normative wording, editorial wording), clause wording folded into its section's."""
-    breaking = [c for c in cs.changes if c.severity == "breaking"]
-    wording = [c for c in cs.changes if c.kind in WORDING and c.severity != "breaking"]
-    others = [c for c in cs.changes if c.severity != "breaking" and c.kind not in WORDING]
-    normative = [c for c in wording if c.details.get("normative")]
-    return breaking, others, normative, [c for c in wording if not c.details.get("normative")]
 
 
 def _risks(inputs: Inputs) -> tuple[str, str] | None:
@@ -304,7 +262,9 @@ def _shifts(inputs: Inputs, head: dict[str, tuple[int, int]], base: dict[str, tu
 
 
 # dropped first to last
-PRIORITY = ["compliance_clauses", "wording", "notes", "compliance", "risks", "normative", "changes", "breaking", "findings"]
+PRIORITY = [
+    "compliance_clauses", "wording", "notes", "compliance", "risks", "normative", "changes", "highlights", "breaking", "findings"
+]  # fmt: skip
 
 
 def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
@@ -357,6 +317,7 @@ def _status(inputs: Inputs, n_changes: int, breaking: int) -> str:
                 f"Already there before this pull request, and not counted above: {_plural(old_errors, 'error')}, "
                 f"{_plural(old_warnings, 'warning')} (see {inputs.full_report})"
             )
+    notes += [f"Spec changes are counted {UNITS}."] if n_changes else []
     return status + ("\n" + "".join(f"_{note}_\n" for note in notes) if notes else "")
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from spectools import __version__
-from spectools.diff.changes import CHANGE_SEVERITIES, Change, ChangeSet, Group
+from spectools.diff.changes import CHANGE_SEVERITIES, Change, ChangeSet, Group, Kind
 from spectools.model import Location, severity_counts
 from spectools.render.escape import md, md_url, term, word_diff_md
 
@@ -32,9 +32,11 @@ def summary_line(cs: ChangeSet) -> str:
         return f"no spec changes between {cs.old or 'nothing'} and {cs.new}"
     n = counts(cs.changes)
     parts = [f"{v} {k}" for k, v in n.items() if v]
-    return (
-        f"{len(cs.changes)} change{'s' * (len(cs.changes) != 1)} between {cs.old or 'nothing'} and {cs.new}: {', '.join(parts)}"
-    )
+    many = "s" * (len(cs.changes) != 1)
+    return f"{len(cs.changes)} change{many} ({UNITS}) between {cs.old or 'nothing'} and {cs.new}: {', '.join(parts)}"
+
+
+UNITS = "one per section, clause, example or challenge file changed"  # what diff, changelog and the comment count
 
 
 def text(cs: ChangeSet) -> str:
@@ -117,7 +119,8 @@ FIRST_RELEASE = {
 
 
 def first_release(cs: ChangeSet) -> str:
-    """A first release's notes: what it introduces, counted, with the full list folded."""
+    """A first release's notes: what it introduces, counted, with the full list folded (no highlights: all of it is
+    new)."""
     counts: dict[str, int] = {}
     for c in cs.changes:
         counts[c.kind] = counts.get(c.kind, 0) + 1
@@ -129,7 +132,7 @@ def first_release(cs: ChangeSet) -> str:
         "",
         f"<details><summary>Everything it introduces ({len(cs.changes)})</summary>",
         "",
-        markdown(cs).strip("\n"),
+        "\n".join(_listed(cs)).strip("\n"),  # everything is new: no highlights
         "",
         "</details>",
     ]
@@ -137,30 +140,33 @@ def first_release(cs: ChangeSet) -> str:
 
 
 def markdown(cs: ChangeSet, heading: str | None = None) -> str:
-    """The changelog body: groups in a fixed order, normative wording first, editorial folded away."""
-    out: list[str] = []
-    if heading:
-        out += [heading, ""]
+    """The changelog body: the highlights, then groups in a fixed order, normative wording first, editorial folded
+    away."""
+    out: list[str] = [heading, ""] if heading else []
     if not cs.changes and not cs.notes:
         out += ["No changes to the spec.", ""]
+    top = highlight_entries(cs)
+    if top:
+        out += ["### Highlights", "", *top, ""]
+    return "\n".join(out + _listed(cs))
+
+
+def _listed(cs: ChangeSet) -> list[str]:
+    """Every change under its group's heading, breaking ones first; then the release-wide notes."""
     by_group: dict[Group, list[Change]] = {}
     for c in cs.changes:
         by_group.setdefault(c.kind.group, []).append(c)
-    for group in Group:
-        name = group.title
-        items = by_group.get(group, [])
-        if not items:
-            continue
-        out += [f"### {name}", ""]
+    out: list[str] = []
+    for group, items in sorted(by_group.items()):
+        out += [f"### {group.title}", ""]
         if group is Group.WORDING:
             out += _wording(items)
         else:
-            breaking = [c for c in items if c.severity == "breaking"]
-            out += [entry(c) for c in breaking + [c for c in items if c.severity != "breaking"]]
+            out += [entry(c) for c in sorted(items, key=lambda c: c.severity != "breaking")]  # stable
         out.append("")
     if cs.notes:
         out += ["### Vocabulary", ""] + [f"- {md(n)}" for n in cs.notes] + [""]
-    return "\n".join(out)
+    return out
 
 
 def _wording(items: list[Change]) -> list[str]:
@@ -177,6 +183,72 @@ def _wording(items: list[Change]) -> list[str]:
             out += [entry(c), diff_line(c, LINE_LIMIT, _WHOLE)]
         out += ["", "</details>"]
     return out
+
+
+WORDING = (Kind.SECTION_REWORDED, Kind.CLAUSE_REWORDED)
+
+
+def change_sections(
+    cs: ChangeSet | None, url: str = "", old_url: str = "", line_limit: int | None = None
+) -> list[tuple[str, str, int]]:
+    """(name, markdown, items listed) for the spec changes, in the pull-request summary: the highlights, then
+    breaking ones under their own heading, then the other changes, then wording that changes meaning, then editorial
+    wording folded away. Each heading counts exactly the items under it (the highlights, a digest, count none)."""
+    if cs is None or (not cs.changes and not cs.notes):
+        return []
+    breaking, others, normative, editorial = _partition(cs)
+    top = highlight_entries(cs, url, old_url)
+
+    def listed(items: list[Change]) -> str:
+        out = []
+        for c in items:
+            out.append(entry(c, url, old_url))
+            if c.kind in WORDING:
+                out.append(diff_line(c, line_limit))
+        return "\n".join(out)
+
+    heads = (
+        ("breaking", breaking, "### Breaking changes ({n})\n\n{body}\n"),
+        ("changes", others, "### Spec changes ({n})\n\n{body}\n"),
+        ("normative", normative, "### Wording that changes meaning ({n})\n\n{body}\n"),
+        ("wording", editorial, "<details><summary>Editorial wording ({n})</summary>\n\n{body}\n\n</details>\n"),
+    )
+    out = [("highlights", "### Highlights\n\n" + "\n".join(top) + "\n", 0)] if top else []  # counted below
+    out += [(name, form.format(n=len(items), body=listed(items)), len(items)) for name, items, form in heads if items]
+    if cs.notes:
+        out.append(("notes", "".join(f"_{md(n)}_\n" for n in cs.notes), 0))
+    return out
+
+
+def _partition(cs: ChangeSet) -> tuple[list[Change], list[Change], list[Change], list[Change]]:
+    """(breaking, other changes, normative wording, editorial wording), clause wording folded into its section's."""
+    breaking = [c for c in cs.changes if c.severity == "breaking"]
+    wording = [c for c in cs.changes if c.kind in WORDING and c.severity != "breaking"]
+    others = [c for c in cs.changes if c.severity != "breaking" and c.kind not in WORDING]
+    normative = [c for c in wording if c.details.get("normative")]
+    return breaking, others, normative, [c for c in wording if not c.details.get("normative")]
+
+
+def highlight_entries(cs: ChangeSet, base_url: str = "", old_url: str = "") -> list[str]:
+    """The highlights (diff/highlights.py) as markdown list items, each linked like every other entry."""
+    from spectools.diff.highlights import highlights
+
+    out = []
+    for h in highlights(cs):
+        flag = "**breaking**: " if any(c.severity == "breaking" for c in h.changes) else ""
+        level = f" ({md(cs.authority[h.subject])})" if h.subject in cs.authority else ""
+        out.append(f"- {flag}{_link(h.changes[0], base_url, old_url)}{level}: {md(h.summary)}")
+    return out
+
+
+def highlights_json(cs: ChangeSet) -> list[dict[str, Any]]:
+    from spectools.diff.highlights import highlights
+
+    return [
+        {"subject": h.subject, "title": h.title, "summary": h.summary, "score": h.score, "reasons": list(h.reasons),
+         "changes": [c.fingerprint for c in h.changes]}
+        for h in highlights(cs)
+    ]  # fmt: skip
 
 
 def change_json(c: Change) -> dict[str, Any]:
@@ -202,6 +274,7 @@ def changeset_json(cs: ChangeSet) -> dict[str, Any]:
         "old": cs.old,
         "new": cs.new,
         "summary": counts(cs.changes),
+        "highlights": highlights_json(cs),
         "changes": [change_json(c) for c in cs.changes],
         "notes": list(cs.notes),
     }

@@ -56,13 +56,6 @@ OWN_OPTIONS = frozenset(
 SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
-def utc_day(seconds: str) -> str:
-    """Seconds since the epoch (as git prints them) as the UTC date, YYYY-MM-DD; "" for nothing."""
-    from datetime import datetime, timezone
-
-    return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%d") if seconds.isdigit() else ""
-
-
 def is_sha(value: str) -> bool:
     """A full commit id: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits, and nothing else."""
     return SHA.fullmatch(value) is not None
@@ -385,20 +378,6 @@ class GitRepo:
         lines = "".join(f"{new} {old}\n" for old, new in pairs)  # "commit parent": the diff from old to new
         out = run(["diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames"], self.cwd, lines.encode())
         return split_tree_diffs(out.decode("utf-8", "surrogateescape"), pairs)
-
-    def commit_date(self, sha: str) -> str:
-        """The commit's date in UTC (YYYY-MM-DD), whatever the committer's time zone."""
-        return utc_day(self.git("show", "-s", "--format=%ct", "--end-of-options", sha).strip())
-
-    def tag_date(self, tag: str) -> str:
-        """A tag's date in UTC (YYYY-MM-DD): an annotated tag's own date, a lightweight tag's commit's."""
-        out = self.git("for-each-ref", "--format=%(creatordate:unix)", "--end-of-options", f"refs/tags/{tag}")
-        return utc_day(out.split("\n", 1)[0].strip())
-
-    def tags(self, pattern: str) -> list[str]:
-        """Tags matching pattern, oldest first (by the date of their commit)."""
-        out = self.git("tag", "--list", "--sort=creatordate", "--format=%(refname:short)", "--end-of-options", pattern)
-        return [t for t in out.splitlines() if t]
 
     def source(self, side: Side) -> Any:
         from spectools.sources.tree import TreeSource

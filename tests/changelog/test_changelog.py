@@ -34,6 +34,9 @@ def released(tmp_path: Path) -> GitRepo:
 
 V2_NOTES = (
     "## v2.0 - 2026-01-03\n\n"
+    "### Highlights\n\n"  # issue 18 (1): the promotion to root (5 x3) before the new user-level section (6 x1.5)
+    "- **breaking**: [Be honest](model_spec.md#honesty) (root): authority system → root (promoted)\n"
+    "- [Tone](model_spec.md#tone) (user): new section with 1 clause\n\n"
     "### Authority changes\n\n"
     "- **breaking**: [Be honest](model_spec.md#honesty): authority system → root (promoted)\n\n"
     "### Added\n\n"
@@ -50,6 +53,8 @@ def marked(notes: str) -> str:
 
 UNRELEASED = (
     "## Unreleased\n\n"
+    "### Highlights\n\n"
+    "- [Tone](model_spec.md#tone) (user): reworded (modal strengthened: should → must); 1 challenge file added\n\n"
     "### Changed wording\n\n"
     "- [Tone](model_spec.md#tone): normative wording change (clauses [^tn01])\n"
     "  - The assistant <del>should</del> <ins>must</ins> be kind.\n\n"
@@ -69,7 +74,7 @@ def test_a_tagged_head_is_that_release_from_the_one_before(cli, tmp_path: Path) 
     assert cli("changelog", "v2.0", cwd=repo.root).out == V2_NOTES
     assert cli("changelog", "v1.0..v2.0", cwd=repo.root).out == V2_NOTES
     named = cli("changelog", "v2.0..HEAD", "--version", "v3.0", cwd=repo.root).out
-    assert named.startswith("## v3.0 - 2026-01-04\n\n### Changed wording\n")
+    assert named.startswith("## v3.0 - 2026-01-04\n\n### Highlights\n")
 
 
 def test_all_releases_newest_first_and_the_first_lists_what_it_introduced(cli, tmp_path: Path) -> None:
@@ -215,7 +220,7 @@ def test_a_hand_written_section_keeps_its_prose_and_gets_the_block_beneath(cli, 
     assert after.startswith(
         "# Changelog\n\n## Unreleased\n\nWe are rewriting the tone section.\n\n<!-- spectools:begin Unreleased -->\n"
     )
-    assert "## v2.0 - 2026-01-03\n\nThe big one: honesty is root now.\n\n<!-- spectools:begin v2.0 -->\n\n### Authority" in after
+    assert "## v2.0 - 2026-01-03\n\nThe big one: honesty is root now.\n\n<!-- spectools:begin v2.0 -->\n\n### Highlights" in after
     # a person edits the prose around the block; the next run replaces the block only
     edited = after.replace("The big one", "The biggest one").replace(
         "<!-- spectools:end v2.0 -->\n", "<!-- spectools:end v2.0 -->\n\nThanks to all.\n"

@@ -64,7 +64,10 @@ def test_worktree_and_index_sides(cli, tmp_path: Path) -> None:
     assert kinds(cli("diff", "HEAD", "--staged", cwd=repo.root).out) == []  # nothing staged yet
     repo.git("add", "model_spec.md")
     staged = cli("diff", "HEAD", "--staged", cwd=repo.root)
-    assert staged.err == "spectools: 4 changes between HEAD and INDEX: 2 breaking, 2 notable\n"
+    assert (
+        staged.err
+        == "spectools: 2 changes (one per section, clause, example or challenge file changed) between HEAD and INDEX: 1 breaking, 1 notable\n"
+    )
 
 
 def test_a_subfolder_spec_and_file_renames(cli, tmp_path: Path) -> None:
