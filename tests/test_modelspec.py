@@ -4,6 +4,7 @@ what people wrote, retired ids everywhere."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ RELEASES = DATA / "modelspec"
 
 def _history(root: Path) -> GitRepo:
     repo = GitRepo(root)
-    for version, tag in (("v1", "v2025.03.01"), ("v2", "v2025.09.12")):
+    for version, tag in (("v1", "v2025.03.01"), ("v2", "v2025.09.12"), ("v3", "v2025.12.18")):
         for old in [p for p in root.iterdir() if p.name != ".git"]:
             shutil.rmtree(old) if old.is_dir() else old.unlink()
         shutil.copytree(RELEASES / version, root, dirs_exist_ok=True)
@@ -26,7 +27,7 @@ def _history(root: Path) -> GitRepo:
     return repo
 
 
-@pytest.mark.parametrize("version", ["v1", "v2"])
+@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
 def test_every_release_validates_clean_with_zero_config(cli, version: str) -> None:
     result = cli("validate", str(RELEASES / version))
     assert (result.code, result.out) == (0, ""), result.out
@@ -35,8 +36,6 @@ def test_every_release_validates_clean_with_zero_config(cli, version: str) -> No
 def test_the_diff_between_releases_is_what_the_maintainers_did(cli, tmp_path: Path) -> None:
     repo = _history(tmp_path / "spec")
     out = cli("diff", "v2025.03.01", "v2025.09.12", "--format", "json", cwd=repo.root).out
-    import json
-
     doc = json.loads(out)
     kinds = sorted((c["kind"], c["subject"], c["details"].get("normative"), c["details"].get("clauses")) for c in doc["changes"])
     assert kinds == [
@@ -57,12 +56,48 @@ def test_changelog_all_keeps_the_hand_written_notes_and_reads_old_releases_with_
     result = cli("changelog", "--all", "--write", "CHANGELOG.md", cwd=repo.root)
     assert result.code == 0, result.err
     text = (repo.root / "CHANGELOG.md").read_text(encoding="utf-8")
-    hand = (RELEASES / "v2" / "CHANGELOG.md").read_text(encoding="utf-8")
+    hand = (RELEASES / "v3" / "CHANGELOG.md").read_text(encoding="utf-8")
     for paragraph in hand.split("\n\n"):
         assert paragraph.strip() in text  # every hand-written word is still there
     assert text.index("The top level is now called root.") < text.index("<!-- spectools:begin v2025.09.12 -->")
     assert "authority platform → system (demoted)" in text and text.count("authority platform → root") == 0
     assert "The first release: " in text
+
+
+def test_the_highlights_are_the_changes_the_ranking_says_and_nothing_editorial(cli, tmp_path: Path) -> None:
+    """Issue 18 (1, 2): the v2025.12.18 fixture adds a root section, gives a root rule an exception, demotes a root
+    section, weakens a system rule's modal and removes a developer clause, among edits that leave every rule as it
+    was (a link added, a cross-reference, "also", "clearly"). The highlights hold the five, in the order of
+    docs/highlights.md, each with its score and reasons; nothing editorial is normative."""
+    repo = _history(tmp_path / "spec")
+    doc = json.loads(cli("changelog", "v2025.12.18", "--format", "json", cwd=repo.root).out)
+    (release,) = doc["releases"]
+    top = [(h["subject"], h["score"]) for h in release["highlights"]]
+    assert top == [
+        ("younger_users", 18.5),  # a section added at root (6 x3), its challenge files with it
+        ("chain_of_command", 18.0),  # root: normative wording (2) + an exception (3) and a scope (2), capped at 4; x3
+        ("distress", 15.0),  # demoted from root: 5 x3
+        ("dangerous_cargo", 12.5),  # system: normative wording (2) + must -> should (3); x2.5
+        ("serve_operator", 8.2),  # developer: a clause removed (4 x2), its challenge file with it
+    ]
+    reasons = {h["subject"]: h["reasons"] for h in release["highlights"]}
+    assert "modal weakened: must → should (+3)" in reasons["dangerous_cargo"]
+    assert "an exception added: unless (+3)" in reasons["chain_of_command"]
+    wording = {c["subject"]: c["details"]["normative"] for c in release["changes"] if c["kind"] == "section_reworded"}
+    assert wording == {
+        "chain_of_command": True,
+        "dangerous_cargo": True,
+        "distress": False,  # a link added around "help"
+        "honest_uncertainty": False,  # "clearly", and a cross-reference
+        "write_clearly": False,  # "also"
+    }
+    notes = cli("changelog", "v2025.12.18", cwd=repo.root).out
+    assert notes.split("### Highlights\n\n", 1)[1].startswith(
+        "- [Protect younger users](model_spec.md#younger_users) (root): new section with 2 clauses; 2 challenge files added\n"
+        "- [Respect the chain of command](model_spec.md#chain_of_command) (root): reworded (an exception added: unless; "
+        "a condition or scope added: only)\n"
+        "- **breaking**: [Handle distress with care](model_spec.md#distress) (system): authority root → system (demoted)\n"
+    )
 
 
 def test_a_retired_id_is_reported_everywhere(cli, tmp_path: Path) -> None:

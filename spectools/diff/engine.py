@@ -107,14 +107,18 @@ def _authority_of(sides: _Sides) -> dict[str, str]:
 def _moved_clauses(
     ca: dict[str, Clause], cb: dict[str, Clause], match: dict[str, str]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """A clause that moved is reported as moved; its sentence is not a wording change of either section."""
+    """A clause that moved, was removed or was added is reported as such; its sentence is not also a wording change
+    of its section (one entry per edit)."""
     moved_out: dict[str, list[str]] = {}
     moved_in: dict[str, list[str]] = {}
-    for cid in set(ca) & set(cb):
-        old_section, new_section = ca[cid].section or "", cb[cid].section or ""
-        if match.get(old_section, old_section) != new_section:
-            moved_out.setdefault(old_section, []).append(normalise(ca[cid].text))
-            moved_in.setdefault(new_section, []).append(normalise(cb[cid].text))
+    for cid in sorted(set(ca) | set(cb)):
+        was, now = ca.get(cid), cb.get(cid)
+        old_section, new_section = (was.section or "") if was else "", (now.section or "") if now else ""
+        if was is None or now is None or match.get(old_section, old_section) != new_section:
+            if was is not None:
+                moved_out.setdefault(old_section, []).append(normalise(was.text))
+            if now is not None:
+                moved_in.setdefault(new_section, []).append(normalise(now.text))
     return moved_out, moved_in
 
 

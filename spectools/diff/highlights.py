@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from spectools.diff.changes import Change, ChangeSet, Kind
+from spectools.diff.changes import Change, ChangeSet, Group, Kind
 from spectools.diff.wording import CONDITIONS, MODALS, NEGATIONS, PARTIES, QUANTIFIERS, lexemes
 
 LIMIT = 10  # highlights at most
@@ -62,9 +62,7 @@ class Highlight(NamedTuple):
 
 def highlights(cs: ChangeSet, limit: int = LIMIT) -> list[Highlight]:
     """The groups of changes scoring THRESHOLD or more, best first (then in the order the notes list them)."""
-    factor = authority_factors(cs.ladder)
-    found = [_highlight(group, {a: factor.get(level, 1.0) for a, level in cs.authority.items()}, cs.authority)
-             for group in _groups(cs.changes)]  # fmt: skip
+    found = [_highlight(group, cs) for group in _groups(cs.changes)]
     ranked = sorted((h for h in found if h.score >= THRESHOLD), key=lambda h: -h.score)  # stable: ties keep order
     return ranked[:limit]
 
@@ -117,10 +115,11 @@ def _groups(changes: Sequence[Change]) -> list[list[Change]]:
 _EXAMPLES = (Kind.EXAMPLE_ADDED, Kind.EXAMPLE_REMOVED)
 
 
-def _highlight(group: list[Change], factors: dict[str, float], authority: dict[str, str]) -> Highlight:
+def _highlight(group: list[Change], cs: ChangeSet) -> Highlight:
     """A group's score: its weightiest change's points, half the points of the others (at most as much again), and a
     point per example added or removed (at most EXAMPLES_CAP); with every reason given."""
-    scored = sorted(((*_points(c, factors, authority), c) for c in group), key=lambda t: -t[0])
+    factors = authority_factors(cs.ladder)
+    scored = sorted(((*_points(c, factors, cs.authority), c) for c in group), key=lambda t: -t[0])
     top = scored[0]
     examples = min(EXAMPLES_CAP, sum(1 for *_, c in scored if c.kind in _EXAMPLES))
     rest = sum(p for p, _, c in scored[1:] if c.kind not in _EXAMPLES)
@@ -138,7 +137,7 @@ def _highlight(group: list[Change], factors: dict[str, float], authority: dict[s
 
 def _points(c: Change, factors: dict[str, float], authority: dict[str, str]) -> tuple[float, list[str]]:
     """(points, reasons) for one change: its kind's points (a rewording's from what it changed), times its
-    section's authority factor."""
+    section's authority factor (an authority change's: the higher of its two levels)."""
     base = POINTS.get(c.kind, 0.0)
     why = [f"{c.kind.value.replace('_', ' ')} ({base:g})"] if base else []
     if c.kind in (Kind.SECTION_REWORDED, Kind.CLAUSE_REWORDED):
@@ -147,10 +146,12 @@ def _points(c: Change, factors: dict[str, float], authority: dict[str, str]) -> 
         extra, found = wording_points(c.details.get("diff", ()))
         base += extra
         why = [f"normative wording ({POINTS[c.kind]:g})", *found]
-    section = _section_of(c)
-    factor = factors.get(section, 1.0)
+    levels = [authority.get(_section_of(c), "")]
+    if c.kind.group is Group.AUTHORITY:  # a demotion from root counts as root
+        levels += [str(c.details.get("from", "")), str(c.details.get("to", ""))]
+    factor, level = max((factors.get(level, 1.0), level) for level in levels)
     if factor != 1:
-        why.append(f"{authority[section]} authority (x{factor:g})")
+        why.append(f"{level} authority (x{factor:g})")
     return base * factor, why
 
 
@@ -235,7 +236,7 @@ def _said(c: Change) -> str:
         return f"section removed{clauses}"
     if c.kind in (Kind.SECTION_REWORDED, Kind.CLAUSE_REWORDED):
         if not c.details.get("normative"):
-            return "editorial rewording"
+            return ""  # worth nothing: not said
         _, found = wording_points(c.details.get("diff", ()))
         said = [w.rsplit(" (+", 1)[0] for w in sorted(found, key=_said_first)[:2]]
         return "reworded" + (f" ({'; '.join(said)})" if said else "")
