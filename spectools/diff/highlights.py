@@ -45,7 +45,6 @@ POINTS: dict[Kind, float] = {  # what a change of each kind is worth before its 
 }
 EXCEPTIONS = frozenset("except unless besides excluding exception exceptions".split())
 STRENGTH = {"must": 3, "shall": 3, "required": 3, "require": 3, "requires": 3, "mandatory": 3, "should": 2, "ought": 2}
-EXAMPLES_CAP = 3  # points that examples added or removed can add to a group
 TEXT_WORDS = 15  # one point per this many words of normative text inserted or deleted, up to TEXT_CAP
 TEXT_CAP = 2
 WORDING_CAP = 4  # points a rewording can add for what it changed: a rewrite does not outweigh a new section
@@ -112,23 +111,17 @@ def _groups(changes: Sequence[Change]) -> list[list[Change]]:
     return list(groups.values())
 
 
-_EXAMPLES = (Kind.EXAMPLE_ADDED, Kind.EXAMPLE_REMOVED)
-
-
 def _highlight(group: list[Change], cs: ChangeSet) -> Highlight:
-    """A group's score: its weightiest change's points, half the points of the others (at most as much again), and a
-    point per example added or removed (at most EXAMPLES_CAP); with every reason given."""
+    """A group's score: its weightiest change's points and half the points of the others (at most as much again);
+    with every reason given."""
     factors = authority_factors(cs.ladder)
     scored = sorted(((*_points(c, factors, cs.authority), c) for c in group), key=lambda t: -t[0])
     top = scored[0]
-    examples = min(EXAMPLES_CAP, sum(1 for *_, c in scored if c.kind in _EXAMPLES))
-    rest = sum(p for p, _, c in scored[1:] if c.kind not in _EXAMPLES)
-    score = round(top[0] + min(top[0], rest / 2) + examples, 1) if top[0] else 0.0
+    rest = sum(p for p, _, _c in scored[1:])
+    score = round(top[0] + min(top[0], rest / 2), 1) if top[0] else 0.0
     reasons: list[str] = []
     for _, why, _c in scored:
         reasons += [r for r in why if r not in reasons]
-    if examples:
-        reasons.append(f"{examples} example{'s' * (examples != 1)} added or removed (+{examples})")
     c = top[2]
     subject = _section_of(c) if not _section_of(c).startswith("[^") else c.subject
     ranked = tuple(c for *_, c in scored)
