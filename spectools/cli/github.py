@@ -48,7 +48,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="FILE",
         help="eval results (schema/results.schema.json) for the compliance section; repeat for base and head",
     )
-    g.add_argument("--dry-run", action="store_true", help="print the comment instead of posting it")
+    g.add_argument(
+        "--dry-run", action="store_true", help="print the comment, then the job summary it refers to, instead of posting it"
+    )
     g.add_argument(
         "--save-report",
         metavar="DIR",
@@ -94,6 +96,9 @@ def _from_ticket(args: argparse.Namespace, ctx: Context) -> tuple[Checked, int, 
     return _check(args, ctx), ticket.pull_request, gh
 
 
+DRY_RUN_RULE = "\n---\n\n<!-- spectools: the job summary -->\n\n"  # between the comment and the job summary
+
+
 def _publish(args: argparse.Namespace, ctx: Context, checked: Checked, number: int, gh: object) -> tuple[str, str | None]:
     """Save the ticket, print the comment (--dry-run) or post it: (comment id, warning)."""
     from pathlib import Path
@@ -110,7 +115,8 @@ def _publish(args: argparse.Namespace, ctx: Context, checked: Checked, number: i
         saved = handoff.save(Path(args.save_report), report, toplevel(Path(args.path)))
         runner_notice(f"saved the report for the privileged run in {saved}")
     elif args.dry_run:  # on a runner, inside stop-commands: a file name holding `::warning::` stays text
-        quoted(report.comment) if _on_runner() else sys.stdout.write(report.comment)
+        shown = report.comment + DRY_RUN_RULE + report.summary  # what the comment refers to, readable here
+        quoted(shown) if _on_runner() else sys.stdout.write(shown)
     elif args.comment != "off" and number:
         done = deliver(ctx, number, report.comment, args.comment, gh or client(ctx, os.environ))
         if done.said:

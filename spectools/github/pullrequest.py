@@ -86,7 +86,7 @@ def check(fail_on: str, ctx: Context, path: str, results: list[str], run_id: str
     inputs = replace(_inputs(rv, ctx, repo, results, run_id), failed=failed, notes=notes)
     comment = render(inputs)
     summary = render(
-        replace(inputs, full_report="the output of `spectools validate`", list_limit=2000, line_limit=None),
+        replace(inputs, full_report="the output of `spectools validate`", list_limit=2000, line_limit=None, existing=True),
         SUMMARY_LIMIT // 3 - 4096,  # render counts UTF-16 units, GitHub bytes: a unit is at most 3 bytes; room for a warning
     )
     report = Handoff(

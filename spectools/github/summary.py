@@ -39,6 +39,7 @@ class Inputs:
     line_limit: int | None = LINE_LIMIT  # None: lines as long as they are (the job summary)
     blob_url: str = ""  # what section links start with: the head's files on GitHub ("" for relative links)
     base_blob_url: str = ""  # the same at the base, for what the head no longer has
+    existing: bool = False  # list the findings already there at the base too (the job summary does)
 
 
 def utf16_len(text: str) -> int:
@@ -79,9 +80,18 @@ def _grouped(lines: list[str], limit: int, rest: str) -> list[str]:
     return out
 
 
+def _existing(inputs: Inputs) -> list[Diagnostic]:
+    """The head's findings that the base had already (none without a base), in the order findings are listed."""
+    if inputs.base is None:
+        return []
+    base_keys = {_key(d) for d in inputs.base}
+    return [d for d in split_findings(inputs.head, None)[0] if _key(d) in base_keys]
+
+
 def _findings(inputs: Inputs) -> tuple[str, str] | None:
     introduced, fixed = split_findings(inputs.head, inputs.base)
-    if not introduced and not fixed:
+    there = _existing(inputs) if inputs.existing else []
+    if not introduced and not fixed and not there:
         return None
     parts = []
     if introduced:
@@ -93,6 +103,10 @@ def _findings(inputs: Inputs) -> tuple[str, str] | None:
             [f"- ~~{d.code}~~ {md(d.location.path)}: {md(d.message)}" for d in fixed], inputs.list_limit, inputs.full_report
         )
         parts.append(f"### Findings it fixes ({len(fixed)})\n\n" + "\n".join(lines) + "\n")
+    if there:
+        lines = _grouped([_finding(d, inputs.link) for d in there], inputs.list_limit, inputs.full_report)
+        summary = f"Findings already there before this pull request ({len(there)})"
+        parts.append(f"<details><summary>{summary}</summary>\n\n" + "\n".join(lines) + "\n\n</details>\n")
     return "findings", "\n".join(parts)
 
 
@@ -315,7 +329,7 @@ def _status(inputs: Inputs, n_changes: int, breaking: int) -> str:
         if old_errors or old_warnings:
             notes.append(
                 f"Already there before this pull request, and not counted above: {_plural(old_errors, 'error')}, "
-                f"{_plural(old_warnings, 'warning')} (see {inputs.full_report})"
+                f"{_plural(old_warnings, 'warning')} ({'listed below' if inputs.existing else 'see ' + inputs.full_report})"
             )
     notes += [f"Spec changes are counted {UNITS}."] if n_changes else []
     return status + ("\n" + "".join(f"_{note}_\n" for note in notes) if notes else "")

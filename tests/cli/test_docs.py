@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from spectools.cli.github import DRY_RUN_RULE
 from spectools.model import CHECKS
 from tests.conftest import ROOT
 
@@ -66,7 +67,9 @@ def test_readme_example_comment_is_what_spectools_github_prints(cli, tmp_path) -
     assert result.code == 1
     shown = re.search(r"<!-- example-comment -->\n\n((?:>.*\n)+)", README)
     assert shown is not None
-    quoted = "".join(("> " + line if line else ">") + "\n" for line in result.out.split("\n") if "spectools:summary" not in line)
+    comment, rule, summary = result.out.partition(DRY_RUN_RULE)
+    assert rule and summary.startswith(comment.split("\n", 1)[0])  # issue 18 (8): the job summary follows the comment
+    quoted = "".join(("> " + line if line else ">") + "\n" for line in comment.split("\n") if "spectools:summary" not in line)
     assert quoted.rstrip(">\n") == shown.group(1).rstrip(">\n")
 
 

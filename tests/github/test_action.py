@@ -127,7 +127,7 @@ def test_the_composite_action_end_to_end(tmp_path, monkeypatch) -> None:
         outputs, printed, code = run_action(action_path, tmp_path, {"path": str(repo.root), "fail-on": "breaking"}, server.token)
         (comment,) = server.on_issue(12)
     assert code == 1, printed  # a breaking change, and fail-on: breaking
-    assert comment["body"].startswith("## ❌ fail · spectools: 1 new error, 0 new warnings; 3 spec changes (1 breaking)\n")
+    assert comment["body"].startswith("## ❌ fail · spectools: 1 new error, 0 new warnings; 2 spec changes (1 breaking)\n")
     assert comment["body"].endswith(f"{MARKER}\n")
     assert counts(outputs) == {"errors": "1", "warnings": "0", "breaking-changes": "1", "comment-id": str(comment["id"])}
     summary = run.summary.read_text(encoding="utf-8")

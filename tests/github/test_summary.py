@@ -153,3 +153,26 @@ def test_compliance_names_who_answered_and_lists_regressions_beyond_both_interva
     improvements = body.split("**Improvements** (1, beyond both 95% intervals):")[1].split("| authority |")[0]
     assert "[^bb02]" in improvements and "[^cc03]" not in improvements  # 70% → 60% is within the intervals
     assert "[^ee05] (uncalibrated)" in body.replace("\\", "")
+
+
+def test_the_dry_run_shows_the_job_summary_that_lists_the_findings_already_there(cli, tmp_path) -> None:
+    """Issue 18 (8): the comment says findings were already there "(see the job summary)"; github --dry-run prints
+    that job summary after the comment, and it lists them."""
+    import subprocess
+
+    from spectools.cli.github import DRY_RUN_RULE
+
+    demo = tmp_path / "demo"
+    assert cli("init", str(demo), "--git").code == 0
+    (demo / "examples" / "sc01.md").unlink()  # an error already at the base: SPEC102 for sc01
+    subprocess.run(["git", "commit", "-qam", "break"], cwd=demo, check=True)
+    spec = demo / "model_spec.md"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("must not reveal", "should not reveal"), encoding="utf-8")
+    subprocess.run(["git", "commit", "-qam", "soften"], cwd=demo, check=True)
+    out = cli("github", "--path", str(demo), "--base", "HEAD~1", "--head", "HEAD", "--dry-run").out
+    comment, rule, summary = out.partition(DRY_RUN_RULE)
+    assert rule and "Already there before this pull request, and not counted above: 1 error" in comment
+    assert "clause 'sc01' has no challenge file" not in comment
+    assert "not counted above: 1 error, 0 warnings (listed below)" in summary
+    assert "<summary>Findings already there before this pull request (1)</summary>" in summary
+    assert "clause 'sc01' has no challenge file examples/sc01.md" in summary
