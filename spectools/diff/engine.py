@@ -43,11 +43,12 @@ def _authority(x: Section, y: Section, aliases: dict[str, str], ladder: list[str
     return change(Kind.AUTHORITY_CHANGED, *args, f"authority {la} → {lb}", *where, key=f"{la}>{lb}", details=pair)
 
 
-def _without(prose: str, sentences: Iterable[str]) -> str:
-    """The prose, normalised, less the given (normalised) sentences."""
-    text = normalise(prose)
+def _without(text: str, sentences: Iterable[str], other: str) -> str:
+    """The (normalised) text less the given (normalised) sentences of clauses that came or went, each only where the
+    other side's text lacks it: a sentence that was there already and only got its tag is no wording change."""
     for sentence in sentences:
-        text = text.replace(sentence, " ")
+        if sentence not in other:
+            text = text.replace(sentence, " ")
     return " ".join(text.split())
 
 
@@ -216,7 +217,8 @@ def _section(sides: _Sides, x: str, y: str, vocab: set[tuple[str, str]]) -> list
     if p.prose == q.prose and x not in sides.moved_out and y not in sides.moved_in:
         prose_a = prose_b = ""  # the same text: nothing to compare (the common case, kept cheap)
     else:
-        prose_a, prose_b = _without(p.prose, sides.moved_out.get(x, ())), _without(q.prose, sides.moved_in.get(y, ()))
+        na, nb = normalise(p.prose), normalise(q.prose)
+        prose_a, prose_b = _without(na, sides.moved_out.get(x, ()), nb), _without(nb, sides.moved_in.get(y, ()), na)
     if prose_a != prose_b:
         text, normative = word_diff(prose_a, prose_b, sides.aliases)
         out.append(

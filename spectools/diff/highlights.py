@@ -86,9 +86,12 @@ def _groups(changes: Sequence[Change]) -> list[list[Change]]:
     root: dict[str, str] = {}
 
     def find(x: str) -> str:
-        while root.get(x, x) != x:
-            x = root[x]
-        return x
+        top = x
+        while root.get(top, top) != top:
+            top = root[top]
+        while x != top:  # path compression: every later find is short
+            root[x], x = top, root[x]
+        return top
 
     def join(a: str, b: str) -> None:
         ra, rb = find(a), find(b)

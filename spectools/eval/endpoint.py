@@ -287,8 +287,8 @@ class Endpoint:
             raise RequestFailed(f"{self.base_url} answered {exc.status_code}: {_message(exc)}") from None
         except ReplyTooLarge as exc:
             raise RequestFailed(f"{self.base_url} answered {exc}: not read") from None
-        except openai.APITimeoutError:
-            raise RequestFailed(f"{self.base_url} did not answer in time") from None
+        except openai.APITimeoutError:  # the client's own clock ran out first: the same failure, said the same way
+            raise RequestFailed(f"{self.base_url} gave no whole answer within {self.timeout:g} s (--timeout)") from None
         except openai.APIConnectionError as exc:
             if isinstance(exc.__cause__, ReplyTooLarge):
                 raise RequestFailed(f"{self.base_url} answered {exc.__cause__}: not read") from None

@@ -322,3 +322,23 @@ def test_an_accepted_reuse_is_listed_and_exits_0_but_a_change_cannot_accept_its_
     repo.commit("a bad list", {"spectools.yaml": "ids:\n  accepted_reuse: tn02\n"})
     checked = cli("validate", str(repo.root))
     assert "SPEC001" in checked.out and "accepted_reuse" in checked.out
+
+
+def test_a_clause_added_or_removed_is_not_also_a_wording_change_of_its_section(cli, tmp_path: Path) -> None:
+    """Issue 18 (4): one entry per edit. A new sentence with its tag is a clause added (not also its section
+    reworded); an old sentence that only gets a tag is a clause added and nothing else; a sentence removed with its
+    clause is the clause removed."""
+    tagged = SPEC.replace("It may joke[^tn02].", "It may joke[^tn02]. It should answer briefly[^tn03].")
+    repo = two_commits(tmp_path / "a", {"model_spec.md": tagged})
+    assert diff(cli, repo) == (
+        "notable   clause_added       [^tn03]: clause [^tn03] added: It should answer briefly.  (- -> model_spec.md:15)\n"
+    )
+    untagged = SPEC.replace("It may joke[^tn02].", "It may joke[^tn02]. It should answer briefly.")
+    repo = two_commits(tmp_path / "b", {"model_spec.md": tagged}, base={"model_spec.md": untagged, **CHALLENGES})
+    assert diff(cli, repo) == (
+        "notable   clause_added       [^tn03]: clause [^tn03] added: It should answer briefly.  (- -> model_spec.md:15)\n"
+    )
+    repo = two_commits(tmp_path / "c", {"model_spec.md": SPEC}, base={"model_spec.md": tagged, **CHALLENGES})
+    assert diff(cli, repo) == (
+        "breaking  clause_removed     [^tn03]: clause [^tn03] removed: It should answer briefly.  (model_spec.md:15 -> -)\n"
+    )
