@@ -106,3 +106,16 @@ def run_as_nobody(argv: list[str]) -> tuple[str, str, int]:
     os.waitpid(pid, 0)
     out, err, code = json.loads(data or b'["", "the child failed", -1]')
     return str(out), str(err), int(code)
+
+
+def check_changelog_json(doc: object) -> None:
+    """doc conforms to schema/changelog.schema.json (which refers to changes.schema.json)."""
+    import jsonschema
+    import referencing
+
+    from spectools.io import schema
+
+    registry = referencing.Registry().with_resource(
+        "https://spectools.dev/schema/changes.schema.json", referencing.Resource.from_contents(schema("changes"))
+    )
+    jsonschema.Draft202012Validator(schema("changelog"), registry=registry).validate(doc)

@@ -8,10 +8,9 @@ import subprocess
 from pathlib import Path
 
 import jsonschema
-import referencing
 
 from spectools.io import schema
-from tests.conftest import ROOT
+from tests.conftest import ROOT, check_changelog_json
 from tests.gitrepo import ISOLATED, GitRepo, challenge, example, section
 
 V1 = "# Rules {#rules}\n\nThe rules.\n\n" + section(
@@ -122,10 +121,7 @@ def test_write_creates_the_file_and_writes_all_releases(cli, tmp_path: Path) -> 
 def test_json_conforms_to_its_schema(cli, tmp_path: Path) -> None:
     repo = released(tmp_path)
     doc = json.loads(cli("changelog", "--all", "--format", "json", cwd=repo.root).out)
-    registry = referencing.Registry().with_resource(
-        "https://spectools.dev/schema/changes.schema.json", referencing.Resource.from_contents(schema("changes"))
-    )
-    jsonschema.Draft202012Validator(schema("changelog"), registry=registry).validate(doc)
+    check_changelog_json(doc)
     assert [r["version"] for r in doc["releases"]] == ["v2.0", "v1.0"]
     assert doc["releases"][0]["summary"] == {"breaking": 1, "notable": 1, "editorial": 0}
     changes = json.loads(cli("diff", "v1.0", "HEAD", "--format", "json", cwd=repo.root).out)

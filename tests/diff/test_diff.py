@@ -232,15 +232,23 @@ def test_rewriting_only_the_header_line_after_a_retitle_is_no_change(cli, tmp_pa
     )
 
 
-def test_a_retired_id_reused_with_another_meaning_is_an_error(cli, tmp_path: Path) -> None:
+REUSED = SPEC.replace(" It may joke[^tn02].", "").replace(
+    "personal data[^pv01].", "personal data[^pv01]. It must refuse malware[^tn02]."
+)  # tn02, retired, back with another meaning
+
+
+def _retired(tmp_path: Path, tag: str) -> GitRepo:
+    """A history where tn02 is retired at `tag`."""
     repo = GitRepo(tmp_path / "spec")
     repo.commit("base", {"model_spec.md": SPEC, **CHALLENGES})
     repo.remove("examples/tn02.md").commit("retire tn02", {"model_spec.md": SPEC.replace(" It may joke[^tn02].", "")})
-    repo.tag("v2")
-    reused = SPEC.replace(" It may joke[^tn02].", "").replace(
-        "personal data[^pv01].", "personal data[^pv01]. It must refuse malware[^tn02]."
-    )
-    repo.commit("reuse", {"model_spec.md": reused})
+    repo.tag(tag)
+    return repo
+
+
+def test_a_retired_id_reused_with_another_meaning_is_an_error(cli, tmp_path: Path) -> None:
+    repo = _retired(tmp_path, "v2")
+    repo.commit("reuse", {"model_spec.md": REUSED})
     result = cli("diff", "v2", "HEAD", cwd=repo.root)
     assert result.code == 1
     assert result.out.splitlines()[1] == (
@@ -302,13 +310,8 @@ def test_candidates_are_matched_by_text_never_by_position() -> None:
 def test_an_accepted_reuse_is_listed_and_exits_0_but_a_change_cannot_accept_its_own(cli, tmp_path: Path) -> None:
     """Issue 18 (6): ids.accepted_reuse, read from the base of a comparison (diff, the PR comment) and from HEAD
     for changelog; the reuse stays in the notes, marked accepted."""
-    repo = GitRepo(tmp_path / "spec")
-    repo.commit("base", {"model_spec.md": SPEC, **CHALLENGES})
-    repo.remove("examples/tn02.md").commit("retire tn02", {"model_spec.md": SPEC.replace(" It may joke[^tn02].", "")})
-    repo.tag("v1")
-    reused = SPEC.replace(" It may joke[^tn02].", "").replace(
-        "personal data[^pv01].", "personal data[^pv01]. It must refuse malware[^tn02]."
-    )
+    repo = _retired(tmp_path, "v1")
+    reused = REUSED
     accept = {"spectools.yaml": "ids:\n  accepted_reuse: [tn02]\n"}
     repo.commit("reuse, and accept it in the same change", {"model_spec.md": reused, **accept})
     repo.tag("v2")
