@@ -302,11 +302,18 @@ def plain(text: str) -> str:
     return _URL.sub(" ", _CROSS_REF.sub(" ", text))
 
 
-def is_normative(old: str, new: str, aliases: dict[str, str] | None = None) -> bool:
+def is_normative(
+    old: str, new: str, aliases: dict[str, str] | None = None, read: tuple[list[str], list[str]] | None = None
+) -> bool:
     """normative_change on the rule's reading of both texts (`plain`), words with their punctuation set aside (so
-    `risks.` and `risks and more.` differ by an insertion, not a replacement)."""
+    `risks.` and `risks and more.` differ by an insertion, not a replacement). read: the words of old and new,
+    when the caller has them (used where `plain` changes nothing)."""
     names = aliases or {}
-    return normative_change(_bare(words(plain(old)), names), _bare(words(plain(new)), names))
+    sides = []
+    for n, text in enumerate((old, new)):
+        seen = plain(text)
+        sides.append(_bare(read[n] if read is not None and seen == text else words(seen), names))
+    return normative_change(sides[0], sides[1])
 
 
 def classify(old: str, new: str, aliases: dict[str, str] | None = None) -> str:
@@ -314,7 +321,7 @@ def classify(old: str, new: str, aliases: dict[str, str] | None = None) -> str:
     a, b = words(old), words(new)
     if a == b:
         return "typography"
-    return "normative" if is_normative(old, new, aliases) else "editorial"
+    return "normative" if is_normative(old, new, aliases, (a, b)) else "editorial"
 
 
 DiffOp = tuple[str, str]  # ("keep" | "delete" | "insert" | "skip", the words): one run of a word diff
@@ -328,7 +335,7 @@ def word_diff(old: str, new: str, aliases: dict[str, str] | None = None) -> tupl
     a, b = words(old), words(new)
     out: list[DiffOp] = []
     ops = opcodes(a, b)
-    normative = a != b and is_normative(old, new, aliases)
+    normative = a != b and is_normative(old, new, aliases, (a, b))
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             kept = a[i1:i2]
