@@ -39,6 +39,32 @@ def tags_in_one_paragraph(n: int = 8000) -> Case:
     )
 
 
+def clauses_replaced_in_one_section(n: int = 4000) -> Case:
+    """Every tagged sentence of one section replaced by a new one (each came or went: its sentence is left out of
+    the section's wording change); the twin spreads the same sentences over n sections."""
+    old_ids, new_ids = list(ids(2 * n))[:n], list(ids(2 * n))[n:]
+
+    def one(words: str, tags: list[str]) -> str:
+        return (
+            "# Rules {#rules authority=user}\n\n"
+            + " ".join(f"The assistant must handle {words} case {i} with care[^{cid}]." for i, cid in enumerate(tags))
+            + "\n"
+        )
+
+    def spread(words: str, tags: list[str]) -> str:
+        return "".join(
+            f"## Rule {i} {{#r{i} authority=user}}\n\nThe assistant must handle {words} case {i} with care[^{cid}].\n\n"
+            for i, cid in enumerate(tags)
+        )
+
+    return Case(
+        "clauses replaced in one section",
+        "diff",
+        ({"model_spec.md": one("old", old_ids)}, {"model_spec.md": one("new", new_ids)}),
+        ({"model_spec.md": spread("old", old_ids)}, {"model_spec.md": spread("new", new_ids)}),
+    )
+
+
 def backtracking_pattern(length: int = 5000) -> Case:
     doc = "# Rules {#rules authority=root}\n\nThe assistant must not lie[^" + "a" * length + "b].\n"
     hostile = {"model_spec.md": doc, "spectools.yaml": 'ids:\n  clause: "^(a|a)+$"\n'}
@@ -136,4 +162,5 @@ def cases(scale: float = 1.0) -> list[Case]:
         open_tag_without_end(s(200000)),
         label_with_spaces(s(200000)),
         unknown_roles(s(5000)),
+        clauses_replaced_in_one_section(s(4000)),
     ]

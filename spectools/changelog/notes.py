@@ -89,11 +89,15 @@ def utc_day(seconds: str) -> str:
     from datetime import datetime, timezone
 
     seconds = seconds.strip().split("\n", 1)[0]
-    return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%d") if seconds.isdigit() else ""
+    try:
+        return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%d") if seconds.isdigit() else ""
+    except (ValueError, OverflowError, OSError):  # a date git keeps but a calendar cannot (past the year 9999)
+        return ""
 
 
 def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
-    """One release per tag matching pattern, oldest first; the first one has no predecessor.
+    """One release per tag matching pattern, oldest first (by date), each compared with the release before it in the
+    history (`previous_release`, as for one release: not the tag made before it); one with none is a first release.
 
     One `git for-each-ref` gives every tag's commit and date (annotated tags are peeled)."""
     out = repo.git(
@@ -102,7 +106,7 @@ def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
         f"refs/tags/{pattern}",
         "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(creatordate:unix)%09%(objecttype)%09%(*objecttype)",
     )
-    releases, previous = [], None
+    releases = []
     for line in out.splitlines():
         tag, sha, peeled, date, kind, peeled_kind = [*line.split("\t"), "", "", "", "", ""][:6]
         commit = peeled or sha
@@ -114,8 +118,7 @@ def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
         if not commit:
             continue
         side = Side(tag, commit)
-        releases.append(Release(tag, utc_day(date), previous, side))
-        previous = side
+        releases.append(Release(tag, utc_day(date), previous_release(repo, side, pattern), side))
     if not releases:
         raise SpecError(
             f"no release tags match '{pattern}'; tag a release (`git tag v1.0`), or set releases.tag_pattern in spectools.yaml"

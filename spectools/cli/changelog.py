@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import DIR_HELP, reused_ids, warn_unread, write_json
+from spectools.cli.output import DIR_HELP, reused_ids, say, warn_unread, write_json
 
 if TYPE_CHECKING:
     from spectools.changelog.notes import Release
@@ -106,23 +106,27 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from spectools.changelog import notes as changelog
+    from spectools.render.changes import summary_line
     from spectools.sources.git import GitRepo
 
     repo = GitRepo(Path(args.path))
     results = _compare(repo, _releases(repo, args))
     code = 1 if any(cs.reuses_an_id for _, cs in results) else 0  # as diff says, and says why
-    for rel, cs in results:
-        reused_ids(cs, rel.version)
     if args.write:
         target = Path(args.write)
         sections = [(rel.version, changelog.heading(rel), changelog.body(cs, rel.old is None)) for rel, cs in results]
         changelog.write(target, repo.top(), sections)
-        for rel, _ in results:
-            sys.stderr.write(f"spectools: wrote the {rel.version} section of {target}\n")
-        return code
-    newest_first = list(reversed(results))
-    if args.format == "json":
-        write_json(_json(newest_first))
     else:
-        sys.stdout.write("\n".join(changelog.section(rel, cs) for rel, cs in newest_first))
+        newest_first = list(reversed(results))
+        if args.format == "json":
+            write_json(_json(newest_first))
+        else:
+            sys.stdout.write("\n".join(changelog.section(rel, cs) for rel, cs in newest_first))
+    for rel, cs in results:  # the same count, in the same units, as diff and the comment
+        say(
+            f"wrote the {rel.version} section of {args.write}: {summary_line(cs)}"
+            if args.write
+            else f"{rel.version}: {summary_line(cs)}"
+        )
+        reused_ids(cs, rel.version)
     return code

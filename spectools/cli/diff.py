@@ -53,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write((render.markdown if args.format == "markdown" else render.text)(cs))
     sys.stderr.write(f"spectools: {render.summary_line(cs)}\n")
-    reused_ids(cs, f"{side_a.label}..{side_b.label}")
+    reused_ids(cs, f"the change from {side_a.label} to {side_b.label}")
     return 1 if cs.reuses_an_id else 0

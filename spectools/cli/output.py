@@ -122,7 +122,7 @@ def reused_ids(cs: object, where: str) -> None:
     """Say why the exit code is 1 when a retired clause id comes back with another meaning (diff and changelog)."""
     from spectools.diff.changes import Kind
 
-    ids = sorted({c.subject for c in getattr(cs, "changes", ()) if c.kind is Kind.ID_REUSED})
+    ids = sorted({c.subject for c in getattr(cs, "changes", ()) if c.kind is Kind.ID_REUSED and not c.details.get("accepted")})
     if ids:
         said = ", ".join(f"[^{cid}]" for cid in ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
         say(

@@ -187,7 +187,7 @@ def clause_ids(changes: Iterable[Change], *kinds: Kind) -> set[str]:
     """The clause ids that changes of these clause kinds are about, those folded into a section's entry included."""
     out = set()
     for c in changes:
-        if c.kind in kinds:
+        if c.kind in kinds or (c.kind is Kind.ID_REUSED and Kind.CLAUSE_ADDED in kinds):  # a reused id: a clause added
             out.add(c.subject)
         elif FOLDED.get(c.kind) in kinds:
             out.update(c.details.get("clauses", ()))

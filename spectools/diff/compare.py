@@ -82,8 +82,11 @@ class Comparer:
                 diff(Spec((), ()), lb.spec, Config(), lb.config, "", new.label, aliases), None, lb, ((new.label, lb),)
             )
         src_a, src_b = self.source(old), self.source(new, after=old)
-        if old.commit is not None:  # the retired-id scan, in the background while the sides are parsed
-            self.history(old.commit, document_patterns(src_b)).start()
+        # the retired-id scan looks where either side keeps its documents (a change that moves them, or spells the
+        # glob another way, cannot hide the history), in the background while the sides are parsed
+        globs = tuple(sorted({*document_patterns(src_a), *document_patterns(src_b)}))
+        if old.commit is not None:
+            self.history(old.commit, globs).start()
         if isinstance(src_a, TreeSource) and isinstance(src_b, TreeSource):
             la, lb = self._partial(src_a, src_b)
         else:
@@ -92,7 +95,7 @@ class Comparer:
         if old.commit is not None:
             before = {c.id for c in la.spec.clauses()}
             if any(c.id not in before for c in lb.spec.clauses()):
-                found = reused_ids(self.history(old.commit, lb.documents), old.commit, la.spec, lb.spec)
+                found = reused_ids(self.history(old.commit, globs), old.commit, la.spec, lb.spec)
                 cs = with_reused(cs, found, la.config.accepted_reuse if accepted is None else accepted)
         return Comparison(cs, la, lb, ((old.label, la), (new.label, lb)))
 

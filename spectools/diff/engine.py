@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from spectools.diff.changes import Change, ChangeSet, Kind, change, changeset, first, hash_text, one_entry_per_edit
 from spectools.diff.examples import diff_challenges, diff_examples
 from spectools.diff.matching import match_sections, scattered
-from spectools.diff.wording import normalise, word_diff
+from spectools.diff.wording import MODALS, NEGATIONS, lexemes, normalise, word_diff
 from spectools.model import Clause, Section, Spec
 from spectools.sources.config import Config
 
@@ -35,7 +37,7 @@ def _authority(x: Section, y: Section, aliases: dict[str, str], ladder: list[str
     if ca == cb:
         vocab.add((la, lb) if la in aliases else (lb, la))
         return None
-    pair = {"from": la, "to": lb}
+    pair = {"from": la, "to": lb, "levels": [ca, cb]}  # levels: under the new names
     if ca in ladder and cb in ladder:
         kind = Kind.AUTHORITY_PROMOTED if ladder.index(cb) < ladder.index(ca) else Kind.AUTHORITY_DEMOTED
         word = "promoted" if kind is Kind.AUTHORITY_PROMOTED else "demoted"
@@ -43,13 +45,34 @@ def _authority(x: Section, y: Section, aliases: dict[str, str], ladder: list[str
     return change(Kind.AUTHORITY_CHANGED, *args, f"authority {la} → {lb}", *where, key=f"{la}>{lb}", details=pair)
 
 
+_SENTENCE = re.compile(r"(?<=[.!?]) ")  # where normalised text (single spaces) is cut into sentences
+FALLBACK = 32  # clause sentences looked for inside a longer sentence of the prose, at most, per section: linear
+
+
 def _without(text: str, sentences: Iterable[str], other: str) -> str:
     """The (normalised) text less the given (normalised) sentences of clauses that came or went, each only where the
-    other side's text lacks it: a sentence that was there already and only got its tag is no wording change."""
+    other side's text lacks it: a sentence that was there already and only got its tag is no wording change.
+
+    Linear: both texts are cut into sentences and compared as sets. A clause sentence that is part of a longer
+    sentence of the prose is searched for as a substring, for at most FALLBACK of them."""
+    if not sentences:
+        return text
+    units, there = _SENTENCE.split(text), Counter(_SENTENCE.split(other))
+    drop: Counter[str] = Counter()
     for sentence in sentences:
-        if sentence not in other:
-            text = text.replace(sentence, " ")
-    return " ".join(text.split())
+        parts = _SENTENCE.split(sentence)
+        if not all(there[p] for p in parts):
+            drop.update(parts)
+    kept = []
+    for unit in units:
+        if drop[unit] > 0:
+            drop[unit] -= 1
+        else:
+            kept.append(unit)
+    result = " ".join(kept)
+    for unit in [u for u, n in drop.items() if n > 0][:FALLBACK]:
+        result = result.replace(unit, " ", 1)
+    return " ".join(result.split())
 
 
 class _Sides(NamedTuple):
@@ -152,7 +175,8 @@ def _structure(sides: _Sides, split: dict[str, list[str]], merged: dict[str, lis
         s = sb[y]
         level = f" ({s.authority})" if s.authority else ""
         summary = f"section “{s.title}” added{level}"
-        out.append(change(Kind.SECTION_ADDED, y, s.title, summary, None, s.location, details={"authority": s.authority}))
+        details = {"authority": s.authority, "parent": s.parent}
+        out.append(change(Kind.SECTION_ADDED, y, s.title, summary, None, s.location, details=details))
     return out
 
 
@@ -161,6 +185,9 @@ def _merged_into(sides: _Sides, s: Section, now_in: dict[str, str]) -> str | Non
     is now in that section, and each of its subsections is now under it (at least one of either)."""
     if any(cid not in now_in for cid in s.clauses):
         return None  # a clause of it is gone: a removal
+    left = _without(normalise(s.prose), sides.moved_out.get(s.anchor, ()), "")
+    if any(t in MODALS or t in NEGATIONS for w in left.split() for t in lexemes(w)):
+        return None  # it still said what the model must or must not do, and that is gone: a removal
     places = {now_in[cid] for cid in s.clauses}
     places |= {p for c in s.children if c in sides.match and (p := sides.sb[sides.match[c]].parent)}
     if len(places) != 1 or not (s.clauses or s.children):

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from spectools.diff.changes import Change, ChangeSet, Group, Kind
-from spectools.diff.wording import CONDITIONS, MODALS, NEGATIONS, PARTIES, QUANTIFIERS, lexemes
+from spectools.diff.wording import CONDITIONS, NEGATIONS, PARTIES, QUANTIFIERS, lexemes
 
 LIMIT = 10  # highlights at most
 THRESHOLD = 4.0  # the score from which a group is a highlight
@@ -16,7 +16,6 @@ THRESHOLD = 4.0  # the score from which a group is a highlight
 POINTS: dict[Kind, float] = {  # what a change of each kind is worth before its authority counts
     Kind.SECTION_ADDED: 6,
     Kind.SECTION_REMOVED: 6,
-    Kind.ID_REUSED: 5,
     Kind.AUTHORITY_PROMOTED: 5,
     Kind.AUTHORITY_DEMOTED: 5,
     Kind.CLAUSE_REMOVED: 4,
@@ -25,6 +24,7 @@ POINTS: dict[Kind, float] = {  # what a change of each kind is worth before its 
     Kind.AUTHORITY_CHANGED: 3,
     Kind.LABEL_FLIPPED: 3,
     Kind.CLAUSE_ADDED: 2,
+    Kind.ID_REUSED: 2,  # a clause added (whose id is a hygiene matter, said elsewhere)
     Kind.SECTION_SPLIT: 2,
     Kind.SECTION_MERGED: 2,
     Kind.SECTION_REWORDED: 2,  # when normative; editorial wording is worth nothing
@@ -44,7 +44,7 @@ POINTS: dict[Kind, float] = {  # what a change of each kind is worth before its 
     Kind.CHALLENGE_CHANGED: 0.5,
 }
 EXCEPTIONS = frozenset("except unless besides excluding exception exceptions".split())
-STRENGTH = {"must": 3, "shall": 3, "required": 3, "require": 3, "requires": 3, "mandatory": 3, "should": 2, "ought": 2}
+STRENGTH = {"must": 3, "shall": 3, "should": 2, "ought": 2, "may": 1, "might": 1, "can": 1, "could": 1}  # modal verbs
 TEXT_WORDS = 15  # one point per this many words of normative text inserted or deleted, up to TEXT_CAP
 TEXT_CAP = 2
 WORDING_CAP = 4  # points a rewording can add for what it changed: a rewrite does not outweigh a new section
@@ -62,8 +62,8 @@ class Highlight(NamedTuple):
 def highlights(cs: ChangeSet, limit: int = LIMIT) -> list[Highlight]:
     """The groups of changes scoring THRESHOLD or more, best first (then in the order the notes list them)."""
     found = [_highlight(group, cs) for group in _groups(cs.changes)]
-    ranked = sorted((h for h in found if h.score >= THRESHOLD), key=lambda h: -h.score)  # stable: ties keep order
-    return ranked[:limit]
+    ranked = sorted((h for h in found if h.score >= THRESHOLD), key=lambda h: (-h.score, -POINTS[h.changes[0].kind]))
+    return ranked[:limit]  # a tie: the weightier kind first (a section added before a rewording), then the notes' order
 
 
 def authority_factors(ladder: Sequence[str]) -> dict[str, float]:
@@ -98,7 +98,13 @@ def _groups(changes: Sequence[Change]) -> list[list[Change]]:
         if ra != rb:
             root[rb] = ra
 
+    added = {c.subject for c in changes if c.kind is Kind.SECTION_ADDED}
+    ladder_moves: dict[tuple[str, ...], str] = {}
     for c in changes:
+        if c.kind is Kind.SECTION_ADDED and c.details.get("parent") in added:  # a new part with its new sections
+            join(str(c.details["parent"]), c.subject)
+        if c.kind in _MOVES:  # sections that moved the same way on the ladder: one change
+            join(ladder_moves.setdefault((c.kind.value, *_levels(c)), c.subject), c.subject)
         if c.kind in (Kind.SECTION_SPLIT, Kind.SECTION_MERGED):
             for other in (*c.details.get("into", ()), *c.details.get("from", ())):
                 join(c.subject, other)
@@ -112,6 +118,15 @@ def _groups(changes: Sequence[Change]) -> list[list[Change]]:
     for c in changes:
         groups.setdefault(find(_section_of(c)), []).append(c)
     return list(groups.values())
+
+
+_MOVES = (Kind.AUTHORITY_PROMOTED, Kind.AUTHORITY_DEMOTED, Kind.AUTHORITY_CHANGED)
+
+
+def _levels(c: Change) -> list[str]:
+    """An authority change's two levels under the new names (details.levels), else as written."""
+    levels = c.details.get("levels") or [c.details.get("from"), c.details.get("to")]
+    return [str(level) for level in levels if level]
 
 
 def _highlight(group: list[Change], cs: ChangeSet) -> Highlight:
@@ -144,7 +159,7 @@ def _points(c: Change, factors: dict[str, float], authority: dict[str, str]) -> 
         why = [f"normative wording ({POINTS[c.kind]:g})", *found]
     levels = [authority.get(_section_of(c), "")]
     if c.kind.group is Group.AUTHORITY:  # a demotion from root counts as root
-        levels += [str(c.details.get("from", "")), str(c.details.get("to", ""))]
+        levels += _levels(c)
     factor, level = max((factors.get(level, 1.0), level) for level in levels)
     if factor != 1:
         why.append(f"{level} authority (x{factor:g})")
@@ -170,7 +185,7 @@ def wording_points(ops: Iterable[Sequence[str]]) -> tuple[float, list[str]]:
         found.append((3.0, f"{modal} (+3)"))
     moved = len(gone) + len(came)
     text = min(float(TEXT_CAP), moved // TEXT_WORDS)
-    if text:
+    if text and found:  # volume adds to what the edit changes; alone, it says nothing of what the model must do
         found.append((text, f"{moved} words of normative text changed (+{text:g})"))
     return min(sum(p for p, _ in found), WORDING_CAP), [why for _, why in found]
 
@@ -187,12 +202,17 @@ def _features(added: Counter[str], removed: Counter[str]) -> list[tuple[float, s
 
 
 def _modal_shift(gone: list[str], came: list[str]) -> str:
-    """ "modal weakened: must → should" or strengthened, from the strongest modal each side's edit holds."""
-    old = max((t for t in gone if t in MODALS), key=lambda t: STRENGTH.get(t, 1), default=None)
-    new = max((t for t in came if t in MODALS), key=lambda t: STRENGTH.get(t, 1), default=None)
-    if old is None or new is None or STRENGTH.get(old, 1) == STRENGTH.get(new, 1):
+    """ "modal weakened: must → should" or strengthened, from the strongest modal verb each side's edit holds. A
+    negated modal (`cannot`, `must not`) is a prohibition, not a weaker modal: it is left out."""
+
+    def strongest(tokens: list[str]) -> str | None:
+        modals = [t for i, t in enumerate(tokens) if t in STRENGTH and tokens[i + 1 : i + 2] != ["not"]]
+        return max(modals, key=STRENGTH.__getitem__, default=None)
+
+    old, new = strongest(gone), strongest(came)
+    if old is None or new is None or STRENGTH[old] == STRENGTH[new]:
         return ""
-    return f"modal {'weakened' if STRENGTH.get(new, 1) < STRENGTH.get(old, 1) else 'strengthened'}: {old} → {new}"
+    return f"modal {'weakened' if STRENGTH[new] < STRENGTH[old] else 'strengthened'}: {old} → {new}"
 
 
 def _summary(group: Sequence[Change]) -> str:
@@ -202,7 +222,7 @@ def _summary(group: Sequence[Change]) -> str:
     for c in group:
         said = _said(c)
         if said and kinds[c.kind]:
-            parts.append(said)
+            parts.append(f"{kinds[c.kind]} sections: {said}" if c.kind in _MOVES and kinds[c.kind] > 1 else said)
             kinds[c.kind] = 0
     for kind, n in kinds.items():
         if n and kind in _COUNTED:
@@ -235,12 +255,21 @@ def _said(c: Change) -> str:
             return ""  # worth nothing: not said
         _, found = wording_points(c.details.get("diff", ()))
         said = [w.rsplit(" (+", 1)[0] for w in sorted(found, key=_said_first)[:2]]
-        return "reworded" + (f" ({'; '.join(said)})" if said else "")
-    if c.kind is Kind.ID_REUSED:
-        return f"clause id [^{c.subject}] reused"
+        return "reworded" + (f" ({'; '.join(said)})" if said else _excerpt(c.details.get("diff", ())))
     return c.summary if c.kind in _AS_IS else ""
 
 
+def _excerpt(ops: Iterable[Sequence[str]]) -> str:
+    """A rewording that no rule names, quoted: its first deleted or inserted words (at most EXCERPT_WORDS)."""
+    for op, words in ops:
+        if op in ("delete", "insert") and words.strip():
+            ws = words.split()
+            shown = " ".join(ws[:EXCERPT_WORDS]) + (" …" if len(ws) > EXCERPT_WORDS else "")
+            return f": “{shown}” {'removed' if op == 'delete' else 'added'}"
+    return ""
+
+
+EXCERPT_WORDS = 8
 _COUNTED = {
     Kind.CLAUSE_ADDED: ("clause", "added"),
     Kind.CLAUSE_REMOVED: ("clause", "removed"),
@@ -252,4 +281,5 @@ _COUNTED = {
     Kind.LABEL_FLIPPED: ("label", "flipped"),
     Kind.CHALLENGE_ADDED: ("challenge file", "added"),
     Kind.CHALLENGE_REMOVED: ("challenge file", "removed"),
+    Kind.ID_REUSED: ("retired clause id", "reused"),
 }

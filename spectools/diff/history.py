@@ -9,10 +9,11 @@ Ids are permanent: an id that was removed is retired, and must not come back wit
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from spectools.diff.changes import Change, ChangeSet
+from spectools.diff.changes import Change, ChangeSet, Kind
 from spectools.diff.wording import normalise, similarity
 from spectools.model import TAG, Spec, SpecError
 from spectools.parse.document import sentence_at
@@ -31,6 +32,7 @@ class IdHistory:
     """Every clause id that the spec documents reachable from `tip` ever held, with the commits that added it."""
 
     def __init__(self, repo: GitRepo, tip: str, documents: tuple[str, ...]) -> None:
+        documents = tuple(sorted({posixpath.normpath(g) for g in documents}))  # `./spec.md` is `spec.md`, as the loader reads it
         self._repo, self._tip = repo, tip
         self._globs = [glob_regex(repo.prefix + g) for g in documents]
         # Plain path prefixes for git (a :(glob) pathspec is matched on every tree entry, 7x slower);
@@ -141,6 +143,7 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
     if not added or old_commit is None:
         return []
     seen = history.find({c.id for c in added}, old_commit)
+    titles = {s.anchor: s.title for s in new.sections()}
     out = []
     for clause in added:
         if clause.id in seen and similarity(seen[clause.id], clause.text) < SAME_MEANING:
@@ -149,7 +152,7 @@ def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec)
                 change(
                     Kind.ID_REUSED,
                     clause.id,
-                    "",
+                    titles.get(clause.section or "", ""),
                     f"clause id [^{clause.id}] was retired and now comes back with another meaning (it was: “{was}”); "
                     "give this clause a new id",
                     None,
@@ -165,9 +168,15 @@ def with_reused(cs: ChangeSet, extra: list[Change], accepted: frozenset[str] = f
     """cs with the reused ids found; those in `accepted` (ids.accepted_reuse) are listed still, as accepted."""
     from spectools.diff.changes import changeset
 
-    marked = [
-        c._replace(severity="notable", summary=f"{c.summary} (accepted: ids.accepted_reuse in spectools.yaml)",
-                   details={**c.details, "accepted": True}) if c.subject in accepted else c
-        for c in extra
-    ]  # fmt: skip
-    return cs._replace(changes=changeset(cs.old, cs.new, (*cs.changes, *marked)).changes) if extra else cs
+    marked = [_accepted(c) if c.subject in accepted else c for c in extra]
+    reused = {c.subject for c in extra}
+    kept = [c for c in cs.changes if not (c.kind is Kind.CLAUSE_ADDED and c.subject in reused)]  # one entry per edit
+    return cs._replace(changes=changeset(cs.old, cs.new, (*kept, *marked)).changes) if extra else cs
+
+
+def _accepted(c: Change) -> Change:
+    """A reuse that ids.accepted_reuse accepts: listed, notable, not an error."""
+    summary = f"clause id [^{c.subject}] was retired and comes back with another meaning (it was: “{c.details['was']}”), "
+    return c._replace(
+        severity="notable", summary=summary + "accepted in ids.accepted_reuse", details={**c.details, "accepted": True}
+    )

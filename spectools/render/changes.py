@@ -36,7 +36,7 @@ def summary_line(cs: ChangeSet) -> str:
     return f"{len(cs.changes)} change{many} ({UNITS}) between {cs.old or 'nothing'} and {cs.new}: {', '.join(parts)}"
 
 
-UNITS = "one per section, clause, example or challenge file changed"  # what diff, changelog and the comment count
+UNITS = "one per edit of a section, clause, example or challenge file"  # what diff, changelog and the comment count
 
 
 def text(cs: ChangeSet) -> str:
@@ -230,15 +230,25 @@ def _partition(cs: ChangeSet) -> tuple[list[Change], list[Change], list[Change],
 
 
 def highlight_entries(cs: ChangeSet, base_url: str = "", old_url: str = "") -> list[str]:
-    """The highlights (diff/highlights.py) as markdown list items, each linked like every other entry."""
+    """The release-wide notes (a renamed authority level), then the highlights (diff/highlights.py) as markdown list
+    items, each linked like every other entry, with the other sections a highlight takes in."""
     from spectools.diff.highlights import highlights
 
-    out = []
+    out = [f"- {md(n)}" for n in cs.notes]
     for h in highlights(cs):
         flag = "**breaking**: " if any(c.severity == "breaking" for c in h.changes) else ""
         level = f" ({md(cs.authority[h.subject])})" if h.subject in cs.authority else ""
-        out.append(f"- {flag}{_link(h.changes[0], base_url, old_url)}{level}: {md(h.summary)}")
+        seen, also = {h.subject}, list[str]()
+        for c in h.changes:
+            if c.kind.about == "section" and c.subject not in seen and len(also) < ALSO_LINKED:
+                seen.add(c.subject)
+                also.append(_link(c, base_url, old_url))
+        more = f" (also {', '.join(also)})" if also else ""
+        out.append(f"- {flag}{_link(h.changes[0], base_url, old_url)}{level}: {md(h.summary)}{more}")
     return out
+
+
+ALSO_LINKED = 3  # other sections a highlight links, at most
 
 
 def highlights_json(cs: ChangeSet) -> list[dict[str, Any]]:

@@ -97,7 +97,11 @@ def test_write_replaces_or_inserts_one_section_and_keeps_every_other_byte(cli, t
     hand = "# Changelog\n\nHand-written intro.\r\n\n## Unreleased\n\n- a note by hand\n\n## v1.0 - 2026-01-02\n\nOld notes, edited by hand.\n"
     target.write_bytes(hand.encode())
     result = cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
-    assert (result.code, result.out, result.err) == (0, "", "spectools: wrote the v2.0 section of CHANGELOG.md\n")
+    assert (result.code, result.out) == (0, "")
+    assert result.err == (
+        "spectools: wrote the v2.0 section of CHANGELOG.md: 2 changes (one per edit of a section, clause, example or "
+        "challenge file) between v1.0 and v2.0: 1 breaking, 1 notable\n"
+    )  # issue 18 (4): the count, in the units diff and the comment use
     after = target.read_bytes().decode()
     assert after == hand.replace("## v1.0", marked(V2_NOTES) + "\n## v1.0")
     cli("changelog", "v2.0", "--write", "CHANGELOG.md", cwd=repo.root)
@@ -398,3 +402,36 @@ def test_the_release_date_is_the_tags_in_utc_unless_given(cli, tmp_path: Path) -
     assert "## v2.1 - 2026-02-10\n" in cli("changelog", "--all", cwd=repo.root).out
     bad = cli("changelog", "v2.0", "--date", "2026-02-30", cwd=repo.root)
     assert bad.code == 2 and "--date '2026-02-30' is not a day" in bad.err and bad.out == ""
+
+
+def test_every_release_of_all_is_compared_with_the_one_before_it_in_the_history(cli, tmp_path: Path) -> None:
+    """changelog --all pairs releases as `changelog TAG` does (git describe), not by the order of their dates: tags made
+    in the same second, and a backport tagged after a newer release, are each compared with their own ancestor."""
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("v1", {"model_spec.md": V1, **CH})
+    repo.tag("v1.0")
+    repo.commit("v1.1", {"model_spec.md": V2})
+    repo.tag("v1.1")
+    repo.git("checkout", "-q", "-b", "maint", "v1.0")
+    repo.commit("fix", {"model_spec.md": V1.replace("The rules.", "The rules we keep.")})
+    repo.tag("v1.0.1")  # tagged after v1.1, on a branch of v1.0
+    out = cli("changelog", "--all", cwd=repo.root).out
+    backport = out.split("## v1.0.1", 1)[1].split("\n## ", 1)[0]
+    assert "editorial wording change" in backport and "Tone" not in backport and "authority" not in backport
+    alone = cli("changelog", "v1.0.1", cwd=repo.root).out
+    assert alone.rstrip("\n") == ("## v1.0.1" + backport).rstrip("\n")
+
+
+def test_a_date_no_calendar_holds_is_no_crash(cli, tmp_path: Path) -> None:
+    """A commit dated past the year 9999 (git keeps it): the release has no date, and the command works."""
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("v1", {"model_spec.md": V1, **CH})
+    repo.tag("v1.0")
+    repo.write({"model_spec.md": V2}).git("add", "-A")
+    far = {**os.environ, **ISOLATED, "GIT_COMMITTER_DATE": "@300000000000 +0000", "GIT_AUTHOR_DATE": "@300000000000 +0000"}
+    subprocess.run(["git", "commit", "-qm", "far"], cwd=repo.root, env=far, check=True)
+    subprocess.run(["git", "tag", "v2.0"], cwd=repo.root, env=far, check=True)
+    for args in (("changelog", "v2.0"), ("changelog", "--all"), ("changelog", "v2.0", "--date", "2026-01-01")):
+        result = cli(*args, cwd=repo.root)
+        assert result.code == 0 and "internal error" not in result.err, (args, result.err)
+    assert cli("changelog", "v2.0", cwd=repo.root).out.startswith("## v2.0\n")

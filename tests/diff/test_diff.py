@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.gitrepo import GitRepo, challenge, example, section
 
 TONE = section("tone", "Keep a kind tone", "The assistant should be kind[^tn01]. It may joke[^tn02].", authority="guideline")
@@ -251,10 +253,10 @@ def test_a_retired_id_reused_with_another_meaning_is_an_error(cli, tmp_path: Pat
     repo.commit("reuse", {"model_spec.md": REUSED})
     result = cli("diff", "v2", "HEAD", cwd=repo.root)
     assert result.code == 1
-    assert result.out.splitlines()[1] == (
+    assert result.out.splitlines() == [  # one entry per edit: the reuse, not also a clause added
         "breaking  id_reused          [^tn02]: clause id [^tn02] was retired and now comes back with another meaning "
         "(it was: “It may joke.”); give this clause a new id  (- -> model_spec.md:11)"
-    )
+    ]
     restored = SPEC.replace(" It may joke[^tn02].", " It may joke[^tn02].")
     repo.commit("restore the old meaning instead", {"model_spec.md": restored})
     assert cli("diff", "v2", "HEAD", cwd=repo.root).code == 0  # same meaning: a restored clause, not a reuse
@@ -319,7 +321,12 @@ def test_an_accepted_reuse_is_listed_and_exits_0_but_a_change_cannot_accept_its_
     assert own.code == 1 and "brings back retired clause id [^tn02]" in own.err  # the change accepted its own reuse
     notes = cli("changelog", "--all", cwd=repo.root)  # HEAD, the maintainers' branch, accepts it
     assert notes.code == 0, notes.err
-    assert "clause id [^tn02] was retired and now comes back" in notes.out and "(accepted: ids.accepted_reuse" in notes.out
+    assert (
+        "clause id [^tn02] was retired and comes back with another meaning (it was: “It may joke.”), accepted in "
+        "ids.accepted_reuse" in notes.out
+    )
+    assert "exit code 1" not in notes.err and "give this clause a new id" not in notes.out  # said as accepted, not an error
+    assert "1 retired clause id reused" in notes.out.split("### Highlights", 1)[1].split("###", 1)[0]
     repo.commit("later work", {"model_spec.md": reused + "\nMore.\n"})
     assert cli("diff", "v2", "HEAD", cwd=repo.root).code == 0  # the base accepts it now
     repo.commit("a bad list", {"spectools.yaml": "ids:\n  accepted_reuse: tn02\n"})
@@ -345,3 +352,38 @@ def test_a_clause_added_or_removed_is_not_also_a_wording_change_of_its_section(c
     assert diff(cli, repo) == (
         "breaking  clause_removed     [^tn03]: clause [^tn03] removed: It should answer briefly.  (model_spec.md:15 -> -)\n"
     )
+
+
+@pytest.mark.parametrize(
+    "moved",
+    [
+        {"spectools.yaml": "documents: ['./model_spec.md']\n"},
+        {"spectools.yaml": "documents: ['model_spec*.md']\n"},
+        {"spectools.yaml": "documents: ['rules.md']\n", "rules.md": REUSED},
+    ],
+    ids=["dot-slash", "glob", "moved-file"],
+)
+def test_a_change_cannot_hide_a_reuse_by_spelling_or_moving_its_documents(cli, tmp_path: Path, moved: dict[str, str]) -> None:
+    """The retired-id scan reads the history where either side keeps its documents, as the loader spells them: a
+    pull request that respells the glob, or moves the spec to another file, is still caught."""
+    repo = _retired(tmp_path, "base")
+    files = {"model_spec.md": REUSED, **moved}
+    if "rules.md" in moved:
+        repo.remove("model_spec.md")
+        files.pop("model_spec.md")
+    repo.commit("reuse", files)
+    result = cli("diff", "base", "HEAD", cwd=repo.root)
+    assert result.code == 1 and "id_reused          [^tn02]" in result.out, (result.out, result.err)
+
+
+def test_a_section_gone_with_rules_of_its_own_is_removed_not_merged(cli, tmp_path: Path) -> None:
+    """A section whose clauses all moved to one other section was merged into it only when nothing it still said
+    binds the model; a rule left untagged in its prose is gone, and that is a breaking removal."""
+    safety = section(
+        "safety", "Safety", "It must never help build weapons. Never help hide them. Be brief[^tn03].", authority="root"
+    )
+    base = SPEC + safety
+    moved = SPEC.replace("It may joke[^tn02].", "It may joke[^tn02]. Be brief[^tn03].")
+    repo = two_commits(tmp_path, {"model_spec.md": moved}, base={"model_spec.md": base, **CHALLENGES})
+    out = diff(cli, repo)
+    assert "breaking  section_removed    #safety" in out and "merged_into" not in out

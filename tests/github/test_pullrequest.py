@@ -117,7 +117,7 @@ def test_a_pull_request_gets_one_comment_the_summary_outputs_and_annotations(cli
     assert comment["body"] == (
         "## ❌ fail · spectools: 1 new error, 0 new warnings; 2 spec changes (1 breaking)\n"
         "\n"
-        "_Spec changes are counted one per section, clause, example or challenge file changed._\n"
+        "_Spec changes are counted one per edit of a section, clause, example or challenge file._\n"
         "\n"
         "### Findings this pull request introduces (1)\n"
         "\n"

@@ -42,7 +42,7 @@ def test_status_findings_introduced_and_fixed_changes_and_risks() -> None:
     assert body.startswith(
         "## ✅ pass · spectools: 0 new errors, 1 new warning; 4 spec changes (1 breaking)\n\n"
         "_Already there before this pull request, and not counted above: 1 error, 0 warnings (see the job summary)_\n"
-        "_Spec changes are counted one per section, clause, example or challenge file changed._\n"
+        "_Spec changes are counted one per edit of a section, clause, example or challenge file._\n"
     )
     assert "### Findings this pull request introduces (1)\n\n- **warning** SPEC603 [model_spec.md:4]" in body
     assert "SPEC301" not in body.split("### Findings it fixes")[0].split("introduces")[1]  # moved line, same finding

@@ -66,7 +66,7 @@ def test_worktree_and_index_sides(cli, tmp_path: Path) -> None:
     staged = cli("diff", "HEAD", "--staged", cwd=repo.root)
     assert (
         staged.err
-        == "spectools: 2 changes (one per section, clause, example or challenge file changed) between HEAD and INDEX: 1 breaking, 1 notable\n"
+        == "spectools: 2 changes (one per edit of a section, clause, example or challenge file) between HEAD and INDEX: 1 breaking, 1 notable\n"
     )
 
 
