@@ -109,7 +109,7 @@ def test_a_retired_id_is_reported_everywhere(cli, tmp_path: Path) -> None:
         "examples/hn01.md": challenge("hn01", "Be honest", example("a lie")),
         "examples/cs01.md": challenge("cs01", "Be honest", example("a cite")),
     }
-    repo.commit("one", {"model_spec.md": spec, **ch}).startswith("")
+    repo.commit("one", {"model_spec.md": spec, **ch})
     repo.tag("v1")
     repo.remove("examples/cs01.md").commit("retire cs01", {"model_spec.md": spec.replace(" It must cite sources[^cs01].", "")})
     repo.tag("v2")

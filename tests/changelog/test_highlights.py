@@ -96,7 +96,7 @@ def test_the_example_in_the_docs_is_what_spectools_prints(cli, tmp_path: Path) -
     links = {f"g{n:02}": (f"Style {n}", "guideline", f"Use [the guide](https://example.org/g/{n}) for lists.") for n in range(20)}
     base = {"keep_secrets": ("Keep secrets", "root", "The assistant must keep operator secrets[^ks01]."), **links}
     repo = GitRepo(tmp_path / "spec")
-    repo.commit("v1", {"model_spec.md": _spec(base)}).startswith("")
+    repo.commit("v1", {"model_spec.md": _spec(base)})
     repo.tag("v1")
     new = {k: (t, lv, x.replace("/g/", "/guide/")) for k, (t, lv, x) in base.items()}
     new["keep_secrets"] = ("Keep secrets", "root", "The assistant should keep operator secrets[^ks01].")
@@ -109,3 +109,39 @@ def test_the_example_in_the_docs_is_what_spectools_prints(cli, tmp_path: Path) -
     doc = json.loads(cli("changelog", "v2", "--format", "json", cwd=repo.root).out)
     second = doc["releases"][0]["highlights"][1]
     assert f'"score": {second["score"]}' in docs and json.dumps(second["reasons"], ensure_ascii=False) in docs
+
+
+def test_one_change_across_sections_is_one_highlight_and_wording_artifacts_score_nothing(cli, tmp_path: Path) -> None:
+    """Three sections demoted from root to system are one highlight that links the others; a new part is one
+    highlight with its new sections; "should" -> "cannot" is a prohibition, not a weaker modal; a long rewording
+    that changes no rule word is quoted, and its volume alone adds nothing; in a tie a section added comes first."""
+    base = {f"r{n}": (f"Root rule {n}", "root", f"The assistant must keep rule {n} in mind.") for n in range(3)}
+    base["ask"] = ("Ask first", "root", "The assistant should ask before it books a trip.")
+    base["long"] = ("Long", "user", "The assistant should write " + " ".join(f"w{i}" for i in range(40)) + ".")
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("v1", {"model_spec.md": _spec(base)})
+    repo.tag("v1")
+    new = {k: (t, "system" if k.startswith("r") else lv, x) for k, (t, lv, x) in base.items()}
+    new["ask"] = ("Ask first", "root", "The assistant cannot book a trip before it asks.")
+    new["long"] = ("Long", "user", "The assistant should write " + " ".join(f"v{i}" for i in range(40)) + ".")
+    teen = section("teens", "Teens", "Parts for teens.", level=1, authority="root")
+    teen += section("teen_chat", "Teen chat", "The assistant must not flirt with teens.", level=2, authority="root")
+    repo.commit("v2", {"model_spec.md": _spec(new) + teen})
+    repo.tag("v2")
+    doc = json.loads(cli("changelog", "v2", "--format", "json", cwd=repo.root).out)
+    hl = {h["subject"]: h for h in doc["releases"][0]["highlights"]}
+    assert hl["r0"]["summary"] == "3 sections: authority root → system (demoted)" and len(hl["r0"]["changes"]) == 3
+    assert "r1" not in hl and "r2" not in hl
+    assert hl["teens"]["summary"] == "new section" and len(hl["teens"]["changes"]) == 2 and "teen_chat" not in hl
+    assert not any("modal" in r for r in hl["ask"]["reasons"])  # should -> cannot: a negation added, no modal shift
+    assert "long" not in hl  # 2 points x1.5: the 80 words moved add nothing alone
+    notes = cli("changelog", "v2", cwd=repo.root).out
+    top = notes.split("### Highlights\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert top[0].startswith("- **breaking**: [Root rule 0](model_spec.md#r0) (system): 3 sections: authority root")
+    assert "(also [Root rule 1](model_spec.md#r1), [Root rule 2](model_spec.md#r2))" in top[0]
+    assert top[1].startswith("- [Teens](model_spec.md#teens) (root): new section (also [Teen chat](model_spec.md#teen_chat))")
+    long_entry = cli("diff", "v1", "v2", "--format", "json", cwd=repo.root).out
+    assert '"normative": true' in long_entry
+    from spectools.diff.highlights import _excerpt
+
+    assert _excerpt([("keep", "a"), ("delete", "explicitly"), ("insert", "x")]) == ": “explicitly” removed"

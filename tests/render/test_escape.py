@@ -3,6 +3,7 @@ terminal, runner log), and findings quote no challenge content."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -127,6 +128,11 @@ def test_literal_diff_markers_in_the_text_are_shown_as_they_are(cli, tmp_path) -
     out = cli("changelog", "HEAD~1..HEAD", cwd=repo.root).out
     assert "Write [-x-] and {+y+} <del>as they are.</del> <ins>literally.</ins>" in out, out
     assert "<del>x</del>" not in out and "<ins>y</ins>" not in out
+    data = json.loads(cli("diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo.root).out)
+    (reworded,) = [c for c in data["changes"] if c["kind"] == "section_reworded"]
+    assert reworded["details"]["diff"] == [["keep", "Write [-x-] and {+y+}"], ["delete", "as they are."], ["insert", "literally."]]
+    text = cli("diff", "HEAD~1", "HEAD", cwd=repo.root).out  # a terminal shows the words as written
+    assert "Write [-x-] and {+y+} [-as they are.-] {+literally.+}" in text
 
 
 def test_a_file_name_cannot_end_a_link_in_the_comment() -> None:
