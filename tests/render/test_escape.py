@@ -130,7 +130,11 @@ def test_literal_diff_markers_in_the_text_are_shown_as_they_are(cli, tmp_path) -
     assert "<del>x</del>" not in out and "<ins>y</ins>" not in out
     data = json.loads(cli("diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo.root).out)
     (reworded,) = [c for c in data["changes"] if c["kind"] == "section_reworded"]
-    assert reworded["details"]["diff"] == [["keep", "Write [-x-] and {+y+}"], ["delete", "as they are."], ["insert", "literally."]]
+    assert reworded["details"]["diff"] == [
+        ["keep", "Write [-x-] and {+y+}"],
+        ["delete", "as they are."],
+        ["insert", "literally."],
+    ]
     text = cli("diff", "HEAD~1", "HEAD", cwd=repo.root).out  # a terminal shows the words as written
     assert "Write [-x-] and {+y+} [-as they are.-] {+literally.+}" in text
 
