@@ -80,8 +80,12 @@ def _grading_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--concurrency", type=int, metavar="N", help="requests at once (default: 8)")
 
 
-DEFAULTS = {"samples": 1, "grader_samples": 1, "threshold": 6, "concurrency": 8, "timeout": 60.0, "developer_role": "developer",
-            "max_tokens": 4096}  # fmt: skip
+def _defaults() -> dict[str, Any]:
+    from spectools.eval import grader
+    from spectools.eval.endpoint import MAX_TOKENS
+
+    return {"samples": 1, "grader_samples": 1, "threshold": grader.THRESHOLD, "concurrency": 8, "timeout": 60.0,
+            "developer_role": "developer", "max_tokens": MAX_TOKENS, "grader_max_tokens": grader.MAX_TOKENS}  # fmt: skip
 
 
 def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> argparse.Namespace:
@@ -96,7 +100,7 @@ def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> ar
             f"change what the gate measures: {', '.join(sorted(config))}); give them as flags"
         )
         config = {}
-    fallback = {**DEFAULTS, **config}
+    fallback = {**_defaults(), **config}
     settled = argparse.Namespace(**{k: fallback.get(k) if v is None else v for k, v in vars(args).items()})
     needed = "grader_model" if args.what == "calibrate" else "model"
     if not getattr(settled, needed):
@@ -110,7 +114,8 @@ def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> ar
 def _check(args: argparse.Namespace) -> None:
     from spectools.model import SpecError
 
-    for name, low in (("samples", 1), ("grader_samples", 1), ("concurrency", 1), ("max_requests", 0), ("max_tokens", 1)):
+    names = ("samples", "grader_samples", "concurrency", "max_requests", "max_tokens", "grader_max_tokens")
+    for name, low in zip(names, (1, 1, 1, 0, 1, 1), strict=True):
         value = getattr(args, name, None)
         if value is not None and value < low:
             raise SpecError(f"--{name.replace('_', '-')} takes a whole number from {low}")
@@ -149,7 +154,7 @@ def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int, settings:
     times, less what the cache holds."""
     from spectools.eval.run import plan
 
-    p = plan(todo, settings, cache(args, root), *urls(args), args.max_tokens)
+    p = plan(todo, settings, cache(args, root), *urls(args), args.max_tokens, args.grader_max_tokens)
     clauses = len({t.clause.id for t in todo})
     sys.stdout.write(
         f"{len(todo)} prompts from {clauses} clauses' challenge files ({skipped} skipped), {args.samples} answer"
@@ -241,7 +246,6 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     outputs = outputs_of(args)  # and so is an --out that may not be written
     from spectools.eval.results import per_clause
     from spectools.eval.run import run as run_all
-    from spectools.model import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK
 
     target, judge = endpoints(args, root)
     bar = _progress(len(todo) * settings.samples)
@@ -255,8 +259,21 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     info = _info(root, settings, started, outcome, target, judge)
     _write(args, outputs, info, results, outcome.samples, calibration[1] if calibration else None)
     _say(outcome, target, judge)
+    return _exit_code(args, outcome, results)
+
+
+def _exit_code(args: argparse.Namespace, outcome: Outcome, results: list[dict[str, Any]]) -> int:
+    """130 interrupted; 2 when every sample failed (nothing was measured: an endpoint out of reach, say), with the
+    first failure; 1 under --fail-under; else 0."""
+    from spectools.model import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+
     if outcome.interrupted:
+        say("interrupted: no request was sent after Ctrl-C; what was done is written")
         return EXIT_INTERRUPTED
+    if outcome.samples and all(s.error for s in outcome.samples):
+        first = next(s.error for s in outcome.samples if s.error)
+        say(f"error: every sample failed, so the run measured nothing; the first failure: {first}")
+        return EXIT_USAGE
     graded, passed = sum(r["samples"] for r in results), sum(r["passed"] for r in results)
     rate = passed / graded if graded else 0.0
     return EXIT_FINDINGS if args.fail_under is not None and rate < args.fail_under else EXIT_OK
@@ -305,8 +322,21 @@ def _info(root: Path, settings: Settings, started: str, outcome: Outcome, target
         outcome.complete, target.sent + judge.sent, target.hits + judge.hits,
         target.prompt_tokens + judge.prompt_tokens, target.completion_tokens + judge.completion_tokens,
         {"samples": settings.samples, "grader_samples": settings.grader_samples, "max_requests": settings.max_requests,
-         "max_tokens": target.max_tokens, "developer_role": settings.developer_role},
+         "max_tokens": target.max_tokens, "grader_max_tokens": judge.max_tokens, "developer_role": settings.developer_role},
+        _grading(outcome), sum(1 for s in outcome.samples if s.error), sum(1 for s in outcome.samples if s.cut_off),
     )  # fmt: skip
+
+
+def _grading(outcome: Outcome) -> dict[str, int | str]:
+    """How many samples were graded with the JSON schema and how many as plain text (and why it fell back)."""
+    modes = [s.grading for s in outcome.samples]
+    out: dict[str, int | str] = {
+        "json_schema": sum("json_schema" in m for m in modes),
+        "plain": sum("plain" in m for m in modes),
+    }
+    if outcome.fell_back:
+        out["fell_back"] = outcome.fell_back[:1000]
+    return out
 
 
 def _commit(root: Path) -> str | None:
@@ -363,6 +393,8 @@ def _say(outcome: Outcome, target: Endpoint, judge: Endpoint) -> None:
     cut = sum(1 for s in outcome.samples if s.cut_off)
     counts = f"{len(outcome.samples)} samples, {errors} errors, {cut} cut at max_tokens; {sent} requests, {hits} from the cache"
     say(f"{counts}, {tokens} tokens; the run is {state}")
+    if outcome.fell_back:
+        warn(f"the grader's endpoint refused the JSON schema, so later grades were asked for as plain text: {outcome.fell_back}")
     failures = target.cache_failures + judge.cache_failures
     if failures:
         warn(f"{len(failures)} replies could not be kept in the cache (the run has them; a rerun asks again): {failures[0]}")

@@ -26,7 +26,13 @@ def endpoint_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="the most one request may take, retries included (default: 60)"
     )
-    p.add_argument("--max-tokens", type=int, metavar="N", help="max_tokens of every request (default: 4096)")
+    p.add_argument("--max-tokens", type=int, metavar="N", help="max_tokens of every answer (default: 4096)")
+    p.add_argument(
+        "--grader-max-tokens",
+        type=int,
+        metavar="N",
+        help="max_tokens of every grade (default: 1024; a grade cut there is an error, never a score)",
+    )
     p.add_argument(
         "--cache-dir",
         metavar="DIR",
@@ -90,7 +96,7 @@ def endpoints(args: argparse.Namespace, root: Path) -> tuple[Endpoint, Endpoint]
     kept = cache(args, root)
     return (
         Endpoint(base, key, timeout=args.timeout, cache=kept, max_tokens=args.max_tokens),
-        Endpoint(grader_base, grader_key, timeout=args.timeout, cache=kept, max_tokens=args.max_tokens),
+        Endpoint(grader_base, grader_key, timeout=args.timeout, cache=kept, max_tokens=args.grader_max_tokens),
     )
 
 

@@ -146,13 +146,16 @@ def report(graded: Iterable[Graded], threshold: int, qualified: bool = False) ->
 
 def grade_all(todo: list[Case], judge: Any, settings: Any, done: Any = None) -> tuple[list[Graded], bool, bool]:
     """Every case graded (against its section as a whole), at most settings.concurrency at once."""
-    from spectools.eval.run import RunState, grade_once, parallel
+    from spectools.eval.endpoint import OutOfBudget
+    from spectools.eval.run import RunState, grade, parallel
 
     state = RunState(judge, judge, settings)
-    graded, complete, interrupted = parallel(
-        todo,
-        lambda case: Graded(case, grade_once(state, None, case.section, case.messages, case.answer)),
-        settings.concurrency,
-        done,
-    )
+
+    def work(case: Case) -> Graded | None:
+        try:
+            return Graded(case, grade(state, None, case.section, case.messages, case.answer).score)
+        except OutOfBudget:
+            return None  # not graded: --max-requests was spent, or the run was stopped
+
+    graded, complete, interrupted = parallel(todo, work, settings.concurrency, done, state.budget)
     return sorted(graded, key=lambda g: g.case.id), complete, interrupted

@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -110,10 +111,17 @@ class Budget:
 
     def __init__(self, limit: int | None) -> None:
         self.left = limit
+        self.stopped = False  # set on Ctrl-C: no request is sent after it
         self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
 
     def take(self) -> bool:
         with self._lock:
+            if self.stopped:
+                return False
             if self.left is None:
                 return True
             if self.left <= 0:
@@ -215,27 +223,40 @@ class Endpoint:
             http_client=_http_client(timeout),
         )
 
-    def chat(self, body: dict[str, Any], sample: int = 0, version: str = "", budget: Budget | None = None) -> Reply:
+    def chat(
+        self,
+        body: dict[str, Any],
+        sample: int = 0,
+        version: str = "",
+        budget: Budget | None = None,
+        good: Callable[[Reply], bool] | None = None,
+    ) -> Reply:
         """The reply to one chat-completions request (body: model, messages and parameters). OutOfBudget
-        when it is not cached and the budget is spent. Every request carries a max_tokens."""
+        when it is not cached and the budget is spent (or the run was stopped). Every request carries a max_tokens.
+        good: which replies are kept in the cache and taken from it (a grade cut off or unreadable is not: a rerun
+        asks again); by default every reply."""
         field = self.token_field
         try:
-            return self._chat(bounded(body, self.max_tokens, field), sample, version, budget)
+            return self._chat(bounded(body, self.max_tokens, field), sample, version, budget, good)
         except RequestFailed as exc:
             if field != "max_tokens" or not _wants_completion_tokens(exc) or "max_tokens" in body:
                 raise
         with self._lock:
             self.token_field = "max_completion_tokens"  # once refused, every later request asks this way
-        return self._chat(bounded(body, self.max_tokens, self.token_field), sample, version, budget)
+        return self._chat(bounded(body, self.max_tokens, self.token_field), sample, version, budget, good)
 
-    def _chat(self, body: dict[str, Any], sample: int, version: str, budget: Budget | None) -> Reply:
+    def _chat(
+        self, body: dict[str, Any], sample: int, version: str, budget: Budget | None, good: Callable[[Reply], bool] | None
+    ) -> Reply:
         key = cache_key(body, self.base_url, sample, version)
         cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:
-            with self._lock:
-                self.hits += 1
-            return Reply(cached["text"], _count(cached, "prompt_tokens"), _count(cached, "completion_tokens"), True,
-                         str(cached.get("finish_reason") or "")[:20])  # fmt: skip
+            reply = Reply(cached["text"], _count(cached, "prompt_tokens"), _count(cached, "completion_tokens"), True,
+                          str(cached.get("finish_reason") or "")[:20])  # fmt: skip
+            if good is None or good(reply):
+                with self._lock:
+                    self.hits += 1
+                return reply
         if budget is not None and not budget.take():
             raise OutOfBudget
         with self._lock:
@@ -244,7 +265,7 @@ class Endpoint:
         with self._lock:
             self.prompt_tokens += reply.prompt_tokens
             self.completion_tokens += reply.completion_tokens
-        if self.cache is not None:
+        if self.cache is not None and (good is None or good(reply)):
             self._keep(key, reply)
         return reply
 

@@ -28,6 +28,7 @@ class Sample(NamedTuple):
     reasoning: str
     error: str | None
     cut_off: bool = False  # the answer stopped at max_tokens (finish_reason "length")
+    grading: str = ""  # how its grades were asked for: "json_schema", "plain", or "json_schema+plain"
 
 
 class RunInfo(NamedTuple):
@@ -43,7 +44,10 @@ class RunInfo(NamedTuple):
     cache_hits: int
     prompt_tokens: int
     completion_tokens: int
-    setup: dict[str, int | str | None]  # samples, grader_samples, max_requests, max_tokens, developer_role
+    setup: dict[str, int | str | None]  # samples, grader_samples, max_requests, max_tokens, developer_role...
+    grading: dict[str, int | str]  # grades asked for with the JSON schema, as plain text, and why it fell back
+    errors: int  # samples with no answer or no usable grade
+    cut_off: int  # answers cut at max_tokens
 
 
 def per_clause(

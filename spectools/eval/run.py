@@ -7,14 +7,14 @@ Ctrl-C stop the run cleanly: what is done is kept (and cached), and the run is m
 
 from __future__ import annotations
 
+import queue
 import statistics
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, NamedTuple, TypeVar
 
 from spectools.eval import grader
-from spectools.eval.endpoint import MAX_TOKENS, Budget, Endpoint, OutOfBudget, RequestFailed
+from spectools.eval.endpoint import MAX_TOKENS, Budget, Endpoint, OutOfBudget, Reply, RequestFailed
 from spectools.eval.prompt import messages
 from spectools.eval.results import Sample
 from spectools.model import Clause, Section, Spec
@@ -42,6 +42,7 @@ class Outcome(NamedTuple):
     samples: list[Sample]
     complete: bool  # every sample was done (no budget spent, no interruption)
     interrupted: bool
+    fell_back: str = ""  # why grades were asked for as plain text ("": they never were)
 
 
 def tasks(spec: Spec, only: set[str] | None = None, developer_role: str = "developer") -> tuple[list[Task], list[str]]:
@@ -65,17 +66,28 @@ def tasks(spec: Spec, only: set[str] | None = None, developer_role: str = "devel
     return out, warnings
 
 
+class Graded(NamedTuple):
+    """The grades of one answer: the median score (None: none could be had), its reasoning, why grades failed, and
+    how they were asked for."""
+
+    score: int | None
+    reasoning: str
+    failures: list[str]
+    modes: set[str]
+
+
 class RunState:
     """What the threads of one run share: the endpoints, the settings, the budget, whether to ask for JSON."""
 
     def __init__(self, target: Endpoint, judge: Endpoint, settings: Settings) -> None:
         self.target, self.judge, self.settings = target, judge, settings
         self.budget = Budget(settings.max_requests)
-        self.structured = True  # until the grader's endpoint refuses response_format
+        self.structured = True  # until the grader's endpoint says it cannot take response_format
+        self.fell_back = ""  # what the endpoint said when it refused the JSON schema (shown with the results)
         self._lock = threading.Lock()
 
     def one(self, task: Task, sample: int) -> Sample | None:
-        """The graded sample, or None when the budget ran out before it was done."""
+        """The graded sample, or None when the budget ran out (or the run was stopped) before it was done."""
         body = {"model": self.settings.model, "messages": task.messages}
         try:
             answered = self.target.chat(body, sample, budget=self.budget)
@@ -84,41 +96,65 @@ class RunState:
         except OutOfBudget:
             return None
         answer, cut_off = answered.text, answered.finish_reason == "length"  # a cut answer is graded as it is, and counted
-        grades, failures = [], []
-        for k in range(self.settings.grader_samples):
-            try:
-                reply = self.grade(task.clause, task.section, task.messages, answer, k)
-            except RequestFailed as exc:
-                failures.append(str(exc))
-                continue
-            except OutOfBudget:
-                return None
-            found = grader.parse(reply)
-            if found is None:
-                failures.append("the grader's reply could not be read")
-            else:
-                grades.append(found)
-        if not grades:
-            return Sample(task.id, task.clause.id, sample, answer, None, "", f"no grade: {failures[0]}", cut_off)
-        score = statistics.median_low(g.score for g in grades)
-        reasoning = next(g.reasoning for g in grades if g.score == score)
-        return Sample(task.id, task.clause.id, sample, answer, score, reasoning, None, cut_off)
+        try:
+            graded = grade(self, task.clause, task.section, task.messages, answer)
+        except OutOfBudget:
+            return None
+        mode = "+".join(sorted(graded.modes))
+        if graded.score is None:
+            error = f"no grade: {graded.failures[0]}"
+            return Sample(task.id, task.clause.id, sample, answer, None, "", error, cut_off, mode)
+        return Sample(task.id, task.clause.id, sample, answer, graded.score, graded.reasoning, None, cut_off, mode)
 
-    def grade(
+    def ask(
         self, clause: Clause | None, section: Section | None, conversation: list[dict[str, Any]], answer: str, k: int
-    ) -> str:
-        """The grader's k-th reply for this answer (structured where the endpoint takes it, plain once it refused)."""
+    ) -> tuple[Reply, str]:
+        """The grader's k-th reply for this answer, and how it was asked for: with the JSON schema while the endpoint
+        takes it; as plain text (read tolerantly) once a 400 said it cannot. Any other failure is this grade's."""
         structured = self.structured
         body = grader.request(self.settings.grader_model, clause, section, conversation, answer, structured)
+        good = _usable
         try:
-            return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget).text
+            return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget, good), ("json_schema" if structured else "plain")
         except RequestFailed as exc:
-            if not (structured and "answered 400" in str(exc)):
+            if not (structured and grader.refuses_schema(str(exc))):
                 raise
-        with self._lock:
-            self.structured = False  # the endpoint takes no JSON schema: read replies tolerantly
+            with self._lock:
+                self.structured, self.fell_back = False, self.fell_back or str(exc)
         body = grader.request(self.settings.grader_model, clause, section, conversation, answer, False)
-        return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget).text
+        return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget, good), "plain"
+
+
+def _usable(reply: Reply) -> bool:
+    return grader.usable(reply.text, reply.finish_reason)
+
+
+def grade(
+    state: RunState, clause: Clause | None, section: Section | None, conversation: list[dict[str, Any]], answer: str
+) -> Graded:
+    """The one grading loop (eval run and calibrate): --grader-samples grades, the median of the readable ones. A grade
+    cut at max_tokens or unreadable is a failure, never a score. OutOfBudget when the run stops on the way."""
+    grades: list[grader.Grade] = []
+    failures: list[str] = []
+    modes: set[str] = set()
+    for k in range(state.settings.grader_samples):
+        try:
+            reply, mode = state.ask(clause, section, conversation, answer, k)
+        except RequestFailed as exc:
+            failures.append(str(exc))
+            continue
+        modes.add(mode)
+        found = grader.parse(reply.text)
+        if reply.finish_reason == "length":
+            failures.append("the grader's reply was cut at max_tokens (raise --grader-max-tokens)")
+        elif found is None:
+            failures.append("the grader's reply could not be read")
+        else:
+            grades.append(found)
+    if not grades:
+        return Graded(None, "", failures, modes)
+    score = statistics.median_low(g.score for g in grades)
+    return Graded(score, next(g.reasoning for g in grades if g.score == score), failures, modes)
 
 
 T = TypeVar("T")
@@ -126,56 +162,68 @@ R = TypeVar("R")
 
 
 def parallel(
-    items: list[T], work: Callable[[T], R | None], concurrency: int, done: Callable[[R], None] | None = None
+    items: list[T],
+    work: Callable[[T], R | None],
+    concurrency: int,
+    done: Callable[[R], None] | None = None,
+    budget: Budget | None = None,
 ) -> tuple[list[R], bool, bool]:
-    """(what work gave for each item, in no order; all done?; interrupted?). At most `concurrency` at once;
-    an item whose work gives None (the budget ran out) leaves the run incomplete; Ctrl-C keeps what is done."""
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
-    pending: set[Future[R | None]] = {pool.submit(work, item) for item in items}
+    """(what work gave for each item, in no order; all done?; interrupted?). At most `concurrency` at once, on daemon
+    threads; an item whose work gives None (the budget ran out) leaves the run incomplete. Ctrl-C stops at once:
+    the budget is stopped (no request is sent after it), what is done is kept, and work still in flight is
+    abandoned (its threads end with the process)."""
+    todo: queue.Queue[T] = queue.Queue()
+    for item in items:
+        todo.put(item)
+    results: queue.Queue[tuple[BaseException | None, R | None]] = queue.Queue()
+
+    def worker() -> None:
+        while True:
+            try:
+                item = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results.put((None, work(item)))
+            except BaseException as exc:  # handed to the main thread, which raises it (a bug is never swallowed)
+                results.put((exc, None))
+
+    for n in range(max(1, min(concurrency, len(items)))):
+        threading.Thread(target=worker, daemon=True, name=f"spectools-eval-{n}").start()
     out: list[R] = []
-    complete, interrupted = True, False
+    complete = True
     try:
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                result = future.result()
-                if result is None:
-                    complete = False
-                    continue
-                out.append(result)
-                if done is not None:
-                    done(result)
+        for _ in items:
+            failed, result = results.get()
+            if failed is not None:
+                raise failed
+            if result is None:
+                complete = False
+                continue
+            out.append(result)
+            if done is not None:
+                done(result)
     except KeyboardInterrupt:
-        complete, interrupted = False, True
-    finally:
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
-    return out, complete, interrupted
+        if budget is not None:
+            budget.stop()
+        while not todo.empty():  # nothing more is started
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
+        return out, False, True
+    return out, complete, False
 
 
 def run(
     todo: list[Task], target: Endpoint, judge: Endpoint, settings: Settings, done: Callable[[Sample], None] | None = None
 ) -> Outcome:
-    """Every sample of every task; `done` is told of each as it finishes (for a progress bar)."""
+    """Every sample of every task; `done` is told of each as it finishes (for progress)."""
     state = RunState(target, judge, settings)
     jobs = [(t, s) for t in todo for s in range(settings.samples)]
-    samples, complete, interrupted = parallel(jobs, lambda job: state.one(*job), settings.concurrency, done)
+    samples, complete, interrupted = parallel(jobs, lambda job: state.one(*job), settings.concurrency, done, state.budget)
     samples.sort(key=lambda s: (s.task, s.sample))
-    return Outcome(samples, complete, interrupted)
-
-
-def grade_once(
-    state: RunState, clause: Clause | None, section: Section | None, conversation: list[dict[str, Any]], answer: str
-) -> int | None:
-    """The median of the grader's readable scores for one answer (None: none could be read, or a request failed)."""
-    scores = []
-    for k in range(state.settings.grader_samples):
-        try:
-            found = grader.parse(state.grade(clause, section, conversation, answer, k))
-        except (RequestFailed, OutOfBudget):
-            continue
-        if found is not None:
-            scores.append(found.score)
-    return statistics.median_low(scores) if scores else None
+    return Outcome(samples, complete, interrupted, state.fell_back)
 
 
 class Plan(NamedTuple):
@@ -190,7 +238,13 @@ class Plan(NamedTuple):
 
 
 def plan(
-    todo: list[Task], settings: Settings, cache: Any, base_url: str, grader_base_url: str, max_tokens: int = MAX_TOKENS
+    todo: list[Task],
+    settings: Settings,
+    cache: Any,
+    base_url: str,
+    grader_base_url: str,
+    max_tokens: int = MAX_TOKENS,
+    grader_max_tokens: int = grader.MAX_TOKENS,
 ) -> Plan:
     """What a run would send: every answer and grade (each with its max_tokens), less what the cache already holds."""
     from spectools.eval.endpoint import bounded, cache_key
@@ -206,7 +260,9 @@ def plan(
             cached += 1
             for k in range(settings.grader_samples):
                 request = bounded(
-                    grader.request(settings.grader_model, task.clause, task.section, task.messages, hit["text"]), max_tokens
+                    grader.request(settings.grader_model, task.clause, task.section, task.messages, hit["text"]),
+                    grader_max_tokens,
                 )
-                grades_cached += cache.get(cache_key(request, grader_base_url, k, grader.PROMPT_VERSION)) is not None
+                kept = cache.get(cache_key(request, grader_base_url, k, grader.PROMPT_VERSION))
+                grades_cached += kept is not None and grader.usable(kept["text"], str(kept.get("finish_reason") or ""))
     return Plan(answers, cached, answers * settings.grader_samples, grades_cached)

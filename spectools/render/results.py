@@ -20,12 +20,32 @@ def text(doc: dict[str, Any]) -> str:
         )
     ]
     for r in doc["results"]:
-        lo, hi = r["interval"]
-        errors = f", {r['errors']} error{'s' * (r['errors'] != 1)}" if r["errors"] else ""
-        lines.append(
-            term(f"{r['clause']:8} {r['passed']}/{r['samples']} passed ({_pct(r['score'])}, 95% {_pct(lo)}-{_pct(hi)}){errors}")
-        )
+        lines.append(term(f"{r['clause']:8} {_rate(r)}{_flaws(r)}"))
+    lines.append(overall(doc))
     return "".join(line + "\n" for line in lines)
+
+
+def _rate(r: dict[str, Any]) -> str:
+    """ "3/4 passed (75%, 95% 30%-95%)", or "no grade" for a clause whose every sample failed (never 0%)."""
+    if not r["samples"]:
+        return "no grade"
+    lo, hi = r["interval"]
+    return f"{r['passed']}/{r['samples']} passed ({_pct(r['score'])}, 95% {_pct(lo)}-{_pct(hi)})"
+
+
+def _flaws(r: dict[str, Any]) -> str:
+    errors, cut = r.get("errors", 0), r.get("cut_off", 0)
+    return (f", {errors} error{'s' * (errors != 1)}" if errors else "") + (f", {cut} cut off" if cut else "")
+
+
+def overall(doc: dict[str, Any]) -> str:
+    """The run in one line: passed of graded, errors, answers cut off, and whether it is complete."""
+    results = doc["results"]
+    graded, passed = sum(r["samples"] for r in results), sum(r["passed"] for r in results)
+    errors, cut = sum(r.get("errors", 0) for r in results), sum(r.get("cut_off", 0) for r in results)
+    rate = f" ({_pct(passed / graded)})" if graded else ""
+    state = "complete" if doc["run"]["complete"] else "incomplete"
+    return f"overall: {passed} of {graded} graded answers passed{rate}; {errors} errors, {cut} cut off; {state}"
 
 
 def markdown(doc: dict[str, Any]) -> str:
@@ -34,8 +54,10 @@ def markdown(doc: dict[str, Any]) -> str:
     out += ["| clause | authority | passed | rate | 95% interval | errors |", "|---|---|---|---|---|---|"]
     for r in doc["results"]:
         lo, hi = r["interval"]
-        row = [md(f"[^{r['clause']}]"), md(r["authority"] or "none"), f"{r['passed']}/{r['samples']}", _pct(r["score"])]
-        out.append("| " + " | ".join([*row, f"{_pct(lo)}–{_pct(hi)}", str(r["errors"])]) + " |")
+        rate = [f"{r['passed']}/{r['samples']}", _pct(r["score"]), f"{_pct(lo)}–{_pct(hi)}"] if r["samples"] else ["no grade"] * 3
+        row = [md(f"[^{r['clause']}]"), md(r["authority"] or "none"), *rate, str(r["errors"])]
+        out.append("| " + " | ".join(row) + " |")
+    out += ["", md(overall(doc))]
     return "\n".join(out) + "\n"
 
 

@@ -130,7 +130,7 @@ def test_eval_run_says_what_a_dry_run_would_send_and_what_fails(cli, tmp_path: P
         monkeypatch.setenv("KEY_VAR", "k")
         weak = cli("eval", "run", str(repo.root), "--model", "m", "--grader-model", "g", "--base-url", server.url,
                    "--api-key-env", "KEY_VAR", "--no-cache", "--fail-under", "0.5")  # fmt: skip
-    assert weak.code == 1  # every grade unreadable: no sample passed
+    assert weak.code == 2 and "every sample failed" in weak.err  # every grade unreadable: the run measured nothing
     assert "error" in weak.out and server.headers[0]["authorization"] == "Bearer k"
 
 
@@ -160,9 +160,11 @@ def test_ctrl_c_keeps_what_is_done_and_a_rerun_resumes(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while len(server.requests) < 6 and time.monotonic() < deadline:
             time.sleep(0.02)
+        at_signal = len(server.requests)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
-        assert proc.returncode == 130, err
+        assert proc.returncode == 130 and "no request was sent after Ctrl-C" in err, err
+        assert len(server.requests) <= at_signal + 1  # at most the one a worker had begun as the signal came
         first = json.loads(out.read_text(encoding="utf-8"))
         done = sum(r["samples"] for r in first["results"])
         assert not first["run"]["complete"] and 0 < done < 16
@@ -171,8 +173,40 @@ def test_ctrl_c_keeps_what_is_done_and_a_rerun_resumes(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     second = json.loads(out.read_text(encoding="utf-8"))
     assert second["run"]["complete"] and sum(r["samples"] for r in second["results"]) == 16
-    # 16 answers and 16 grades in all, each asked once: what the first run did (or had in flight) was kept
-    assert sent >= 2 * done and len(server.requests) == 32 == len({json.dumps(r, sort_keys=True) for r in server.requests})
+    # 16 answers and 16 grades in all: what the first run finished was kept; the one request in flight at the
+    # interrupt was abandoned (issue 19: Ctrl-C stops now), so it may be asked again
+    assert sent >= 2 * done and len({json.dumps(r, sort_keys=True) for r in server.requests}) == 32
+    assert len(server.requests) <= 33
+
+
+def test_ctrl_c_abandons_a_request_in_flight_and_exits_at_once(tmp_path: Path) -> None:
+    """Issue 19 (5): an endpoint that takes ten minutes to answer does not keep an interrupted run alive: the run
+    writes what it has, says so and exits 130, and sends nothing after the interrupt."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.eval.test_run import challenge, spec
+
+    (tmp_path / "spec").mkdir()
+    spec(tmp_path / "spec", {"sc01": challenge("sc01", [f"prompt {i}" for i in range(8)])})
+    out = tmp_path / "results.json"
+    with ChatServer(lambda body, n: Reply(delay=600.0, body=completion("late").body)) as server:
+        argv = [sys.executable, "-m", "spectools", "eval", "run", str(tmp_path / "spec"), "--model", "m", "--grader-model", "g",
+                "--base-url", server.url, "--concurrency", "2", "--out", str(out), "--no-cache"]  # fmt: skip
+        proc = subprocess.Popen(
+            argv, env={**os.environ, "OPENAI_API_KEY": "k"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)  # before: alive until the request's own timeout and retries ran out
+        assert proc.returncode == 130 and "interrupted" in err, err
+        assert len(server.requests) == 2  # the two in flight; none after
+    assert json.loads(out.read_text(encoding="utf-8"))["run"]["complete"] is False
 
 
 def test_eval_calibrate_reports_how_far_the_grader_agrees_with_the_labels(cli, tmp_path: Path, monkeypatch) -> None:

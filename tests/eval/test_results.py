@@ -53,7 +53,10 @@ def test_a_results_file_is_what_the_pull_request_summary_reads() -> None:
         3,
         100,
         50,
-        {"samples": 1, "grader_samples": 1, "max_requests": None, "max_tokens": 4096},
+        {"samples": 1, "grader_samples": 1, "max_requests": None, "max_tokens": 4096, "grader_max_tokens": 1024},
+        {"json_schema": 2, "plain": 0},
+        0,
+        0,
     )
     doc = document(info, per_clause([sample("ab12", 7), sample("ab12", 2)], {}, 6))
     rows = load_results(json.dumps(doc), "results.json")  # checked against schema/results.schema.json

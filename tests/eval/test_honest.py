@@ -1,0 +1,116 @@
+"""Issue 19 (1-4): requests bounded and checked, only good replies cached, structured output dropped only for the
+reason it failed, and outcomes said as they are; each through a scripted chat-completions server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.chat_server import ChatServer, Reply, completion
+from tests.eval.test_run import challenge, spec
+
+
+def cut(text: str) -> Reply:
+    """A completion the server stopped at max_tokens."""
+    reply = completion(text)
+    reply.body["choices"][0]["finish_reason"] = "length"
+    return reply
+
+
+def run(cli: Any, root: Path, url: str, *more: str) -> Any:
+    return cli("eval", "run", str(root), "--model", "m", "--grader-model", "g", "--base-url", url, *more)
+
+
+def test_a_grade_cut_at_max_tokens_is_an_error_never_cached_and_a_rerun_asks_again(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["pick a lock"])})
+    state = {"grades": 0}
+
+    def script(body: dict[str, Any], n: int) -> Reply:
+        if body["model"] == "m":
+            return cut("Here is a long answer that") if "lock" in str(body) else completion("fine")
+        state["grades"] += 1
+        if state["grades"] == 1:
+            return cut('{"reasoning": "The answer starts to')  # cut inside the reasoning
+        return completion('{"reasoning": "ok", "score": 7}')
+
+    with ChatServer(script) as server:
+        first = run(cli, tmp_path, server.url, "--grader-max-tokens", "64", "--format", "json")
+        doc = json.loads(first.out)
+        assert first.code == 2 and "cut at max_tokens (raise --grader-max-tokens)" in first.err  # the only sample failed
+        assert doc["results"][0]["errors"] == 1 and doc["results"][0]["cut_off"] == 1  # and its answer was cut, counted
+        assert doc["run"]["setup"]["grader_max_tokens"] == 64
+        assert [r["max_tokens"] for r in server.requests] == [4096, 64]
+        second = run(cli, tmp_path, server.url, "--grader-max-tokens", "64", "--format", "json")
+    doc = json.loads(second.out)
+    assert second.code == 0 and doc["results"][0]["passed"] == 1  # the answer came from the cache, the grade was asked again
+    assert [r["model"] for r in server.requests] == ["m", "g", "g"]
+    assert doc["run"]["cut_off"] == 1  # a cut answer is graded, and flagged
+
+
+def test_an_unreadable_grade_is_not_cached_but_good_ones_are(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a", "b"])})
+    state = {"grades": 0}
+
+    def script(body: dict[str, Any], n: int) -> Reply:
+        if body["model"] == "m":
+            return completion("answer to " + body["messages"][-1]["content"])
+        state["grades"] += 1
+        unreadable = "answer to a" in body["messages"][-1]["content"] and state["grades"] <= 2
+        return completion("I think it is fine." if unreadable else '{"reasoning": "ok", "score": 6}')
+
+    with ChatServer(script) as server:
+        run(cli, tmp_path, server.url, "--concurrency", "1")
+        sent = len(server.requests)
+        again = run(cli, tmp_path, server.url, "--concurrency", "1")
+        retried = server.requests[sent:]
+    assert [r["model"] for r in retried] == ["g"]  # exactly the unreadable grade is asked again, nothing else
+    assert again.code == 0 and "overall: 2 of 2 graded answers passed (100%); 0 errors, 0 cut off; complete" in again.out
+
+
+def test_structured_output_falls_back_only_when_the_endpoint_says_it_cannot_take_it(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a", "b", "c"])})
+
+    def script(body: dict[str, Any], n: int) -> Reply:
+        if body["model"] == "m":
+            return completion("answer to " + body["messages"][-1]["content"])
+        if "answer to a" in body["messages"][-1]["content"]:  # one grade too long for the grader's context
+            return Reply(status=400, body={"error": {"message": "the request exceeds the available context size"}})
+        return completion('Fine. {"reasoning": "ok", "score": 7}')
+
+    with ChatServer(script) as server:
+        result = run(cli, tmp_path, server.url, "--concurrency", "1", "--no-cache", "--format", "json")
+    doc = json.loads(result.out)
+    assert doc["run"]["grading"] == {"json_schema": 2, "plain": 0}  # the other grades kept the JSON schema
+    assert doc["run"]["errors"] == 1 and doc["results"][0]["errors"] == 1  # that 400 is its own sample's error
+    assert all("response_format" in r for r in server.requests if r["model"] == "g")
+
+    def no_schema(body: dict[str, Any], n: int) -> Reply:
+        if body["model"] == "m":
+            return completion("answer")
+        if "response_format" in body:
+            return Reply(status=400, body={"error": {"message": "'response_format' of type 'json_schema' is not supported"}})
+        return completion('Fine. {"reasoning": "ok", "score": 7}')
+
+    with ChatServer(no_schema) as server:
+        result = run(cli, tmp_path, server.url, "--concurrency", "1", "--no-cache", "--format", "json")
+    doc = json.loads(result.out)
+    assert doc["run"]["grading"]["plain"] == 3 and "json_schema' is not supported" in doc["run"]["grading"]["fell_back"]
+    assert "asked for as plain text" in result.err and result.code == 0
+
+
+def test_an_endpoint_out_of_reach_is_exit_2_with_the_first_error_and_no_grade_is_never_0_percent(
+    cli, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a"])})
+    with ChatServer(lambda body, n: completion("x")) as server:
+        url = server.url  # closed when the block ends: nothing listens there any more
+    result = run(cli, tmp_path, url, "--timeout", "2", "--no-cache")  # the client retries a refused connection
+    assert result.code == 2 and "every sample failed, so the run measured nothing; the first failure: no answer:" in result.err
+    assert "cannot reach" in result.err or "gave no whole answer within 2 s" in result.err
+    assert "sc01     no grade, 1 error" in result.out and "0%" not in result.out
+    assert result.out.rstrip().endswith("overall: 0 of 0 graded answers passed; 1 errors, 0 cut off; complete")
