@@ -69,6 +69,10 @@ def _add_calibrate(what: argparse._SubParsersAction[Parser]) -> None:
     c.add_argument("--model", help="the model you will test (a warning when it is the grader)")
     endpoint_flags(c)
     _grading_flags(c)
+    c.add_argument("--clauses", nargs="+", metavar="ID", help="only the labelled answers of the sections of these clauses")
+    c.add_argument("--sections", nargs="+", metavar="ANCHOR", help="only the labelled answers graded against these sections")
+    c.add_argument("--max-requests", type=int, metavar="N", help="send at most N requests, then stop (the report is incomplete)")
+    c.add_argument("--dry-run", action="store_true", help="say how many grades calibrating would ask for, and send none")
     c.add_argument("--out", metavar="FILE", help="write the calibration report (JSON) here")
     c.add_argument("--include-qualified", action="store_true", help="count qualified labels (`GOOD, given ...`) in the rates")
     c.add_argument("--format", choices=("text", "json"), default="text", help="what is printed (default: text)")
@@ -177,7 +181,7 @@ def calibrate(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from spectools.eval.calibrate import cases, grade_all, report
+    from spectools.eval.calibrate import cases, grade_all, in_scope, report
     from spectools.eval.run import Settings
     from spectools.parse.load import load, open_worktree
 
@@ -186,17 +190,26 @@ def calibrate(args: argparse.Namespace) -> int:
     args = _settled(args, root, loaded.config.eval)
     confined = out_root(args, root)  # before anything is sent
     todo, warnings = cases(loaded.spec)
+    todo = in_scope(todo, loaded.spec, args.clauses, args.sections)
     for message in warnings:
         warn(message)
+    if args.dry_run:
+        grades = len(todo) * args.grader_samples
+        sys.stdout.write(
+            f"{len(todo)} labelled answers in scope, each graded {args.grader_samples} time(s): up to {grades} requests\n"
+        )
+        return 0
     if args.model and args.model == args.grader_model:
         warn(f"the grader is the model under test ({args.model}): a model grading its own answers is not calibrated by this")
     _, judge = endpoints(args, root)
-    settings = Settings("", args.grader_model, 1, args.grader_samples, args.threshold, args.concurrency)
+    settings = Settings("", args.grader_model, 1, args.grader_samples, args.threshold, args.concurrency, args.max_requests)
     bar = _progress(len(todo))
     graded, _, interrupted = grade_all(todo, judge, settings, (lambda g: bar.update(1)) if bar is not None else None)
     if bar is not None:
         bar.close()
-    doc = report(graded, args.threshold, args.include_qualified)
+    doc = report(graded, args.threshold, args.include_qualified, len(todo))
+    if not doc["complete"]:
+        warn(f"the calibration is incomplete: {len(graded)} of {len(todo)} labelled answers graded; it is marked so")
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.out:
         from spectools.io import write_atomic
@@ -256,7 +269,9 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     results = per_clause(outcome.samples, _where(spec), settings.threshold)
     if calibration is not None:
         results = [{**r, "calibrated": calibration[0].get(r["section"] or "", False)} for r in results]
-    info = _info(root, settings, started, outcome, target, judge)
+    from spectools.eval.results import run_info
+
+    info = run_info(root, settings, started, _now(), outcome, target, judge)
     _write(args, outputs, info, results, outcome.samples, calibration[1] if calibration else None)
     _say(outcome, target, judge)
     return _exit_code(args, outcome, results)
@@ -279,26 +294,17 @@ def _exit_code(args: argparse.Namespace, outcome: Outcome, results: list[dict[st
     return EXIT_FINDINGS if args.fail_under is not None and rate < args.fail_under else EXIT_OK
 
 
-def _calibration(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, float]] | None:
-    """({section: calibrated?}, the grader's kappa, TPR and TNR) from --calibration (read before anything is sent)."""
+def _calibration(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, Any]] | None:
+    """({section: calibrated?}, the grader's kappa, TPR, TNR and completeness) from --calibration (read before anything
+    is sent)."""
     if not args.calibration:
         return None
-    from pathlib import Path
+    from spectools.eval.calibrate import read_report
 
-    from spectools.model import SpecError
-
-    name, hint = args.calibration, "write one with `spectools eval calibrate --out FILE`"
-    from spectools.io.external import read_json
-
-    report = read_json(Path(name), "a calibration report (write one with `spectools eval calibrate --out FILE`)")
-    try:
-        sections = {str(s["section"]): s["calibrated"] is True for s in report["sections"]}
-        rates = {k: float(report[k]) for k in ("kappa", "tpr", "tnr")}
-    except (KeyError, TypeError, ValueError):
-        raise SpecError(f"{name}: not a calibration report (it needs sections, kappa, tpr and tnr); {hint}") from None
-    if not (-1 <= rates["kappa"] <= 1 and 0 <= rates["tpr"] <= 1 and 0 <= rates["tnr"] <= 1):
-        raise SpecError(f"{name}: kappa must be from -1 to 1, and tpr and tnr from 0 to 1; {hint}")
-    return sections, rates
+    sections, said, warning = read_report(args.calibration)
+    if warning:
+        warn(warning)
+    return sections, said
 
 
 def _now() -> str:
@@ -311,46 +317,6 @@ def _where(spec: Any) -> dict[str, tuple[str | None, str | None]]:
     """{clause: (its section's anchor, that section's authority)} (the first section of an anchor wins)."""
     levels = {s.anchor: s.authority for s in reversed(spec.sections())}
     return {c.id: (c.section, levels.get(c.section or "")) for c in spec.clauses()}
-
-
-def _info(root: Path, settings: Settings, started: str, outcome: Outcome, target: Endpoint, judge: Endpoint) -> RunInfo:
-    from spectools.eval.grader import PROMPT_VERSION
-    from spectools.eval.results import RunInfo
-
-    return RunInfo(
-        _commit(root), settings.model, settings.grader_model, PROMPT_VERSION, settings.threshold, started, _now(),
-        outcome.complete, target.sent + judge.sent, target.hits + judge.hits,
-        target.prompt_tokens + judge.prompt_tokens, target.completion_tokens + judge.completion_tokens,
-        {"samples": settings.samples, "grader_samples": settings.grader_samples, "max_requests": settings.max_requests,
-         "max_tokens": target.max_tokens, "grader_max_tokens": judge.max_tokens, "developer_role": settings.developer_role},
-        _grading(outcome), sum(1 for s in outcome.samples if s.error), sum(1 for s in outcome.samples if s.cut_off),
-    )  # fmt: skip
-
-
-def _grading(outcome: Outcome) -> dict[str, int | str]:
-    """How many samples were graded with the JSON schema and how many as plain text (and why it fell back)."""
-    modes = [s.grading for s in outcome.samples]
-    out: dict[str, int | str] = {
-        "json_schema": sum("json_schema" in m for m in modes),
-        "plain": sum("plain" in m for m in modes),
-    }
-    if outcome.fell_back:
-        out["fell_back"] = outcome.fell_back[:1000]
-    return out
-
-
-def _commit(root: Path) -> str | None:
-    """HEAD's commit when the files under root are exactly HEAD's, else None (a working tree). A .spectools/ folder
-    (where the answer cache was kept before it moved out of the repository) does not count."""
-    from spectools.sources.git import GitError, run
-
-    try:
-        changed = run(["status", "--porcelain", "-z", "--", "."], root).split(b"\0")
-        if any(entry and b"/.spectools/" not in b"/" + entry[3:] for entry in changed):
-            return None
-        return run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root).decode().strip() or None
-    except (OSError, GitError):
-        return None
 
 
 def _write(

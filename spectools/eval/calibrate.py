@@ -55,6 +55,15 @@ def _comparisons(example: Example) -> Iterator[tuple[int, Comparison, list[dict[
             sent.append(chat_message(turn))
 
 
+def in_scope(todo: list[Case], spec: Spec, clauses: list[str] | None, sections: list[str] | None) -> list[Case]:
+    """The cases whose section is one of `sections`, or holds one of `clauses` (None: no such bound)."""
+    if clauses is None and sections is None:
+        return todo
+    wanted = set(sections or ())
+    wanted |= {c.section for c in spec.clauses() if c.id in set(clauses or ()) and c.section}
+    return [case for case in todo if case.section.anchor in wanted]
+
+
 def cases(spec: Spec) -> tuple[list[Case], list[str]]:
     """(a case per labelled candidate, warnings for labels that name no section)."""
     sections = {s.anchor: s for s in reversed(spec.sections())}  # the first section of an anchor wins
@@ -124,24 +133,75 @@ def _sections(rated: list[Graded], threshold: int) -> list[dict[str, Any]]:
     return out
 
 
-def report(graded: Iterable[Graded], threshold: int, qualified: bool = False) -> dict[str, Any]:
-    """The calibration report (JSON): rates, kappa, sections, the suggested threshold, and what was left apart
-    (qualified labels too, unless `qualified` counts them in)."""
+def report(
+    graded: Iterable[Graded], threshold: int, qualified: bool = False, cases_in_scope: int | None = None
+) -> dict[str, Any]:
+    """The calibration report (JSON): rates, kappa, sections, the suggested threshold (None when every threshold
+    would pass or fail every scored answer), what was left apart (qualified labels too, unless `qualified` counts
+    them in), and its coverage: how many of the cases in scope were graded, and whether that is all of them."""
     graded = list(graded)
-    cases_of = [g.case for g in graded]
-    apart = {"ok": sum(c.verdict == "OK" for c in cases_of), "qualified": sum(c.qualified and not qualified for c in cases_of)}
-    rated = [g for g in graded if g.case.verdict in ("GOOD", "BAD") and (qualified or not g.case.qualified)]
+    total = len(graded) if cases_in_scope is None else cases_in_scope
+    apart, rated = _apart(graded, qualified)
     scored = [g for g in rated if g.score is not None]
-    best = max(range(1, 8), key=lambda t: (kappa(rated, t), -abs(t - threshold)))
+    best = suggested(rated, threshold)
     overall = _rates(rated, threshold)
     return {
         **{k: overall[k] for k in ("tpr", "tnr", "n_good", "n_bad")}, "kappa": kappa(rated, threshold), "threshold": threshold,
-        "suggested_threshold": best, "suggested_kappa": kappa(rated, best),
+        "suggested_threshold": best, "suggested_kappa": kappa(rated, best) if best is not None else None,
         "length_score_correlation": correlation([len(g.case.answer) for g in scored], [float(g.score or 0) for g in scored]),
         "errors": len(rated) - len(scored),
+        "complete": len(graded) == total, "coverage": {"graded": len(graded), "cases": total},
         "apart": apart,
         "sections": _sections(rated, threshold),
     }  # fmt: skip
+
+
+def _apart(graded: list[Graded], qualified: bool) -> tuple[dict[str, int], list[Graded]]:
+    """(how many OK and qualified labels were left apart, the GOOD and BAD cases that are rated)."""
+    apart = {"ok": 0, "qualified": 0}
+    rated = []
+    for g in graded:
+        apart["ok"] += g.case.verdict == "OK"
+        apart["qualified"] += g.case.qualified and not qualified
+        if g.case.verdict in ("GOOD", "BAD") and (qualified or not g.case.qualified):
+            rated.append(g)
+    return apart, rated
+
+
+def suggested(rated: list[Graded], threshold: int) -> int | None:
+    """The threshold with the best kappa, nearest the one in use on a tie; only among thresholds that pass some scored
+    answers and fail others (one that passes or fails every answer tells nothing): None when there is none."""
+    scores = [g.score for g in rated if g.score is not None]
+    candidates = [t for t in range(2, 8) if scores and min(scores) < t <= max(scores)]
+    return max(candidates, key=lambda t: (kappa(rated, t), -abs(t - threshold))) if candidates else None
+
+
+def read_report(name: str) -> tuple[dict[str, bool], dict[str, Any], str]:
+    """({section: calibrated?}, what results carry of it: kappa, tpr, tnr and whether it is complete, a warning or "")
+    from a calibration report (read as untrusted: SpecError says what is wrong)."""
+    from pathlib import Path
+
+    from spectools.io.external import read_json
+    from spectools.model import SpecError
+
+    hint = "write one with `spectools eval calibrate --out FILE`"
+    report = read_json(Path(name), f"a calibration report ({hint})")
+    try:
+        sections = {str(s["section"]): s["calibrated"] is True for s in report["sections"]}
+        rates: dict[str, Any] = {k: float(report[k]) for k in ("kappa", "tpr", "tnr")}
+    except (KeyError, TypeError, ValueError):
+        raise SpecError(f"{name}: not a calibration report (it needs sections, kappa, tpr and tnr); {hint}") from None
+    if not (-1 <= rates["kappa"] <= 1 and 0 <= rates["tpr"] <= 1 and 0 <= rates["tnr"] <= 1):
+        raise SpecError(f"{name}: kappa must be from -1 to 1, and tpr and tnr from 0 to 1; {hint}")
+    warning = ""
+    if isinstance(report.get("complete"), bool):  # an interrupted or bounded calibrate says so; it is shown as such
+        rates["complete"] = report["complete"]
+        if not report["complete"]:
+            c = report.get("coverage")
+            known = isinstance(c, dict) and all(type(c.get(k)) is int for k in ("graded", "cases"))
+            coverage = f"{c['graded']} of {c['cases']} labelled answers graded" if known else "coverage unknown"
+            warning = f"{name}: an incomplete calibration ({coverage}); the results mark it so"
+    return sections, rates, warning
 
 
 def grade_all(todo: list[Case], judge: Any, settings: Any, done: Any = None) -> tuple[list[Graded], bool, bool]:

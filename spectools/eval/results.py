@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from spectools import __version__
 from spectools.model import wilson
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from spectools.eval.endpoint import Endpoint
+    from spectools.eval.run import Outcome, Settings
 
 SCHEMA_VERSION = 3  # 3: run.setup and cut_off (2 and 1 are still read by github/summary.py)
 
@@ -84,3 +90,45 @@ def document(info: RunInfo, results: list[dict[str, Any]]) -> dict[str, Any]:
 def audit_lines(samples: Iterable[Sample]) -> str:
     """One JSON object a line for every sample: what was answered, how it was graded, and why."""
     return "".join(json.dumps({**s._asdict(), "spectools": __version__}, ensure_ascii=False) + "\n" for s in samples)
+
+
+def run_info(
+    root: Path, settings: Settings, started: str, ended: str, outcome: Outcome, target: Endpoint, judge: Endpoint
+) -> RunInfo:
+    """What the results file says of the run: who answered and graded, how, what it cost, and how complete it is."""
+    from spectools.eval.grader import PROMPT_VERSION
+
+    return RunInfo(
+        spec_commit(root), settings.model, settings.grader_model, PROMPT_VERSION, settings.threshold, started, ended,
+        outcome.complete, target.sent + judge.sent, target.hits + judge.hits,
+        target.prompt_tokens + judge.prompt_tokens, target.completion_tokens + judge.completion_tokens,
+        {"samples": settings.samples, "grader_samples": settings.grader_samples, "max_requests": settings.max_requests,
+         "max_tokens": target.max_tokens, "grader_max_tokens": judge.max_tokens, "developer_role": settings.developer_role},
+        grading(outcome), sum(1 for s in outcome.samples if s.error), sum(1 for s in outcome.samples if s.cut_off),
+    )  # fmt: skip
+
+
+def grading(outcome: Outcome) -> dict[str, int | str]:
+    """How many samples were graded with the JSON schema and how many as plain text (and why it fell back)."""
+    modes = [s.grading for s in outcome.samples]
+    out: dict[str, int | str] = {
+        "json_schema": sum("json_schema" in m for m in modes),
+        "plain": sum("plain" in m for m in modes),
+    }
+    if outcome.fell_back:
+        out["fell_back"] = outcome.fell_back[:1000]
+    return out
+
+
+def spec_commit(root: Path) -> str | None:
+    """HEAD's commit when the files under root are exactly HEAD's, else None (a working tree). A .spectools/ folder
+    (where the answer cache was kept before it moved out of the repository) does not count."""
+    from spectools.sources.git import GitError, run
+
+    try:
+        changed = run(["status", "--porcelain", "-z", "--", "."], root).split(b"\0")
+        if any(entry and b"/.spectools/" not in b"/" + entry[3:] for entry in changed):
+            return None
+        return run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root).decode().strip() or None
+    except (OSError, GitError):
+        return None

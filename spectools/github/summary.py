@@ -167,7 +167,10 @@ def _compliance(inputs: Inputs) -> list[tuple[str, str]]:
         p, s = levels.get(authority.get(cid, "none"), (0, 0))
         levels[authority.get(cid, "none")] = (p + passed, s + samples)
     total = (sum(p for p, _ in head.values()), sum(s for _, s in head.values()))
-    lines = [f"### Compliance: {_pct(*total)} of {total[1]} graded answers passed", "", _who(inputs.results), ""]
+    lines = [f"### Compliance: {_pct(*total)} of {total[1]} graded answers passed{_flaws(inputs.results)}", ""]
+    lines += [_who(inputs.results), ""]
+    if any(r.get("model") and r.get("model") == r.get("grader") for r in inputs.results):
+        lines += ["> [!WARNING]", "> The grader is the model under test: it grades its own answers.", ""]
     if inputs.base_results:
         lines += [f"Base: {_who(inputs.base_results)}", ""]
         if any(at_base.get(cid) not in (None, at_head[cid]) for cid in head):
@@ -199,6 +202,16 @@ def _per_clause(
     return "\n".join(rows) + "\n\n</details>\n"
 
 
+def _flaws(results: Sequence[dict[str, Any]]) -> str:
+    """What the pass rate does not count, said next to it: samples in error, answers cut off, an incomplete run."""
+    errors = sum(int(r.get("errors", 0)) for r in results)
+    cut = sum(int(r.get("cut_off", 0)) for r in results)
+    parts = [f"{errors} sample{'s' * (errors != 1)} in error"] if errors else []
+    parts += [f"{cut} answer{'s' * (cut != 1)} cut at max_tokens"] if cut else []
+    parts += ["an incomplete run"] if any(r.get("complete") is False for r in results) else []
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def _who(results: Sequence[dict[str, Any]]) -> str:
     """Who answered and who graded (with the grader prompt's version, when the results give it)."""
     models = ", ".join(md(m) for m in sorted({str(r.get("model", "")) for r in results} - {""})) or "-"
@@ -217,7 +230,8 @@ def _calibrations(results: Sequence[dict[str, Any]]) -> str:
     said = ""
     for c in calibrations.values():
         rates = f"GOOD passed {c['tpr']:.0%}, BAD failed {c['tnr']:.0%}"
-        said += f"; its agreement with the spec's own labels: kappa {c['kappa']:.2f}, {rates}"
+        partial = " (from an incomplete calibration)" if c.get("complete") is False else ""
+        said += f"; its agreement with the spec's own labels{partial}: kappa {c['kappa']:.2f}, {rates}"
     return said
 
 
@@ -366,7 +380,7 @@ def load_results(text: bytes | str, name: str) -> list[dict[str, Any]]:
     if version in (2, 3):  # the run's model, grader and commit on every row, as version 1 has them
         run = data["run"]
         same = {"model": run["model"], "grader": run["grader"], "grader_prompt_version": run["grader_prompt_version"],
-                "threshold": run["threshold"], "setup": run.get("setup")}  # fmt: skip
+                "threshold": run["threshold"], "setup": run.get("setup"), "complete": run["complete"]}  # fmt: skip
         if "calibration" in run:
             same["calibration"] = run["calibration"]
         results = [{**r, **same, "spec_commit": run["spec_commit"] or ""} for r in results]

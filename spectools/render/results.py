@@ -64,13 +64,20 @@ def markdown(doc: dict[str, Any]) -> str:
 def calibration(doc: dict[str, Any]) -> str:
     """The calibration report as text: the rates, kappa, the suggested threshold, then each section."""
     r = doc.get("length_score_correlation")
-    best = f"best: {doc['suggested_kappa']:.2f} at {doc['suggested_threshold']}"
+    best = (
+        f"best: {doc['suggested_kappa']:.2f} at {doc['suggested_threshold']}"
+        if doc.get("suggested_threshold") is not None
+        else "no threshold to suggest: every score was the same"
+    )
     lines = [
         f"GOOD passed {_pct(doc['tpr'])} of {doc['n_good']}, BAD failed {_pct(doc['tnr'])} of {doc['n_bad']}; "
         f"kappa {doc['kappa']:.2f} at threshold {doc['threshold']} ({best})",
         f"left apart: {doc['apart']['ok']} OK, {doc['apart']['qualified']} qualified; {doc['errors']} unreadable grades; "
         f"answer length vs score: r = {'n/a' if r is None else f'{r:.2f}'}",
     ]
+    coverage = doc.get("coverage")
+    if coverage and not doc.get("complete", True):
+        lines.append(f"incomplete: {coverage['graded']} of {coverage['cases']} labelled answers graded")
     for s in doc["sections"]:
         mark = "calibrated" if s["calibrated"] else "not calibrated"
         lines.append(

@@ -123,3 +123,45 @@ def test_a_label_naming_no_section_is_left_out_with_a_warning(label: str) -> Non
     doc = parse_document("model_spec.md", DOC.replace("BAD[#honesty]", label))
     found, warnings = cases(Spec((doc,), ()))
     assert len(found) == 4 and "names no section" in warnings[0]
+
+
+def test_the_suggested_threshold_never_passes_or_fails_everything() -> None:
+    """Issue 19 (6): a grader that gave every answer the same score suggests no threshold (it once suggested 1, kappa
+    0, which passes everything); otherwise only thresholds between the lowest and highest score are candidates."""
+    flat = report(graded({"scope/1/1/1": 4, "scope/1/1/2": 4, "scope/1/1/3": 4}), 6)
+    assert flat["suggested_threshold"] is None and flat["suggested_kappa"] is None
+    from spectools.render.results import calibration
+
+    assert "no threshold to suggest" in calibration(flat)
+    low = report(graded({"scope/1/1/1": 2, "scope/1/1/2": 1, "scope/1/1/3": 1}), 6)
+    assert low["suggested_threshold"] == 2  # passes the GOOD at 2, fails the BADs at 1
+
+
+def test_calibrate_is_bounded_by_clauses_sections_and_requests_and_says_when_incomplete(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    (tmp_path / "model_spec.md").write_text(DOC, encoding="utf-8")
+    dry = cli("eval", "calibrate", str(tmp_path), "--grader-model", "g", "--dry-run")
+    assert dry.code == 0 and dry.out.startswith("5 labelled answers in scope")
+    only = cli("eval", "calibrate", str(tmp_path), "--grader-model", "g", "--sections", "honesty", "--dry-run")
+    assert only.out.startswith("1 labelled answers in scope")
+    by_clause = cli("eval", "calibrate", str(tmp_path), "--grader-model", "g", "--clauses", "sc01", "--dry-run")
+    assert by_clause.out.startswith("4 labelled answers in scope")  # graded against #scope: all but the BAD[#honesty]
+    with ChatServer(lambda body, n: completion('{"reasoning": "ok", "score": 7}')) as server:
+        out = tmp_path / "cal.json"
+        bounded = cli("eval", "calibrate", str(tmp_path), "--grader-model", "g", "--base-url", server.url, "--no-cache",
+                      "--max-requests", "2", "--concurrency", "1", "--out", str(out))  # fmt: skip
+        assert len(server.requests) == 2
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["complete"] is False and doc["coverage"] == {"graded": 2, "cases": 5}
+    assert "incomplete: 2 of 5 labelled answers graded" in bounded.out and "the calibration is incomplete" in bounded.err
+    spec_dir = tmp_path / "run"
+    spec_dir.mkdir()
+    from tests.eval.test_run import challenge
+    from tests.eval.test_run import spec as run_spec
+
+    run_spec(spec_dir, {"sc01": challenge("sc01", ["a"])})
+    with ChatServer(lambda body, n: completion('{"reasoning": "ok", "score": 7}' if body["model"] == "g" else "x")) as server:
+        ran = cli("eval", "run", str(spec_dir), "--model", "m", "--grader-model", "g", "--base-url", server.url,
+                  "--calibration", str(out), "--format", "json")  # fmt: skip
+    assert "an incomplete calibration (2 of 5 labelled answers graded)" in ran.err
+    assert json.loads(ran.out)["run"]["calibration"]["complete"] is False

@@ -176,3 +176,34 @@ def test_the_dry_run_shows_the_job_summary_that_lists_the_findings_already_there
     assert "not counted above: 1 error, 0 warnings (listed below)" in summary
     assert "<summary>Findings already there before this pull request (1)</summary>" in summary
     assert "clause 'sc01' has no challenge file examples/sc01.md" in summary
+
+
+def test_the_pass_rate_is_shown_with_what_it_leaves_out_and_two_files_of_one_setup_are_refused() -> None:
+    """Issue 19 (4): errors, answers cut off and an incomplete run stand next to the pass rate; a grader grading its own
+    answers is warned of; two results files of the same setup would count a clause twice: refused."""
+    from spectools.github.review import split_results
+    from spectools.model import SpecError
+
+    def row(cid: str, **more: object) -> dict:
+        return {"clause": cid, "model": "m", "grader": "g", "samples": 14, "passed": 9, "score": 9 / 14,
+                "spec_commit": "abc1234", **more}  # fmt: skip
+
+    body = render(Inputs(head=[], results=[row("aa01", errors=5, cut_off=2, complete=False)]))
+    assert (
+        "### Compliance: 64% of 14 graded answers passed (5 samples in error; 2 answers cut at max_tokens; an incomplete run)"
+        in body
+    )
+    own = render(Inputs(head=[], results=[row("aa01", grader="m")]))
+    assert "The grader is the model under test" in own
+    doc = {"schema_version": 3, "run": {"spec_commit": "abc1234", "model": "m", "grader": "g", "grader_prompt_version": "grader-1",
+           "threshold": 6, "started": "2026-12-01T00:00:00Z", "ended": "2026-12-01T00:01:00Z", "complete": True,
+           "requests": 2, "cache_hits": 0, "tokens": {"prompt": 1, "completion": 1},
+           "setup": {"samples": 1, "grader_samples": 1, "max_requests": None, "max_tokens": 4096}},
+           "results": [{"clause": "aa01", "section": None, "authority": None, "samples": 1, "passed": 1, "errors": 0,
+                        "cut_off": 0, "score": 1.0, "interval": [0.2, 1.0]}]}  # fmt: skip
+    text = json.dumps(doc)
+    with pytest.raises(SpecError, match=r"a\.json and b\.json both hold results of one setup for clause aa01"):
+        split_results([("a.json", text), ("b.json", text)], None, "abc1234" + "0" * 33)
+    other = json.dumps({**doc, "run": {**doc["run"], "model": "m2"}})
+    head, _ = split_results([("a.json", text), ("b.json", other)], None, "abc1234" + "0" * 33)
+    assert head is not None and len(head) == 2  # two models: two setups, both shown
