@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from spectools.cli.eval_endpoints import cache, endpoint_flags, endpoints, out_root, outputs_of, urls
-from spectools.cli.output import PATH_HELP, Parser, display, say, warn, write_json
+from spectools.cli.output import PATH_HELP, Parser, Progress, display, say, warn, write_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -79,6 +79,13 @@ def _add_calibrate(what: argparse._SubParsersAction[Parser]) -> None:
 
 
 def _grading_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--progress-every",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="off a terminal, a progress line this often on stderr (default: 30; 0: none)",
+    )
     p.add_argument("--grader-samples", type=int, metavar="K", help="grades per answer, the median decides (default: 1)")
     p.add_argument("--threshold", type=int, metavar="SCORE", help="the score from which an answer passes (default: 6)")
     p.add_argument("--concurrency", type=int, metavar="N", help="requests at once (default: 8)")
@@ -142,15 +149,21 @@ def _only(args: argparse.Namespace, root: Path) -> set[str] | None:
     return only
 
 
-def _progress(total: int) -> Any:
-    """A progress bar on stderr when it is a terminal (tqdm), else nothing."""
-    if not sys.stderr.isatty():
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, unit="sample", file=sys.stderr, leave=False)
+def _progress(args: argparse.Namespace, total: int, *endpoints: Endpoint, what: str = "samples") -> Progress:
+    """Progress on stderr: a bar on a terminal, else a line every --progress-every seconds."""
+    return Progress(total, args.progress_every, lambda: sum(e.sent for e in endpoints), what)
+
+
+def _expected(args: argparse.Namespace, root: Path, todo: list[Task], settings: Settings) -> int:
+    """How many samples the run will do: all of them, or with --max-requests those the cache holds and those the
+    budget can pay for (an answer and its grades each)."""
+    total = len(todo) * settings.samples
+    if settings.max_requests is None:
+        return total
+    from spectools.eval.run import plan
+
+    p = plan(todo, settings, cache(args, root), *urls(args), args.max_tokens, args.grader_max_tokens)
+    return min(total, p.answers_cached + settings.max_requests // (1 + settings.grader_samples))
 
 
 def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int, settings: Settings, root: Path) -> int:
@@ -203,10 +216,9 @@ def calibrate(args: argparse.Namespace) -> int:
         warn(f"the grader is the model under test ({args.model}): a model grading its own answers is not calibrated by this")
     _, judge = endpoints(args, root)
     settings = Settings("", args.grader_model, 1, args.grader_samples, args.threshold, args.concurrency, args.max_requests)
-    bar = _progress(len(todo))
-    graded, _, interrupted = grade_all(todo, judge, settings, (lambda g: bar.update(1)) if bar is not None else None)
-    if bar is not None:
-        bar.close()
+    bar = _progress(args, len(todo), judge, what="labelled answers")
+    graded, _, interrupted = grade_all(todo, judge, settings, lambda g: bar.update(g.score is None))
+    bar.close()
     doc = report(graded, args.threshold, args.include_qualified, len(todo))
     if not doc["complete"]:
         warn(f"the calibration is incomplete: {len(graded)} of {len(todo)} labelled answers graded; it is marked so")
@@ -261,11 +273,10 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     from spectools.eval.run import run as run_all
 
     target, judge = endpoints(args, root)
-    bar = _progress(len(todo) * settings.samples)
+    bar = _progress(args, _expected(args, root, todo, settings), target, judge)
     started = _now()
-    outcome = run_all(todo, target, judge, settings, (lambda s: bar.update(1)) if bar is not None else None)
-    if bar is not None:
-        bar.close()
+    outcome = run_all(todo, target, judge, settings, lambda s: bar.update(s.error is not None))
+    bar.close()
     results = per_clause(outcome.samples, _where(spec), settings.threshold)
     if calibration is not None:
         results = [{**r, "calibrated": calibration[0].get(r["section"] or "", False)} for r in results]

@@ -6,6 +6,9 @@ import argparse
 import os
 import re
 import sys
+import threading
+import time
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 from spectools.model import SpecError
@@ -183,3 +186,47 @@ def warn_retired(root: Path, loaded: Loaded, only: str | None = None) -> None:
     for d in reused(root, loaded):
         if only is None or f"'{only}'" in d.message:
             sys.stderr.write(term(f"spectools: warning: {d.location}: {d.message}") + "\n")
+
+
+class Progress:
+    """Progress of a long run on stderr: a bar on a terminal (tqdm); elsewhere (a CI log) a line every `every`
+    seconds, from a timer, so a log shows life while requests are slow: done of total, errors, requests a second,
+    and the time left at that pace."""
+
+    def __init__(self, total: int, every: float, requests: Callable[[], int], what: str = "samples") -> None:
+        self.total, self.every, self.requests, self.what = total, every, requests, what
+        self.done = self.errors = 0
+        self._started = time.monotonic()
+        self._stop = threading.Event()
+        self._bar: Any = None
+        if sys.stderr.isatty():
+            try:
+                from tqdm import tqdm
+
+                self._bar = tqdm(total=total, unit=what.rstrip("s"), file=sys.stderr, leave=False)
+            except ImportError:
+                pass
+        if self._bar is None and every > 0:
+            threading.Thread(target=self._tick, daemon=True, name="spectools-progress").start()
+
+    def update(self, failed: bool = False) -> None:
+        self.done += 1
+        self.errors += failed
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self._started, 1e-9)
+        rate = self.requests() / elapsed
+        left = (self.total - self.done) * elapsed / self.done if self.done else None
+        eta = f"about {left:.0f} s left" if left is not None else "time left unknown yet"
+        return f"progress: {self.done} of {self.total} {self.what}, {self.errors} errors, {rate:.1f} requests/s, {eta}"
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.every):
+            say(self.line())
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._bar is not None:
+            self._bar.close()

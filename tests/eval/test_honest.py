@@ -114,3 +114,22 @@ def test_an_endpoint_out_of_reach_is_exit_2_with_the_first_error_and_no_grade_is
     assert "cannot reach" in result.err or "gave no whole answer within 2 s" in result.err
     assert "sc01     no grade, 1 error" in result.out and "0%" not in result.out
     assert result.out.rstrip().endswith("overall: 0 of 0 graded answers passed; 1 errors, 0 cut off; complete")
+
+
+def test_off_a_terminal_progress_is_a_line_every_few_seconds_and_its_total_honours_the_budget(cli, tmp_path, monkeypatch) -> None:
+    """Issue 19 (7): a CI log shows life while requests are slow; the total is what the budget can pay for."""
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a", "b", "c", "d"])})
+
+    def slow(body: dict[str, Any], n: int) -> Reply:
+        reply = completion('{"reasoning": "ok", "score": 7}' if body["model"] == "g" else "answer")
+        reply.delay = 0.2
+        return reply
+
+    with ChatServer(slow) as server:
+        result = run(cli, tmp_path, server.url, "--progress-every", "0.05", "--concurrency", "1", "--no-cache",
+                     "--max-requests", "4")  # fmt: skip
+    lines = [line for line in result.err.splitlines() if line.startswith("spectools: progress: ")]
+    assert lines and all(" of 2 samples, " in line and "requests/s" in line for line in lines), result.err
+    quiet = run(cli, tmp_path, "http://127.0.0.1:9/v1", "--progress-every", "0", "--dry-run")
+    assert "progress:" not in quiet.err
