@@ -87,6 +87,17 @@ def _grading_flags(p: argparse.ArgumentParser) -> None:
         help="off a terminal, a progress line this often on stderr (default: 30; 0: none)",
     )
     p.add_argument("--grader-samples", type=int, metavar="K", help="grades per answer, the median decides (default: 1)")
+    p.add_argument(
+        "--grader-context",
+        choices=("section", "spec"),
+        help="what the grader reads besides the clause: its section (default), or the whole spec before it",
+    )
+    p.add_argument(
+        "--preset",
+        choices=("openai-model-spec",),
+        help="settings of a published method: openai-model-spec = the whole spec as context, 5 grades per answer, "
+        "their median, passing at 6 of 7 (a flag still wins)",
+    )
     p.add_argument("--threshold", type=int, metavar="SCORE", help="the score from which an answer passes (default: 6)")
     p.add_argument("--concurrency", type=int, metavar="N", help="requests at once (default: 8)")
 
@@ -96,7 +107,8 @@ def _defaults() -> dict[str, Any]:
     from spectools.eval.endpoint import MAX_TOKENS
 
     return {"samples": 1, "grader_samples": 1, "threshold": grader.THRESHOLD, "concurrency": 8, "timeout": 60.0,
-            "developer_role": "developer", "max_tokens": MAX_TOKENS, "grader_max_tokens": grader.MAX_TOKENS}  # fmt: skip
+            "developer_role": "developer", "max_tokens": MAX_TOKENS, "grader_max_tokens": grader.MAX_TOKENS,
+            "grader_context": "section"}  # fmt: skip
 
 
 def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> argparse.Namespace:
@@ -111,7 +123,9 @@ def _settled(args: argparse.Namespace, root: Path, config: dict[str, Any]) -> ar
             f"change what the gate measures: {', '.join(sorted(config))}); give them as flags"
         )
         config = {}
-    fallback = {**_defaults(), **config}
+    from spectools.eval.grader import PRESETS
+
+    fallback = {**_defaults(), **config, **PRESETS.get(getattr(args, "preset", None) or "", {})}
     settled = argparse.Namespace(**{k: fallback.get(k) if v is None else v for k, v in vars(args).items()})
     needed = "grader_model" if args.what == "calibrate" else "model"
     if not getattr(settled, needed):
@@ -215,7 +229,9 @@ def calibrate(args: argparse.Namespace) -> int:
     if args.model and args.model == args.grader_model:
         warn(f"the grader is the model under test ({args.model}): a model grading its own answers is not calibrated by this")
     _, judge = endpoints(args, root)
-    settings = Settings("", args.grader_model, 1, args.grader_samples, args.threshold, args.concurrency, args.max_requests)
+    whole = grader_text(args, loaded.spec)
+    settings = Settings("", args.grader_model, 1, args.grader_samples, args.threshold, args.concurrency, args.max_requests,
+                        whole_spec=whole)  # fmt: skip
     bar = _progress(args, len(todo), judge, what="labelled answers")
     graded, _, interrupted = grade_all(todo, judge, settings, lambda g: bar.update(g.score is None))
     bar.close()
@@ -249,7 +265,7 @@ def run_challenges(args: argparse.Namespace) -> int:
         warn(message)
     grader_model = args.grader_model or args.model
     if args.dry_run:
-        settings = Settings(args.model, grader_model, args.samples, args.grader_samples)
+        settings = Settings(args.model, grader_model, args.samples, args.grader_samples, whole_spec=grader_text(args, spec))
         return _dry_run(todo, args, len(skipped), settings, root)
     if grader_model == args.model:
         warn(f"the grader is the model under test ({args.model}); give --grader-model for a fairer grade")
@@ -262,8 +278,16 @@ def run_challenges(args: argparse.Namespace) -> int:
         args.concurrency,
         args.max_requests,
         args.developer_role,
+        grader_text(args, spec),
     )
     return _run(args, root, spec, todo, settings)
+
+
+def grader_text(args: argparse.Namespace, spec: Any) -> str:
+    """The whole spec's text for the grader with --grader-context spec, else "" (its section only)."""
+    from spectools.eval.grader import spec_text
+
+    return spec_text(spec) if args.grader_context == "spec" else ""
 
 
 def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], settings: Settings) -> int:

@@ -103,7 +103,8 @@ def run_info(
         outcome.complete, target.sent + judge.sent, target.hits + judge.hits,
         target.prompt_tokens + judge.prompt_tokens, target.completion_tokens + judge.completion_tokens,
         {"samples": settings.samples, "grader_samples": settings.grader_samples, "max_requests": settings.max_requests,
-         "max_tokens": target.max_tokens, "grader_max_tokens": judge.max_tokens, "developer_role": settings.developer_role},
+         "max_tokens": target.max_tokens, "grader_max_tokens": judge.max_tokens, "developer_role": settings.developer_role,
+         "grader_context": "spec" if settings.whole_spec else "section"},
         grading(outcome), sum(1 for s in outcome.samples if s.error), sum(1 for s in outcome.samples if s.cut_off),
     )  # fmt: skip
 

@@ -36,6 +36,7 @@ class Settings(NamedTuple):
     concurrency: int = 8
     max_requests: int | None = None
     developer_role: str = "developer"
+    whole_spec: str = ""  # the spec's text, before each clause the grader sees (--grader-context spec); "": its section
 
 
 class Outcome(NamedTuple):
@@ -112,7 +113,8 @@ class RunState:
         """The grader's k-th reply for this answer, and how it was asked for: with the JSON schema while the endpoint
         takes it; as plain text (read tolerantly) once a 400 said it cannot. Any other failure is this grade's."""
         structured = self.structured
-        body = grader.request(self.settings.grader_model, clause, section, conversation, answer, structured)
+        whole = self.settings.whole_spec
+        body = grader.request(self.settings.grader_model, clause, section, conversation, answer, structured, whole)
         good = _usable
         try:
             return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget, good), ("json_schema" if structured else "plain")
@@ -121,7 +123,7 @@ class RunState:
                 raise
             with self._lock:
                 self.structured, self.fell_back = False, self.fell_back or str(exc)
-        body = grader.request(self.settings.grader_model, clause, section, conversation, answer, False)
+        body = grader.request(self.settings.grader_model, clause, section, conversation, answer, False, whole)
         return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget, good), "plain"
 
 
@@ -260,7 +262,9 @@ def plan(
             cached += 1
             for k in range(settings.grader_samples):
                 request = bounded(
-                    grader.request(settings.grader_model, task.clause, task.section, task.messages, hit["text"]),
+                    grader.request(
+                        settings.grader_model, task.clause, task.section, task.messages, hit["text"], True, settings.whole_spec
+                    ),
                     grader_max_tokens,
                 )
                 kept = cache.get(cache_key(request, grader_base_url, k, grader.PROMPT_VERSION))

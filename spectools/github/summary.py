@@ -247,6 +247,8 @@ def _setup_words(r: dict[str, Any]) -> str:
         )
         if setup.get("developer_role") == "system":
             words.append("developer messages sent as system")
+        if setup.get("grader_context") == "spec":
+            words.append("the grader read the whole spec")
         if setup.get("max_requests") is not None:
             words.append(f"at most {setup['max_requests']} requests")
     return ", ".join(words)

@@ -133,3 +133,27 @@ def test_off_a_terminal_progress_is_a_line_every_few_seconds_and_its_total_honou
     assert lines and all(" of 2 samples, " in line and "requests/s" in line for line in lines), result.err
     quiet = run(cli, tmp_path, "http://127.0.0.1:9/v1", "--progress-every", "0", "--dry-run")
     assert "progress:" not in quiet.err
+
+
+def test_the_openai_preset_grades_five_times_with_the_whole_spec_before_the_clause(cli, tmp_path, monkeypatch) -> None:
+    """Issue 19 (9): --preset openai-model-spec (the whole spec as context, five grades, their median, passing at 6);
+    a flag still wins, and the results say how they were made."""
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a"])})
+    scores = iter([7, 2, 6, 6, 3])
+
+    def script(body: dict[str, Any], n: int) -> Reply:
+        if body["model"] == "m":
+            return completion("answer")
+        return completion(json.dumps({"reasoning": "r", "score": next(scores)}))
+
+    with ChatServer(script) as server:
+        result = run(cli, tmp_path, server.url, "--preset", "openai-model-spec", "--no-cache", "--format", "json")
+        grades = [r for r in server.requests if r["model"] == "g"]
+    doc = json.loads(result.out)
+    assert len(grades) == 5 and all(g["messages"][1]["content"].startswith("The whole spec:\n") for g in grades)
+    assert doc["run"]["setup"]["grader_samples"] == 5 and doc["run"]["setup"]["grader_context"] == "spec"
+    assert doc["run"]["threshold"] == 6 and doc["results"][0]["passed"] == 1  # the median of 7, 2, 6, 6, 3 is 6
+    with ChatServer(lambda body, n: completion('{"reasoning": "r", "score": 7}' if body["model"] == "g" else "x")) as server:
+        run(cli, tmp_path, server.url, "--preset", "openai-model-spec", "--grader-samples", "2", "--no-cache")
+        assert sum(r["model"] == "g" for r in server.requests) == 2
