@@ -1,6 +1,6 @@
 """`spectools eval export --to inspect`: the challenges as an Inspect (inspect_ai) dataset, the spec's
-labelled answers as a calibration dataset, and a task file that grades with Inspect's model-graded
-scorer and spectools' grader prompt.
+labelled answers as a calibration dataset, and a task file that grades as spectools does (the same prompt, the
+same JSON schema, an unreadable grade no score).
 
 Every piece of spec text goes into the JSON Lines datasets, as data; the task file is spectools' own
 code and holds none of it. Inspect has no developer role, so developer messages become system ones.
@@ -20,48 +20,105 @@ DATASET = "spectools_dataset.jsonl"
 CALIBRATION = "spectools_calibration.jsonl"
 TASK = "spectools_task.py"
 
-_TEMPLATE = (
-    grader.INSTRUCTIONS.replace("{", "{{").replace("}", "}}")
-    + """
-
-Clause: {clause}
-Section: {section_title} (authority: {authority})
-Section prose:
-{section_prose}
-
-Conversation:
-{question}
-
-Answer to grade:
-{answer}
-
-{instructions}"""
-)
-_GRADE_LINE = "After the JSON object, write a last line GRADE: C when the score is {threshold} or more, else GRADE: I."
-
 TASK_FILE = '''"""Inspect tasks for a behaviour spec, written by `spectools eval export --to inspect`.
 
     inspect eval {task} --model openai/MODEL --model-role grader=openai/GRADER
     inspect eval {task}@calibration --model-role grader=openai/GRADER --model mockllm/model
 
-The datasets beside this file hold every prompt, clause and labelled answer; this file holds none.
+Graded as `spectools eval` grades: the same prompt, the same JSON schema, a score from 1 to 7 that passes at
+{threshold}. A grade cut at max_tokens or that cannot be read is no score: left out of `graded_accuracy` and
+counted by `unreadable`, never a disagreement. The datasets beside this file hold every prompt, clause and labelled
+answer; this file holds none.
 """
 
+import json
+import re
 from pathlib import Path
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import json_dataset
-from inspect_ai.model import ModelOutput
-from inspect_ai.scorer import CORRECT, INCORRECT, Score, Target, accuracy, model_graded_qa, scorer, stderr
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig, ModelOutput, ResponseSchema, get_model
+from inspect_ai.scorer import CORRECT, INCORRECT, Score, Target, metric, scorer
 from inspect_ai.solver import Generate, TaskState, generate, solver
+from inspect_ai.util import JSONSchema
 
 HERE = Path(__file__).resolve().parent
-TEMPLATE = {template!r}
 INSTRUCTIONS = {instructions!r}
+SCHEMA = {schema!r}
+THRESHOLD = {threshold!r}
+MAX_TOKENS = {max_tokens!r}
+OBJECT = re.compile(r"\\{{[^{{}}]*\\}}")
 
 
+def read_grade(text):
+    """(score, reasoning) as spectools reads a grade: the reply as JSON, else its last flat object with a score."""
+    found = []
+    try:
+        found.append(json.loads(text))
+    except ValueError:
+        found += [json.loads(m.group(0)) for m in reversed(list(OBJECT.finditer(text))) if '"score"' in m.group(0)]
+    for data in found:
+        score = data.get("score") if isinstance(data, dict) else None
+        if isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 7:
+            return score, str(data.get("reasoning", ""))
+    return None
+
+
+NO_SCORE = -1.0  # an unreadable grade's value (C is 1, I is 0): kept apart through Inspect's reducers
+
+
+def _values(scores):
+    """Each sample's value as 1 (C), 0 (I) or None (no score), before or after Inspect's epoch reducer."""
+    out = []
+    for s in scores:
+        v = getattr(getattr(s, "score", s), "value", None)
+        v = {{CORRECT: 1.0, INCORRECT: 0.0}}.get(v, v) if isinstance(v, str) else v
+        out.append(float(v) if isinstance(v, (int, float)) and v >= 0 else None)
+    return out
+
+
+@metric
+def graded_accuracy():
+    """The share of CORRECT among the samples that got a score (an unreadable grade is no score)."""
+
+    def compute(scores):
+        graded = [v for v in _values(scores) if v is not None]
+        return sum(graded) / len(graded) if graded else 0.0
+
+    return compute
+
+
+@metric
+def unreadable():
+    """Samples whose grade was cut at max_tokens or could not be read."""
+
+    def compute(scores):
+        return float(sum(v is None for v in _values(scores)))
+
+    return compute
+
+
+async def grade(state):
+    """The grader's score for the answer in state, asked as spectools asks it; None when there is none."""
+    prompt = state.metadata["grader_prompt"] + "\\n\\nAnswer to grade:\\n" + state.output.completion
+    schema = ResponseSchema(name=SCHEMA["name"], json_schema=JSONSchema.model_validate(SCHEMA["schema"]), strict=True)
+    config = GenerateConfig(temperature=0, max_tokens=MAX_TOKENS, response_schema=schema)
+    out = await get_model(role="grader").generate([ChatMessageSystem(content=INSTRUCTIONS), ChatMessageUser(content=prompt)],
+                                                  config=config)
+    if out.stop_reason == "max_tokens":
+        return None
+    return read_grade(out.completion)
+
+
+@scorer(metrics=[graded_accuracy(), unreadable()])
 def spec_grader():
-    return model_graded_qa(template=TEMPLATE, instructions=INSTRUCTIONS, include_history=True)
+    async def score(state: TaskState, target: Target) -> Score:
+        found = await grade(state)
+        if found is None:
+            return Score(value=NO_SCORE, explanation="the grade was cut at max_tokens or could not be read")
+        return Score(value=CORRECT if found[0] >= THRESHOLD else INCORRECT, answer=str(found[0]), explanation=found[1])
+
+    return score
 
 
 @task
@@ -81,25 +138,33 @@ def labelled_answer():
     return solve
 
 
-@scorer(metrics=[accuracy(), stderr()])
+@scorer(metrics=[graded_accuracy(), unreadable()])
 def agreement():
-    """Correct when the grader passes a GOOD answer (target C) or fails a BAD one (target I)."""
-    grade = spec_grader()
+    """Correct when the grader passes a GOOD answer (target C) or fails a BAD one (target I); no score when the grade
+    cannot be had (as `spectools eval calibrate` counts it: an error, not a disagreement)."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        graded = await grade(state, target)
-        agrees = graded is not None and graded.value == target.text
-        explanation = graded.explanation if graded is not None else None
-        return Score(value=CORRECT if agrees else INCORRECT, answer=graded.answer if graded else None, explanation=explanation)
+        found = await grade(state)
+        if found is None:
+            return Score(value=NO_SCORE, explanation="the grade was cut at max_tokens or could not be read")
+        passed = found[0] >= THRESHOLD
+        agrees = passed == (target.text == "C")
+        return Score(value=CORRECT if agrees else INCORRECT, answer=str(found[0]), explanation=found[1])
 
     return score
 
 
 @task
 def calibration():
-    """The spec's GOOD answers should pass and its BAD ones fail: accuracy is the grader's agreement with the labels."""
+    """The spec's GOOD answers should pass and its BAD ones fail: graded_accuracy is the grader's agreement."""
     return Task(dataset=json_dataset(str(HERE / {calibration!r})), solver=labelled_answer(), scorer=agreement())
 '''
+
+
+def _prompt(clause: Any, section: Any, conversation: list[dict[str, Any]]) -> str:
+    """What spectools' grader is told before the answer (grader.request's user message, up to "Answer to grade:")."""
+    body = grader.request("", clause, section, conversation, "")
+    return str(body["messages"][1]["content"]).rsplit("\n\nAnswer to grade:\n", 1)[0]
 
 
 def _line(sample: dict[str, Any]) -> str:
@@ -113,6 +178,7 @@ def _challenge(t: Task) -> dict[str, Any]:
         "section_title": section.title if section else "",
         "authority": (section.authority if section else None) or "none",
         "section_prose": section.prose if section else "",
+        "grader_prompt": _prompt(t.clause, section, t.messages),
     }
     return {"id": t.id, "input": t.messages, "target": t.clause.text, "metadata": metadata}
 
@@ -125,6 +191,7 @@ def _labelled(c: Case) -> dict[str, Any]:
         "authority": c.section.authority or "none",
         "section_prose": c.section.prose,
         "answer": c.answer,
+        "grader_prompt": _prompt(None, c.section, c.messages),
     }
     return {"id": c.id, "input": conversation or "(none)", "target": "C" if c.verdict == "GOOD" else "I", "metadata": metadata}
 
@@ -135,8 +202,10 @@ def inspect_files(spec: Spec, threshold: int = grader.THRESHOLD) -> dict[str, st
     labelled = [c for c in cases(spec)[0] if c.verdict in ("GOOD", "BAD") and not c.qualified]
     task = TASK_FILE.format(
         task=TASK,
-        template=_TEMPLATE,
-        instructions=_GRADE_LINE.format(threshold=threshold),
+        instructions=grader.INSTRUCTIONS,
+        schema=grader.SCHEMA,
+        threshold=threshold,
+        max_tokens=grader.MAX_TOKENS,
         dataset=DATASET,
         calibration=CALIBRATION,
     )

@@ -58,9 +58,11 @@ def test_inspect_runs_the_exported_tasks_with_the_same_grader(cli, tmp_path: Pat
         prompt = body["messages"][-1]["content"]
         if "Answer to grade:" not in prompt:  # the model under test
             return completion("I can only help with Acme products.")
-        good = "I can only help" in prompt.rsplit("Answer to grade:", 1)[1]
-        verdict = {"reasoning": "r", "score": 7 if good else 2}
-        return completion(f"Reasoning.\n{json.dumps(verdict)}\nGRADE: {'C' if good else 'I'}")
+        answer = prompt.rsplit("Answer to grade:", 1)[1]
+        if "Why did the chicken" in answer:  # one BAD answer's grade cannot be read: no score, not a disagreement
+            return completion("I would rather not say.")
+        good = "I can only help" in answer
+        return completion(json.dumps({"reasoning": "r", "score": 7 if good else 2}))
 
     with ChatServer(script) as server:
         model = get_model("openai/m", base_url=server.url, api_key="k", responses_api=False)
@@ -72,9 +74,11 @@ def test_inspect_runs_the_exported_tasks_with_the_same_grader(cli, tmp_path: Pat
     gc.collect()  # Inspect's unclosed anyio streams go now, under this test's filters, not in a later test's
     calibration, challenges = logs
     assert calibration.status == "success" and challenges.status == "success", (calibration.error, challenges.error)
-    assert calibration.results.scores[0].metrics["accuracy"].value == 1.0  # the grader agreed with every label
-    assert challenges.results.scores[0].metrics["accuracy"].value == 1.0
-    assert (
-        "After the JSON object, write a last line GRADE: C when the score is 6 or more"
-        in server.requests[-1]["messages"][-1]["content"]
-    )
+    metrics = calibration.results.scores[0].metrics
+    assert metrics["graded_accuracy"].value == 1.0 and metrics["unreadable"].value == 1.0  # as `eval calibrate` counts
+    assert challenges.results.scores[0].metrics["graded_accuracy"].value == 1.0
+    grades = [r for r in server.requests if "Answer to grade:" in r["messages"][-1]["content"]]
+    assert grades and all(r["response_format"]["type"] == "json_schema" for r in grades)  # the same JSON schema
+    from spectools.eval import grader
+
+    assert all(r["messages"][0]["content"] == grader.INSTRUCTIONS for r in grades)  # the same prompt
