@@ -3,8 +3,9 @@
     python bench/house.py
 
 - top-level parts: the modules and folders directly in spectools/ (`__init__` and `__main__` not counted);
-- module size: lines per module (limit 400);
-- function size: lines per function or method (limit 60) and cyclomatic complexity, measured with radon
+- module size: lines per module (a figure, not a rule);
+- function size: lines per function or method and cyclomatic complexity, measured with radon (figures; ruff's C901
+  flags a knotted function)
   (limit 15);
 - layers: each top-level part imports only parts below it in LAYERS, so no two parts import each other;
 - one owner: git is run only by sources/git.py, only cli/ prints, only io/ replaces files, and each
@@ -22,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "spectools"
 
 # lowest first: a part may import only the parts before it
 LAYERS = ("model", "io", "sources", "parse", "diff", "checks", "render", "changelog", "github", "authoring", "eval", "cli")
-LIMITS = {"parts": 12, "module_lines": 400, "function_lines": 60, "complexity": 15}
+LIMITS = {"parts": 12}  # sizes are figures, not rules; knots are ruff's C901 (pyproject.toml)
 
 
 def modules() -> list[Path]:
@@ -122,21 +123,10 @@ def main() -> int:
 
     argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0]).parse_args()
     fns, mods = functions(), module_lines()
-    over_lines = [(n, lines) for n, lines, _ in fns if lines > LIMITS["function_lines"]]
-    over_cc = [(n, cc) for n, _, cc in fns if cc > LIMITS["complexity"]]
-    big = [(n, lines) for n, lines in mods if lines > LIMITS["module_lines"]]
     breaches = layer_breaches()
     print(f"top-level parts: {len(parts())} (limit {LIMITS['parts']}): {', '.join(parts())}")
-    print(f"modules: {len(mods)}; largest {max(lines for _, lines in mods)} lines (limit {LIMITS['module_lines']})")
-    print(f"functions: {len(fns)}; longest {max(f[1] for f in fns)} lines, most complex CC {max(f[2] for f in fns)}")
-    for label, rows in (
-        ("modules over 400 lines", big),
-        ("functions over 60 lines", over_lines),
-        ("functions over CC 15", over_cc),
-    ):
-        print(f"{label}: {len(rows)}")
-        for name, figure in sorted(rows, key=lambda r: -r[1]):
-            print(f"  {figure:4d}  {name}")
+    print(f"modules: {len(mods)}; largest {max(lines for _, lines in mods)} lines")
+    print(f"functions: {len(fns)}; longest {max(f[1] for f in fns)} lines, most complex CC {max(f[2] for f in fns)} (radon)")
     print(f"imports against the layers ({' < '.join(LAYERS)}): {len(breaches)}")
     for line in breaches:
         print("  " + line)
@@ -144,7 +134,7 @@ def main() -> int:
     print(f"things done or defined outside their one owner: {len(strays)}")
     for line in strays:
         print("  " + line)
-    return 1 if big or over_lines or over_cc or breaches or strays or len(parts()) > LIMITS["parts"] else 0
+    return 1 if breaches or strays or len(parts()) > LIMITS["parts"] else 0
 
 
 if __name__ == "__main__":

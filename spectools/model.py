@@ -173,6 +173,10 @@ class Spec(NamedTuple):
     def clauses(self) -> list[Clause]:
         return [c for d in self.documents for c in d.clauses]
 
+    def section_index(self) -> dict[str, Section]:
+        """{anchor: section}; when two sections share an anchor (SPEC201), the first one wins, everywhere."""
+        return {s.anchor: s for s in reversed(self.sections())}
+
     def examples(self) -> list[Example]:
         """Every example, the documents' then the challenge files'."""
         return [e for d in self.documents for e in d.examples] + [e for c in self.challenges for e in c.examples]

@@ -1,5 +1,5 @@
 """The rules of the house (docs/ARCHITECTURE.md), measured on spectools/ by bench/house.py: a few rooms,
-layers that never import upwards, small modules and functions, and one owner for each concept."""
+layers that never import upwards, and one owner for each concept; knotted functions are ruff's C901 to flag."""
 
 from __future__ import annotations
 
@@ -22,15 +22,14 @@ def test_every_part_is_a_layer_and_no_part_imports_a_higher_one() -> None:
     assert house.layer_breaches() == []
 
 
-def test_no_module_over_400_lines() -> None:
-    assert [(n, lines) for n, lines in house.module_lines() if lines > house.LIMITS["module_lines"]] == []
+def test_knots_are_ruffs_to_find_and_size_is_no_rule() -> None:
+    """Issue 19 (11): the numeric caps on module and function length made code squeeze to fit; branches that knot
+    are flagged by ruff's C901 (mccabe) in the lint run (tests/test_lint.py), the layers and owners by this file."""
+    import tomllib
 
-
-def test_no_function_over_60_lines_or_cyclomatic_complexity_15() -> None:
-    fns = house.functions()
-    assert len(fns) > 100  # radon saw the package
-    assert [(n, lines) for n, lines, _ in fns if lines > house.LIMITS["function_lines"]] == []
-    assert [(n, cc) for n, _, cc in fns if cc > house.LIMITS["complexity"]] == []
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]["lint"]
+    assert "C90" in lint["select"] and lint["mccabe"]["max-complexity"] <= 15
+    assert "module_lines" not in house.LIMITS and "function_lines" not in house.LIMITS
 
 
 def test_each_concept_has_one_owner() -> None:

@@ -98,7 +98,9 @@ def _grading_flags(p: argparse.ArgumentParser) -> None:
         help="settings of a published method: openai-model-spec = the whole spec as context, 5 grades per answer, "
         "their median, passing at 6 of 7 (a flag still wins)",
     )
-    p.add_argument("--threshold", type=int, metavar="SCORE", help="the score from which an answer passes (default: 6)")
+    from spectools.eval.grader import THRESHOLD
+
+    p.add_argument("--threshold", type=int, metavar="SCORE", help=f"the score from which an answer passes (default: {THRESHOLD})")
     p.add_argument("--concurrency", type=int, metavar="N", help="requests at once (default: 8)")
 
 
@@ -350,7 +352,7 @@ def _now() -> str:
 
 def _where(spec: Any) -> dict[str, tuple[str | None, str | None]]:
     """{clause: (its section's anchor, that section's authority)} (the first section of an anchor wins)."""
-    levels = {s.anchor: s.authority for s in reversed(spec.sections())}
+    levels = {anchor: s.authority for anchor, s in spec.section_index().items()}
     return {c.id: (c.section, levels.get(c.section or "")) for c in spec.clauses()}
 
 

@@ -12,13 +12,21 @@ def add_export(what: argparse._SubParsersAction[Parser]) -> None:
         "export",
         help="write the challenges and the calibration cases for another eval engine (Inspect)",
         description="Write an Inspect (inspect_ai) dataset of the challenges (one sample per prompt, id <clause>/<n>), "
-        "a dataset of the spec's labelled answers for calibration, and a task file that grades with Inspect's "
-        "model-graded scorer and spectools' grader prompt. Files that exist are not overwritten without --force.",
+        "a dataset of the spec's labelled answers for calibration, and a task file that grades as spectools does (the "
+        "same prompt and JSON schema; an unreadable grade is no score). Files that exist are not overwritten without --force.",
     )
     x.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
     x.add_argument("--to", choices=("inspect",), default="inspect", help="the engine (default: inspect)")
     x.add_argument("--out", required=True, metavar="DIR", help="the folder to write the files to")
-    x.add_argument("--threshold", type=int, default=6, metavar="SCORE", help="the score from which an answer passes")
+    from spectools.eval.grader import THRESHOLD
+
+    x.add_argument(
+        "--threshold",
+        type=int,
+        default=THRESHOLD,
+        metavar="SCORE",
+        help=f"the score from which an answer passes (default: {THRESHOLD})",
+    )
     x.add_argument("--force", action="store_true", help="overwrite the files where they exist")
 
 

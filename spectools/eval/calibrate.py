@@ -66,7 +66,7 @@ def in_scope(todo: list[Case], spec: Spec, clauses: list[str] | None, sections: 
 
 def cases(spec: Spec) -> tuple[list[Case], list[str]]:
     """(a case per labelled candidate, warnings for labels that name no section)."""
-    sections = {s.anchor: s for s in reversed(spec.sections())}  # the first section of an anchor wins
+    sections = spec.section_index()
     out, warnings = [], []
     for section in spec.sections():
         for e, example in enumerate(section.examples, 1):

@@ -49,7 +49,7 @@ class Outcome(NamedTuple):
 def tasks(spec: Spec, only: set[str] | None = None, developer_role: str = "developer") -> tuple[list[Task], list[str]]:
     """(a task per example of every challenge file, warnings for challenge files whose clause does not exist)."""
     clauses = {c.id: c for c in spec.clauses()}
-    sections = {s.anchor: s for s in spec.sections()}
+    sections = spec.section_index()  # the first section of an anchor wins, as everywhere
     out: list[Task] = []
     warnings = []
     for challenge in sorted(spec.challenges, key=lambda c: c.clause_id):

@@ -147,7 +147,7 @@ def _pct(passed: int, samples: int) -> str:
 def _authorities(inputs: Inputs) -> dict[str, str]:
     if not inputs.spec:
         return {}
-    levels = {s.anchor: s.authority for s in reversed(inputs.spec.sections())}  # the first section of an anchor wins
+    levels = {anchor: s.authority for anchor, s in inputs.spec.section_index().items()}
     return {c.id: levels.get(c.section or "") or "none" for c in inputs.spec.clauses()}
 
 
