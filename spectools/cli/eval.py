@@ -42,6 +42,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     r.add_argument("--dry-run", action="store_true", help="say how many requests the run would send, and send none")
     r.add_argument(
+        "--batch",
+        action="store_true",
+        help="send the answers, then the grades, as two Batch API jobs (half the price at OpenAI; a vLLM batch runner); "
+        "a rerun resumes a batch already sent; what a batch did not answer is asked for directly",
+    )
+    r.add_argument(
+        "--batch-poll", type=float, default=30.0, metavar="SECONDS", help="how often to ask a batch how it is (default: 30)"
+    )
+    r.add_argument(
+        "--batch-wait",
+        type=float,
+        default=86400.0,
+        metavar="SECONDS",
+        help="how long to wait for a batch, then stop (default: a day)",
+    )
+    r.add_argument(
         "--out", metavar="FILE", help="write the results (schema/results.schema.json) here, and every answer to FILE.jsonl"
     )
     r.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="what is printed (default: text)")
@@ -168,6 +184,27 @@ def _only(args: argparse.Namespace, root: Path) -> set[str] | None:
 def _progress(args: argparse.Namespace, total: int, *endpoints: Endpoint, what: str = "samples") -> Progress:
     """Progress on stderr: a bar on a terminal, else a line every --progress-every seconds."""
     return Progress(total, args.progress_every, lambda: sum(e.sent for e in endpoints), what)
+
+
+def _batches(args: argparse.Namespace, todo: list[Task], settings: Settings, target: Endpoint, judge: Endpoint) -> None:
+    """The answers the cache lacks as one batch, then the grades of those answers as another (eval/batch.py)."""
+    from spectools.eval import grader
+    from spectools.eval.batch import answer_lines, grade_lines, run_batch
+    from spectools.model import SpecError
+
+    if target.cache is None or judge.cache is None:
+        raise SpecError("--batch keeps the replies in the answer cache, and a rerun resumes from it: drop --no-cache")
+    if settings.max_requests is not None:
+        raise SpecError("--batch sends every request at once: --max-requests cannot bound it; give one of them")
+    wait = (args.batch_poll, args.batch_wait)
+    answers = run_batch(answer_lines(todo, settings, target, target.cache), target, target.cache, wait, say)
+    grades = run_batch(
+        grade_lines(todo, settings, target, judge, judge.cache), judge, judge.cache, wait, say,
+        lambda r: grader.usable(r.text, r.finish_reason),
+    )  # fmt: skip
+    for what, done in (("answers", answers), ("grades", grades)):
+        if done.sent:
+            say(f"{what}: {done.loaded} of {done.sent} from the batch ({done.status}); {done.failed} asked for directly")
 
 
 def _expected(args: argparse.Namespace, root: Path, todo: list[Task], settings: Settings) -> int:
@@ -299,6 +336,8 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     from spectools.eval.run import run as run_all
 
     target, judge = endpoints(args, root)
+    if args.batch:
+        _batches(args, todo, settings, target, judge)
     bar = _progress(args, _expected(args, root, todo, settings), target, judge)
     started = _now()
     outcome = run_all(todo, target, judge, settings, lambda s: bar.update(s.error is not None))

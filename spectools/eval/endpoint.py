@@ -34,6 +34,7 @@ REQUEST_THREAD = "spectools-request"  # the name of a request's worker (a test w
 _UNPAIRED = re.compile(r"[\ud800-\udfff]")
 MAX_REPLY = 1024 * 1024  # bytes of one HTTP reply read at most (an answer is capped by max_tokens besides)
 MAX_TOKENS = 4096  # a request's max_tokens, unless it names its own
+MAX_BATCH_FILE = 512 * 1024 * 1024  # bytes of a batch's output file read at most
 
 
 class Reply(NamedTuple):
@@ -61,13 +62,15 @@ def _inflater(encoding: str) -> Any:
     raise ReplyTooLarge(f"a reply in an encoding spectools does not read ({encoding[:20]})")
 
 
-def _http_client(timeout: float) -> Any:
-    """An httpx client (the openai client's own kind) that reads at most MAX_REPLY bytes of a reply, counted after
+def _http_client(timeout: float, limit: int = 0) -> Any:
+    """An httpx client (the openai client's own kind) that reads at most `limit` (MAX_REPLY) bytes of a reply, counted after
     decompression (it decompresses gzip and deflate itself, bounded, so that a small compressed reply cannot become a
     huge one), and stops reading one that is still coming when the request's time is up."""
     import time
 
     import httpx
+
+    most = limit or MAX_REPLY
 
     class Capped(httpx.SyncByteStream):
         def __init__(self, inner: Any, deadline: float, inflater: Any) -> None:
@@ -76,11 +79,11 @@ def _http_client(timeout: float) -> Any:
         def __iter__(self) -> Any:
             read = 0
             for raw in self.inner:
-                chunk = raw if self.inflater is None else self.inflater.decompress(raw, MAX_REPLY + 1 - read)
+                chunk = raw if self.inflater is None else self.inflater.decompress(raw, most + 1 - read)
                 read += len(chunk)
                 more = self.inflater is not None and self.inflater.unconsumed_tail
-                if read > MAX_REPLY or more or time.monotonic() > self.deadline:
-                    raise ReplyTooLarge(f"more than {MAX_REPLY} bytes, or longer than {timeout:g} s")
+                if read > most or more or time.monotonic() > self.deadline:
+                    raise ReplyTooLarge(f"more than {most} bytes, or longer than {timeout:g} s")
                 yield chunk
 
         def close(self) -> None:
@@ -222,6 +225,19 @@ class Endpoint:
             max_retries=retries,
             http_client=_http_client(timeout),
         )
+        self._key, self._retries = api_key or "none", retries
+
+    def files_client(self) -> Any:
+        """A client of the same endpoint for the Batch API's files and batches, reading up to MAX_BATCH_FILE a reply."""
+        from openai import OpenAI
+
+        return OpenAI(base_url=self.base_url, api_key=self._key, timeout=self.timeout, max_retries=self._retries,
+                      http_client=_http_client(self.timeout, MAX_BATCH_FILE))  # fmt: skip
+
+    def key_of(self, body: dict[str, Any], sample: int, version: str = "") -> tuple[str, dict[str, Any]]:
+        """(the cache key, the body as it would be sent) of a request, as chat() would send it."""
+        sent = bounded(body, self.max_tokens, self.token_field)
+        return cache_key(sent, self.base_url, sample, version), sent
 
     def chat(
         self,
@@ -334,6 +350,20 @@ class Endpoint:
         counts = {k: getattr(usage, k, 0) for k in ("prompt_tokens", "completion_tokens")}
         return Reply(text, _count(counts, "prompt_tokens"), _count(counts, "completion_tokens"), False,
                      finish if isinstance(finish, str) else "")  # fmt: skip
+
+
+def reply_of(body: Any) -> Reply | None:
+    """The reply in a chat completion given as JSON (a batch's output line), or None when it is not one."""
+    try:
+        choice = body["choices"][0]
+        text, finish = choice["message"]["content"], choice.get("finish_reason")
+    except (KeyError, IndexError, TypeError):
+        return None
+    if not isinstance(text, str):
+        return None
+    usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
+    return Reply(_UNPAIRED.sub("\ufffd", text), _count(usage, "prompt_tokens"), _count(usage, "completion_tokens"), False,
+                 finish if isinstance(finish, str) else "")  # fmt: skip
 
 
 def _count(data: dict[str, Any], name: str) -> int:
