@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -74,3 +75,41 @@ def test_the_diff_and_changelog_samples_are_what_spectools_prints(cli, tmp_path:
     _same(_block("$ spectools diff"), "$ spectools diff v0.1.0 v0.2.0\n" + diff.out + diff.err)
     notes = cli("changelog", "v0.2.0", cwd=demo)
     _same(_block("## v0.2.0", "markdown"), notes.out)
+
+
+def eval_sample(cli, demo: Path) -> str:
+    """The README's local eval run, against a scripted server: cm01 passes three times; cm02's second answer is cut at
+    max_tokens and its third fails; pv01's grades can never be read."""
+    from spectools.eval.run import tasks
+    from spectools.parse.load import load, open_worktree
+    from tests.chat_server import ChatServer, completion
+
+    assert cli("init", str(demo), "--git").code == 0
+    cm02 = json.dumps(next(t.messages for t in tasks(load(open_worktree(demo)).spec)[0] if t.clause.id == "cm02"))
+    seen: dict[str, int] = {}
+
+    def script(body: dict, n: int):  # type: ignore[no-untyped-def]
+        if body["model"] == "local":
+            text = json.dumps(body["messages"])
+            seen[text] = seen.get(text, 0) + 1
+            reply = completion(f"answer {seen[text]}")
+            if text == cm02 and seen[text] == 2:
+                reply.body["choices"][0]["finish_reason"] = "length"
+            return reply
+        prompt = body["messages"][1]["content"]
+        if "Clause [^pv01]:" in prompt:
+            return completion("I cannot say.")  # never a readable grade
+        failed = "Clause [^cm02]:" in prompt and prompt.endswith("answer 3")
+        return completion(json.dumps({"reasoning": "r", "score": 2 if failed else 7}))
+
+    with ChatServer(script) as server:
+        result = cli("eval", "run", str(demo), "--model", "local", "--grader-model", "gpt-4.1", "--base-url", server.url,
+                     "--clauses", "cm01", "cm02", "pv01", "--samples", "3", "--no-cache", "--concurrency", "1")  # fmt: skip
+    return result.out
+
+
+def test_the_readme_eval_sample_is_what_spectools_prints(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    shown = _block("$ SPECTOOLS_GRADER_API_KEY").split("\n")
+    printed = eval_sample(cli, tmp_path / "demo")
+    assert "\n".join(shown[3:]) == printed  # after the command's three lines
