@@ -13,8 +13,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from spectools.eval.endpoint import Endpoint
-    from spectools.eval.results import RunInfo, Sample
+    from spectools.eval.results import Sample
     from spectools.eval.run import Outcome, Settings, Task
+    from spectools.io.results import ClauseResult, RunInfo
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -332,7 +333,7 @@ def grader_text(args: argparse.Namespace, spec: Any) -> str:
 def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], settings: Settings) -> int:
     calibration = _calibration(args)  # a bad report is refused before anything is sent
     outputs = outputs_of(args)  # and so is an --out that may not be written
-    from spectools.eval.results import per_clause
+    from spectools.eval.results import per_clause, where
     from spectools.eval.run import run as run_all
 
     target, judge = endpoints(args, root)
@@ -342,9 +343,9 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     started = _now()
     outcome = run_all(todo, target, judge, settings, lambda s: bar.update(s.error is not None))
     bar.close()
-    results = per_clause(outcome.samples, _where(spec), settings.threshold)
+    results = per_clause(outcome.samples, where(spec), settings.threshold)
     if calibration is not None:
-        results = [{**r, "calibrated": calibration[0].get(r["section"] or "", False)} for r in results]
+        results = [r._replace(calibrated=calibration[0].get(r.section or "", False)) for r in results]
     from spectools.eval.results import run_info
 
     info = run_info(root, settings, started, _now(), outcome, target, judge)
@@ -353,7 +354,7 @@ def _run(args: argparse.Namespace, root: Path, spec: Any, todo: list[Task], sett
     return _exit_code(args, outcome, results)
 
 
-def _exit_code(args: argparse.Namespace, outcome: Outcome, results: list[dict[str, Any]]) -> int:
+def _exit_code(args: argparse.Namespace, outcome: Outcome, results: list[ClauseResult]) -> int:
     """130 interrupted; 2 when every sample failed (nothing was measured: an endpoint out of reach, say), with the
     first failure; 1 under --fail-under; else 0."""
     from spectools.model import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
@@ -365,7 +366,7 @@ def _exit_code(args: argparse.Namespace, outcome: Outcome, results: list[dict[st
         first = next(s.error for s in outcome.samples if s.error)
         say(f"error: every sample failed, so the run measured nothing; the first failure: {first}")
         return EXIT_USAGE
-    graded, passed = sum(r["samples"] for r in results), sum(r["passed"] for r in results)
+    graded, passed = sum(r.samples for r in results), sum(r.passed for r in results)
     rate = passed / graded if graded else 0.0
     return EXIT_FINDINGS if args.fail_under is not None and rate < args.fail_under else EXIT_OK
 
@@ -375,9 +376,9 @@ def _calibration(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, A
     is sent)."""
     if not args.calibration:
         return None
-    from spectools.eval.calibrate import read_report
+    from spectools.io.results import load_calibration
 
-    sections, said, warning = read_report(args.calibration)
+    sections, said, warning = load_calibration(args.calibration)
     if warning:
         warn(warning)
     return sections, said
@@ -389,28 +390,19 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _where(spec: Any) -> dict[str, tuple[str | None, str | None]]:
-    """{clause: (its section's anchor, that section's authority)} (the first section of an anchor wins)."""
-    levels = {anchor: s.authority for anchor, s in spec.section_index().items()}
-    return {c.id: (c.section, levels.get(c.section or "")) for c in spec.clauses()}
-
-
 def _write(
     args: argparse.Namespace,
     outputs: list[tuple[Path, Path | None]],
     info: RunInfo,
-    results: list[dict[str, Any]],
+    results: list[ClauseResult],
     samples: list[Sample],
-    calibration: dict[str, float] | None,
+    calibration: dict[str, Any] | None,
 ) -> None:
-    import json
+    from spectools.eval.results import audit_lines
+    from spectools.io.results import document, dumps
 
-    from spectools.eval.results import audit_lines, document
-
-    doc = document(info, results)
-    if calibration is not None:
-        doc["run"]["calibration"] = calibration
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    doc = document(info, results, calibration)
+    text = dumps(doc)
     if outputs:
         from spectools.io import write_atomic
 

@@ -176,34 +176,6 @@ def suggested(rated: list[Graded], threshold: int) -> int | None:
     return max(candidates, key=lambda t: (kappa(rated, t), -abs(t - threshold))) if candidates else None
 
 
-def read_report(name: str) -> tuple[dict[str, bool], dict[str, Any], str]:
-    """({section: calibrated?}, what results carry of it: kappa, tpr, tnr and whether it is complete, a warning or "")
-    from a calibration report (read as untrusted: SpecError says what is wrong)."""
-    from pathlib import Path
-
-    from spectools.io.external import read_json
-    from spectools.model import SpecError
-
-    hint = "write one with `spectools eval calibrate --out FILE`"
-    report = read_json(Path(name), f"a calibration report ({hint})")
-    try:
-        sections = {str(s["section"]): s["calibrated"] is True for s in report["sections"]}
-        rates: dict[str, Any] = {k: float(report[k]) for k in ("kappa", "tpr", "tnr")}
-    except (KeyError, TypeError, ValueError):
-        raise SpecError(f"{name}: not a calibration report (it needs sections, kappa, tpr and tnr); {hint}") from None
-    if not (-1 <= rates["kappa"] <= 1 and 0 <= rates["tpr"] <= 1 and 0 <= rates["tnr"] <= 1):
-        raise SpecError(f"{name}: kappa must be from -1 to 1, and tpr and tnr from 0 to 1; {hint}")
-    warning = ""
-    if isinstance(report.get("complete"), bool):  # an interrupted or bounded calibrate says so; it is shown as such
-        rates["complete"] = report["complete"]
-        if not report["complete"]:
-            c = report.get("coverage")
-            known = isinstance(c, dict) and all(type(c.get(k)) is int for k in ("graded", "cases"))
-            coverage = f"{c['graded']} of {c['cases']} labelled answers graded" if known else "coverage unknown"
-            warning = f"{name}: an incomplete calibration ({coverage}); the results mark it so"
-    return sections, rates, warning
-
-
 def grade_all(todo: list[Case], judge: Any, settings: Any, done: Any = None) -> tuple[list[Graded], bool, bool]:
     """Every case graded (against its section as a whole), at most settings.concurrency at once."""
     from spectools.eval.endpoint import OutOfBudget

@@ -1,4 +1,5 @@
-"""A run's samples -> the results file (schema/results.schema.json, version 3) and the audit lines.
+"""A run's samples -> its results (io/results.py owns the file: schema/results.schema.json, version 3) and the audit
+lines.
 
 A result per clause: samples graded, how many passed (score at or above the threshold), errors (no
 answer, or no readable grade: never counted as a pass or a fail), the pass rate and its Wilson 95%
@@ -9,18 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from spectools import __version__
-from spectools.model import wilson
+from spectools.io.results import ClauseResult, RunInfo
+from spectools.model import Spec, wilson
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from spectools.eval.endpoint import Endpoint
     from spectools.eval.run import Outcome, Settings
-
-SCHEMA_VERSION = 3  # 3: run.setup and cut_off (2 and 1 are still read by github/summary.py)
 
 
 class Sample(NamedTuple):
@@ -37,28 +37,13 @@ class Sample(NamedTuple):
     grading: str = ""  # how its grades were asked for: "json_schema", "plain", or "json_schema+plain"
 
 
-class RunInfo(NamedTuple):
-    spec_commit: str | None
-    model: str
-    grader: str
-    grader_prompt_version: str
-    threshold: int
-    started: str
-    ended: str
-    complete: bool
-    requests: int
-    cache_hits: int
-    prompt_tokens: int
-    completion_tokens: int
-    setup: dict[str, int | str | None]  # samples, grader_samples, max_requests, max_tokens, developer_role...
-    grading: dict[str, int | str]  # grades asked for with the JSON schema, as plain text, and why it fell back
-    errors: int  # samples with no answer or no usable grade
-    cut_off: int  # answers cut at max_tokens
+def where(spec: Spec) -> dict[str, tuple[str | None, str | None]]:
+    """{clause: (its section's anchor, that section's authority)} (the first section of an anchor wins)."""
+    levels = {anchor: s.authority for anchor, s in spec.section_index().items()}
+    return {c.id: (c.section, levels.get(c.section or "")) for c in spec.clauses()}
 
 
-def per_clause(
-    samples: Iterable[Sample], where: dict[str, tuple[str | None, str | None]], threshold: int
-) -> list[dict[str, Any]]:
+def per_clause(samples: Iterable[Sample], where: dict[str, tuple[str | None, str | None]], threshold: int) -> list[ClauseResult]:
     """One result per clause (sorted by id); where: clause -> (section anchor, authority)."""
     counts: dict[str, list[int]] = {}
     for s in samples:
@@ -72,19 +57,9 @@ def per_clause(
     out = []
     for clause, (graded, passed, errors, cut_off) in sorted(counts.items()):
         section, authority = where.get(clause, (None, None))
-        lo, hi = wilson(passed, graded)
         score = round(passed / graded, 4) if graded else 0.0
-        out.append(
-            {"clause": clause, "section": section, "authority": authority, "samples": graded, "passed": passed,
-             "errors": errors, "cut_off": cut_off, "score": score, "interval": [lo, hi]}
-        )  # fmt: skip
+        out.append(ClauseResult(clause, section, authority, graded, passed, errors, cut_off, score, wilson(passed, graded)))
     return out
-
-
-def document(info: RunInfo, results: list[dict[str, Any]]) -> dict[str, Any]:
-    run = info._asdict()
-    tokens = {"prompt": run.pop("prompt_tokens"), "completion": run.pop("completion_tokens")}
-    return {"schema_version": SCHEMA_VERSION, "run": {**run, "tokens": tokens}, "results": results}
 
 
 def audit_lines(samples: Iterable[Sample]) -> str:

@@ -177,7 +177,7 @@ def split_results(
 ) -> tuple[list[Any] | None, list[Any] | None]:
     """(head results, base results) from results files (name, text): a row belongs to the base when its
     spec commit is the base's (and not the head's), to the head otherwise."""
-    from spectools.github.summary import load_results
+    from spectools.io.results import load as load_results
 
     if not files:
         return None, None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spectools.diff.changes import ChangeSet, Kind, clause_ids
-from spectools.model import SEVERITIES, Diagnostic, Spec, SpecError, severity_counts
+from spectools.model import SEVERITIES, Diagnostic, Spec, severity_counts
 from spectools.render.changes import LINE_LIMIT, UNITS, change_sections
 from spectools.render.escape import md
 
@@ -360,33 +360,3 @@ def _cut(line: str, limit: int) -> str:
     head = re.sub(r"&[a-z#0-9]*$|<[^>]*$", "", head)
     opened = [t for t in ("del", "ins") if head.count(f"<{t}>") > head.count(f"</{t}>")]
     return head + "".join(f"</{t}>" for t in opened) + " … (cut: the whole line is in the job summary)"
-
-
-def load_results(text: bytes | str, name: str) -> list[dict[str, Any]]:
-    """A results file (schema/results.schema.json), checked as untrusted input; SpecError says what is wrong."""
-
-    from spectools.io import schema
-    from spectools.io.external import parse_json, validator
-
-    data = parse_json(text, name, "a results file")
-    full = schema("results")
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    version = version if type(version) is int else None  # 1.0 and true are no version (the schema then says why)
-    # the version's own definition, so that a message names the field at fault, not the "oneOf"
-    checked = {"$defs": full["$defs"], **full["$defs"][f"v{version}"]} if version in (1, 2, 3) else full
-    errors = sorted(validator(checked).iter_errors(data), key=lambda e: list(e.path))
-    if errors:
-        where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
-        raise SpecError(f"{name}: {where}: {errors[0].message} (see schema/results.schema.json)")
-    results: list[dict[str, Any]] = data["results"]
-    if version in (2, 3):  # the run's model, grader and commit on every row, as version 1 has them
-        run = data["run"]
-        same = {"model": run["model"], "grader": run["grader"], "grader_prompt_version": run["grader_prompt_version"],
-                "threshold": run["threshold"], "setup": run.get("setup"), "complete": run["complete"]}  # fmt: skip
-        if "calibration" in run:
-            same["calibration"] = run["calibration"]
-        results = [{**r, **same, "spec_commit": run["spec_commit"] or ""} for r in results]
-    for r in results:
-        if r["passed"] > r["samples"]:
-            raise SpecError(f"{name}: clause {r['clause']}: passed ({r['passed']}) is more than samples ({r['samples']})")
-    return results

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from spectools.eval.results import RunInfo, Sample, audit_lines, document, per_clause
-from spectools.github.summary import load_results
+from spectools.eval.results import Sample, audit_lines, per_clause
+from spectools.io.results import RunInfo, document
+from spectools.io.results import load as load_results
 from spectools.model import wilson
 
 
@@ -32,11 +33,11 @@ def test_per_clause_counts_passes_at_the_threshold_and_keeps_errors_apart() -> N
         sample("cd34", 1),
     ]
     rows = per_clause(samples, {"ab12": ("scope", "developer")}, threshold=6)
-    assert rows[0] == {
+    assert rows[0].as_json() == {
         "clause": "ab12", "section": "scope", "authority": "developer", "samples": 3, "passed": 2, "errors": 1,
         "cut_off": 0, "score": 0.6667, "interval": list(wilson(2, 3)),
     }  # fmt: skip
-    assert rows[1]["clause"] == "cd34" and rows[1]["passed"] == 0 and rows[1]["section"] is None
+    assert rows[1].clause == "cd34" and rows[1].passed == 0 and rows[1].section is None
 
 
 def test_a_results_file_is_what_the_pull_request_summary_reads() -> None:

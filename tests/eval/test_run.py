@@ -61,7 +61,7 @@ def test_every_example_is_answered_and_graded_per_clause(tmp_path: Path) -> None
         outcome = run(todo, Endpoint(server.url, "k"), Endpoint(server.url, "k"), Settings("m", "g", samples=2))
     assert outcome.complete and len(outcome.samples) == 6 and len(server.requests) == 12
     rows = per_clause(outcome.samples, {"sc01": ("scope", "developer")}, 6)
-    assert [(r["clause"], r["samples"], r["passed"], r["errors"]) for r in rows] == [("sc01", 4, 2, 0), ("sc02", 2, 0, 0)]
+    assert [(r.clause, r.samples, r.passed, r.errors) for r in rows] == [("sc01", 4, 2, 0), ("sc02", 2, 0, 0)]
     graded = next(r for r in server.requests if r["model"] == "g")
     assert "Clause [^sc01]" in graded["messages"][1]["content"] or "Clause [^sc02]" in graded["messages"][1]["content"]
 
@@ -137,4 +137,4 @@ def test_a_model_that_does_not_answer_is_an_error_not_a_fail(tmp_path: Path) -> 
     with ChatServer(lambda body, n: error(500, "down") if body["model"] == "m" else script(body, n)) as server:
         outcome = run(todo, Endpoint(server.url, "k", retries=0), Endpoint(server.url, "k"), Settings("m", "g"))
     assert all(s.error and "no answer" in s.error and s.score is None for s in outcome.samples)
-    assert all(r["errors"] == r["samples"] + r["errors"] for r in per_clause(outcome.samples, {}, 6))
+    assert all(r.errors == r.samples + r.errors for r in per_clause(outcome.samples, {}, 6))

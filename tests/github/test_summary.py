@@ -8,7 +8,8 @@ import pytest
 
 from spectools.diff.changes import ChangeSet, Kind, change
 from spectools.diff.engine import diff
-from spectools.github.summary import MARKER, Inputs, load_results, render, utf16_len
+from spectools.github.summary import MARKER, Inputs, render, utf16_len
+from spectools.io.results import load as load_results
 from spectools.model import Diagnostic, Location, Spec, SpecError
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.sources.config import Config

@@ -149,7 +149,8 @@ def test_a_cache_dir_inside_the_repository_is_refused(inside: str, cli, tmp_path
 def test_results_of_another_setup_are_never_compared(head: dict, base: dict) -> None:
     """spectools.yaml can set the threshold or the sample counts; the comment then names each side's setup and
     shows no regression or improvement between them."""
-    from spectools.github.summary import Inputs, load_results, render
+    from spectools.github.summary import Inputs, render
+    from spectools.io.results import load as load_results
 
     def results(setup: dict, passed: int, commit: str) -> list:
         doc = {"schema_version": 3, "run": {
@@ -171,7 +172,7 @@ def test_results_of_another_setup_are_never_compared(head: dict, base: dict) -> 
 
 
 def test_forged_grades_in_a_results_file_cannot_claim_more_passes_than_samples(tmp_path: Path) -> None:
-    from spectools.github.summary import load_results
+    from spectools.io.results import load as load_results
     from spectools.model import SpecError
 
     doc = {"schema_version": 1, "results": [{"clause": "a", "model": "m", "grader": "g", "samples": 1, "passed": 5,
@@ -244,7 +245,8 @@ def test_a_gated_run_reads_nothing_spectools_yaml_says(config: dict, cli, tmp_pa
 
 
 def test_older_results_without_a_setup_are_not_compared_with_new_ones() -> None:
-    from spectools.github.summary import Inputs, load_results, render
+    from spectools.github.summary import Inputs, render
+    from spectools.io.results import load as load_results
 
     old = {"schema_version": 2, "run": {"spec_commit": "b" * 40, "model": "m", "grader": "g", "grader_prompt_version": PROMPT_VERSION,
            "threshold": 6, "started": "s", "ended": "e", "complete": True, "requests": 1, "cache_hits": 0,
