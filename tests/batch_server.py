@@ -22,6 +22,7 @@ from tests.chat_server import Reply
 class BatchServer:
     def __init__(self, script: Callable[[dict[str, Any], int], Reply], polls: int = 1, expire: bool = False) -> None:
         self.script, self.polls, self.expire = script, polls, expire
+        self.in_progress = "in_progress"  # what a running batch's status says (a test may make it hostile)
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self.alone: list[dict[str, Any]] = []  # chat requests sent one at a time
@@ -130,7 +131,7 @@ class BatchServer:
                         if batch["status"] not in ("completed", "expired") and batch["polls"] > server.polls:
                             server._run(batch)
                         elif batch["status"] == "validating":
-                            batch["status"] = "in_progress"
+                            batch["status"] = server.in_progress
                     self._send(200, {k: v for k, v in batch.items() if k != "polls"})
                 elif parts[-1] == "content" and parts[-2] in server.files:
                     self._send(200, server.files[parts[-2]].decode("utf-8"), text=True)

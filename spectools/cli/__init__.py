@@ -142,8 +142,10 @@ def _main(args_in: "list[str]") -> int:
     except Exception as exc:
         if os.environ.get("SPECTOOLS_DEBUG"):
             raise
+        from spectools.render.escape import term
+
         sys.stderr.write(
-            f"spectools: internal error: {type(exc).__name__}: {exc}\n"
+            f"spectools: internal error: {type(exc).__name__}: {term(str(exc))[:500]}\n"
             f"This is a bug in spectools {__version__}. Please report it at {ISSUES_URL} with the command you ran "
             "(set SPECTOOLS_DEBUG=1 for the traceback).\n"
         )

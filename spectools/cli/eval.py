@@ -256,8 +256,8 @@ def calibrate(args: argparse.Namespace) -> int:
     loaded = load(open_worktree(root))
     args = _settled(args, root, loaded.config.eval)
     confined = out_root(args, root)  # before anything is sent
-    todo, warnings = cases(loaded.spec)
-    todo = in_scope(todo, loaded.spec, args.clauses, args.sections)
+    everything, warnings = cases(loaded.spec)
+    todo = in_scope(everything, loaded.spec, args.clauses, args.sections)
     for message in warnings:
         warn(message)
     if args.dry_run:
@@ -275,9 +275,10 @@ def calibrate(args: argparse.Namespace) -> int:
     bar = _progress(args, len(todo), judge, what="labelled answers")
     graded, _, interrupted = grade_all(todo, judge, settings, lambda g: bar.update(g.score is None))
     bar.close()
-    doc = report(graded, args.threshold, args.include_qualified, len(todo))
+    doc = report(graded, args.threshold, args.include_qualified, len(todo), len(everything))
     if not doc["complete"]:
-        warn(f"the calibration is incomplete: {len(graded)} of {len(todo)} labelled answers graded; it is marked so")
+        said = f"{len(graded)} of the spec's {len(everything)} labelled answers graded"
+        warn(f"the calibration is incomplete: {said}; it is marked so")
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.out:
         from spectools.io import write_atomic

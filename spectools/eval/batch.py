@@ -14,15 +14,16 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from spectools.eval import grader
-from spectools.eval.endpoint import Cache, Endpoint, Reply, reply_of
+from spectools.eval.endpoint import MAX_REPLY, Cache, Endpoint, Reply, ReplyTooLarge, reply_of
 from spectools.eval.run import Settings, Task
 from spectools.model import SpecError
 
 DONE = ("completed", "failed", "expired", "cancelled")
+SAID = 200  # characters of an endpoint's batch id or status shown at most
 URL = "/v1/chat/completions"
 
 
@@ -97,7 +98,9 @@ def _submit(client: Any, lines: dict[str, dict[str, Any]], cache: Cache, state_k
         raise SpecError(
             f"the endpoint did not take the batch ({type(exc).__name__}: {str(exc)[:200]}); run without --batch"
         ) from None
-    batch_id = str(batch.id)
+    batch_id = str(getattr(batch, "id", "") or "")
+    if not batch_id or len(batch_id) > SAID:
+        raise SpecError("the endpoint answered the batch with no usable id; run without --batch")
     cache.put(state_key, {"text": batch_id, "lines": len(lines)})  # a rerun resumes this batch
     tell(f"sent a batch of {len(lines)} requests ({batch_id})")
     return batch_id
@@ -113,13 +116,17 @@ def _wait(client: Any, batch_id: str, wait: tuple[float, float], tell: Callable[
             batch = client.batches.retrieve(batch_id)
         except openai.OpenAIError as exc:
             raise SpecError(f"cannot read batch {batch_id} ({type(exc).__name__}); rerun to resume it") from None
-        status = str(getattr(batch, "status", ""))
+        status = str(getattr(batch, "status", ""))[:SAID]  # the endpoint's words: said short (and escaped, by tell)
         if status in DONE:
             return batch
         if time.monotonic() - started > most:
             raise SpecError(f"batch {batch_id} is still {status} after {most:g} s; rerun later to resume it (nothing is lost)")
         counts = getattr(batch, "request_counts", None)
-        done = f"{getattr(counts, 'completed', 0)} of {getattr(counts, 'total', 0)} done" if counts else "waiting"
+        done = (
+            f"{str(getattr(counts, 'completed', 0))[:20]} of {str(getattr(counts, 'total', 0))[:20]} done"
+            if counts
+            else "waiting"
+        )
         tell(f"batch {batch_id}: {status}, {done}")
         time.sleep(every)
 
@@ -127,21 +134,59 @@ def _wait(client: Any, batch_id: str, wait: tuple[float, float], tell: Callable[
 def _load(
     client: Any, batch: Any, lines: dict[str, dict[str, Any]], cache: Cache, good: Callable[[Reply], bool] | None
 ) -> tuple[int, int]:
-    """(replies put in the cache, rows not answered). Only lines of this batch, and only chat completions, are read."""
+    """(replies put in the cache, rows not answered). The output file is streamed; a row is read only when it is at
+    most MAX_REPLY bytes, names one of this batch's requests, and holds a chat completion: anything else is skipped
+    (and asked for again, directly, by the run)."""
+    import openai
+
     output = getattr(batch, "output_file_id", None)
-    text = client.files.content(output).text if output else ""
     loaded = 0
-    for raw in text.splitlines():
+    if isinstance(output, str) and output:
         try:
-            row = json.loads(raw)
-            key, response = row["custom_id"], row["response"]
-        except (ValueError, KeyError, TypeError):
-            continue
-        if key not in lines or not isinstance(response, dict) or response.get("status_code") != 200:
-            continue  # not a line of ours, or an error: asked again synchronously
-        reply = reply_of(response.get("body"))
-        if reply is None or (good is not None and not good(reply)):
-            continue
-        cache.put(key, {k: v for k, v in reply._asdict().items() if k != "cached"})
-        loaded += 1
+            with client.files.with_streaming_response.content(output) as response:
+                for raw in rows(response.iter_bytes()):
+                    loaded += _keep(raw, lines, cache, good)
+        except (openai.OpenAIError, ReplyTooLarge):
+            pass  # no output to read (or too much): every row is asked for directly
     return loaded, len(lines) - loaded
+
+
+def rows(chunks: Iterable[bytes], limit: int = MAX_REPLY) -> Iterator[bytes]:
+    """The lines of a stream, each at most `limit` bytes; a longer one is skipped whole, never held."""
+    line, skipping = bytearray(), False
+    for chunk in chunks:
+        start = 0
+        while start <= len(chunk):
+            end = chunk.find(b"\n", start)
+            piece = chunk[start:] if end < 0 else chunk[start:end]
+            if not skipping:
+                line += piece
+                skipping = len(line) > limit
+                if skipping:
+                    line.clear()
+            if end < 0:
+                break
+            if not skipping:
+                yield bytes(line)
+            line.clear()
+            skipping = False
+            start = end + 1
+    if line and not skipping:
+        yield bytes(line)
+
+
+def _keep(raw: bytes, lines: dict[str, dict[str, Any]], cache: Cache, good: Callable[[Reply], bool] | None) -> int:
+    """1 when this output row is a good reply to one of the batch's requests, now in the cache; else 0."""
+    try:
+        row = json.loads(raw)
+        key, response = row["custom_id"], row["response"]
+        body = response["body"] if isinstance(response, dict) and response.get("status_code") == 200 else None
+    except (ValueError, KeyError, TypeError, RecursionError):  # not JSON, too deep, or not a row
+        return 0
+    if not isinstance(key, str) or key not in lines or body is None:
+        return 0
+    reply = reply_of(body)
+    if reply is None or (good is not None and not good(reply)):
+        return 0
+    cache.put(key, {k: v for k, v in reply._asdict().items() if k != "cached"})
+    return 1

@@ -134,13 +134,18 @@ def _sections(rated: list[Graded], threshold: int) -> list[dict[str, Any]]:
 
 
 def report(
-    graded: Iterable[Graded], threshold: int, qualified: bool = False, cases_in_scope: int | None = None
+    graded: Iterable[Graded],
+    threshold: int,
+    qualified: bool = False,
+    cases_in_scope: int | None = None,
+    in_spec: int | None = None,
 ) -> dict[str, Any]:
     """The calibration report (JSON): rates, kappa, sections, the suggested threshold (None when every threshold
     would pass or fail every scored answer), what was left apart (qualified labels too, unless `qualified` counts
     them in), and its coverage: how many of the cases in scope were graded, and whether that is all of them."""
     graded = list(graded)
     total = len(graded) if cases_in_scope is None else cases_in_scope
+    whole = total if in_spec is None else in_spec  # the spec's labelled answers: complete only when all were graded
     apart, rated = _apart(graded, qualified)
     scored = [g for g in rated if g.score is not None]
     best = suggested(rated, threshold)
@@ -150,7 +155,7 @@ def report(
         "suggested_threshold": best, "suggested_kappa": kappa(rated, best) if best is not None else None,
         "length_score_correlation": correlation([len(g.case.answer) for g in scored], [float(g.score or 0) for g in scored]),
         "errors": len(rated) - len(scored),
-        "complete": len(graded) == total, "coverage": {"graded": len(graded), "cases": total},
+        "complete": 0 < len(graded) == total == whole, "coverage": {"graded": len(graded), "cases": total, "in_spec": whole},
         "apart": apart,
         "sections": _sections(rated, threshold),
     }  # fmt: skip

@@ -102,7 +102,12 @@ def _http_client(timeout: float, limit: int = 0) -> Any:
 
 
 class RequestFailed(Exception):
-    """The endpoint did not answer, or answered with an error, after the client's retries."""
+    """The endpoint did not answer, or answered with an error, after the client's retries. status: the HTTP status
+    it answered with, when it answered (a decision is taken on it, never on what the message says)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class OutOfBudget(Exception):
@@ -142,8 +147,7 @@ def bounded(body: dict[str, Any], max_tokens: int, field: str = "max_tokens") ->
 
 def _wants_completion_tokens(failure: RequestFailed) -> bool:
     """Whether the endpoint refused max_tokens and asks for max_completion_tokens (OpenAI's reasoning models)."""
-    said = str(failure)
-    return "answered 400" in said and "max_completion_tokens" in said
+    return failure.status == 400 and "max_completion_tokens" in str(failure)
 
 
 def cache_key(body: dict[str, Any], base_url: str, sample: int, version: str) -> str:
@@ -321,7 +325,7 @@ class Endpoint:
         try:
             response = self._client.chat.completions.create(**body)
         except openai.APIStatusError as exc:
-            raise RequestFailed(f"{self.base_url} answered {exc.status_code}: {_message(exc)}") from None
+            raise RequestFailed(f"{self.base_url} answered {exc.status_code}: {_message(exc)}", exc.status_code) from None
         except ReplyTooLarge as exc:
             raise RequestFailed(f"{self.base_url} answered {exc}: not read") from None
         except openai.APITimeoutError:  # the client's own clock ran out first: the same failure, said the same way

@@ -34,6 +34,7 @@ answer; this file holds none.
 import json
 import re
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import json_dataset
@@ -47,21 +48,14 @@ INSTRUCTIONS = {instructions!r}
 SCHEMA = {schema!r}
 THRESHOLD = {threshold!r}
 MAX_TOKENS = {max_tokens!r}
-OBJECT = re.compile(r"\\{{[^{{}}]*\\}}")
+
+
+# how spectools reads a grade (spectools/eval/grader.py), copied here as it is
+{reader}
 
 
 def read_grade(text):
-    """(score, reasoning) as spectools reads a grade: the reply as JSON, else its last flat object with a score."""
-    found = []
-    try:
-        found.append(json.loads(text))
-    except ValueError:
-        found += [json.loads(m.group(0)) for m in reversed(list(OBJECT.finditer(text))) if '"score"' in m.group(0)]
-    for data in found:
-        score = data.get("score") if isinstance(data, dict) else None
-        if isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 7:
-            return score, str(data.get("reasoning", ""))
-    return None
+    return parse(text)
 
 
 NO_SCORE = -1.0  # an unreadable grade's value (C is 1, I is 0): kept apart through Inspect's reducers
@@ -167,6 +161,15 @@ def _prompt(clause: Any, section: Any, conversation: list[dict[str, Any]]) -> st
     return str(body["messages"][1]["content"]).rsplit("\n\nAnswer to grade:\n", 1)[0]
 
 
+def grade_reader() -> str:
+    """The source of spectools' own grade reader (grader.parse and what it uses), for the exported task: the two read
+    every reply alike, because they are the same code."""
+    import inspect
+
+    parts = [inspect.getsource(x) for x in (grader.Grade, grader._grade, grader.parse)]
+    return f"_OBJECT = re.compile({grader._OBJECT.pattern!r})\n\n\n" + "\n\n".join(parts)
+
+
 def _line(sample: dict[str, Any]) -> str:
     return json.dumps(sample, ensure_ascii=False, sort_keys=True) + "\n"
 
@@ -208,6 +211,7 @@ def inspect_files(spec: Spec, threshold: int = grader.THRESHOLD) -> dict[str, st
         max_tokens=grader.MAX_TOKENS,
         dataset=DATASET,
         calibration=CALIBRATION,
+        reader=grade_reader(),
     )
     return {
         DATASET: "".join(_line(_challenge(t)) for t in todo),

@@ -124,9 +124,10 @@ def parse(reply: str) -> Grade | None:
 _REFUSED_SCHEMA = re.compile(r"response_format|json_schema|structured output|json schema|grammar", re.I)
 
 
-def refuses_schema(message: str) -> bool:
-    """Whether a 400 says the endpoint cannot take the JSON schema (and only then are grades asked for as plain text)."""
-    return "answered 400" in message and _REFUSED_SCHEMA.search(message) is not None
+def refuses_schema(status: int | None, message: str) -> bool:
+    """Whether a 400 says the endpoint cannot take the JSON schema (and only then are grades asked for as plain text):
+    the status is the endpoint's answer, never read out of the message."""
+    return status == 400 and _REFUSED_SCHEMA.search(message) is not None
 
 
 def usable(text: str, finish_reason: str) -> bool:

@@ -119,7 +119,7 @@ class RunState:
         try:
             return self.judge.chat(body, k, grader.PROMPT_VERSION, self.budget, good), ("json_schema" if structured else "plain")
         except RequestFailed as exc:
-            if not (structured and grader.refuses_schema(str(exc))):
+            if not (structured and grader.refuses_schema(exc.status, str(exc))):
                 raise
             with self._lock:
                 self.structured, self.fell_back = False, self.fell_back or str(exc)

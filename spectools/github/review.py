@@ -186,16 +186,18 @@ def split_results(
 
     head_rows: list[Any] = []
     base_rows: list[Any] = []
-    seen: dict[tuple[bool, str, str], str] = {}  # (at the base?, clause, setup) -> the file that gave it
-    for name, text in files:
+    seen: dict[tuple[bool, str, str], int] = {}  # (at the base?, clause, setup) -> the file that gave it (by place)
+    for n, (name, text) in enumerate(files):
         for row in load_results(text, name):
             commit = row["spec_commit"]
             at_base = bool(commit) and base is not None and base.startswith(commit) and not head.startswith(commit)
             key = (at_base, row["clause"], setup_of(row))
-            if seen.setdefault(key, name) != name:
+            if seen.setdefault(key, n) != n:
+                first = files[seen[key]][0]
+                said = f"{name} is given twice" if first == name else f"{first} and {name} both hold results of one setup"
                 raise SpecError(
-                    f"{seen[key]} and {name} both hold results of one setup for clause {row['clause']}: they would be "
-                    "counted twice; give one results file per setup (rerun with more --samples to measure more)"
+                    f"{said} for clause {row['clause']}: they would be counted twice; give one results file per setup "
+                    "(rerun with more --samples to measure more)"
                 )
             (base_rows if at_base else head_rows).append(row)
     return head_rows, base_rows or None

@@ -120,6 +120,7 @@ def load_calibration(name: str) -> tuple[dict[str, bool], dict[str, Any], str]:
         if not report["complete"]:
             c = report.get("coverage")
             known = isinstance(c, dict) and all(type(c.get(k)) is int for k in ("graded", "cases"))
-            coverage = f"{c['graded']} of {c['cases']} labelled answers graded" if known else "coverage unknown"
+            whole = c.get("in_spec") if known and type(c.get("in_spec")) is int else c["cases"] if known else 0
+            coverage = f"{c['graded']} of the spec's {whole} labelled answers graded" if known else "coverage unknown"
             warning = f"{name}: an incomplete calibration ({coverage}); the results mark it so"
     return sections, rates, warning

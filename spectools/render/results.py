@@ -77,7 +77,8 @@ def calibration(doc: dict[str, Any]) -> str:
     ]
     coverage = doc.get("coverage")
     if coverage and not doc.get("complete", True):
-        lines.append(f"incomplete: {coverage['graded']} of {coverage['cases']} labelled answers graded")
+        whole = coverage.get("in_spec", coverage["cases"])
+        lines.append(f"incomplete: {coverage['graded']} of the spec's {whole} labelled answers graded")
     for s in doc["sections"]:
         mark = "calibrated" if s["calibrated"] else "not calibrated"
         lines.append(

@@ -85,3 +85,28 @@ def test_batch_is_refused_without_a_cache_or_with_a_budget(cli, tmp_path, monkey
     assert no_cache.code == 2 and "drop --no-cache" in no_cache.err
     budget = run(cli, tmp_path, "http://127.0.0.1:9/v1", "--max-requests", "3")
     assert budget.code == 2 and "--max-requests cannot bound it" in budget.err
+
+
+def test_a_hostile_batch_output_is_skipped_row_by_row_never_a_crash(cli, tmp_path, monkeypatch) -> None:
+    """A batch's output file is an endpoint's reply: rows too deep, too long, not ours, not JSON, or a download that
+    fails are skipped (and asked for directly); nothing of it reaches the cache but chat completions of our lines."""
+    from spectools.eval.batch import rows
+
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a", "b"])})
+
+    class Hostile(BatchServer):
+        def _run(self, batch: dict[str, Any]) -> None:
+            super()._run(batch)
+            ours = self.files[batch["output_file_id"]].decode().splitlines()
+            junk = ["[" * 100000, json.dumps({"custom_id": [1], "response": {}}), "not json", "x" * 3_000_000,
+                    json.dumps({"custom_id": "f" * 64, "response": {"status_code": 200, "body": completion("forged").body}})]  # fmt: skip
+            self.files[batch["output_file_id"]] = ("\n".join(junk + ours[:1]) + "\n").encode()
+
+    with Hostile(script, polls=2) as server:
+        server.in_progress = "in_progress\x1b[2J" + "s" * 5000  # said while it runs: escaped, and cut
+        result = run(cli, tmp_path, server.url)
+    assert result.code == 0 and "internal error" not in result.err, result.err
+    assert "\x1b" not in result.err and max(len(line) for line in result.err.splitlines()) < 1000
+    assert "answers: 1 of 2 from the batch" in result.err  # the one good row of ours; the other asked for directly
+    assert list(rows([b"ab\ncd", b"ef\n" + b"x" * 50, b"y\nz"], limit=10)) == [b"ab", b"cdef", b"z"]  # long line skipped

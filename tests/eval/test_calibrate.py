@@ -152,8 +152,10 @@ def test_calibrate_is_bounded_by_clauses_sections_and_requests_and_says_when_inc
                       "--max-requests", "2", "--concurrency", "1", "--out", str(out))  # fmt: skip
         assert len(server.requests) == 2
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert doc["complete"] is False and doc["coverage"] == {"graded": 2, "cases": 5}
-    assert "incomplete: 2 of 5 labelled answers graded" in bounded.out and "the calibration is incomplete" in bounded.err
+    assert doc["complete"] is False and doc["coverage"] == {"graded": 2, "cases": 5, "in_spec": 5}
+    assert (
+        "incomplete: 2 of the spec's 5 labelled answers graded" in bounded.out and "the calibration is incomplete" in bounded.err
+    )
     spec_dir = tmp_path / "run"
     spec_dir.mkdir()
     from tests.eval.test_run import challenge
@@ -163,5 +165,9 @@ def test_calibrate_is_bounded_by_clauses_sections_and_requests_and_says_when_inc
     with ChatServer(lambda body, n: completion('{"reasoning": "ok", "score": 7}' if body["model"] == "g" else "x")) as server:
         ran = cli("eval", "run", str(spec_dir), "--model", "m", "--grader-model", "g", "--base-url", server.url,
                   "--calibration", str(out), "--format", "json")  # fmt: skip
-    assert "an incomplete calibration (2 of 5 labelled answers graded)" in ran.err
+    assert "an incomplete calibration (2 of the spec's 5 labelled answers graded)" in ran.err
+    with ChatServer(lambda body, n: completion('{"reasoning": "ok", "score": 7}')) as server:  # all of one section
+        part = cli("eval", "calibrate", str(tmp_path), "--grader-model", "g", "--base-url", server.url, "--no-cache",
+                   "--sections", "honesty", "--format", "json")  # fmt: skip
+    assert json.loads(part.out)["complete"] is False  # bounded by --sections: not the spec's calibration
     assert json.loads(ran.out)["run"]["calibration"]["complete"] is False

@@ -82,3 +82,29 @@ def test_inspect_runs_the_exported_tasks_with_the_same_grader(cli, tmp_path: Pat
     from spectools.eval import grader
 
     assert all(r["messages"][0]["content"] == grader.INSTRUCTIONS for r in grades)  # the same prompt
+
+
+def test_the_exported_task_reads_every_grade_as_spectools_does(cli, tmp_path: Path) -> None:
+    """Issue 19 (10): the task's grade reader is spectools' own code (grader.parse), copied: on any reply, the two give
+    the same grade, or both none."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from spectools.eval.grader import parse
+
+    out = tmp_path / "inspect"
+    assert cli("eval", "export", str(repo(tmp_path)), "--out", str(out)).code == 0
+    source = (out / "spectools_task.py").read_text(encoding="utf-8")
+    reader = source[source.index("_OBJECT = re.compile") : source.index("NO_SCORE =")]
+    space: dict[str, Any] = {}
+    exec("import json, re\nfrom typing import Any, NamedTuple\n" + reader, space)  # the task's reader, alone
+
+    pieces = st.sampled_from(['{"score": 7}', '{"reasoning": "r", "score": 2}', '{"score": 0}', '{"score": oops}', "{", "}",
+                              '"score"', " text ", '{"score": 7.0}', "[1]", '{"a": {"score": 5}}'])  # fmt: skip
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, max_size=8).map("".join))
+    def same(reply: str) -> None:
+        assert space["read_grade"](reply) == parse(reply)
+
+    same()

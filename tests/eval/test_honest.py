@@ -157,3 +157,19 @@ def test_the_openai_preset_grades_five_times_with_the_whole_spec_before_the_clau
     with ChatServer(lambda body, n: completion('{"reasoning": "r", "score": 7}' if body["model"] == "g" else "x")) as server:
         run(cli, tmp_path, server.url, "--preset", "openai-model-spec", "--grader-samples", "2", "--no-cache")
         assert sum(r["model"] == "g" for r in server.requests) == 2
+
+
+def test_only_a_real_400_switches_to_plain_text_whatever_a_message_says(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a"])})
+
+    def lying(body: dict[str, Any], n: int) -> Reply:
+        if body["model"] == "m":
+            return completion("answer")
+        return Reply(status=500, body={"error": {"message": "upstream said: answered 400: response_format"}})
+
+    with ChatServer(lying) as server:
+        result = run(cli, tmp_path, server.url, "--no-cache", "--timeout", "5", "--format", "json")
+    doc = json.loads(result.out)
+    assert "fell_back" not in doc["run"]["grading"] and "plain text" not in result.err
+    assert all("response_format" in r for r in server.requests if r["model"] == "g")

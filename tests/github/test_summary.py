@@ -205,6 +205,8 @@ def test_the_pass_rate_is_shown_with_what_it_leaves_out_and_two_files_of_one_set
     text = json.dumps(doc)
     with pytest.raises(SpecError, match=r"a\.json and b\.json both hold results of one setup for clause aa01"):
         split_results([("a.json", text), ("b.json", text)], None, "abc1234" + "0" * 33)
+    with pytest.raises(SpecError, match=r"a\.json is given twice for clause aa01"):
+        split_results([("a.json", text), ("a.json", text)], None, "abc1234" + "0" * 33)
     other = json.dumps({**doc, "run": {**doc["run"], "model": "m2"}})
     head, _ = split_results([("a.json", text), ("b.json", other)], None, "abc1234" + "0" * 33)
     assert head is not None and len(head) == 2  # two models: two setups, both shown
