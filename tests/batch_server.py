@@ -13,13 +13,13 @@ import threading
 from collections.abc import Callable
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.chat_server import Reply
+from tests.chat_server import LocalServer, Reply
 
 
-class BatchServer:
+class BatchServer(LocalServer):
     def __init__(self, script: Callable[[dict[str, Any], int], Reply], polls: int = 1, expire: bool = False) -> None:
         self.script, self.polls, self.expire = script, polls, expire
         self.in_progress = "in_progress"  # what a running batch's status says (a test may make it hostile)
@@ -29,21 +29,7 @@ class BatchServer:
         self.answered = 0  # chat bodies answered, in batches or alone
         self.retrievals = 0
         self.lock = threading.RLock()  # a retrieval that completes a batch answers its rows under it
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> BatchServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve()
 
     def lines(self, batch_id: str) -> list[dict[str, Any]]:
         """The request lines a batch was made of."""

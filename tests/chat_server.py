@@ -46,27 +46,37 @@ def error(status: int, message: str = "error", headers: dict[str, str] | None = 
     return Reply(status=status, body={"error": {"message": message, "type": "server_error"}}, headers=headers or {})
 
 
-class ChatServer:
-    def __init__(self, script: Callable[[dict[str, Any], int], Reply]) -> None:
-        self.script = script
-        self.requests: list[dict[str, Any]] = []
-        self.headers: list[dict[str, str]] = []
-        self.lock = threading.Lock()
+class LocalServer:
+    """An HTTP server on 127.0.0.1 (a free port), serving from a thread while the `with` block runs."""
+
+    def serve(self) -> None:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
 
-    def __enter__(self) -> ChatServer:
+    def __enter__(self) -> Any:
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ChatServer(LocalServer):
+    def __init__(self, script: Callable[[dict[str, Any], int], Reply]) -> None:
+        self.script = script
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+        self.serve()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
