@@ -34,14 +34,16 @@ COMMANDS = {
 EXIT_CODES = {
     "validate": "0 clean; 1 findings at or above --fail-on; 2 usage or configuration error",
     "export": "0 exported; 1 files were left out of the export (they are named on stderr); 2 usage or configuration error",
-    "diff": "0 compared; 1 a retired clause id comes back with another meaning; 2 an unknown ref or a repository problem",
+    "diff": "0 compared; 1 a retired clause id comes back with another meaning (unless ids.accepted_reuse accepts it); "
+    "2 an unknown ref or a repository problem",
     "github": "0 the check passes; 1 it fails by --fail-on; 2 a repository, event or report problem",
     "changelog": "0 written or printed; 1 a release brings back a retired clause id; 2 usage, an unknown ref, or a "
     "changelog it cannot merge into (nothing is written)",
     "init": "0 written (or --dry-run); 1 files of the template exist, so nothing was written (--force); 2 usage error",
     "new-id": "0 ids printed; 2 usage or configuration error",
     "new": "0 the file is written; 2 it exists, the clause is unknown, or a usage error",
-    "eval": "0 done; 1 under --fail-under; 2 usage, configuration or endpoint problem (before anything is sent)",
+    "eval": "0 done; 1 under --fail-under; 2 usage, configuration or endpoint problem (before anything is sent), every "
+    "sample failed (nothing was measured), or a batch still running past --batch-wait (a rerun resumes it)",
 }
 
 

@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Run every challenge file's prompts against a model through an OpenAI-compatible chat-completions "
         "endpoint, and have a grader model score each answer against its clause (1 to 7; an answer passes at the "
         "threshold). Needs `pip install 'spectools[eval]'`. Exit codes: 0 done, 1 under --fail-under, 2 usage or "
-        "endpoint problem, 130 interrupted (what was done is written).",
+        "endpoint problem, every sample failed, or a batch still running past --batch-wait; 130 interrupted (what was "
+        "done is written).",
     )
     what = e.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
     r = what.add_parser("run", help="answer and grade the challenges", description=e.description)
