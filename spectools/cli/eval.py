@@ -108,7 +108,7 @@ def _grading_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--grader-context",
         choices=("section", "spec"),
-        help="what the grader reads besides the clause: its section (default), or the whole spec before it",
+        help="what the grader reads besides the clause: its section (default), or the whole spec, put before the clause",
     )
     p.add_argument(
         "--preset",
@@ -198,12 +198,15 @@ def _batches(args: argparse.Namespace, todo: list[Task], settings: Settings, tar
         raise SpecError("--batch keeps the replies in the answer cache, and a rerun resumes from it: drop --no-cache")
     if settings.max_requests is not None:
         raise SpecError("--batch sends every request at once: --max-requests cannot bound it; give one of them")
+    if not (0 < args.batch_poll <= 3600 and args.batch_wait > 0):
+        raise SpecError("--batch-poll takes seconds, more than 0 and at most 3600; --batch-wait, more than 0")
     wait = (args.batch_poll, args.batch_wait)
     answers = run_batch(answer_lines(todo, settings, target, target.cache), target, target.cache, wait, say)
     grades = run_batch(
         grade_lines(todo, settings, target, judge, judge.cache), judge, judge.cache, wait, say,
         lambda r: grader.usable(r.text, r.finish_reason),
     )  # fmt: skip
+    target.sent, judge.sent = target.sent + answers.sent, judge.sent + grades.sent  # a batch's lines are requests sent
     for what, done in (("answers", answers), ("grades", grades)):
         if done.sent:
             say(f"{what}: {done.loaded} of {done.sent} from the batch ({done.status}); {done.failed} asked for directly")
@@ -232,7 +235,8 @@ def _dry_run(todo: list[Task], args: argparse.Namespace, skipped: int, settings:
         f"{len(todo)} prompts from {clauses} clauses' challenge files ({skipped} skipped), {args.samples} answer"
         f"{'s' * (args.samples != 1)} each, each graded {args.grader_samples} time{'s' * (args.grader_samples != 1)}: "
         f"{p.answers} answers ({p.answers_cached} cached) and {p.grades} grades ({p.grades_cached} cached); "
-        f"up to {p.to_send} requests would be sent\n"
+        f"up to {p.to_send if settings.max_requests is None else min(p.to_send, settings.max_requests)} requests would be "
+        "sent\n"
     )
     return 0
 
@@ -259,8 +263,17 @@ def calibrate(args: argparse.Namespace) -> int:
     confined = out_root(args, root)  # before anything is sent
     everything, warnings = cases(loaded.spec)
     todo = in_scope(everything, loaded.spec, args.clauses, args.sections)
+    anchors = set(loaded.spec.section_index())
+    warnings += [f"--sections: no section #{a} in the spec" for a in args.sections or () if a not in anchors]
     for message in warnings:
         warn(message)
+    if not todo:
+        from spectools.model import SpecError
+
+        raise SpecError(
+            "no labelled answers to calibrate on (GOOD or BAD candidates in <comparison> blocks, in the spec or its "
+            "challenge files" + (", in the sections asked for" if args.clauses or args.sections else "") + "); add some"
+        )
     if args.dry_run:
         grades = len(todo) * args.grader_samples
         sys.stdout.write(
@@ -277,6 +290,7 @@ def calibrate(args: argparse.Namespace) -> int:
     graded, _, interrupted = grade_all(todo, judge, settings, lambda g: bar.update(g.score is None))
     bar.close()
     doc = report(graded, args.threshold, args.include_qualified, len(todo), len(everything))
+    doc["grader"] = args.grader_model  # read back by `eval run --calibration`, which warns of another grader
     if not doc["complete"]:
         said = f"{len(graded)} of the spec's {len(everything)} labelled answers graded"
         warn(f"the calibration is incomplete: {said}; it is marked so")
@@ -307,7 +321,8 @@ def run_challenges(args: argparse.Namespace) -> int:
         warn(message)
     grader_model = args.grader_model or args.model
     if args.dry_run:
-        settings = Settings(args.model, grader_model, args.samples, args.grader_samples, whole_spec=grader_text(args, spec))
+        settings = Settings(args.model, grader_model, args.samples, args.grader_samples, max_requests=args.max_requests,
+                            whole_spec=grader_text(args, spec))  # fmt: skip
         return _dry_run(todo, args, len(skipped), settings, root)
     if grader_model == args.model:
         warn(f"the grader is the model under test ({args.model}); give --grader-model for a fairer grade")
@@ -368,9 +383,17 @@ def _exit_code(args: argparse.Namespace, outcome: Outcome, results: list[ClauseR
         first = next(s.error for s in outcome.samples if s.error)
         say(f"error: every sample failed, so the run measured nothing; the first failure: {first}")
         return EXIT_USAGE
+    if args.fail_under is None:
+        return EXIT_OK
     graded, passed = sum(r.samples for r in results), sum(r.passed for r in results)
     rate = passed / graded if graded else 0.0
-    return EXIT_FINDINGS if args.fail_under is not None and rate < args.fail_under else EXIT_OK
+    if not outcome.complete:  # a gate passes only on a whole measure
+        say(f"exit code 1: the run is incomplete, so it cannot pass --fail-under {args.fail_under:g}")
+        return EXIT_FINDINGS
+    if rate < args.fail_under:
+        say(f"exit code 1: the pass rate {rate:.2f} is under --fail-under {args.fail_under:g}")
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _calibration(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, Any]] | None:
@@ -383,6 +406,12 @@ def _calibration(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, A
     sections, said, warning = load_calibration(args.calibration)
     if warning:
         warn(warning)
+    grader, threshold = said.pop("grader", None), said.pop("threshold", None)
+    if grader not in (None, args.grader_model or args.model) or threshold not in (None, args.threshold):
+        warn(
+            f"{args.calibration} calibrated {grader or 'another grader'} at threshold {threshold}; this run grades with "
+            f"{args.grader_model or args.model} at {args.threshold}: its calibration says little of this run"
+        )
     return sections, said
 
 
@@ -427,7 +456,9 @@ def _say(outcome: Outcome, target: Endpoint, judge: Endpoint) -> None:
     sent, hits = target.sent + judge.sent, target.hits + judge.hits
     tokens = target.prompt_tokens + judge.prompt_tokens + target.completion_tokens + judge.completion_tokens
     cut = sum(1 for s in outcome.samples if s.cut_off)
-    counts = f"{len(outcome.samples)} samples, {errors} errors, {cut} cut at max_tokens; {sent} requests, {hits} from the cache"
+    n = len(outcome.samples)
+    counts = f"{n} sample{'s' * (n != 1)}, {errors} error{'s' * (errors != 1)}, {cut} cut at max_tokens; {sent} requests, "
+    counts += f"{hits} from the cache"
     say(f"{counts}, {tokens} tokens; the run is {state}")
     if outcome.fell_back:
         warn(f"the grader's endpoint refused the JSON schema, so later grades were asked for as plain text: {outcome.fell_back}")

@@ -65,22 +65,41 @@ def in_scope(todo: list[Case], spec: Spec, clauses: list[str] | None, sections: 
 
 
 def cases(spec: Spec) -> tuple[list[Case], list[str]]:
-    """(a case per labelled candidate, warnings for labels that name no section)."""
+    """(a case per labelled candidate, warnings for labels that name no section): the examples of the spec's sections,
+    each graded against its section, then those of the challenge files, each against its clause's section (or, for
+    either, the section BAD[#anchor] names)."""
     sections = spec.section_index()
+    clause_section = {c.id: c.section for c in spec.clauses()}
+    places = [(s.anchor, s.anchor, s.examples) for s in spec.sections()]
+    places += [
+        (f"[^{ch.clause_id}]", str(clause_section[ch.clause_id]), ch.examples)
+        for ch in spec.challenges
+        if clause_section.get(ch.clause_id)
+    ]
     out, warnings = [], []
-    for section in spec.sections():
-        for e, example in enumerate(section.examples, 1):
-            for c, comparison, sent, upto in _comparisons(example):
-                for k, candidate in enumerate(comparison.candidates, 1):
-                    label = candidate.label
-                    if label is None or label.verdict not in ("GOOD", "BAD", "OK"):
-                        continue
-                    target = sections.get(label.anchor or section.anchor)
-                    if target is None:
-                        warnings.append(f"{label.location}: BAD[#{label.anchor}] names no section; the case is left out")
-                        continue
-                    case_id = f"{section.anchor}/{e}/{c}/{k}"
-                    out.append(Case(case_id, target, label.verdict, label.qualifier is not None, candidate.text, sent, upto))
+    for name, anchor, examples in places:
+        for e, example in enumerate(examples, 1):
+            found, said = _labelled(name, str(anchor), e, example, sections)
+            out += found
+            warnings += said
+    return out, warnings
+
+
+def _labelled(name: str, anchor: str, e: int, example: Example, sections: dict[str, Section]) -> tuple[list[Case], list[str]]:
+    """The cases of one example: each labelled candidate of each comparison, against the section it is graded by."""
+    out, warnings = [], []
+    for c, comparison, sent, upto in _comparisons(example):
+        for k, candidate in enumerate(comparison.candidates, 1):
+            label = candidate.label
+            if label is None or label.verdict not in ("GOOD", "BAD", "OK"):
+                continue
+            target = sections.get(label.anchor or anchor)
+            if target is None:
+                warnings.append(f"{label.location}: BAD[#{label.anchor}] names no section; the case is left out")
+                continue
+            out.append(
+                Case(f"{name}/{e}/{c}/{k}", target, label.verdict, label.qualifier is not None, candidate.text, sent, upto)
+            )
     return out, warnings
 
 

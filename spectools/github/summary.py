@@ -197,6 +197,7 @@ def _per_clause(
     measured = {r["clause"] for r in inputs.base_results or ()}
     for cid in order:
         change = f"{100 * delta(cid):+.0f} pts" if cid in base else "another setup" if cid in measured else "new"
+        change = "no grade" if not head[cid][1] else change  # every sample failed: nothing to compare
         mark = " (uncalibrated)" if cid in uncalibrated else ""
         rows.append(f"| {md(f'[^{cid}]')}{mark} | {md(authority.get(cid, 'none'))} | {_pct(*head[cid])} | {change} |")
     return "\n".join(rows) + "\n\n</details>\n"

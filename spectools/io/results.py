@@ -114,6 +114,9 @@ def load_calibration(name: str) -> tuple[dict[str, bool], dict[str, Any], str]:
         raise SpecError(f"{name}: not a calibration report (it needs sections, kappa, tpr and tnr); {hint}") from None
     if not (-1 <= rates["kappa"] <= 1 and 0 <= rates["tpr"] <= 1 and 0 <= rates["tnr"] <= 1):
         raise SpecError(f"{name}: kappa must be from -1 to 1, and tpr and tnr from 0 to 1; {hint}")
+    for key, kind in (("grader", str), ("threshold", int)):  # what was calibrated: the run compares
+        if type(report.get(key)) is kind:
+            rates[key] = report[key]
     warning = ""
     if isinstance(report.get("complete"), bool):  # an interrupted or bounded calibrate says so; it is shown as such
         rates["complete"] = report["complete"]

@@ -39,6 +39,7 @@ def test_a_batch_run_sends_two_batches_keyed_by_the_cache_and_a_rerun_sends_noth
         assert all(line["body"]["response_format"]["type"] == "json_schema" for line in grades)
         doc = json.loads(first.out)
         assert doc["run"]["complete"] and doc["results"][0]["passed"] == 12
+        assert doc["run"]["requests"] == 24  # the batches' lines are requests sent
         again = run(cli, tmp_path, server.url, "--samples", "2")
         assert again.code == 0 and len(server.batches) == 2 and server.alone == []  # all from the cache
 

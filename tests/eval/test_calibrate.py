@@ -171,3 +171,23 @@ def test_calibrate_is_bounded_by_clauses_sections_and_requests_and_says_when_inc
                    "--sections", "honesty", "--format", "json")  # fmt: skip
     assert json.loads(part.out)["complete"] is False  # bounded by --sections: not the spec's calibration
     assert json.loads(ran.out)["run"]["calibration"]["complete"] is False
+
+
+def test_a_calibration_of_another_grader_or_threshold_is_said_to_say_little(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    (tmp_path / "model_spec.md").write_text(DOC, encoding="utf-8")
+    out = tmp_path / "cal.json"
+    with ChatServer(lambda body, n: completion('{"reasoning": "ok", "score": 7}')) as server:
+        assert cli("eval", "calibrate", str(tmp_path), "--grader-model", "g", "--base-url", server.url, "--no-cache",
+                   "--out", str(out)).code == 0  # fmt: skip
+    assert json.loads(out.read_text(encoding="utf-8"))["grader"] == "g"
+    from tests.eval.test_run import challenge
+    from tests.eval.test_run import spec as run_spec
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    run_spec(run_dir, {"sc01": challenge("sc01", ["a"])})
+    with ChatServer(lambda body, n: completion('{"reasoning": "ok", "score": 7}' if body["model"] != "m" else "x")) as server:
+        ran = cli("eval", "run", str(run_dir), "--model", "m", "--grader-model", "other", "--base-url", server.url,
+                  "--calibration", str(out), "--threshold", "5", "--no-cache")  # fmt: skip
+    assert "calibrated g at threshold 6; this run grades with other at 5" in ran.err

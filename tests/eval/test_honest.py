@@ -173,3 +173,30 @@ def test_only_a_real_400_switches_to_plain_text_whatever_a_message_says(cli, tmp
     doc = json.loads(result.out)
     assert "fell_back" not in doc["run"]["grading"] and "plain text" not in result.err
     assert all("response_format" in r for r in server.requests if r["model"] == "g")
+
+
+def test_a_gate_passes_only_on_a_whole_measure_and_says_why_it_fails(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a", "b", "c"])})
+    grades = {"a": 7, "b": 2, "c": 2}
+
+    def script(body: dict[str, Any], n: int) -> Reply:
+        if body["model"] == "m":
+            return completion("answer to " + body["messages"][-1]["content"])
+        said = body["messages"][1]["content"].rsplit("answer to ", 1)[1]
+        return completion(json.dumps({"reasoning": "r", "score": grades[said]}))
+
+    with ChatServer(script) as server:
+        part = run(cli, tmp_path, server.url, "--no-cache", "--max-requests", "2", "--concurrency", "1", "--fail-under", "0.5")
+        low = run(cli, tmp_path, server.url, "--no-cache", "--fail-under", "0.5")
+    assert part.code == 1 and "the run is incomplete, so it cannot pass --fail-under 0.5" in part.err
+    assert low.code == 1 and "the pass rate 0.33 is under --fail-under 0.5" in low.err
+
+
+def test_calibrate_reads_the_challenge_files_labelled_answers_and_refuses_nothing_to_grade(cli, tmp_path) -> None:
+    demo = tmp_path / "demo"
+    assert cli("init", str(demo), "--git").code == 0
+    dry = cli("eval", "calibrate", str(demo), "--grader-model", "g", "--dry-run")
+    assert dry.code == 0 and dry.out.startswith("15 labelled answers in scope"), dry.out  # all in examples/*.md
+    none = cli("eval", "calibrate", str(demo), "--grader-model", "g", "--sections", "nosuch", "--dry-run")
+    assert none.code == 2 and "no section #nosuch" in none.err and "no labelled answers to calibrate on" in none.err
