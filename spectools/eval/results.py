@@ -35,6 +35,7 @@ class Sample(NamedTuple):
     error: str | None
     cut_off: bool = False  # the answer stopped at max_tokens (finish_reason "length")
     grading: str = ""  # how its grades were asked for: "json_schema", "plain", or "json_schema+plain"
+    grade_failures: tuple[str, ...] = ()  # grades that could not be had, when others decided (kept in the audit file)
 
 
 def where(spec: Spec) -> dict[str, tuple[str | None, str | None]]:

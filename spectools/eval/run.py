@@ -105,7 +105,8 @@ class RunState:
         if graded.score is None:
             error = f"no grade: {graded.failures[0]}"
             return Sample(task.id, task.clause.id, sample, answer, None, "", error, cut_off, mode)
-        return Sample(task.id, task.clause.id, sample, answer, graded.score, graded.reasoning, None, cut_off, mode)
+        return Sample(task.id, task.clause.id, sample, answer, graded.score, graded.reasoning, None, cut_off, mode,
+                      tuple(graded.failures))  # fmt: skip
 
     def ask(
         self, clause: Clause | None, section: Section | None, conversation: list[dict[str, Any]], answer: str, k: int

@@ -200,3 +200,19 @@ def test_calibrate_reads_the_challenge_files_labelled_answers_and_refuses_nothin
     assert dry.code == 0 and dry.out.startswith("15 labelled answers in scope"), dry.out  # all in examples/*.md
     none = cli("eval", "calibrate", str(demo), "--grader-model", "g", "--sections", "nosuch", "--dry-run")
     assert none.code == 2 and "no section #nosuch" in none.err and "no labelled answers to calibrate on" in none.err
+
+
+def test_a_grade_that_failed_among_others_is_kept_in_the_audit_file(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    spec(tmp_path, {"sc01": challenge("sc01", ["a"])})
+    replies = iter(["I cannot say.", '{"reasoning": "r", "score": 7}', '{"reasoning": "r", "score": 6}'])
+
+    def script(body: dict[str, Any], n: int) -> Reply:
+        return completion("answer") if body["model"] == "m" else completion(next(replies))
+
+    out = tmp_path / "results.json"
+    with ChatServer(script) as server:
+        result = run(cli, tmp_path, server.url, "--grader-samples", "3", "--concurrency", "1", "--no-cache", "--out", str(out))
+    assert result.code == 0
+    audit = [json.loads(line) for line in out.with_name("results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert audit[0]["score"] == 6 and audit[0]["grade_failures"] == ["the grader's reply could not be read"]
