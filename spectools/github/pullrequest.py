@@ -83,7 +83,16 @@ def check(fail_on: str, ctx: Context, path: str, results: list[str], run_id: str
             "annotations show the first 10 findings of each severity; not annotated: "
             + ", ".join(f"{n} more {severity}{'s' * (n != 1)}" for severity, n in sorted(left.items()))
         )
-    inputs = replace(_inputs(rv, ctx, repo, results, run_id), failed=failed, notes=notes)
+    inputs = _inputs(rv, ctx, repo, results, run_id)
+    stale = sorted(
+        {str(r["spec_commit"]) for r in inputs.results or () if r["spec_commit"] and not rv.head.startswith(r["spec_commit"])}
+    )
+    if stale:  # made on another commit: shown, and said so
+        shown = ", ".join(c[:12] for c in stale[:3])
+        notes.append(
+            f"results of commit {shown}, neither this head nor its base, are shown as the head's; rerun eval on the head"
+        )
+    inputs = replace(inputs, failed=failed, notes=notes)
     comment = render(inputs)
     summary = render(
         replace(inputs, full_report="the output of `spectools validate`", list_limit=2000, line_limit=None, existing=True),

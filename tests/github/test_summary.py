@@ -210,3 +210,24 @@ def test_the_pass_rate_is_shown_with_what_it_leaves_out_and_two_files_of_one_set
     other = json.dumps({**doc, "run": {**doc["run"], "model": "m2"}})
     head, _ = split_results([("a.json", text), ("b.json", other)], None, "abc1234" + "0" * 33)
     assert head is not None and len(head) == 2  # two models: two setups, both shown
+
+
+def test_results_of_another_commit_are_shown_and_said_to_be(cli, tmp_path) -> None:
+    import subprocess
+
+    demo = tmp_path / "demo"
+    assert cli("init", str(demo), "--git").code == 0
+    spec = demo / "model_spec.md"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("must not reveal", "should not reveal"), encoding="utf-8")
+    subprocess.run(["git", "commit", "-qam", "soften"], cwd=demo, check=True)
+    doc = {"schema_version": 3, "run": {"spec_commit": "ab" * 20, "model": "m", "grader": "g", "grader_prompt_version": "grader-1",
+           "threshold": 6, "started": "2026-12-01T00:00:00Z", "ended": "2026-12-01T00:01:00Z", "complete": True,
+           "requests": 2, "cache_hits": 0, "tokens": {"prompt": 1, "completion": 1},
+           "setup": {"samples": 1, "grader_samples": 1, "max_requests": None, "max_tokens": 4096}},
+           "results": [{"clause": "pv01", "section": None, "authority": None, "samples": 1, "passed": 1, "errors": 0,
+                        "cut_off": 0, "score": 1.0, "interval": [0.2, 1.0]}]}  # fmt: skip
+    (tmp_path / "r.json").write_text(json.dumps(doc), encoding="utf-8")
+    out = cli(
+        "github", "--path", str(demo), "--base", "HEAD~1", "--head", "HEAD", "--dry-run", "--results", str(tmp_path / "r.json")
+    ).out
+    assert "results of commit abababababab, neither this head nor its base, are shown as the head's" in out
