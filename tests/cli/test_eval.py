@@ -196,7 +196,7 @@ def test_ctrl_c_abandons_a_request_in_flight_and_exits_at_once(tmp_path: Path) -
     out = tmp_path / "results.json"
     with ChatServer(lambda body, n: Reply(delay=600.0, body=completion("late").body)) as server:
         argv = [sys.executable, "-m", "spectools", "eval", "run", str(tmp_path / "spec"), "--model", "m", "--grader-model", "g",
-                "--base-url", server.url, "--concurrency", "2", "--out", str(out), "--no-cache"]  # fmt: skip
+                "--base-url", server.url, "--concurrency", "2", "--out", str(out), "--no-cache", "--timeout", "600"]  # fmt: skip
         proc = subprocess.Popen(
             argv, env={**os.environ, "OPENAI_API_KEY": "k"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

@@ -334,3 +334,38 @@ def test_a_hostile_shape_of_spec_text_costs_linear_work(shape: str) -> None:
     started = time.process_time()
     SHAPES[shape]()
     assert time.process_time() - started < 3.0, shape
+
+
+_ROW = st.one_of(
+    st.just("[" * 5000),
+    st.just("x" * 2000),
+    st.text(max_size=50),
+    st.builds(lambda k, v: json.dumps({"custom_id": k, "response": v}),
+              st.one_of(st.sampled_from(["k1", "k2", "other"]), st.integers(), st.lists(st.integers(), max_size=2), st.none()),
+              st.one_of(st.none(), st.integers(), st.just({"status_code": 200, "body": {"choices": [{"message": {"content": "ok"}}]}}),
+                        st.just({"status_code": 200, "body": [1]}), st.just({"status_code": 500, "body": {}}),
+                        st.just({"status_code": 200, "body": {"choices": [{"message": {"content": 5}}]}}))),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(_ROW, max_size=12), cut=st.integers(1, 64))
+def test_a_batch_output_file_of_any_shape_caches_only_completions_of_its_own_lines(lines, cut, tmp_path_factory) -> None:
+    """docs/SECURITY.md, "Bounds": a batch's output is an endpoint's reply. Whatever its rows (not JSON, too deep, too
+    long, ids that are not ours or not strings, bodies that are no chat completion), reading it never raises, and the
+    cache gets only chat completions of the requests the batch was sent with; the stream is cut anywhere."""
+    from spectools.eval.batch import _keep, rows
+    from spectools.eval.endpoint import Cache
+
+    cache = Cache(tmp_path_factory.mktemp("cache"))
+    data = ("\n".join(lines) + "\n").encode()
+    chunks = [data[i : i + cut] for i in range(0, len(data), cut)]
+    ours = {"k1": {}, "k2": {}}
+    assert list(rows(chunks, limit=10**6)) == data.split(b"\n")[:-1]
+    assert all(len(raw) <= 1000 for raw in rows(chunks, limit=1000))  # a longer row is skipped, never held
+    kept = sum(_keep(raw, ours, cache, None) for raw in rows(chunks, limit=1000))
+    assert kept <= len(lines)
+    assert cache.get("other") is None
+    for key in ours:
+        entry = cache.get(key)
+        assert entry is None or entry["text"] == "ok"
