@@ -250,6 +250,22 @@ _TABLE: list[tuple[str, str, Severity, str]] = [
     ("SPEC602", "structure", "warning", "clause tag inside code (not a clause)"),
     ("SPEC603", "structure", "warning", "empty section: no text of its own and no child sections"),
     ("SPEC604", "structure", "error", "clause tag outside any section"),
+    # lint: what the clauses say (spectools lint, validate --lint)
+    ("SPEC610", "lint", "warning", "clause uses vague quantity or frequency words"),
+    ("SPEC611", "lint", "warning", "clause asks for a quality no reader can measure"),
+    ("SPEC612", "lint", "warning", "clause compares with nothing"),
+    ("SPEC613", "lint", "warning", "clause leaves a list open"),
+    ("SPEC614", "lint", "warning", "obligation with no one bound by it (passive voice)"),
+    ("SPEC615", "lint", "warning", "clause holds several obligations"),
+    ("SPEC616", "lint", "warning", "clause leans on another sentence (a pronoun with no antecedent in it)"),
+    ("SPEC617", "lint", "warning", "clause uses a double negative"),
+    ("SPEC620", "lint", "warning", "clause has no word of obligation"),
+    ("SPEC621", "lint", "info", "root or system section whose clauses all say 'should'"),
+    ("SPEC630", "lint", "warning", "clause uses a term that no section defines or links"),
+    ("SPEC631", "lint", "warning", "link text names something its target section never mentions"),
+    ("SPEC640", "lint", "warning", "two clauses conflict and their authorities do not settle it"),
+    ("SPEC641", "lint", "info", "two clauses conflict; the chain of command settles it"),
+    ("SPEC650", "lint", "info", "ambiguous or conflicting clause with no example that settles it"),
 ]
 
 CHECKS: dict[str, Check] = {code: Check(code, fam, sev, title) for code, fam, sev, title in _TABLE}

@@ -19,6 +19,7 @@ ISSUES_URL = "https://github.com/spectools/spectools/issues"
 # the commands, in the order --help lists them: each module has add_parser(sub) and run(args) -> int
 COMMANDS = {
     "validate": "validate",
+    "lint": "lint",
     "export": "export",
     "diff": "diff",
     "github": "github",
@@ -33,6 +34,8 @@ COMMANDS = {
 # what each command's exit codes mean, shown at the end of its --help (every command: 3 is a bug, 130 Ctrl-C)
 EXIT_CODES = {
     "validate": "0 clean; 1 findings at or above --fail-on; 2 usage or configuration error",
+    "lint": "0 no finding at or above --fail-on (default: warning); 1 findings at or above it; 2 usage or "
+    "configuration error, or an endpoint problem with --model",
     "export": "0 exported; 1 files were left out of the export (they are named on stderr); 2 usage or configuration error",
     "diff": "0 compared; 1 a retired clause id comes back with another meaning (unless ids.accepted_reuse accepts it); "
     "2 an unknown ref or a repository problem",

@@ -31,6 +31,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="lowest severity that makes the exit code 1 (default: error)",
     )
     v.add_argument(
+        "--lint",
+        action="store_true",
+        help="also run the lint checks (SPEC610-SPEC650: what the clauses say; see `spectools lint`)",
+    )
+    v.add_argument(
         "--fix",
         action="store_true",
         help="rewrite stale 'Examples for [^id] in <title>:' header lines of challenge files "
@@ -58,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
         if changed:
             loaded = load(open_worktree(root))
     found = check(loaded, reused(root, loaded))
+    if args.lint:
+        from spectools.checks.lint import diagnostics, lint
+        from spectools.model import Diagnostic
+
+        found = sorted(found + diagnostics(lint(loaded)), key=Diagnostic.sort_key)
     files = len(loaded.read) + (1 if loaded.source.is_file("spectools.yaml") else 0)
     show = display(args.path)
     if args.format in ("json", "sarif"):

@@ -37,6 +37,7 @@ class Config:
     checks: dict[str, str] = field(default_factory=dict)
     renames: dict[str, str] = field(default_factory=dict)
     eval: dict[str, Any] = field(default_factory=dict)  # defaults for `spectools eval` (never an endpoint or a key)
+    lint: dict[str, Any] = field(default_factory=dict)  # `spectools lint`: word lists to extend or trim, known terms
     max_file_bytes: int = 10 * 1024 * 1024
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)  # key path -> line in spectools.yaml
 
@@ -88,6 +89,7 @@ def _from_data(data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> Confi
         checks=dict(data.get("checks", {})),
         renames=dict(data.get("renames", {})),
         eval=dict(data.get("eval", {})),
+        lint=dict(data.get("lint", {})),
         max_file_bytes=data.get("limits", {}).get("max_file_bytes", Config.max_file_bytes),
         lines=lines,
     )

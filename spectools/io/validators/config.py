@@ -8,7 +8,8 @@ from spectools.io.validators import JsonSchemaValueException, JsonSchemaValuesEx
 
 
 REGEX_PATTERNS = {
-    '^SPEC[0-9]{3}$': re.compile('^SPEC[0-9]{3}\\Z')
+    '^SPEC[0-9]{3}$': re.compile('^SPEC[0-9]{3}\\Z'),
+    '[A-Za-z0-9]': re.compile('[A-Za-z0-9]')
 }
 
 NoneType = type(None)
@@ -226,6 +227,109 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".limits.max_file_bytes must be smaller than or equal to 104857600")
                 if data__limits_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".limits must not contain "+str(data__limits_keys)+" properties")
+        if "lint" in data_keys:
+            data_keys.remove("lint")
+            data__lint = data["lint"]
+            if not isinstance(data__lint, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint must be object")
+            data__lint_is_dict = isinstance(data__lint, dict)
+            if data__lint_is_dict:
+                data__lint_keys = set(data__lint.keys())
+                if "words" in data__lint_keys:
+                    data__lint_keys.remove("words")
+                    data__lint__words = data__lint["words"]
+                    if not isinstance(data__lint__words, (dict)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint.words must be object")
+                    data__lint__words_is_dict = isinstance(data__lint__words, dict)
+                    if data__lint__words_is_dict:
+                        data__lint__words_keys = set(data__lint__words.keys())
+                        if "vague" in data__lint__words_keys:
+                            data__lint__words_keys.remove("vague")
+                            data__lint__words__vague = data__lint__words["vague"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__vague, custom_formats, (name_prefix or "data") + ".lint.words.vague")
+                        if "subjective" in data__lint__words_keys:
+                            data__lint__words_keys.remove("subjective")
+                            data__lint__words__subjective = data__lint__words["subjective"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__subjective, custom_formats, (name_prefix or "data") + ".lint.words.subjective")
+                        if "comparative" in data__lint__words_keys:
+                            data__lint__words_keys.remove("comparative")
+                            data__lint__words__comparative = data__lint__words["comparative"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__comparative, custom_formats, (name_prefix or "data") + ".lint.words.comparative")
+                        if "open_list" in data__lint__words_keys:
+                            data__lint__words_keys.remove("open_list")
+                            data__lint__words__openlist = data__lint__words["open_list"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__openlist, custom_formats, (name_prefix or "data") + ".lint.words.open_list")
+                        if "passive" in data__lint__words_keys:
+                            data__lint__words_keys.remove("passive")
+                            data__lint__words__passive = data__lint__words["passive"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__passive, custom_formats, (name_prefix or "data") + ".lint.words.passive")
+                        if "participles" in data__lint__words_keys:
+                            data__lint__words_keys.remove("participles")
+                            data__lint__words__participles = data__lint__words["participles"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__participles, custom_formats, (name_prefix or "data") + ".lint.words.participles")
+                        if "actors" in data__lint__words_keys:
+                            data__lint__words_keys.remove("actors")
+                            data__lint__words__actors = data__lint__words["actors"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__actors, custom_formats, (name_prefix or "data") + ".lint.words.actors")
+                        if "pronouns" in data__lint__words_keys:
+                            data__lint__words_keys.remove("pronouns")
+                            data__lint__words__pronouns = data__lint__words["pronouns"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__pronouns, custom_formats, (name_prefix or "data") + ".lint.words.pronouns")
+                        if "demonstratives" in data__lint__words_keys:
+                            data__lint__words_keys.remove("demonstratives")
+                            data__lint__words__demonstratives = data__lint__words["demonstratives"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__demonstratives, custom_formats, (name_prefix or "data") + ".lint.words.demonstratives")
+                        if "demonstrative_verbs" in data__lint__words_keys:
+                            data__lint__words_keys.remove("demonstrative_verbs")
+                            data__lint__words__demonstrativeverbs = data__lint__words["demonstrative_verbs"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__demonstrativeverbs, custom_formats, (name_prefix or "data") + ".lint.words.demonstrative_verbs")
+                        if "double_negative" in data__lint__words_keys:
+                            data__lint__words_keys.remove("double_negative")
+                            data__lint__words__doublenegative = data__lint__words["double_negative"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__doublenegative, custom_formats, (name_prefix or "data") + ".lint.words.double_negative")
+                        if "oblige" in data__lint__words_keys:
+                            data__lint__words_keys.remove("oblige")
+                            data__lint__words__oblige = data__lint__words["oblige"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__oblige, custom_formats, (name_prefix or "data") + ".lint.words.oblige")
+                        if "forbid" in data__lint__words_keys:
+                            data__lint__words_keys.remove("forbid")
+                            data__lint__words__forbid = data__lint__words["forbid"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__forbid, custom_formats, (name_prefix or "data") + ".lint.words.forbid")
+                        if "permit" in data__lint__words_keys:
+                            data__lint__words_keys.remove("permit")
+                            data__lint__words__permit = data__lint__words["permit"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__permit, custom_formats, (name_prefix or "data") + ".lint.words.permit")
+                        if "yields" in data__lint__words_keys:
+                            data__lint__words_keys.remove("yields")
+                            data__lint__words__yields = data__lint__words["yields"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__yields, custom_formats, (name_prefix or "data") + ".lint.words.yields")
+                        if "function_words" in data__lint__words_keys:
+                            data__lint__words_keys.remove("function_words")
+                            data__lint__words__functionwords = data__lint__words["function_words"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__functionwords, custom_formats, (name_prefix or "data") + ".lint.words.function_words")
+                        if data__lint__words_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint.words must not contain "+str(data__lint__words_keys)+" properties")
+                if "terms" in data__lint_keys:
+                    data__lint_keys.remove("terms")
+                    data__lint__terms = data__lint["terms"]
+                    if not isinstance(data__lint__terms, (list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint.terms must be array")
+                    data__lint__terms_is_list = isinstance(data__lint__terms, (list, tuple))
+                    if data__lint__terms_is_list:
+                        data__lint__terms_len = len(data__lint__terms)
+                        if data__lint__terms_len > 10000:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint.terms must contain less than or equal to 10000 items")
+                        for data__lint__terms_x, data__lint__terms_item in enumerate(data__lint__terms):
+                            if not isinstance(data__lint__terms_item, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint.terms[{data__lint__terms_x}]".format(**locals()) + " must be string")
+                            if isinstance(data__lint__terms_item, str):
+                                data__lint__terms_item_len = len(data__lint__terms_item)
+                                if data__lint__terms_item_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint.terms[{data__lint__terms_x}]".format(**locals()) + " must be longer than or equal to 1 characters")
+                                if data__lint__terms_item_len > 120:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint.terms[{data__lint__terms_x}]".format(**locals()) + " must be shorter than or equal to 120 characters")
+                if data__lint_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".lint must not contain "+str(data__lint_keys)+" properties")
         if "eval" in data_keys:
             data_keys.remove("eval")
             data__eval = data["eval"]
@@ -336,6 +440,58 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.cache_dir must be longer than or equal to 1 characters")
                 if data__eval_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval must not contain "+str(data__eval_keys)+" properties")
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "add" in data_keys:
+            data_keys.remove("add")
+            data__add = data["add"]
+            if not isinstance(data__add, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".add must be array")
+            data__add_is_list = isinstance(data__add, (list, tuple))
+            if data__add_is_list:
+                data__add_len = len(data__add)
+                if data__add_len > 5000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".add must contain less than or equal to 5000 items")
+                for data__add_x, data__add_item in enumerate(data__add):
+                    if not isinstance(data__add_item, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".add[{data__add_x}]".format(**locals()) + " must be string")
+                    if isinstance(data__add_item, str):
+                        data__add_item_len = len(data__add_item)
+                        if data__add_item_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".add[{data__add_x}]".format(**locals()) + " must be longer than or equal to 1 characters")
+                        if data__add_item_len > 80:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".add[{data__add_x}]".format(**locals()) + " must be shorter than or equal to 80 characters")
+                        if not REGEX_PATTERNS['[A-Za-z0-9]'].search(data__add_item):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".add[{data__add_x}]".format(**locals()) + " must match pattern [A-Za-z0-9]")
+        if "remove" in data_keys:
+            data_keys.remove("remove")
+            data__remove = data["remove"]
+            if not isinstance(data__remove, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".remove must be array")
+            data__remove_is_list = isinstance(data__remove, (list, tuple))
+            if data__remove_is_list:
+                data__remove_len = len(data__remove)
+                if data__remove_len > 5000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".remove must contain less than or equal to 5000 items")
+                for data__remove_x, data__remove_item in enumerate(data__remove):
+                    if not isinstance(data__remove_item, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".remove[{data__remove_x}]".format(**locals()) + " must be string")
+                    if isinstance(data__remove_item, str):
+                        data__remove_item_len = len(data__remove_item)
+                        if data__remove_item_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".remove[{data__remove_x}]".format(**locals()) + " must be longer than or equal to 1 characters")
+                        if data__remove_item_len > 80:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".remove[{data__remove_x}]".format(**locals()) + " must be shorter than or equal to 80 characters")
+                        if not REGEX_PATTERNS['[A-Za-z0-9]'].search(data__remove_item):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".remove[{data__remove_x}]".format(**locals()) + " must match pattern [A-Za-z0-9]")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data

@@ -1,0 +1,327 @@
+"""`spectools lint`: what the spec's clauses say, read as a linter and a type checker would (SPEC610-SPEC650,
+docs/checks.md). Findings are ordinary diagnostics; a richer Finding also keeps the clause's words for the
+model-assisted pass (eval/lint.py) and for the pull-request comment.
+
+- clauses.py: one clause read alone (ambiguity, its word of force);
+- conflicts.py: pairs of clauses that pull against each other, found through an index of content words;
+- terms.py: terms used as defined, and links whose text names what their target never mentions;
+- here: the word lists (words.yaml and spectools.yaml's `lint`), the units (one per tagged sentence), the
+  section-level notice (SPEC621), the precedent hints (SPEC650), suppression comments and severities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from spectools.checks.lint.clauses import CLAUSE_CHECKS, Lexicon, Unit
+from spectools.checks.lint.conflicts import Conflict, conflicts, yields
+from spectools.checks.lint.terms import Glossary, SectionWords, stray_link, used_terms
+from spectools.checks.lint.text import Phrases, clean, modals, stem, tokens
+from spectools.model import CHECKS, Diagnostic, Spec, diag
+
+WORDS_FILE = Path(__file__).with_name("words.yaml")
+LISTS = ("vague", "subjective", "comparative", "open_list", "double_negative", "oblige", "forbid", "permit", "yields",
+         "imperative_oblige", "imperative_forbid")  # fmt: skip
+SETS = ("passive", "participles", "actors", "pronouns", "demonstratives", "demonstrative_verbs", "function_words",
+        "negative_verbs", "negative_words")  # fmt: skip
+CODES = tuple(code for code, check in CHECKS.items() if check.family == "lint")
+AMBIGUITY = frozenset(code for code in CODES if "SPEC610" <= code <= "SPEC617")
+ALLOW = "spectools: allow"
+_STRONG = frozenset({"must", "shall", "never", "always"})
+
+
+class Finding(NamedTuple):
+    diagnostic: Diagnostic
+    ids: tuple[str, ...]  # the clause ids it is about ((): a section or a link)
+    words: tuple[str, ...]  # what triggered it, as written
+    text: str = ""  # the clause's sentence, cleaned
+    other: tuple[str, ...] = ()  # a conflict's other clause ids
+    other_text: str = ""
+
+
+@cache
+def builtin_words() -> dict[str, tuple[str, ...]]:
+    from spectools.io import load_yaml
+
+    data, _ = load_yaml(WORDS_FILE.read_text(encoding="utf-8"))
+    return {name: tuple(str(w) for w in words) for name, words in data.items()}
+
+
+def lexicon(settings: dict[str, Any]) -> Lexicon:
+    """words.yaml with spectools.yaml's `lint.words` additions and removals (each list: add, remove)."""
+    lists = dict(builtin_words())
+    for name, change in (settings.get("words") or {}).items():
+        if name in lists and isinstance(change, dict):
+            drop = {w.lower() for w in change.get("remove", ())}
+            lists[name] = tuple(w for w in lists[name] if w.lower() not in drop) + tuple(change.get("add", ()))
+    return Lexicon(
+        {name: Phrases(lists[name]) for name in LISTS},
+        {name: frozenset(w.lower() for w in lists[name]) for name in SETS},
+    )
+
+
+def units(spec: Spec, lex: Lexicon) -> list[Unit]:
+    """One unit per tagged sentence: the clauses of a sentence with several tags are read once, together."""
+    index = spec.section_index()
+    out: list[Unit] = []
+    for clause in spec.clauses():
+        last = out[-1] if out else None
+        if last and last.location.path == clause.location.path and last.section is index.get(clause.section or "") \
+                and last.ids and _same_sentence(last, clause.text):  # fmt: skip
+            out[-1] = last._replace(ids=(*last.ids, clause.id))
+            continue
+        text = clean(clause.text)
+        toks = tokens(text)
+        out.append(Unit((clause.id,), text, toks, modals(toks, lex.phrases), index.get(clause.section or ""), clause.location))
+    return out
+
+
+def _same_sentence(unit: Unit, raw: str) -> bool:
+    return unit.text == clean(raw)
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return " ".join(f"[^{i}]" for i in ids)
+
+
+def _quoted(words: Iterable[str]) -> str:
+    return ", ".join(f"'{w}'" for w in dict.fromkeys(words))
+
+
+_HOW = {
+    "SPEC610": "uses vague quantity or frequency words: {w}; say how much or how often (a number, a condition, a list)",
+    "SPEC611": "asks for a quality no reader can measure: {w}; say what makes it so (the cases, a test a reader can "
+    "apply), or link the section that defines it",
+    "SPEC612": "compares with nothing: {w}; say than what",
+    "SPEC613": "leaves its list open: {w}; list every case, or say what the cases have in common",
+    "SPEC614": "states an obligation with no one bound by it: {w}; name who acts (e.g. 'the assistant must ...')",
+    "SPEC615": "holds several obligations: {w}; split it into one sentence, and one tag, per obligation",
+    "SPEC616": "leans on another sentence: {w}; name what it refers to, so the clause reads alone (a grader sees only it)",
+    "SPEC617": "uses a double negative: {w}; say it positively",
+    "SPEC620": "has no word of obligation (must, must not, should, should not, may, never, always): {w}; say what the "
+    "assistant must or may do, or take the tag off a sentence that only explains",
+}
+
+
+def _clause_findings(unit: Unit, lex: Lexicon, select: frozenset[str]) -> list[Finding]:
+    found = []
+    for code, check in CLAUSE_CHECKS.items():
+        if code not in select:
+            continue
+        words = check(unit, lex)
+        if words:
+            message = f"clause {_ids(unit.ids)} " + _HOW[code].format(w=_quoted(words))
+            found.append(Finding(diag(code, unit.location, message), unit.ids, tuple(words), unit.text))
+    return found
+
+
+def _should_only(spec: Spec, all_units: Sequence[Unit], levels: tuple[str, ...], aliases: dict[str, str]) -> list[Finding]:
+    """SPEC621: a root or system section whose clauses all say 'should' (none must, never, always or shall)."""
+    by_section: dict[int, list[Unit]] = {}
+    for u in all_units:
+        if u.section is not None:
+            by_section.setdefault(id(u.section), []).append(u)
+    top = set(levels[:2])
+    found = []
+    for s in spec.sections():
+        level = aliases.get(s.authority or "", s.authority or "")
+        group = by_section.get(id(s), [])
+        if level not in top or not group:
+            continue
+        spans = [u.words[m.start : m.end] for u in group for m in u.modals]
+        if any("should" in w for w in spans) and not any(_STRONG.intersection(w) for w in spans):
+            ids = [i for u in group for i in u.ids]
+            said = "its clause" if len(ids) == 1 else f"its {len(ids)} clauses"
+            message = (
+                f"section '{s.title}' has {level} authority, but {said} ({_ids(ids)}) "
+                f"{'says' if len(ids) == 1 else 'all say'} 'should'; if {'it binds' if len(ids) == 1 else 'they bind'} "
+                f"at {level}, say 'must' (or 'never'); if 'should' is meant, allow SPEC621 here"
+            )
+            found.append(Finding(diag("SPEC621", s.location, message), (), ("should",)))
+    return found
+
+
+def _term_findings(spec: Spec, all_units: Sequence[Unit], lex: Lexicon, known: Sequence[str]) -> list[Finding]:
+    fw = lex.sets["function_words"]
+    glossary = Glossary(spec, known, fw)
+    found = []
+    for u in all_units:
+        missing = [t for t in used_terms(u.text, fw) if not glossary.defines(t)]
+        if missing:
+            message = (
+                f"clause {_ids(u.ids)} uses {_quoted(missing)} as a defined term, but no section defines or links it; "
+                "link it to the section that defines it, define it (a section title, or **bold** where it is "
+                "explained), or add it to lint.terms in spectools.yaml"
+            )
+            found.append(Finding(diag("SPEC630", u.location, message), u.ids, tuple(missing), u.text))
+    index = spec.section_index()
+    words = SectionWords(fw)
+    for doc in spec.documents:
+        for link in doc.links:
+            target = index.get(link.target)
+            if target is not None and stray_link(link, target, words):
+                message = (
+                    f"the link '{link.text}' points to #{link.target} ('{target.title}'), a section that never mentions "
+                    "it; point it to the section that defines it, or reword the link"
+                )
+                found.append(Finding(diag("SPEC631", link.location, message), (), (link.text,)))
+    return found
+
+
+def _level(unit: Unit, levels: tuple[str, ...], aliases: dict[str, str]) -> int | None:
+    auth = unit.section.authority if unit.section else None
+    auth = aliases.get(auth or "", auth)
+    return levels.index(auth) if auth in levels else None
+
+
+def _conflict_finding(c: Conflict, all_units: Sequence[Unit], lex: Lexicon, levels: tuple[str, ...],
+                      aliases: dict[str, str]) -> Finding:  # fmt: skip
+    a, b = all_units[c.a.unit], all_units[c.b.unit]
+    la, lb = _level(a, levels, aliases), _level(b, levels, aliases)
+    where = f"{b.location.path}:{b.location.line}"
+    head = (
+        f"clauses {_ids(a.ids)} and {_ids(b.ids)} ({where}) pull against each other: '{c.a.shown}' against "
+        f"'{c.b.shown}' (shared: {', '.join(c.shared)}; overlap {c.overlap:.2f})"
+    )
+    code, tail = "SPEC640", ""
+    if la is not None and lb is not None and la != lb:
+        (hi, hl), (lo, ll) = sorted(((a, la), (b, lb)), key=lambda p: p[1])
+        said = yields(lo, lex)
+        if said:
+            code = "SPEC641"
+            tail = f"; the chain of command settles it: {_ids(hi.ids)} ({levels[hl]}) wins, and {_ids(lo.ids)} " \
+                   f"({levels[ll]}) says it yields ('{said}')"  # fmt: skip
+        else:
+            tail = f"; {_ids(hi.ids)} ({levels[hl]}) outranks {_ids(lo.ids)} ({levels[ll]}), which does not say it " \
+                   "yields: say so (e.g. 'unless ...'), or reconcile them"  # fmt: skip
+    else:
+        said_a, said_b = yields(a, lex), yields(b, lex)
+        if said_a or said_b:
+            code = "SPEC641"
+            loser, said = (a, said_a) if said_a else (b, said_b)
+            winner = b if loser is a else a
+            tail = f"; {_ids(loser.ids)} says it yields ('{said}'), so {_ids(winner.ids)} wins"
+        else:
+            level = levels[la] if la is not None else "no"
+            tail = f"; both at {level} authority: reconcile them, or say which one yields (e.g. 'unless ...')"
+    return Finding(diag(code, a.location, head + tail), a.ids, c.shared, a.text, b.ids, b.text)
+
+
+def _hints(spec: Spec, flagged: Sequence[Finding], all_units: Sequence[Unit]) -> list[Finding]:
+    """SPEC650: an ambiguous or conflicting clause with no precedent that touches the words flagged."""
+    by_id = {u.ids[0]: u for u in all_units}
+    challenges = {c.clause_id: c for c in spec.challenges}
+    seen: set[str] = set()
+    found = []
+    for f in flagged:
+        if not f.ids or f.ids[0] in seen:
+            continue
+        unit = by_id.get(f.ids[0])
+        if unit is None or (unit.section is not None and unit.section.examples):
+            continue
+        stems = {stem(t.word) for w in f.words for t in tokens(w)}
+        if any(_answers_touch(challenges.get(i), stems) for i in unit.ids):
+            continue
+        seen.add(f.ids[0])
+        words = _quoted(w for g in flagged if g.ids and g.ids[0] == f.ids[0] for w in g.words)
+        message = (
+            f"clause {_ids(unit.ids)}: no example shows what {words} means here; add a labelled GOOD or BAD answer "
+            "that settles it to its challenge file, or an example to its section (the precedent that disambiguates it)"
+        )
+        found.append(Finding(diag("SPEC650", unit.location, message), unit.ids, tuple(f.words), unit.text))
+    return found
+
+
+def _answers_touch(challenge: Any, stems: set[str]) -> bool:
+    if challenge is None:
+        return False
+    for example in challenge.examples:
+        for comparison in example.comparisons:
+            for candidate in comparison.candidates:
+                if candidate.label is None:
+                    continue
+                text = " ".join((candidate.text, candidate.label.reason or "", candidate.label.qualifier or ""))
+                if stems & {stem(t.word) for t in tokens(text)}:
+                    return True
+    return False
+
+
+def _allowed(loaded: Any) -> dict[tuple[str, int], frozenset[str]]:
+    """{(path, line): codes} from `<!-- spectools: allow SPEC611 SPEC640 -->` comments: a comment allows its codes on
+    every line of the block of non-blank lines it sits in (the clause's paragraph, or the heading it follows)."""
+    out: dict[tuple[str, int], frozenset[str]] = {}
+    for doc in loaded.spec.documents:
+        try:
+            data = loaded.source.read(doc.path, loaded.config.max_file_bytes)
+        except OSError:
+            continue
+        if ALLOW.encode() not in data:
+            continue
+        lines = data.decode("utf-8", "replace").split("\n")
+        start = 0
+        for i in range(len(lines) + 1):
+            if i == len(lines) or not lines[i].strip():
+                codes = _codes_in(lines[start:i])
+                if codes:
+                    for n in range(start, i):
+                        out[(doc.path, n + 1)] = codes
+                start = i + 1
+    return out
+
+
+def _codes_in(block: Sequence[str]) -> frozenset[str]:
+    codes: set[str] = set()
+    for line in block:
+        at = line.find(ALLOW)
+        while at >= 0:
+            end = line.find("-->", at)
+            words = line[at + len(ALLOW) : end if end >= 0 else len(line)].replace(",", " ").split()
+            codes.update(w for w in words if w in CHECKS)
+            at = line.find(ALLOW, at + 1)
+    return frozenset(codes)
+
+
+def lint(loaded: Any, select: Iterable[str] | None = None) -> list[Finding]:
+    """Every lint finding of a loaded repository (parse.load.Loaded), severities as configured, suppressions
+    applied, sorted by place."""
+    chosen = frozenset(select) if select is not None else frozenset(CODES)
+    config = loaded.config
+    settings = dict(config.lint)
+    lex = lexicon(settings)
+    spec: Spec = loaded.spec
+    all_units = units(spec, lex)
+    levels, aliases = config.levels, config.aliases
+    found = [f for u in all_units for f in _clause_findings(u, lex, chosen)]
+    if "SPEC621" in chosen:
+        found.extend(_should_only(spec, all_units, levels, aliases))
+    if chosen & {"SPEC630", "SPEC631"}:
+        found.extend(f for f in _term_findings(spec, all_units, lex, settings.get("terms", ())) if f.diagnostic.code in chosen)
+    if chosen & {"SPEC640", "SPEC641", "SPEC650"}:
+        found.extend(_conflict_finding(c, all_units, lex, levels, aliases) for c in conflicts(all_units, lex))
+    if "SPEC650" in chosen:
+        flagged = [f for f in found if f.diagnostic.code in AMBIGUITY or f.diagnostic.code == "SPEC640"]
+        found.extend(_hints(spec, flagged, all_units))
+    found = [f for f in found if f.diagnostic.code in chosen]
+    return configured(found, config.checks, _allowed(loaded))
+
+
+def configured(
+    found: Sequence[Finding], overrides: dict[str, str], allowed: dict[tuple[str, int], frozenset[str]]
+) -> list[Finding]:
+    out = []
+    for f in found:
+        d = f.diagnostic
+        if d.code in allowed.get((d.location.path, d.location.line), ()):
+            continue
+        severity = overrides.get(d.code, d.severity)
+        if severity == "off":
+            continue
+        out.append(f if severity == d.severity else f._replace(diagnostic=d._replace(severity=severity)))  # type: ignore[arg-type]
+    return sorted(out, key=lambda f: f.diagnostic.sort_key())
+
+
+def diagnostics(found: Sequence[Finding]) -> list[Diagnostic]:
+    return [f.diagnostic for f in found]

@@ -1,0 +1,106 @@
+"""Conflicts (SPEC640, SPEC641), the spec's type checker: two clauses that speak of the same action with opposite
+force (one obliges or permits what the other forbids).
+
+Each word of force opens a segment: the action it governs runs to the next one, or to a word that opens a condition
+("unless", "if", "when"). Segments are indexed by their content words (stemmed); a pair is a candidate only when it
+shares at least MIN_SHARED of them, and a word that more than POSTINGS_CAP segments use is too common to tell
+anything apart and is not followed. So the work grows with the spec's size, never with the number of pairs. A
+candidate is kept when its shared words weigh (by inverse document frequency) at least MIN_OVERLAP of the lighter
+segment's words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from spectools.checks.lint.clauses import Lexicon, Unit
+from spectools.checks.lint.text import stem
+
+MIN_SHARED = 2
+MIN_OVERLAP = 0.6
+POSTINGS_CAP = 64
+_STOPS = frozenset({"unless", "except", "if", "when", "whenever", "where", "while", "because", "but", "however", "although"})
+_OPPOSED = {("forbid", "oblige"), ("forbid", "permit"), ("oblige", "forbid"), ("permit", "forbid")}
+
+
+class Segment(NamedTuple):
+    unit: int  # index of its unit
+    force: str
+    words: frozenset[str]  # stemmed content words of the action
+    shown: str  # the modal and its action, as written (shortened)
+    written: dict[str, str]  # stem -> the word as first written
+
+
+class Conflict(NamedTuple):
+    a: Segment
+    b: Segment
+    shared: tuple[str, ...]  # the shared words, as first written, sorted
+    overlap: float
+
+
+def segments(units: Sequence[Unit], lex: Lexicon) -> list[Segment]:
+    fw = lex.sets["function_words"]
+    out = []
+    for n, unit in enumerate(units):
+        words = unit.words
+        for k, m in enumerate(unit.modals):
+            stop = unit.modals[k + 1].start if k + 1 < len(unit.modals) else len(words)
+            action: list[str] = []
+            written: dict[str, str] = {}
+            force = m.force
+            for i in range(m.end, stop):
+                w = words[i]
+                if w in _STOPS:
+                    stop = i
+                    break
+                if not action and w in lex.sets["negative_verbs"] and force != "permit":  # "should avoid X" forbids X
+                    force = "oblige" if force == "forbid" else "forbid"
+                    continue
+                if not unit.toks[i].masked and w not in fw and len(w) > 2 and not w.isdigit():
+                    action.append(stem(w))
+                    written.setdefault(action[-1], w)
+            if len(set(action)) >= MIN_SHARED:
+                shown = unit.shown(m.start, min(stop, m.end + 8)) + ("..." if stop > m.end + 8 else "")
+                out.append(Segment(n, force, frozenset(action), shown, written))
+    return out
+
+
+def conflicts(units: Sequence[Unit], lex: Lexicon) -> list[Conflict]:
+    """Every pair of segments of different sentences with opposite force and enough shared action, best first."""
+    segs = segments(units, lex)
+    postings: dict[str, list[int]] = {}
+    for i, s in enumerate(segs):
+        for w in s.words:
+            postings.setdefault(w, []).append(i)
+    total = len(segs) or 1
+    idf = {w: math.log(1 + total / len(p)) for w, p in postings.items()}
+    weight = [sum(idf[w] for w in s.words) for s in segs]
+    best: dict[tuple[int, int], Conflict] = {}
+    for i, s in enumerate(segs):
+        counts: dict[int, int] = {}
+        for w in s.words:
+            p = postings[w]
+            if len(p) > POSTINGS_CAP:
+                continue
+            for j in p:
+                if j > i:
+                    counts[j] = counts.get(j, 0) + 1
+        for j, n in counts.items():
+            t = segs[j]
+            if n < MIN_SHARED or t.unit == s.unit or (s.force, t.force) not in _OPPOSED:
+                continue
+            shared = s.words & t.words
+            overlap = sum(idf[w] for w in shared) / min(weight[i], weight[j])
+            pair = (min(s.unit, t.unit), max(s.unit, t.unit))
+            if overlap >= MIN_OVERLAP and (pair not in best or overlap > best[pair].overlap):
+                first, second = (s, t) if s.unit < t.unit else (t, s)
+                best[pair] = Conflict(first, second, tuple(sorted(first.written[w] for w in shared)), overlap)
+    return sorted(best.values(), key=lambda c: (-c.overlap, c.a.unit, c.b.unit))
+
+
+def yields(unit: Unit, lex: Lexicon) -> str | None:
+    """The words with which a clause says it gives way ("unless", "by default"), or None."""
+    found = lex.phrases["yields"].find(unit.toks)
+    return unit.shown(*found[0]) if found else None
