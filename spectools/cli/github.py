@@ -57,6 +57,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="write the report for a privileged workflow_run to post (fork pull requests), instead of posting",
     )
     g.add_argument("--report", metavar="PATH", help="post the report saved by --save-report in a pull request's run")
+    g.add_argument(
+        "--no-lint",
+        action="store_true",
+        help="leave out the lint findings about the clauses the pull request adds or changes (they never fail the check)",
+    )
 
 
 def _on_runner() -> bool:
@@ -66,7 +71,7 @@ def _on_runner() -> bool:
 def _check(args: argparse.Namespace, ctx: Context) -> Checked:
     from spectools.github.pullrequest import check
 
-    checked = check(args.fail_on, ctx, args.path, args.results, os.environ.get("GITHUB_RUN_ID"))
+    checked = check(args.fail_on, ctx, args.path, args.results, os.environ.get("GITHUB_RUN_ID"), not args.no_lint)
     if _on_runner():
         commands(checked.annotations)
     return checked

@@ -51,6 +51,7 @@ def _inputs(rv: Review, ctx: Context, repo: GitRepo, results: list[str], run_id:
     return Inputs(
         head=rv.head_findings,
         base=rv.base_findings,
+        lint=rv.lint,
         changes=rv.changes,
         spec=rv.spec,
         results=head_results,
@@ -62,7 +63,9 @@ def _inputs(rv: Review, ctx: Context, repo: GitRepo, results: list[str], run_id:
     )
 
 
-def check(fail_on: str, ctx: Context, path: str, results: list[str], run_id: str | None = None) -> Checked:
+def check(
+    fail_on: str, ctx: Context, path: str, results: list[str], run_id: str | None = None, with_lint: bool = True
+) -> Checked:
     """Review the pull request (or push) and render the comment and the job summary."""
     from spectools.github.handoff import Handoff
     from spectools.github.review import review
@@ -71,7 +74,7 @@ def check(fail_on: str, ctx: Context, path: str, results: list[str], run_id: str
     from spectools.sources.git import GitRepo
 
     repo = GitRepo(Path(path))
-    rv = review(repo, ctx)
+    rv = review(repo, ctx, with_lint)
     introduced, _ = split_findings(rv.head_findings, rv.base_findings)  # what was there before fails nothing
     new = severity_counts(introduced, SEVERITIES)
     failed = fails(fail_on, new["error"], new["warning"], rv.breaking)

@@ -30,6 +30,7 @@ class Review:
     changes: ChangeSet
     spec: Spec  # the head spec
     notes: tuple[str, ...]  # said in the summary and as notices
+    lint: tuple[Diagnostic, ...] = ()  # lint findings about the clauses the change adds or changes (never a verdict)
 
     @property
     def errors(self) -> int:
@@ -157,7 +158,7 @@ def _given_base(repo: GitRepo, ctx: Context, notes: list[str]) -> str | None:
     return ctx.base if is_sha(ctx.base) else repo.resolve(ctx.base)
 
 
-def review(repo: GitRepo, ctx: Context) -> Review:
+def review(repo: GitRepo, ctx: Context, with_lint: bool = True) -> Review:
     from spectools.checks.run import run
     from spectools.diff.compare import Comparer
 
@@ -169,7 +170,20 @@ def review(repo: GitRepo, ctx: Context) -> Review:
         # the comparison read only what changed; the findings need every file of both sides
         head_loaded = comparer.full(new)
         base_findings = run(comparer.full(old)) if old is not None else None
-    return Review(base, head, run(head_loaded), base_findings, changes, head_loaded.spec, tuple(notes))
+    linted = changed_lint(head_loaded, changes) if with_lint else ()
+    return Review(base, head, run(head_loaded), base_findings, changes, head_loaded.spec, tuple(notes), linted)
+
+
+def changed_lint(loaded: Any, changes: ChangeSet) -> tuple[Diagnostic, ...]:
+    """The lint findings about the clauses a change adds, rewords or moves (a conflict when either side is one of
+    them): a pull request hears about its own clauses, never the whole backlog."""
+    from spectools.checks.lint import lint
+    from spectools.diff.changes import Kind, clause_ids
+
+    touched = clause_ids(changes.changes, Kind.CLAUSE_ADDED, Kind.CLAUSE_REWORDED, Kind.CLAUSE_MOVED)
+    if not touched:
+        return ()
+    return tuple(f.diagnostic for f in lint(loaded) if touched.intersection(f.ids) or touched.intersection(f.other))
 
 
 def split_results(

@@ -40,6 +40,7 @@ class Inputs:
     blob_url: str = ""  # what section links start with: the head's files on GitHub ("" for relative links)
     base_blob_url: str = ""  # the same at the base, for what the head no longer has
     existing: bool = False  # list the findings already there at the base too (the job summary does)
+    lint: Sequence[Diagnostic] = ()  # lint findings about the clauses the change adds or changes (no verdict)
 
 
 def utf16_len(text: str) -> int:
@@ -108,6 +109,17 @@ def _findings(inputs: Inputs) -> tuple[str, str] | None:
         summary = f"Findings already there before this pull request ({len(there)})"
         parts.append(f"<details><summary>{summary}</summary>\n\n" + "\n".join(lines) + "\n\n</details>\n")
     return "findings", "\n".join(parts)
+
+
+def _lint(inputs: Inputs) -> tuple[str, str] | None:
+    """What `spectools lint` says of the clauses this change adds or changes; it fails nothing."""
+    if not inputs.lint:
+        return None
+    ranked = sorted(inputs.lint, key=lambda d: (_RANK[d.severity], d.sort_key()))
+    lines = _grouped([_finding(d, inputs.link) for d in ranked], inputs.list_limit, inputs.full_report)
+    head = f"### Lint: the clauses this changes ({len(ranked)})\n\n"
+    note = "\n\n_What `spectools lint` reads in them: worth a look, never a failure._\n"
+    return "lint", head + "\n".join(lines) + note
 
 
 def _risks(inputs: Inputs) -> tuple[str, str] | None:
@@ -294,7 +306,8 @@ def _shifts(inputs: Inputs, head: dict[str, tuple[int, int]], base: dict[str, tu
 
 # dropped first to last
 PRIORITY = [
-    "compliance_clauses", "wording", "notes", "compliance", "risks", "normative", "changes", "highlights", "breaking", "findings"
+    "compliance_clauses", "wording", "lint", "notes", "compliance", "risks", "normative", "changes", "highlights",
+    "breaking", "findings",
 ]  # fmt: skip
 
 
@@ -302,9 +315,8 @@ def render(inputs: Inputs, limit: int = COMMENT_LIMIT) -> str:
     """The whole summary; sections are dropped, least important first, until it fits in `limit`."""
     changes = change_sections(inputs.changes, inputs.blob_url, inputs.base_blob_url, inputs.line_limit)
     status = _status(inputs, sum(n for *_, n in changes), sum(n for name, _, n in changes if name == "breaking"))
-    sections = [
-        s for s in (_findings(inputs), *((name, text) for name, text, _ in changes), _risks(inputs), *_compliance(inputs)) if s
-    ]
+    parts = (_findings(inputs), *((name, text) for name, text, _ in changes), _risks(inputs), _lint(inputs))
+    sections = [s for s in (*parts, *_compliance(inputs)) if s]
     body = _body(status, sections, "", inputs.line_limit)
     while utf16_len(body) > limit and sections:
         names = {n for n, _ in sections}

@@ -113,3 +113,14 @@ def test_the_readme_eval_sample_is_what_spectools_prints(cli, tmp_path: Path, mo
     shown = _block("$ SPECTOOLS_GRADER_API_KEY").split("\n")
     printed = eval_sample(cli, tmp_path / "demo")
     assert "\n".join(shown[3:]) == printed  # after the command's three lines
+
+
+def test_the_lint_sample_is_what_spectools_prints(cli, tmp_path: Path) -> None:
+    """Issue 22: the README's `spectools lint` on the demo's second release."""
+    demo = tmp_path / "demo"
+    second_release(cli, demo)
+    command = re.search(r"<!-- lint-sample -->\n```sh\n(.+?)\n```", README, re.S)
+    assert command is not None and command.group(1) == ".venv/bin/spectools lint demo"
+    assert cli("lint", "demo", cwd=tmp_path).code == 1
+    result = cli("lint", "demo", cwd=tmp_path)
+    _same(_block("demo/model_spec.md:42"), result.out + result.err)

@@ -33,7 +33,7 @@ def hostile_spec(text: str) -> dict[str, str]:
         "model_spec.md": (
             f"# Model spec\n\n## Honesty {{#honesty authority=root}}\n\nThe assistant must not lie[^hn01]. {text}\n\n"
             f"## {text} {{#style authority=guideline}}\n\nThe assistant should be brief[^st01]. {text}\n\n"
-            f"See [{text}](#{'nowhere'}).\n"
+            f"See [{text}](#{'nowhere'}). See [{text} (in bold)](#honesty).\n"
         ),
         f"examples/{name}.md": f"{text}\n",
         "examples/st01.md": CHALLENGE.format(cid="st01", title=text),
@@ -52,6 +52,11 @@ COMMANDS = {
     "changelog json": ["changelog", "--format", "json"],
     "github": ["github", "--base", "HEAD~1", "--dry-run"],
     "export": ["export"],
+    "lint text": ["lint"],
+    "lint github": ["lint", "--format", "github"],
+    "lint json": ["lint", "--format", "json"],
+    "lint sarif": ["lint", "--format", "sarif"],
+    "validate --lint": ["validate", "--lint"],
 }
 
 

@@ -79,6 +79,22 @@ def units(spec: Spec, lex: Lexicon) -> list[Unit]:
     return out
 
 
+_ADVERBS = frozenset({"not", "also", "always", "never", "only", "still", "simply", "then", "first", "instead", "now"})
+
+
+def _verbs(all_units: Sequence[Unit], lex: Lexicon) -> frozenset[str]:
+    """The words that follow the spec's modals ("must *encrypt*"): its verbs of action, learnt from the spec."""
+    out = set()
+    for u in all_units:
+        for m in u.modals:
+            i = m.end
+            while i < len(u.toks) and (u.words[i] in _ADVERBS or u.words[i].endswith("ly")):
+                i += 1
+            if i < len(u.toks) and u.words[i] not in lex.sets["function_words"]:
+                out.add(u.words[i])
+    return frozenset(out)
+
+
 def _same_sentence(unit: Unit, raw: str) -> bool:
     return unit.text == clean(raw)
 
@@ -228,8 +244,8 @@ def _hints(spec: Spec, flagged: Sequence[Finding], all_units: Sequence[Unit]) ->
         seen.add(f.ids[0])
         words = _quoted(w for g in flagged if g.ids and g.ids[0] == f.ids[0] for w in g.words)
         message = (
-            f"clause {_ids(unit.ids)}: no example shows what {words} means here; add a labelled GOOD or BAD answer "
-            "that settles it to its challenge file, or an example to its section (the precedent that disambiguates it)"
+            f"clause {_ids(unit.ids)}: no example settles how to read {words} here; add a labelled GOOD or BAD answer "
+            "that does to its challenge file, or an example to its section (the precedent that disambiguates it)"
         )
         found.append(Finding(diag("SPEC650", unit.location, message), unit.ids, tuple(f.words), unit.text))
     return found
@@ -293,8 +309,10 @@ def lint(loaded: Any, select: Iterable[str] | None = None) -> list[Finding]:
     lex = lexicon(settings)
     spec: Spec = loaded.spec
     all_units = units(spec, lex)
+    lex = lex._replace(verbs=_verbs(all_units, lex))
     levels, aliases = config.levels, config.aliases
-    found = [f for u in all_units for f in _clause_findings(u, lex, chosen)]
+    need = chosen | (AMBIGUITY if "SPEC650" in chosen else frozenset())  # a hint needs the findings it is about
+    found = [f for u in all_units for f in _clause_findings(u, lex, need)]
     if "SPEC621" in chosen:
         found.extend(_should_only(spec, all_units, levels, aliases))
     if chosen & {"SPEC630", "SPEC631"}:

@@ -17,6 +17,7 @@ class Lexicon(NamedTuple):
 
     phrases: dict[str, Phrases]
     sets: dict[str, frozenset[str]]
+    verbs: frozenset[str] = frozenset()  # the spec's own verbs of action: the words that follow its modals
 
 
 class Unit(NamedTuple):
@@ -42,12 +43,44 @@ class Unit(NamedTuple):
         return self.modals[0].start if self.modals else 0
 
 
+_SAYING = frozenset({"tell", "tells", "telling", "say", "says", "saying", "explain", "explaining", "note", "noting",
+                     "mention", "mentioning", "acknowledge", "acknowledging"})  # fmt: skip
+
+
+def _parentheses(text: str) -> list[tuple[int, int]]:
+    """The spans of the sentence's parentheses, outermost, in one pass."""
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i + 1))
+    if depth:
+        spans.append((start, len(text)))
+    return spans
+
+
 def _listed(unit: Unit, lex: Lexicon, name: str) -> list[str]:
-    return [unit.shown(a, b) for a, b in lex.phrases[name].find(unit.toks)]
+    return [unit.shown(a, b) for a, b in _outside_asides(unit, lex.phrases[name].find(unit.toks))]
+
+
+def _outside_asides(unit: Unit, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The matches that are not inside parentheses: an aside explains or illustrates, it does not state the rule."""
+    if "(" not in unit.text:
+        return found
+    spans = _parentheses(unit.text)
+    return [(a, b) for a, b in found if not any(lo <= unit.toks[a].at < hi for lo, hi in spans)]
 
 
 def vague(unit: Unit, lex: Lexicon) -> list[str]:
-    return _listed(unit, lex, "vague")
+    """A listed word; "some" not where "others" answers it ("some readings are allowed while others are not")."""
+    words = unit.words
+    found = _outside_asides(unit, lex.phrases["vague"].find(unit.toks))
+    return [unit.shown(a, b) for a, b in found if not (words[a] == "some" and "others" in words[b:])]
 
 
 def subjective(unit: Unit, lex: Lexicon) -> list[str]:
@@ -58,8 +91,10 @@ def comparative(unit: Unit, lex: Lexicon) -> list[str]:
     """A comparative with no "than" after it in the sentence; "more"/"less" only before a word of content."""
     words = unit.words
     found = []
-    for a, b in lex.phrases["comparative"].find(unit.toks):
-        if "than" in words[b:]:
+    for a, b in _outside_asides(unit, lex.phrases["comparative"].find(unit.toks)):
+        if "than" in words[b:] or (a and words[a - 1] in ("no", "any")):  # "no longer", "any more"
+            continue
+        if "that" in words[:a] and _SAYING.intersection(words[: words.index("that")]):  # what it says: "tell ... that"
             continue
         if words[a] in ("more", "less", "fewer"):
             nxt = words[b] if b < len(words) else ""
@@ -72,11 +107,14 @@ def comparative(unit: Unit, lex: Lexicon) -> list[str]:
 
 
 def open_list(unit: Unit, lex: Lexicon) -> list[str]:
-    """A list left open ("etc.", "or other"); "such as" only where it scopes the rule: after the modal, or with none."""
+    """A list left open ("etc.", "or other"), outside parentheses (a list in an aside illustrates); "such as" only
+    where it scopes the rule: after the modal (or in a clause with none), and not after a comma (", such as X"
+    illustrates, "tasks such as X" scopes)."""
     first = unit.after_first_modal()
     out = []
-    for a, b in lex.phrases["open_list"].find(unit.toks):
-        if unit.words[a] == "such" and a < first:
+    for a, b in _outside_asides(unit, lex.phrases["open_list"].find(unit.toks)):
+        at = unit.toks[a].at
+        if unit.words[a] == "such" and (a < first or unit.text[max(0, at - 3) : at].rstrip().endswith(",")):
             continue
         out.append(unit.shown(a, b) + ("." if unit.words[a] == "etc" else ""))
     return out
@@ -117,9 +155,29 @@ def several(unit: Unit, lex: Lexicon) -> list[str]:
         if binding and "that" in words[binding[-1].end : m.start]:
             continue
         binding.append(m)
-    if len(binding) < 2 or len(unit.ids) >= len(binding):
+    shown = [unit.shown(m.start, min(m.end + 2, len(unit.toks))) for m in binding]
+    for k, m in enumerate(binding):  # "must encrypt the file, notify the office and delete the copy": one modal, three
+        stop = binding[k + 1].start if k + 1 < len(binding) else len(words)
+        shown.extend(unit.shown(i, i + 2) for i in _chained(unit, lex, m.end + 1, stop))
+    if len(shown) < 2 or len(unit.ids) >= len(shown):
         return []
-    return [unit.shown(m.start, min(m.end + 2, len(unit.toks))) for m in binding]
+    return shown
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "each", "every", "its", "their", "any", "all", "this", "that", "these", "those"})
+
+
+def _chained(unit: Unit, lex: Lexicon, start: int, stop: int) -> list[int]:
+    """Where a modal's action goes on with another verb of the spec's, after "and" or a comma, before its object."""
+    words, toks, text = unit.words, unit.toks, unit.text
+    out = []
+    for i in range(start, min(stop, len(words) - 1)):
+        if words[i] not in lex.verbs or words[i + 1] not in _DETERMINERS or toks[i].masked:
+            continue
+        before = text[toks[i - 1].at + len(toks[i - 1].raw) : toks[i].at]
+        if words[i - 1] == "and" or "," in before:
+            out.append(i)
+    return out
 
 
 def pronoun(unit: Unit, lex: Lexicon) -> list[str]:
@@ -134,7 +192,8 @@ def pronoun(unit: Unit, lex: Lexicon) -> list[str]:
         return [unit.shown(0, 2)]
     if unit.modals:
         at = unit.modals[0].start
-        if at and words[at - 1] in ("it", "they") and not unit.toks[at - 1].masked:
+        before = set(words[: at - 1]) & (lex.sets["actors"] - lex.sets["pronouns"])  # "the assistant ..., they can"
+        if at and words[at - 1] in ("it", "they") and not unit.toks[at - 1].masked and not before:
             return [unit.shown(at - 1, unit.modals[0].end)]
     return []
 
@@ -145,8 +204,13 @@ def double_negative(unit: Unit, lex: Lexicon) -> list[str]:
     words, negative = unit.words, lex.sets["negative_words"]
     for i, w in enumerate(words):
         if w in ("not", "never", "no") and not unit.toks[i].masked:
-            for j in range(i + 1, min(i + 3, len(words))):
-                if words[j] in negative and not any(unit.shown(i, j + 1) in f or f in unit.shown(i, j + 1) for f in found):
+            for j in range(i + 1, min(i + 6, len(words))):
+                if words[j] in ("unless", "but", "and", "or"):
+                    break
+                w = words[j]
+                near = j < i + 3 and (w in negative or (w.startswith("un") and len(w) > 5 and words[j - 1] == "be"))
+                undone = w.startswith("un") and w.endswith("ed") and len(w) > 6  # "not leave a charge unflagged"
+                if (near or undone) and not any(unit.shown(i, j + 1) in f or f in unit.shown(i, j + 1) for f in found):
                     found.append(unit.shown(i, j + 1))
                     break
     return found

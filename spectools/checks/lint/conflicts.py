@@ -6,7 +6,8 @@ Each word of force opens a segment: the action it governs runs to the next one, 
 shares at least MIN_SHARED of them, and a word that more than POSTINGS_CAP segments use is too common to tell
 anything apart and is not followed. So the work grows with the spec's size, never with the number of pairs. A
 candidate is kept when its shared words weigh (by inverse document frequency) at least MIN_OVERLAP of the lighter
-segment's words.
+segment's words and MIN_BOTH of the heavier one's: "must renew a loan on request" and "must not renew a loan more
+than three times" share the lighter one's words, but the second is a limit inside the first, not its opposite.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from spectools.checks.lint.text import stem
 
 MIN_SHARED = 2
 MIN_OVERLAP = 0.6
+MIN_BOTH = 0.5  # ... and at least this much of the heavier one's
 POSTINGS_CAP = 64
 _STOPS = frozenset({"unless", "except", "if", "when", "whenever", "where", "while", "because", "but", "however", "although"})
 _OPPOSED = {("forbid", "oblige"), ("forbid", "permit"), ("oblige", "forbid"), ("permit", "forbid")}
@@ -92,9 +94,11 @@ def conflicts(units: Sequence[Unit], lex: Lexicon) -> list[Conflict]:
             if n < MIN_SHARED or t.unit == s.unit or (s.force, t.force) not in _OPPOSED:
                 continue
             shared = s.words & t.words
-            overlap = sum(idf[w] for w in shared) / min(weight[i], weight[j])
+            common = sum(idf[w] for w in shared)
+            overlap = common / min(weight[i], weight[j])
             pair = (min(s.unit, t.unit), max(s.unit, t.unit))
-            if overlap >= MIN_OVERLAP and (pair not in best or overlap > best[pair].overlap):
+            both = common / max(weight[i], weight[j]) >= MIN_BOTH  # not a narrower rule inside a wider one
+            if overlap >= MIN_OVERLAP and both and (pair not in best or overlap > best[pair].overlap):
                 first, second = (s, t) if s.unit < t.unit else (t, s)
                 best[pair] = Conflict(first, second, tuple(sorted(first.written[w] for w in shared)), overlap)
     return sorted(best.values(), key=lambda c: (-c.overlap, c.a.unit, c.b.unit))

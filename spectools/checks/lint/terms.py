@@ -51,7 +51,8 @@ class Glossary:
             for n, s in enumerate(doc.sections):
                 texts.append(s.title)
                 body = s.body
-                if n == 0 or _GLOSSARY.search(s.title):  # the overview introduces the spec's words; a glossary defines
+                if (n == 0 and not s.clauses) or _GLOSSARY.search(s.title):  # an introduction (an opening section with
+                    # no clauses of its own) says what the spec's words mean; so does a glossary
                     texts.append(s.prose)
                 if "**" in body:
                     texts.extend(m.group(1) for m in _BOLD.finditer(body))
