@@ -75,7 +75,10 @@ def units(spec: Spec, lex: Lexicon) -> list[Unit]:
             continue
         text = clean(clause.text)
         toks = tokens(text)
-        out.append(Unit((clause.id,), text, toks, modals(toks, lex.phrases), index.get(clause.section or ""), clause.location))
+        words = [t.word for t in toks]
+        out.append(
+            Unit((clause.id,), text, toks, words, modals(toks, lex.phrases), index.get(clause.section or ""), clause.location)
+        )
     return out
 
 
@@ -229,7 +232,7 @@ def _conflict_finding(c: Conflict, all_units: Sequence[Unit], lex: Lexicon, leve
 def _hints(spec: Spec, flagged: Sequence[Finding], all_units: Sequence[Unit]) -> list[Finding]:
     """SPEC650: an ambiguous or conflicting clause with no precedent that touches the words flagged."""
     by_id = {u.ids[0]: u for u in all_units}
-    challenges = {c.clause_id: c for c in spec.challenges}
+    challenges = {c.clause_id: _Answers(c) for c in spec.challenges}
     seen: set[str] = set()
     found = []
     for f in flagged:
@@ -239,7 +242,7 @@ def _hints(spec: Spec, flagged: Sequence[Finding], all_units: Sequence[Unit]) ->
         if unit is None or (unit.section is not None and unit.section.examples):
             continue
         stems = {stem(t.word) for w in f.words for t in tokens(w)}
-        if any(_answers_touch(challenges.get(i), stems) for i in unit.ids):
+        if any(i in challenges and challenges[i].touch(stems) for i in unit.ids):
             continue
         seen.add(f.ids[0])
         words = _quoted(w for g in flagged if g.ids and g.ids[0] == f.ids[0] for w in g.words)
@@ -251,18 +254,24 @@ def _hints(spec: Spec, flagged: Sequence[Finding], all_units: Sequence[Unit]) ->
     return found
 
 
-def _answers_touch(challenge: Any, stems: set[str]) -> bool:
-    if challenge is None:
-        return False
-    for example in challenge.examples:
-        for comparison in example.comparisons:
-            for candidate in comparison.candidates:
-                if candidate.label is None:
-                    continue
-                text = " ".join((candidate.text, candidate.label.reason or "", candidate.label.qualifier or ""))
-                if stems & {stem(t.word) for t in tokens(text)}:
-                    return True
-    return False
+class _Answers:
+    """The stemmed words of a challenge file's labelled answers (their text, reason and qualifier), read once."""
+
+    def __init__(self, challenge: Any) -> None:
+        self.challenge = challenge
+        self.words: frozenset[str] | None = None
+
+    def touch(self, stems: set[str]) -> bool:
+        if self.words is None:
+            texts = [
+                " ".join((c.text, c.label.reason or "", c.label.qualifier or ""))
+                for example in self.challenge.examples
+                for comparison in example.comparisons
+                for c in comparison.candidates
+                if c.label is not None
+            ]
+            self.words = frozenset(stem(t.word) for text in texts for t in tokens(text))
+        return bool(stems & self.words)
 
 
 def _allowed(loaded: Any) -> dict[tuple[str, int], frozenset[str]]:

@@ -26,13 +26,10 @@ class Unit(NamedTuple):
     ids: tuple[str, ...]
     text: str  # cleaned (clean())
     toks: list[Token]
+    words: list[str]  # the tokens' words, kept (every check reads them)
     modals: list[Modal]
     section: Section | None
     location: Location
-
-    @property
-    def words(self) -> list[str]:
-        return [t.word for t in self.toks]
 
     def shown(self, start: int, end: int) -> str:
         """Tokens start..end as written (a contraction, two tokens, shown once)."""
@@ -65,7 +62,7 @@ def _parentheses(text: str) -> list[tuple[int, int]]:
 
 
 def _listed(unit: Unit, lex: Lexicon, name: str) -> list[str]:
-    return [unit.shown(a, b) for a, b in _outside_asides(unit, lex.phrases[name].find(unit.toks))]
+    return [unit.shown(a, b) for a, b in _outside_asides(unit, lex.phrases[name].find(unit.toks, unit.words))]
 
 
 def _outside_asides(unit: Unit, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -79,7 +76,7 @@ def _outside_asides(unit: Unit, found: list[tuple[int, int]]) -> list[tuple[int,
 def vague(unit: Unit, lex: Lexicon) -> list[str]:
     """A listed word; "some" not where "others" answers it ("some readings are allowed while others are not")."""
     words = unit.words
-    found = _outside_asides(unit, lex.phrases["vague"].find(unit.toks))
+    found = _outside_asides(unit, lex.phrases["vague"].find(unit.toks, unit.words))
     return [unit.shown(a, b) for a, b in found if not (words[a] == "some" and "others" in words[b:])]
 
 
@@ -91,7 +88,7 @@ def comparative(unit: Unit, lex: Lexicon) -> list[str]:
     """A comparative with no "than" after it in the sentence; "more"/"less" only before a word of content."""
     words = unit.words
     found = []
-    for a, b in _outside_asides(unit, lex.phrases["comparative"].find(unit.toks)):
+    for a, b in _outside_asides(unit, lex.phrases["comparative"].find(unit.toks, unit.words)):
         if "than" in words[b:] or (a and words[a - 1] in ("no", "any")):  # "no longer", "any more"
             continue
         if "that" in words[:a] and _SAYING.intersection(words[: words.index("that")]):  # what it says: "tell ... that"
@@ -112,7 +109,7 @@ def open_list(unit: Unit, lex: Lexicon) -> list[str]:
     illustrates, "tasks such as X" scopes)."""
     first = unit.after_first_modal()
     out = []
-    for a, b in _outside_asides(unit, lex.phrases["open_list"].find(unit.toks)):
+    for a, b in _outside_asides(unit, lex.phrases["open_list"].find(unit.toks, unit.words)):
         at = unit.toks[a].at
         if unit.words[a] == "such" and (a < first or unit.text[max(0, at - 3) : at].rstrip().endswith(",")):
             continue

@@ -106,5 +106,5 @@ def conflicts(units: Sequence[Unit], lex: Lexicon) -> list[Conflict]:
 
 def yields(unit: Unit, lex: Lexicon) -> str | None:
     """The words with which a clause says it gives way ("unless", "by default"), or None."""
-    found = lex.phrases["yields"].find(unit.toks)
+    found = lex.phrases["yields"].find(unit.toks, unit.words)
     return unit.shown(*found[0]) if found else None

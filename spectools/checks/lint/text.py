@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import NamedTuple
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*")
 _OPEN = {'"': '"', "\u201c": "\u201d"}
+_OPENER = re.compile('["\u201c(]')
 _ASIDE = ("e.g", "for example", "for instance", "such as")  # a parenthesis opening on these illustrates ("i.e." restates)
 _CONTRACTED = {"can't": ("can", "not"), "won't": ("will", "not"), "shan't": ("shall", "not"), "cannot": ("can", "not")}
 
@@ -64,20 +66,20 @@ class Token(NamedTuple):
 
 def masks(text: str) -> list[tuple[int, int]]:
     """Spans of quotations and of parentheses that open on an illustration, in one pass."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     unclosed: set[str] = set()  # closers that no longer occur: never searched for again (linear)
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        close = _OPEN.get(ch, ")" if ch == "(" else "")
-        if close and close not in unclosed and (ch != "(" or text[i + 1 : i + 20].lower().startswith(_ASIDE)):
+    i = 0
+    while (m := _OPENER.search(text, i)) is not None:
+        i = m.start()
+        ch = m.group(0)
+        close = _OPEN.get(ch, ")")
+        if close not in unclosed and (ch != "(" or text[i + 1 : i + 20].lower().startswith(_ASIDE)):
             end = text.find(close, i + 1)
             if end < 0:
                 unclosed.add(close)
             else:
                 spans.append((i, end + 1))
-                i = end + 1
-                continue
+                i = end
         i += 1
     return spans
 
@@ -125,9 +127,9 @@ class Phrases:
                 return len(phrase)
         return 0
 
-    def find(self, toks: Sequence[Token], masked: bool = False) -> list[tuple[int, int]]:
+    def find(self, toks: Sequence[Token], words: Sequence[str] | None = None, masked: bool = False) -> list[tuple[int, int]]:
         """Every (start, end) match, left to right, not overlapping; masked tokens are skipped unless asked."""
-        words = [t.word for t in toks]
+        words = [t.word for t in toks] if words is None else words
         found, i = [], 0
         while i < len(words):
             n = self.at(words, i) if (masked or not toks[i].masked) and words[i] in self.by_first else 0
@@ -190,6 +192,7 @@ def _imperative(words: Sequence[str], toks: Sequence[Token], lists: dict[str, Ph
     return []
 
 
+@cache
 def stem(word: str) -> str:
     """A crude stem, the same for a word's common forms (refuse, refuses, refused, refusing -> refus)."""
     for suffix in ("ingly", "edly", "ing", "ies", "es", "ed", "ly", "s"):
