@@ -40,4 +40,5 @@ def test_every_check_code_is_exercised_by_a_corpus_or_test() -> None:
     built_by_tests = {"SPEC007", "SPEC008", "SPEC009", "SPEC014"}  # tests/checks/test_bad_input.py
     built_by_tests |= {"SPEC016"}  # tests/security/test_crashes.py: a file name that is not UTF-8
     built_by_tests |= {"SPEC207", "SPEC509"}  # tests/test_modelspec.py: they need git history, or a file new challenge wrote
+    built_by_tests |= {c for c in CHECKS if CHECKS[c].family == "lint"}  # tests/checks/test_lint_docs.py: each code's bad example
     assert set(CHECKS) - seen - built_by_tests == set()
