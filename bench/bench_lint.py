@@ -66,7 +66,8 @@ def main() -> None:
             for size in sizes:
                 root = Path(tmp) / f"{kind}-{size}"
                 if kind == "synthetic":
-                    generate(root, sections=max(1, size // 2), clauses=size)
+                    generate(root, sections=max(1, size // 2), clauses=size, words=25)
+                    (root / "spectools.yaml").write_text("limits:\n  max_file_bytes: 104857600\n", encoding="utf-8")
                 else:
                     hostile(root, size)
                 us, n, found = per_clause(root, args.runs)

@@ -230,27 +230,28 @@ def _conflict_finding(c: Conflict, all_units: Sequence[Unit], lex: Lexicon, leve
 
 
 def _hints(spec: Spec, flagged: Sequence[Finding], all_units: Sequence[Unit]) -> list[Finding]:
-    """SPEC650: an ambiguous or conflicting clause with no precedent that touches the words flagged."""
+    """SPEC650: an ambiguous or conflicting clause with no precedent that touches the words flagged: one hint per
+    clause, naming the flagged words no labelled answer of its challenge file touches."""
     by_id = {u.ids[0]: u for u in all_units}
     challenges = {c.clause_id: _Answers(c) for c in spec.challenges}
-    seen: set[str] = set()
-    found = []
+    words: dict[str, list[str]] = {}
     for f in flagged:
-        if not f.ids or f.ids[0] in seen:
+        if f.ids and f.ids[0] in by_id:
+            words.setdefault(f.ids[0], []).extend(f.words)
+    found = []
+    for first, said in words.items():
+        unit = by_id[first]
+        if unit.section is not None and unit.section.examples:
             continue
-        unit = by_id.get(f.ids[0])
-        if unit is None or (unit.section is not None and unit.section.examples):
+        answers = [challenges[i] for i in unit.ids if i in challenges]
+        open_words = [w for w in dict.fromkeys(said) if not any(a.touch({stem(t.word) for t in tokens(w)}) for a in answers)]
+        if not open_words:
             continue
-        stems = {stem(t.word) for w in f.words for t in tokens(w)}
-        if any(i in challenges and challenges[i].touch(stems) for i in unit.ids):
-            continue
-        seen.add(f.ids[0])
-        words = _quoted(w for g in flagged if g.ids and g.ids[0] == f.ids[0] for w in g.words)
         message = (
-            f"clause {_ids(unit.ids)}: no example settles how to read {words} here; add a labelled GOOD or BAD answer "
-            "that does to its challenge file, or an example to its section (the precedent that disambiguates it)"
+            f"clause {_ids(unit.ids)}: no example settles how to read {_quoted(open_words)} here; add a labelled GOOD or "
+            "BAD answer that does to its challenge file, or an example to its section (the precedent that disambiguates it)"
         )
-        found.append(Finding(diag("SPEC650", unit.location, message), unit.ids, tuple(f.words), unit.text))
+        found.append(Finding(diag("SPEC650", unit.location, message), unit.ids, tuple(open_words), unit.text))
     return found
 
 
