@@ -312,7 +312,14 @@ def _codes_in(block: Sequence[str]) -> frozenset[str]:
 
 def lint(loaded: Any, select: Iterable[str] | None = None) -> list[Finding]:
     """Every lint finding of a loaded repository (parse.load.Loaded), severities as configured, suppressions
-    applied, sorted by place."""
+    applied, sorted by place. The cyclic collector waits (as for the other checks): what lint builds holds no cycle."""
+    from spectools.parse.load import paused_gc
+
+    with paused_gc():
+        return _lint(loaded, select)
+
+
+def _lint(loaded: Any, select: Iterable[str] | None) -> list[Finding]:
     chosen = frozenset(select) if select is not None else frozenset(CODES)
     config = loaded.config
     settings = dict(config.lint)
