@@ -11,6 +11,8 @@ model-assisted pass (eval/lint.py) and for the pull-request comment.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -20,7 +22,7 @@ from spectools.checks.lint.clauses import CLAUSE_CHECKS, Lexicon, Unit
 from spectools.checks.lint.conflicts import Conflict, conflicts, yields
 from spectools.checks.lint.terms import Glossary, SectionWords, stray_link, used_terms
 from spectools.checks.lint.text import Phrases, clean, modals, stem, tokens
-from spectools.model import CHECKS, Diagnostic, Spec, diag
+from spectools.model import CHECKS, Diagnostic, Link, Location, Spec, diag
 
 WORDS_FILE = Path(__file__).with_name("words.yaml")
 LISTS = ("vague", "subjective", "comparative", "open_list", "double_negative", "oblige", "forbid", "permit", "yields",
@@ -163,7 +165,38 @@ def _should_only(spec: Spec, all_units: Sequence[Unit], levels: tuple[str, ...],
     return found
 
 
-def _term_findings(spec: Spec, all_units: Sequence[Unit], lex: Lexicon, known: Sequence[str]) -> list[Finding]:
+_TERM_REF = re.compile(
+    r'(?:"([^"\n]{1,80})"|\u201c([^\u201d\n]{1,80})\u201d|\*\*([^*\n]{1,80})\*\*)[ \t]{0,3}'
+    r"\((?:see[ \t]{1,3})?\[\?\]\(#([^)\s]{1,200})\)\)"
+)  # a term sent to a section for its meaning: "chain of command" ([?](#chain_of_command))
+
+
+def _term_references(spec: Spec, raw: dict[str, str], words: SectionWords) -> list[Finding]:
+    """SPEC631 for `"term" ([?](#x))` and `**term** (see [?](#x))` when section x never mentions the term."""
+    index = spec.section_index()
+    found = []
+    for doc in spec.documents:
+        text = raw.get(doc.path, "")
+        if "[?](#" not in text:
+            continue
+        newlines = [m.start() for m in re.finditer("\n", text)]
+        for m in _TERM_REF.finditer(text):
+            term = next(g for g in m.groups()[:3] if g is not None)
+            target = index.get(m.group(4))
+            if target is None or not stray_link(Link(m.group(4), term, Location(doc.path)), target, words):
+                continue
+            line = bisect_right(newlines, m.start())
+            col = m.start() - (newlines[line - 1] + 1 if line else 0) + 1
+            message = (
+                f"the term '{term}' is sent to #{target.anchor} ('{target.title}') for its meaning, a section that never "
+                "mentions it; point it to the section that defines it"
+            )
+            found.append(Finding(diag("SPEC631", Location(doc.path, line + 1, col), message), (), (term,)))
+    return found
+
+
+def _term_findings(spec: Spec, all_units: Sequence[Unit], lex: Lexicon, known: Sequence[str],
+                   raw: dict[str, str]) -> list[Finding]:  # fmt: skip
     fw = lex.sets["function_words"]
     glossary = Glossary(spec, known, fw)
     found = []
@@ -187,7 +220,7 @@ def _term_findings(spec: Spec, all_units: Sequence[Unit], lex: Lexicon, known: S
                     "it; point it to the section that defines it, or reword the link"
                 )
                 found.append(Finding(diag("SPEC631", link.location, message), (), (link.text,)))
-    return found
+    return found + _term_references(spec, raw, words)
 
 
 def _level(unit: Unit, levels: tuple[str, ...], aliases: dict[str, str]) -> int | None:
@@ -275,25 +308,35 @@ class _Answers:
         return bool(stems & self.words)
 
 
-def _allowed(loaded: Any) -> dict[tuple[str, int], frozenset[str]]:
-    """{(path, line): codes} from `<!-- spectools: allow SPEC611 SPEC640 -->` comments: a comment allows its codes on
-    every line of the block of non-blank lines it sits in (the clause's paragraph, or the heading it follows)."""
-    out: dict[tuple[str, int], frozenset[str]] = {}
+def _raw(loaded: Any) -> dict[str, str]:
+    """{path: text} of the documents that hold a suppression comment or a `[?](#x)` reference: what the model does
+    not keep. Read again through the same source, within the same size limit."""
+    out = {}
     for doc in loaded.spec.documents:
         try:
             data = loaded.source.read(doc.path, loaded.config.max_file_bytes)
         except OSError:
             continue
-        if ALLOW.encode() not in data:
+        if ALLOW.encode() in data or b"[?](#" in data:
+            out[doc.path] = data.decode("utf-8", "replace")
+    return out
+
+
+def _allowed(raw: dict[str, str]) -> dict[tuple[str, int], frozenset[str]]:
+    """{(path, line): codes} from `<!-- spectools: allow SPEC611 SPEC640 -->` comments: a comment allows its codes on
+    every line of the block of non-blank lines it sits in (the clause's paragraph, or the heading it follows)."""
+    out: dict[tuple[str, int], frozenset[str]] = {}
+    for path, text in raw.items():
+        if ALLOW not in text:
             continue
-        lines = data.decode("utf-8", "replace").split("\n")
+        lines = text.split("\n")
         start = 0
         for i in range(len(lines) + 1):
             if i == len(lines) or not lines[i].strip():
                 codes = _codes_in(lines[start:i])
                 if codes:
                     for n in range(start, i):
-                        out[(doc.path, n + 1)] = codes
+                        out[(path, n + 1)] = codes
                 start = i + 1
     return out
 
@@ -327,20 +370,22 @@ def _lint(loaded: Any, select: Iterable[str] | None) -> list[Finding]:
     spec: Spec = loaded.spec
     all_units = units(spec, lex)
     lex = lex._replace(verbs=_verbs(all_units, lex))
+    raw = _raw(loaded)
     levels, aliases = config.levels, config.aliases
     need = chosen | (AMBIGUITY if "SPEC650" in chosen else frozenset())  # a hint needs the findings it is about
     found = [f for u in all_units for f in _clause_findings(u, lex, need)]
     if "SPEC621" in chosen:
         found.extend(_should_only(spec, all_units, levels, aliases))
     if chosen & {"SPEC630", "SPEC631"}:
-        found.extend(f for f in _term_findings(spec, all_units, lex, settings.get("terms", ())) if f.diagnostic.code in chosen)
+        terms = _term_findings(spec, all_units, lex, settings.get("terms", ()), raw)
+        found.extend(f for f in terms if f.diagnostic.code in chosen)
     if chosen & {"SPEC640", "SPEC641", "SPEC650"}:
         found.extend(_conflict_finding(c, all_units, lex, levels, aliases) for c in conflicts(all_units, lex))
     if "SPEC650" in chosen:
         flagged = [f for f in found if f.diagnostic.code in AMBIGUITY or f.diagnostic.code == "SPEC640"]
         found.extend(_hints(spec, flagged, all_units))
     found = [f for f in found if f.diagnostic.code in chosen]
-    return configured(found, config.checks, _allowed(loaded))
+    return configured(found, config.checks, _allowed(raw))
 
 
 def configured(
