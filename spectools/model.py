@@ -266,6 +266,7 @@ _TABLE: list[tuple[str, str, Severity, str]] = [
     ("SPEC640", "lint", "warning", "two clauses conflict and their authorities do not settle it"),
     ("SPEC641", "lint", "info", "two clauses conflict; the chain of command settles it"),
     ("SPEC650", "lint", "info", "ambiguous or conflicting clause with no example that settles it"),
+    ("SPEC651", "lint", "warning", "an allow comment names a code that is no lint check"),
 ]
 
 CHECKS: dict[str, Check] = {code: Check(code, fam, sev, title) for code, fam, sev, title in _TABLE}

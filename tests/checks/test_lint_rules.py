@@ -151,10 +151,19 @@ def test_a_hint_is_given_only_where_no_labelled_answer_touches_the_words(tmp_pat
     assert "SPEC650" not in {f.diagnostic.code for f in touched} and "SPEC610" in {f.diagnostic.code for f in touched}
 
 
-def test_suppression_works_for_a_heading_and_not_past_a_blank_line(tmp_path: Path) -> None:
+def test_suppression_is_per_clause_per_section_and_at_either_side_of_a_conflict(tmp_path: Path) -> None:
     text = (
-        "<!-- spectools: allow SPEC621 -->\n## Safety {#safety authority=root}\n\nThe assistant should stop[^aa01].\n\n"
-        "## Other {#other authority=root}\n\n<!-- spectools: allow SPEC621 -->\n\nThe assistant should go[^aa02].\n"
+        "## Safety {#safety authority=root}\n\nThe assistant should stop[^aa01].\n\n<!-- spectools: allow SPEC621 -->\n\n"
+        "## Other {#other authority=root}\n\nThe assistant should usually go[^aa02]. The assistant should often wait[^aa03]. "
+        "<!-- spectools: allow SPEC610 -->\n\n"
+        "## Tone {#tone authority=user}\n\nThe assistant must not use exclamation marks[^aa04].\n"
+        "<!-- spectools: allow SPEC640 -->\nThe assistant must always use exclamation marks in greetings[^aa05].\n"
     )
-    got = found(tmp_path, text, {"SPEC621"})
-    assert [f.diagnostic.location.line for f in got] == [6]
+    got = [(f.diagnostic.code, f.ids) for f in found(tmp_path, text, {"SPEC610", "SPEC621", "SPEC640"})]
+    assert got == [("SPEC621", ()), ("SPEC610", ("aa02",))]  # Other's notice; aa03's word allowed; the conflict allowed
+
+
+def test_an_allow_comment_that_names_no_lint_code_is_reported(tmp_path: Path) -> None:
+    text = SECTION + "The assistant should usually greet[^aa01]. <!-- spectools: allow SPEC6100, SPEC102 -->\n"
+    got = [(f.diagnostic.code, f.diagnostic.location.line) for f in found(tmp_path, text, {"SPEC651"})]
+    assert got == [("SPEC651", 3), ("SPEC651", 3)]

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from spectools.checks.lint import allow
 from spectools.checks.lint.clauses import CLAUSE_CHECKS, Lexicon, Unit
 from spectools.checks.lint.conflicts import Conflict, conflicts, yields
 from spectools.checks.lint.terms import Glossary, SectionWords, stray_link, used_terms
@@ -31,7 +32,7 @@ SETS = ("passive", "participles", "actors", "pronouns", "demonstratives", "demon
         "negative_verbs", "negative_words")  # fmt: skip
 CODES = tuple(code for code, check in CHECKS.items() if check.family == "lint")
 AMBIGUITY = frozenset(code for code in CODES if "SPEC610" <= code <= "SPEC617")
-ALLOW = "spectools: allow"
+HINTED = frozenset({"SPEC610", "SPEC611", "SPEC612", "SPEC613", "SPEC617", "SPEC640"})  # a precedent can settle these
 _STRONG = frozenset({"must", "shall", "never", "always"})
 
 
@@ -42,6 +43,7 @@ class Finding(NamedTuple):
     text: str = ""  # the clause's sentence, cleaned
     other: tuple[str, ...] = ()  # a conflict's other clause ids
     other_text: str = ""
+    section: str = ""  # the anchor of the section it is about (SPEC621)
 
 
 @cache
@@ -161,7 +163,7 @@ def _should_only(spec: Spec, all_units: Sequence[Unit], levels: tuple[str, ...],
                 f"{'says' if len(ids) == 1 else 'all say'} 'should'; if {'it binds' if len(ids) == 1 else 'they bind'} "
                 f"at {level}, say 'must' (or 'never'); if 'should' is meant, allow SPEC621 here"
             )
-            found.append(Finding(diag("SPEC621", s.location, message), (), ("should",)))
+            found.append(Finding(diag("SPEC621", s.location, message), (), ("should",), section=s.anchor, other=tuple(ids)))
     return found
 
 
@@ -311,46 +313,16 @@ class _Answers:
 def _raw(loaded: Any) -> dict[str, str]:
     """{path: text} of the documents that hold a suppression comment or a `[?](#x)` reference: what the model does
     not keep. Read again through the same source, within the same size limit."""
+    marker = allow.ALLOW.encode()
     out = {}
     for doc in loaded.spec.documents:
         try:
             data = loaded.source.read(doc.path, loaded.config.max_file_bytes)
         except OSError:
             continue
-        if ALLOW.encode() in data or b"[?](#" in data:
+        if marker in data or b"[?](#" in data:
             out[doc.path] = data.decode("utf-8", "replace")
     return out
-
-
-def _allowed(raw: dict[str, str]) -> dict[tuple[str, int], frozenset[str]]:
-    """{(path, line): codes} from `<!-- spectools: allow SPEC611 SPEC640 -->` comments: a comment allows its codes on
-    every line of the block of non-blank lines it sits in (the clause's paragraph, or the heading it follows)."""
-    out: dict[tuple[str, int], frozenset[str]] = {}
-    for path, text in raw.items():
-        if ALLOW not in text:
-            continue
-        lines = text.split("\n")
-        start = 0
-        for i in range(len(lines) + 1):
-            if i == len(lines) or not lines[i].strip():
-                codes = _codes_in(lines[start:i])
-                if codes:
-                    for n in range(start, i):
-                        out[(path, n + 1)] = codes
-                start = i + 1
-    return out
-
-
-def _codes_in(block: Sequence[str]) -> frozenset[str]:
-    codes: set[str] = set()
-    for line in block:
-        at = line.find(ALLOW)
-        while at >= 0:
-            end = line.find("-->", at)
-            words = line[at + len(ALLOW) : end if end >= 0 else len(line)].replace(",", " ").split()
-            codes.update(w for w in words if w in CHECKS)
-            at = line.find(ALLOW, at + 1)
-    return frozenset(codes)
 
 
 def lint(loaded: Any, select: Iterable[str] | None = None) -> list[Finding]:
@@ -372,7 +344,7 @@ def _lint(loaded: Any, select: Iterable[str] | None) -> list[Finding]:
     lex = lex._replace(verbs=_verbs(all_units, lex))
     raw = _raw(loaded)
     levels, aliases = config.levels, config.aliases
-    need = chosen | (AMBIGUITY if "SPEC650" in chosen else frozenset())  # a hint needs the findings it is about
+    need = chosen | (HINTED if "SPEC650" in chosen else frozenset())  # a hint needs the findings it is about
     found = [f for u in all_units for f in _clause_findings(u, lex, need)]
     if "SPEC621" in chosen:
         found.extend(_should_only(spec, all_units, levels, aliases))
@@ -381,26 +353,27 @@ def _lint(loaded: Any, select: Iterable[str] | None) -> list[Finding]:
         found.extend(f for f in terms if f.diagnostic.code in chosen)
     if chosen & {"SPEC640", "SPEC641", "SPEC650"}:
         found.extend(_conflict_finding(c, all_units, lex, levels, aliases) for c in conflicts(all_units, lex))
-    if "SPEC650" in chosen:
-        flagged = [f for f in found if f.diagnostic.code in AMBIGUITY or f.diagnostic.code == "SPEC640"]
-        found.extend(_hints(spec, flagged, all_units))
-    found = [f for f in found if f.diagnostic.code in chosen]
-    return configured(found, config.checks, _allowed(raw))
+    allowed = allow.read(spec, raw, frozenset(CODES))
+    found.extend(Finding(d, (), ()) for d in allowed.problems)
+    kept = configured(found, config.checks, allowed)
+    if "SPEC650" in chosen:  # hints for what is still shown: nothing a comment allowed or the config turned off
+        kept += configured(_hints(spec, [f for f in kept if f.diagnostic.code in HINTED], all_units), config.checks, allowed)
+    return sorted((f for f in kept if f.diagnostic.code in chosen), key=lambda f: f.diagnostic.sort_key())
 
 
-def configured(
-    found: Sequence[Finding], overrides: dict[str, str], allowed: dict[tuple[str, int], frozenset[str]]
-) -> list[Finding]:
+def configured(found: Sequence[Finding], overrides: dict[str, str], allowed: allow.Allowed) -> list[Finding]:
+    """The findings with their configured severities, less those turned off or allowed by a comment."""
     out = []
     for f in found:
         d = f.diagnostic
-        if d.code in allowed.get((d.location.path, d.location.line), ()):
+        ids = f.ids + f.other if d.code != "SPEC621" else ()
+        if allowed.allows(d.code, ids, f.section, (d.location.path, d.location.line)):
             continue
         severity = overrides.get(d.code, d.severity)
         if severity == "off":
             continue
         out.append(f if severity == d.severity else f._replace(diagnostic=d._replace(severity=severity)))  # type: ignore[arg-type]
-    return sorted(out, key=lambda f: f.diagnostic.sort_key())
+    return out
 
 
 def diagnostics(found: Sequence[Finding]) -> list[Diagnostic]:
