@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from spectools.checks.lint import Finding
+    from spectools.model import Diagnostic
+    from spectools.parse.load import Loaded
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -91,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     interrupted = False
     if args.model:
         found, interrupted = _advised(args, root, found)
-    shown = diagnostics(found)
+    shown = sorted(_unreadable(loaded) + diagnostics(found), key=lambda d: d.sort_key())
     files = len(loaded.read)
     show = display(args.path)
     if args.format in ("json", "sarif"):
@@ -108,6 +110,20 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     count = severity_counts(shown, SEVERITIES)
     return EXIT_FINDINGS if fails(args.fail_on, count["error"], count["warning"]) else EXIT_OK
+
+
+def _unreadable(loaded: Loaded) -> list[Diagnostic]:
+    """What kept files from being read (SPEC0xx: no documents, not UTF-8, too large...): lint reads nothing of them,
+    so a run that passed over them would pass a spec it never saw."""
+    from spectools.model import CHECKS
+
+    overrides = loaded.config.checks
+    out = []
+    for d in loaded.problems:
+        severity = overrides.get(d.code, d.severity)
+        if CHECKS[d.code].family == "input" and severity != "off":
+            out.append(d._replace(severity=severity))  # type: ignore[arg-type]
+    return out
 
 
 def _advised(args: argparse.Namespace, root: Path, found: Sequence[Finding]) -> tuple[list[Finding], bool]:

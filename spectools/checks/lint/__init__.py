@@ -29,7 +29,7 @@ WORDS_FILE = Path(__file__).with_name("words.yaml")
 LISTS = ("vague", "subjective", "comparative", "open_list", "double_negative", "oblige", "forbid", "permit", "yields",
          "imperative_oblige", "imperative_forbid")  # fmt: skip
 SETS = ("passive", "participles", "actors", "pronouns", "demonstratives", "demonstrative_verbs", "function_words",
-        "negative_verbs", "negative_words")  # fmt: skip
+        "negative_verbs", "negative_words", "possibility", "narrower", "assistant")  # fmt: skip
 CODES = tuple(code for code, check in CHECKS.items() if check.family == "lint")
 AMBIGUITY = frozenset(code for code in CODES if "SPEC610" <= code <= "SPEC617")
 HINTED = frozenset({"SPEC610", "SPEC611", "SPEC612", "SPEC613", "SPEC617", "SPEC640"})  # a precedent can settle these

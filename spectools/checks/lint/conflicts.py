@@ -24,12 +24,14 @@ MIN_SHARED = 2
 MIN_OVERLAP = 0.6
 MIN_BOTH = 0.5  # ... and at least this much of the heavier one's
 POSTINGS_CAP = 64
-_STOPS = frozenset({"unless", "except", "if", "when", "whenever", "where", "while", "because", "but", "however", "although"})
+_STOPS = frozenset({"unless", "except", "if", "when", "whenever", "where", "while", "because", "but", "however", "although",
+                    "without", "before", "after", "until"})  # fmt: skip
 _OPPOSED = {("forbid", "oblige"), ("forbid", "permit"), ("oblige", "forbid"), ("permit", "forbid")}
 
 
 class Segment(NamedTuple):
     unit: int  # index of its unit
+    actor: str  # "assistant", or the stem of the word before the modal ("passeng" in "a passenger may")
     force: str
     words: frozenset[str]  # stemmed content words of the action
     shown: str  # the modal and its action, as written (shortened)
@@ -48,7 +50,13 @@ def segments(units: Sequence[Unit], lex: Lexicon) -> list[Segment]:
     out = []
     for n, unit in enumerate(units):
         words = unit.words
+        if words and words[0] in lex.sets["narrower"] and unit.modals and unit.modals[0].start:
+            continue  # "In an emergency, the assistant should ...": a case, not the opposite of a general rule
         for k, m in enumerate(unit.modals):
+            if m.force == "permit" and m.end < len(words) and words[m.end] in lex.sets["possibility"]:
+                continue  # "may need", "can be": a possibility
+            before = words[m.start - 1] if m.start else "assistant"
+            actor = "assistant" if before in lex.sets["assistant"] else stem(before)
             stop = unit.modals[k + 1].start if k + 1 < len(unit.modals) else len(words)
             action: list[str] = []
             written: dict[str, str] = {}
@@ -66,7 +74,7 @@ def segments(units: Sequence[Unit], lex: Lexicon) -> list[Segment]:
                     written.setdefault(action[-1], w)
             if len(set(action)) >= MIN_SHARED:
                 shown = unit.shown(m.start, min(stop, m.end + 8)) + ("..." if stop > m.end + 8 else "")
-                out.append(Segment(n, force, frozenset(action), shown, written))
+                out.append(Segment(n, actor, force, frozenset(action), shown, written))
     return out
 
 
@@ -95,7 +103,7 @@ def conflicts(units: Sequence[Unit], lex: Lexicon, work: list[int] | None = None
             work.append(len(counts))
         for j in counts:
             t = segs[j]
-            if t.unit == s.unit or (s.force, t.force) not in _OPPOSED:
+            if t.unit == s.unit or t.actor != s.actor or (s.force, t.force) not in _OPPOSED:
                 continue
             shared = s.words & t.words
             if len(shared) < MIN_SHARED:

@@ -171,6 +171,8 @@ def modals(toks: Sequence[Token], lists: dict[str, Phrases]) -> list[Modal]:
         if force != "forbid" and any(w in ("not", "never") for w in words[end : end + 2]):  # "should also not"
             end = next(j for j in range(end, end + 2) if words[j] in ("not", "never")) + 1
             force = "forbid"
+        if force == "forbid" and words[end - 1] == "not" and end < len(words) and words[end] == "only":  # "not only"
+            force = "oblige"
         if found and found[-1].end == i:  # "should always": one modal
             prev = found[-1]
             merged = min((prev.force, force), key=FORCES.index)
