@@ -3,7 +3,7 @@ bench/data/lint-modelspec-labels.tsv (a maintainer's standard: accept = real, or
 
     python bench/bench_lint_precision.py PATH-TO-A-MODEL-SPEC-CHECKOUT [--sample 50] [--seed 2022]
 
-It lints the checkout with no configuration, joins each finding with its label by (line, code), and prints, per
+It lints the checkout with no configuration, joins each finding with its label by (line, code, clause ids), and prints, per
 code, the findings, how many are labelled, and the share accepted; then the same for a random sample of --sample
 findings (the issue's measure). A finding with no label is listed: label it before quoting a figure.
 """
@@ -20,17 +20,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 LABELS = Path(__file__).resolve().parent / "data" / "lint-modelspec-labels.tsv"
 
 
-def labels() -> dict[tuple[int, str], str]:
+Key = tuple[int, str, str]  # (line, code, clause ids): one line of the Model Spec holds several clauses
+
+
+def labels() -> dict[Key, str]:
     out = {}
     for line in LABELS.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            at, code, _ids, verdict, _why = line.split("\t", 4)
-            out[(int(at), code)] = verdict
+            at, code, ids, verdict, _why = line.split("\t", 4)
+            out[(int(at), code, ids)] = verdict
     return out
 
 
-def table(found: list[tuple[int, str]], known: dict[tuple[int, str], str]) -> list[str]:
-    codes = sorted({code for _, code in found})
+def table(found: list[Key], known: dict[Key, str]) -> list[str]:
+    codes = sorted({code for _, code, _ in found})
     rows = []
     for code in codes:
         mine = [f for f in found if f[1] == code]
@@ -53,7 +56,8 @@ def main() -> None:
     from spectools.checks.lint import lint
     from spectools.parse.load import load, open_worktree
 
-    found = [(f.diagnostic.location.line, f.diagnostic.code) for f in lint(load(open_worktree(args.spec)))]
+    findings = lint(load(open_worktree(args.spec)))
+    found = [(f.diagnostic.location.line, f.diagnostic.code, " ".join(f.ids) or "-") for f in findings]
     known = labels()
     print("every finding:")
     print("\n".join("  " + row for row in table(found, known)))
@@ -62,7 +66,7 @@ def main() -> None:
     print("\n".join("  " + row for row in table(sample, known)))
     for f in found:
         if f not in known:
-            print(f"not labelled: line {f[0]} {f[1]}")
+            print(f"not labelled: line {f[0]} {f[1]} {f[2]}")
 
 
 if __name__ == "__main__":

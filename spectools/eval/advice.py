@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 ASKED = AMBIGUITY | {"SPEC620", "SPEC640", "SPEC641"}  # the findings a model is asked about
 REASON_CHARS, WORDING_CHARS = 300, 600
-MAX_TOKENS = 512
 SCHEMA = {
     "name": "lint_advice",
     "strict": True,

@@ -167,3 +167,15 @@ def test_an_allow_comment_that_names_no_lint_code_is_reported(tmp_path: Path) ->
     text = SECTION + "The assistant should usually greet[^aa01]. <!-- spectools: allow SPEC6100, SPEC102 -->\n"
     got = [(f.diagnostic.code, f.diagnostic.location.line) for f in found(tmp_path, text, {"SPEC651"})]
     assert got == [("SPEC651", 3), ("SPEC651", 3)]
+
+
+def test_spectools_yaml_can_change_every_word_list_and_only_those() -> None:
+    import json
+
+    import yaml
+
+    from tests.conftest import ROOT
+
+    lists = yaml.safe_load((ROOT / "spectools" / "checks" / "lint" / "words.yaml").read_text(encoding="utf-8"))
+    config = json.loads((ROOT / "schema" / "config.schema.json").read_text(encoding="utf-8"))
+    assert set(config["properties"]["lint"]["properties"]["words"]["properties"]) == set(lists)

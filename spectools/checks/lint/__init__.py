@@ -1,6 +1,6 @@
 """`spectools lint`: what the spec's clauses say, read as a linter and a type checker would (SPEC610-SPEC650,
 docs/checks.md). Findings are ordinary diagnostics; a richer Finding also keeps the clause's words for the
-model-assisted pass (eval/lint.py) and for the pull-request comment.
+model-assisted pass (eval/advice.py) and for the pull-request comment.
 
 - clauses.py: one clause read alone (ambiguity, its word of force);
 - conflicts.py: pairs of clauses that pull against each other, found through an index of content words;
@@ -26,10 +26,9 @@ from spectools.checks.lint.text import Phrases, clean, modals, stem, tokens
 from spectools.model import CHECKS, Diagnostic, Link, Location, Spec, diag
 
 WORDS_FILE = Path(__file__).with_name("words.yaml")
+# the lists matched as phrases in a sentence; every other list of words.yaml is a set of single words
 LISTS = ("vague", "subjective", "comparative", "open_list", "double_negative", "oblige", "forbid", "permit", "yields",
          "imperative_oblige", "imperative_forbid")  # fmt: skip
-SETS = ("passive", "participles", "actors", "pronouns", "demonstratives", "demonstrative_verbs", "function_words",
-        "negative_verbs", "negative_words", "possibility", "narrower", "assistant")  # fmt: skip
 CODES = tuple(code for code, check in CHECKS.items() if check.family == "lint")
 AMBIGUITY = frozenset(code for code in CODES if "SPEC610" <= code <= "SPEC617")
 HINTED = frozenset({"SPEC610", "SPEC611", "SPEC612", "SPEC613", "SPEC617", "SPEC640"})  # a precedent can settle these
@@ -63,7 +62,7 @@ def lexicon(settings: dict[str, Any]) -> Lexicon:
             lists[name] = tuple(w for w in lists[name] if w.lower() not in drop) + tuple(change.get("add", ()))
     return Lexicon(
         {name: Phrases(lists[name]) for name in LISTS},
-        {name: frozenset(w.lower() for w in lists[name]) for name in SETS},
+        {name: frozenset(w.lower() for w in words) for name, words in lists.items() if name not in LISTS},
     )
 
 
@@ -120,7 +119,8 @@ _HOW = {
     "apply), or link the section that defines it",
     "SPEC612": "compares with nothing: {w}; say than what",
     "SPEC613": "leaves its list open: {w}; list every case, or say what the cases have in common",
-    "SPEC614": "states an obligation with no one bound by it: {w}; name who acts (e.g. 'the assistant must ...')",
+    "SPEC614": "states a rule in the passive, binding no one: {w}; name who acts (e.g. 'the assistant must ...', "
+    "'the assistant may ...')",
     "SPEC615": "holds several obligations: {w}; split it into one sentence, and one tag, per obligation",
     "SPEC616": "leans on another sentence: {w}; name what it refers to, so the clause reads alone (a grader sees only it)",
     "SPEC617": "uses a double negative: {w}; say it positively",
@@ -130,15 +130,21 @@ _HOW = {
 
 
 def _clause_findings(unit: Unit, lex: Lexicon, select: frozenset[str]) -> list[Finding]:
-    found = []
+    found: dict[str, list[str]] = {}
     for code, check in CLAUSE_CHECKS.items():
-        if code not in select:
-            continue
-        words = check(unit, lex)
-        if words:
-            message = f"clause {_ids(unit.ids)} " + _HOW[code].format(w=_quoted(words))
-            found.append(Finding(diag(code, unit.location, message), unit.ids, tuple(words), unit.text))
-    return found
+        if code in select:
+            words = check(unit, lex)
+            if words:
+                found[code] = words
+    out = []
+    for code, words in found.items():
+        message = f"clause {_ids(unit.ids)} " + _HOW[code].format(w=_quoted(words))
+        if code == "SPEC620" and "SPEC616" in found:
+            continue  # one finding for "This includes ...": the pronoun's, which says both
+        if code == "SPEC616" and "SPEC620" in found:
+            message += "; and it states no obligation of its own (must, should, may, never, ...)"
+        out.append(Finding(diag(code, unit.location, message), unit.ids, tuple(words), unit.text))
+    return out
 
 
 def _should_only(spec: Spec, all_units: Sequence[Unit], levels: tuple[str, ...], aliases: dict[str, str]) -> list[Finding]:
@@ -212,7 +218,7 @@ def _term_findings(spec: Spec, all_units: Sequence[Unit], lex: Lexicon, known: S
             )
             found.append(Finding(diag("SPEC630", u.location, message), u.ids, tuple(missing), u.text))
     index = spec.section_index()
-    words = SectionWords(fw)
+    words = SectionWords(spec, fw)
     for doc in spec.documents:
         for link in doc.links:
             target = index.get(link.target)

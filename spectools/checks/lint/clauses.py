@@ -32,9 +32,11 @@ class Unit(NamedTuple):
     location: Location
 
     def shown(self, start: int, end: int) -> str:
-        """Tokens start..end as written (a contraction, two tokens, shown once)."""
-        toks = self.toks[start:end]
-        return " ".join(t.raw for n, t in enumerate(toks) if not n or toks[n - 1].at != t.at)
+        """Tokens start..end as the sentence writes them, punctuation and all."""
+        if start >= end:
+            return ""
+        last = self.toks[end - 1]
+        return " ".join(self.text[self.toks[start].at : last.at + len(last.raw)].split())
 
     def after_first_modal(self) -> int:
         return self.modals[0].start if self.modals else 0
@@ -97,6 +99,8 @@ def comparative(unit: Unit, lex: Lexicon) -> list[str]:
             nxt = words[b] if b < len(words) else ""
             if not nxt or nxt in lex.sets["function_words"] or (a and words[a - 1] in ("no", "any", "once", "much")):
                 continue
+            if nxt.endswith("s") and not nxt.endswith(("ss", "ous", "us")) and len(nxt) > 3:  # "more details": a quantity
+                continue
             found.append(unit.shown(a, b + 1))
         else:
             found.append(unit.shown(a, b))
@@ -122,17 +126,22 @@ def _participle(word: str, lex: Lexicon) -> bool:
 
 
 def passive(unit: Unit, lex: Lexicon) -> list[str]:
-    """An obligation in the passive ("must be treated", "is prohibited") with no party as the subject of any modal."""
+    """A rule in the passive: a modal with "be" and a participle ("users should not be misled") whose subject is not
+    the assistant's own output, with no "by"; or "is prohibited" and its kin where no party is the subject of a modal."""
     words, toks = unit.words, unit.toks
-    actors = lex.sets["actors"]
-    for m in unit.modals:
-        if m.start and words[m.start - 1] in actors:
-            return []
     found = []
-    for m in unit.modals:
+    own_words = lex.sets["outputs"] | lex.sets["assistant"]
+    for k, m in enumerate(unit.modals):
         j = m.end
-        if j + 1 < len(words) and words[j] == "be" and _participle(words[j + 1], lex) and "by" not in words[j + 2 : j + 4]:
+        # "the response should be phrased as ...", "the assistant should be grounded in ...": the assistant is bound;
+        # "advising that help should be sought": what it says, not a rule
+        own = m.start and words[m.start - 1] in own_words
+        own = own or (k and "that" in words[unit.modals[k - 1].end : m.start])
+        be_done = j + 1 < len(words) and words[j] == "be" and _participle(words[j + 1], lex)
+        if be_done and not own and "by" not in words[j + 2 : j + 4]:
             found.append(unit.shown(m.start, j + 2))
+    if any(m.start and words[m.start - 1] in lex.sets["actors"] | lex.sets["outputs"] for m in unit.modals):
+        return found
     for i, w in enumerate(words[:-1]):
         nxt = i + 1 + (words[i + 1] in ("also", "not", "never"))
         bound = nxt < len(words) and words[nxt] in lex.sets["passive"] and "by" not in words[nxt + 1 : nxt + 3]
@@ -183,6 +192,8 @@ def pronoun(unit: Unit, lex: Lexicon) -> list[str]:
     if not words:
         return []
     first = words[0]
+    if first == "it" and len(words) > 3 and words[1] in ("is", "was") and {"that", "to", "for"} & set(words[2:5]):
+        return []  # "It is important that ...": "it" stands for nothing
     if first in lex.sets["pronouns"]:
         return [unit.shown(0, 2)]
     if first in lex.sets["demonstratives"] and len(words) > 1 and words[1] in lex.sets["demonstrative_verbs"]:

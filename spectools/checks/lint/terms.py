@@ -100,18 +100,32 @@ def _inside(spans: list[tuple[int, int]], at: int) -> bool:
 
 
 class SectionWords:
-    """The stemmed words of each section (title, anchor and prose), read once per section and kept."""
+    """The stemmed words of a section with its subsections (titles, anchors and prose: a grouping section's words
+    are its children's), each section read once and kept."""
 
-    def __init__(self, function_words: frozenset[str]) -> None:
+    def __init__(self, spec: Spec, function_words: frozenset[str]) -> None:
         self.fw = function_words
+        self.own: dict[int, frozenset[str]] = {}
         self.seen: dict[int, frozenset[str]] = {}
+        self.place = {id(s): (doc.sections, n) for doc in spec.documents for n, s in enumerate(doc.sections)}
+
+    def _own(self, section: Section) -> frozenset[str]:
+        got = self.own.get(id(section))
+        if got is None:
+            got = frozenset(key(" ".join((section.title, section.anchor.replace("_", " "), section.prose)), self.fw))
+            self.own[id(section)] = got
+        return got
 
     def of(self, section: Section) -> frozenset[str]:
         got = self.seen.get(id(section))
         if got is None:
-            text = " ".join((section.title, section.anchor.replace("_", " "), section.prose))
-            got = frozenset(key(text, self.fw))
-            self.seen[id(section)] = got
+            sections, n = self.place.get(id(section), ((section,), 0))
+            words = set(self._own(section))
+            for child in sections[n + 1 :]:
+                if child.location.line > section.end_line:
+                    break
+                words |= self._own(child)
+            got = self.seen[id(section)] = frozenset(words)
         return got
 
 

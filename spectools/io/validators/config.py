@@ -271,6 +271,10 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                             data__lint__words_keys.remove("actors")
                             data__lint__words__actors = data__lint__words["actors"]
                             validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__actors, custom_formats, (name_prefix or "data") + ".lint.words.actors")
+                        if "outputs" in data__lint__words_keys:
+                            data__lint__words_keys.remove("outputs")
+                            data__lint__words__outputs = data__lint__words["outputs"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__outputs, custom_formats, (name_prefix or "data") + ".lint.words.outputs")
                         if "pronouns" in data__lint__words_keys:
                             data__lint__words_keys.remove("pronouns")
                             data__lint__words__pronouns = data__lint__words["pronouns"]
@@ -287,6 +291,10 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                             data__lint__words_keys.remove("double_negative")
                             data__lint__words__doublenegative = data__lint__words["double_negative"]
                             validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__doublenegative, custom_formats, (name_prefix or "data") + ".lint.words.double_negative")
+                        if "negative_words" in data__lint__words_keys:
+                            data__lint__words_keys.remove("negative_words")
+                            data__lint__words__negativewords = data__lint__words["negative_words"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__negativewords, custom_formats, (name_prefix or "data") + ".lint.words.negative_words")
                         if "oblige" in data__lint__words_keys:
                             data__lint__words_keys.remove("oblige")
                             data__lint__words__oblige = data__lint__words["oblige"]
@@ -299,6 +307,30 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                             data__lint__words_keys.remove("permit")
                             data__lint__words__permit = data__lint__words["permit"]
                             validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__permit, custom_formats, (name_prefix or "data") + ".lint.words.permit")
+                        if "imperative_oblige" in data__lint__words_keys:
+                            data__lint__words_keys.remove("imperative_oblige")
+                            data__lint__words__imperativeoblige = data__lint__words["imperative_oblige"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__imperativeoblige, custom_formats, (name_prefix or "data") + ".lint.words.imperative_oblige")
+                        if "imperative_forbid" in data__lint__words_keys:
+                            data__lint__words_keys.remove("imperative_forbid")
+                            data__lint__words__imperativeforbid = data__lint__words["imperative_forbid"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__imperativeforbid, custom_formats, (name_prefix or "data") + ".lint.words.imperative_forbid")
+                        if "possibility" in data__lint__words_keys:
+                            data__lint__words_keys.remove("possibility")
+                            data__lint__words__possibility = data__lint__words["possibility"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__possibility, custom_formats, (name_prefix or "data") + ".lint.words.possibility")
+                        if "narrower" in data__lint__words_keys:
+                            data__lint__words_keys.remove("narrower")
+                            data__lint__words__narrower = data__lint__words["narrower"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__narrower, custom_formats, (name_prefix or "data") + ".lint.words.narrower")
+                        if "assistant" in data__lint__words_keys:
+                            data__lint__words_keys.remove("assistant")
+                            data__lint__words__assistant = data__lint__words["assistant"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__assistant, custom_formats, (name_prefix or "data") + ".lint.words.assistant")
+                        if "negative_verbs" in data__lint__words_keys:
+                            data__lint__words_keys.remove("negative_verbs")
+                            data__lint__words__negativeverbs = data__lint__words["negative_verbs"]
+                            validate_https___spectools_dev_schema_config_schema_json___defs_word_list_change(data__lint__words__negativeverbs, custom_formats, (name_prefix or "data") + ".lint.words.negative_verbs")
                         if "yields" in data__lint__words_keys:
                             data__lint__words_keys.remove("yields")
                             data__lint__words__yields = data__lint__words["yields"]
