@@ -66,6 +66,13 @@ def test_quotations_and_asides_are_not_read_for_ambiguity(tmp_path: Path, senten
         ("If some readings are allowed and others are not, the assistant must ask[^aa01].", "SPEC610", False),
         ("The assistant must not leave a complaint unanswered[^aa01].", "SPEC617", True),
         ("The assistant must not cancel a booking without the passenger's consent[^aa01].", "SPEC617", False),
+        ("The assistant should quote more fares than the passenger asked for[^aa01].", "SPEC612", False),
+        ("The assistant should ask for more details[^aa01].", "SPEC612", False),
+        ("Refunds to passengers are prohibited[^aa01].", "SPEC620", False),  # the passive form carries force
+        ("The assistant should convey that help is near, advising that a doctor should be called[^aa01].", "SPEC615", False),
+        ("The assistant should convey that help is near and should call a doctor[^aa01].", "SPEC615", True),
+        ("Passengers should not be misled about delays[^aa01].", "SPEC614", True),
+        ("It is important that the assistant greets the passenger[^aa01].", "SPEC616", False),
     ],
 )
 def test_each_rule_reads_what_it_should(tmp_path: Path, sentence: str, code: str, flagged: bool) -> None:
@@ -156,11 +163,17 @@ def test_suppression_is_per_clause_per_section_and_at_either_side_of_a_conflict(
         "## Safety {#safety authority=root}\n\nThe assistant should stop[^aa01].\n\n<!-- spectools: allow SPEC621 -->\n\n"
         "## Other {#other authority=root}\n\nThe assistant should usually go[^aa02]. The assistant should often wait[^aa03]. "
         "<!-- spectools: allow SPEC610 -->\n\n"
-        "## Tone {#tone authority=user}\n\nThe assistant must not use exclamation marks[^aa04].\n"
-        "<!-- spectools: allow SPEC640 -->\nThe assistant must always use exclamation marks in greetings[^aa05].\n"
+        "## Tone {#tone authority=user}\n\n<!-- spectools: allow SPEC640 -->\n"
+        "The assistant must not use exclamation marks[^aa04].\n\n"
+        "The assistant must always use exclamation marks in greetings[^aa05].\n"
     )
     got = [(f.diagnostic.code, f.ids) for f in found(tmp_path, text, {"SPEC610", "SPEC621", "SPEC640"})]
     assert got == [("SPEC621", ()), ("SPEC610", ("aa02",))]  # Other's notice; aa03's word allowed; the conflict allowed
+    elsewhere = text.replace("<!-- spectools: allow SPEC640 -->\n", "").replace(
+        "in greetings[^aa05].", "in greetings[^aa05]. <!-- spectools: allow SPEC640 -->"
+    )
+    got = [f.diagnostic.code for f in found(tmp_path / "b", elsewhere, {"SPEC640"})]
+    assert got == ["SPEC640"]  # the clause that brings a conflict cannot silence it
 
 
 def test_an_allow_comment_that_names_no_lint_code_is_reported(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spectools.checks.lint import lexicon, lint, units
-from spectools.checks.lint.conflicts import POSTINGS_CAP, conflicts
+from spectools.checks.lint.conflicts import POSTINGS_CAP, RAREST, conflicts
 from spectools.eval.advice import REASON_CHARS, WORDING_CHARS, parse
 from spectools.model import Spec
 from spectools.parse.files import parse_document
@@ -56,7 +56,8 @@ def test_any_clause_text_is_linted_without_a_crash(texts: list[str]) -> None:
 def _shape(n: int) -> list:
     """n clauses that all speak of one action with alternating force, each pair with a word of its own."""
     text = "## S {#s authority=user}\n\n" + "".join(
-        f"The assistant must {'never ' if k % 2 else ''}share the seat number of passenger p{k // 2}x[^{k:04d}].\n"
+        f"The assistant must {'never ' if k % 2 else ''}share the seat number of passenger p{k // 2}x in cabin c{k // 2}y"
+        f"[^{k:04d}].\n"
         for k in range(n)
     )
     lex = lexicon({})
@@ -70,8 +71,7 @@ def test_the_conflict_index_looks_at_a_number_of_pairs_linear_in_the_spec() -> N
     found_large = conflicts(_shape(1600), lex, large)
     assert len(found_small) == 200 and len(found_large) == 800  # every planted pair is found, once
     assert sum(large) <= 4.5 * sum(small)  # 4x the clauses: about 4x the pairs, never 16x
-    words_per_action = 8
-    assert max(large) <= POSTINGS_CAP * words_per_action
+    assert max(large) <= POSTINGS_CAP * RAREST
 
 
 PHRASE = st.text(st.sampled_from("ab.*+?()[]{}|^$\\ -'"), min_size=1, max_size=12).filter(lambda w: any(c in w for c in "ab"))
@@ -103,3 +103,56 @@ def test_a_models_reply_is_one_short_printable_line_or_nothing(reply: str) -> No
         assert advice.verdict in ("confirm", "dismiss")
         assert len(advice.reason) <= REASON_CHARS and len(advice.wording) <= WORDING_CHARS
         assert all(ch.isprintable() for ch in advice.reason + advice.wording)
+
+
+COMMENT = st.sampled_from(["<!-- spectools: allow SPEC610 -->", "<!-- spectools: allow SPEC640, SPEC621 -->",
+                           "<!-- spectools: allow -->", "<!-- spectools: allow SPEC999 -->", "<!-- spectools: allow"])  # fmt: skip
+LINES = st.sampled_from([
+    "The assistant should usually greet[^aa01].", "The assistant must never share the cabin number[^aa02].",
+    "The assistant must always share the cabin number[^aa03].", "", "## More {#more authority=root}", "Plain prose.",
+])  # fmt: skip
+
+
+@SETTINGS
+@given(lines=st.lists(st.one_of(LINES, COMMENT, st.tuples(LINES, COMMENT).map(" ".join)), max_size=12))
+def test_an_allow_comment_only_ever_takes_its_own_codes_away(lines: list[str], tmp_path_factory) -> None:
+    """Wherever allow comments go (and however broken), the findings with them are the findings without them, less
+    some of the codes they name, plus SPEC651 for a code that is no lint check."""
+    body = "## Safety {#safety authority=root}\n\n" + "\n".join(lines) + "\n"
+    plain = body.replace("spectools: allow", "spectools: other")  # the same markdown, with comments that allow nothing
+    with_them = {(f.diagnostic.code, f.ids, f.other) for f in found_in(tmp_path_factory.mktemp("a"), body)}
+    without = {(f.diagnostic.code, f.ids, f.other) for f in found_in(tmp_path_factory.mktemp("b"), plain)}
+    assert {f for f in with_them if f[0] != "SPEC651"} <= without
+    named = {"SPEC610", "SPEC640", "SPEC621"}
+    assert {f[0] for f in without - with_them} <= named | {"SPEC650"}  # a hint goes with what it was about
+
+
+def found_in(root, text: str) -> list:
+    write(root, {"model_spec.md": text})
+    return lint(load(open_worktree(root)))
+
+
+def test_a_line_of_allows_with_no_comment_is_read_once_and_allows_nothing() -> None:
+    from spectools.checks.lint.allow import _comments
+
+    assert _comments("spectools: allow SPEC610 " * 30000) == []  # no `<!--`: not a comment (one find, not 30,000)
+    assert _comments("<!-- spectools: allow SPEC610 " * 30000) == []  # never closed: nothing (one find for `-->`)
+    assert _comments("x <!-- spectools: allow SPEC610, SPEC640 --> y") == [(2, ["SPEC610", "SPEC640"])]
+
+
+def test_five_thousand_phrases_on_one_first_word_cost_one_probe_per_length() -> None:
+    from spectools.checks.lint.text import Phrases
+
+    phrases = Phrases([f"must q{n}" for n in range(5000)] + ["must"])
+    assert phrases.lengths["must"] == [2, 1]  # two probes for any "must", whatever the lists hold
+    assert phrases.at(["must", "q4999"], 0) == 2 and phrases.at(["must", "go"], 0) == 1
+
+
+def test_an_allow_reaches_neither_a_table_row_nor_the_next_list_item_nor_across_a_heading(tmp_path_factory) -> None:
+    text = (
+        "## Tone {#tone authority=user}\n\n| a | spectools: allow SPEC610 |\n|---|---|\n\n"
+        "- <!-- spectools: allow SPEC610 -->\n- The assistant should usually greet[^aa01].\n\n"
+        "<!-- spectools: allow SPEC610 -->\n## Refunds {#refunds authority=user}\nThe assistant should often refund[^aa02].\n"
+    )
+    got = sorted(f.ids for f in found_in(tmp_path_factory.mktemp("t"), text) if f.diagnostic.code == "SPEC610")
+    assert got == [("aa01",), ("aa02",)]

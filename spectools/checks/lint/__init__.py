@@ -72,8 +72,8 @@ def units(spec: Spec, lex: Lexicon) -> list[Unit]:
     out: list[Unit] = []
     for clause in spec.clauses():
         last = out[-1] if out else None
-        if last and last.location.path == clause.location.path and last.section is index.get(clause.section or "") \
-                and last.ids and _same_sentence(last, clause.text):  # fmt: skip
+        if last and last.location[:2] == clause.location[:2] and last.section is index.get(clause.section or "") \
+                and _same_sentence(last, clause.text):  # fmt: skip
             out[-1] = last._replace(ids=(*last.ids, clause.id))
             continue
         text = clean(clause.text)
@@ -372,7 +372,7 @@ def configured(found: Sequence[Finding], overrides: dict[str, str], allowed: all
     out = []
     for f in found:
         d = f.diagnostic
-        ids = f.ids + f.other if d.code != "SPEC621" else ()
+        ids = f.ids if d.code != "SPEC621" else ()  # a conflict at its first clause, where it is reported
         if allowed.allows(d.code, ids, f.section, (d.location.path, d.location.line)):
             continue
         severity = overrides.get(d.code, d.severity)

@@ -2,11 +2,13 @@
 
 - In a line of text, a comment allows its codes for the clause whose tag comes just before it on that line (the
   first tag after it when none comes before): put it right after the clause's sentence.
-- On a line of its own, it allows them for every clause of the paragraph that follows it (no blank line between),
-  and, before a heading, for that section.
+- On a line of its own, it allows them for every clause of the paragraph that follows it (no blank line between;
+  the paragraph ends at a heading, a list item, a table row, a fence or a quote), and, before a heading, for that
+  section.
 - Anywhere in a section's own text, it also allows them for the section (SPEC621 is about a section).
 - A link's finding (SPEC631) is allowed by a comment in the same block of lines.
-- A conflict is allowed by a comment at either of its two clauses.
+- A conflict is allowed at the clause it is reported on (the first of the two): a clause that a change adds cannot
+  silence the conflict it brings.
 A code that is no lint check is reported (SPEC651): a misspelt allow would otherwise silence nothing, silently.
 """
 
@@ -37,15 +39,18 @@ class Allowed(NamedTuple):
 
 
 def _comments(line: str) -> list[tuple[int, list[str]]]:
-    """(column, the words after `allow`) of each allow comment on the line."""
+    """(column, the words after `allow`) of each whole `<!-- spectools: allow ... -->` comment on the line, in one
+    pass: text that only looks like one (no `<!--`, or never closed) allows nothing."""
     out = []
-    at = line.find(ALLOW)
-    while at >= 0:
-        start = line.rfind("<!--", 0, at)
-        end = line.find("-->", at)
-        words = line[at + len(ALLOW) : end if end >= 0 else len(line)].replace(",", " ").split()
-        out.append((start if start >= 0 else at, words))
-        at = line.find(ALLOW, at + len(ALLOW))
+    pos = 0
+    while (start := line.find("<!--", pos)) >= 0:
+        end = line.find("-->", start + 4)
+        if end < 0:
+            break
+        body = line[start + 4 : end].strip()
+        if body.startswith(ALLOW):
+            out.append((start, body[len(ALLOW) :].replace(",", " ").split()))
+        pos = end + 3
     return out
 
 
@@ -86,6 +91,12 @@ def read(spec: Spec, raw: dict[str, str], lint_codes: frozenset[str]) -> Allowed
     return allowed
 
 
+def _opens_block(line: str) -> bool:
+    """A line that starts another block: a heading, a list item, a table row, a fence, a quote."""
+    s = line.lstrip()
+    return s.startswith(("#", "- ", "* ", "+ ", "|", "```", "~~~", ">")) or (s[:1].isdigit() and ". " in s[:5])
+
+
 def _blocks(lines: list[str]) -> list[tuple[int, int]]:
     """For each line, the (first, last + 1) lines of its block of non-blank lines."""
     out: list[tuple[int, int]] = [(0, 0)] * len(lines)
@@ -110,7 +121,9 @@ def _place(allowed: Allowed, path: str, lines: list[str], n: int, col: int, code
         after = bisect_right(heads, n + 2) - 1
         if after >= 0 and heads[after] == n + 2:  # right before a heading: that section
             allowed.by_section.setdefault(anchors[after], set()).update(codes)
-        tags = [m.group(1) for k in range(n + 1, end) for m in TAG.finditer(lines[k])]
+        heading = n + 1 < end and lines[n + 1].lstrip().startswith("#")  # then it is about that section alone
+        stop = n + 1 if heading else next((k for k in range(n + 2, end) if _opens_block(lines[k])), end)
+        tags = [m.group(1) for k in range(n + 1, stop) for m in TAG.finditer(lines[k])]
     else:
         on_line = [(m.start(), m.group(1)) for m in TAG.finditer(lines[n])]
         before = [cid for at, cid in on_line if at < col]

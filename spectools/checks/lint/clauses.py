@@ -5,7 +5,7 @@ Each check returns the words that triggered it, or nothing; lint/__init__.py tur
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from spectools.checks.lint.text import Modal, Phrases, Token
@@ -33,6 +33,7 @@ class Unit(NamedTuple):
 
     def shown(self, start: int, end: int) -> str:
         """Tokens start..end as the sentence writes them, punctuation and all."""
+        end = min(end, len(self.toks))
         if start >= end:
             return ""
         last = self.toks[end - 1]
@@ -136,7 +137,7 @@ def passive(unit: Unit, lex: Lexicon) -> list[str]:
         # "the response should be phrased as ...", "the assistant should be grounded in ...": the assistant is bound;
         # "advising that help should be sought": what it says, not a rule
         own = m.start and words[m.start - 1] in own_words
-        own = own or (k and "that" in words[unit.modals[k - 1].end : m.start])
+        own = own or (k and _reported(words, unit.modals[k - 1].end, m.start))
         be_done = j + 1 < len(words) and words[j] == "be" and _participle(words[j + 1], lex)
         if be_done and not own and "by" not in words[j + 2 : j + 4]:
             found.append(unit.shown(m.start, j + 2))
@@ -158,7 +159,7 @@ def several(unit: Unit, lex: Lexicon) -> list[str]:
     for m in unit.modals:
         if words[m.start] not in ("must", "should", "shall"):
             continue
-        if binding and "that" in words[binding[-1].end : m.start]:
+        if binding and _reported(words, binding[-1].end, m.start):
             continue
         binding.append(m)
     shown = [unit.shown(m.start, min(m.end + 2, len(unit.toks))) for m in binding]
@@ -168,6 +169,16 @@ def several(unit: Unit, lex: Lexicon) -> list[str]:
     if len(shown) < 2 or len(unit.ids) >= len(shown):
         return []
     return shown
+
+
+def _reported(words: Sequence[str], start: int, at: int) -> bool:
+    """Whether the modal at `at` is inside a "that" clause after `start` ("advising that help should be sought"): a
+    "that" with no "and" or "but" between it and the modal."""
+    between = words[start:at]
+    if "that" not in between:
+        return False
+    tail = between[len(between) - between[::-1].index("that") :]
+    return not {"and", "but", "or"} & set(tail)
 
 
 _DETERMINERS = frozenset({"the", "a", "an", "each", "every", "its", "their", "any", "all", "this", "that", "these", "those"})

@@ -2,10 +2,11 @@
 force (one obliges or permits what the other forbids).
 
 Each word of force opens a segment: the action it governs runs to the next one, or to a word that opens a condition
-("unless", "if", "when"). Segments are indexed by their content words (stemmed); a pair is a candidate when it
-shares a word that at most POSTINGS_CAP segments use (a commoner word tells nothing apart and is not followed, though
-it still counts in the overlap), and is kept only when it shares at least MIN_SHARED words in all. So the work grows
-with the spec's size, never with the number of pairs. A
+("unless", "if", "when"). Segments are indexed by their content words (stemmed). A segment looks for partners only
+through its RAREST rarest words that at most POSTINGS_CAP segments use (a commoner word tells nothing apart and is
+not followed, though it still counts in the overlap); a partner must share at least MIN_SHARED of them, and at most
+MAX_CANDIDATES partners (those that share the most) are weighed. So the work per segment is bounded, and grows with
+the spec's size, never with the number of pairs, however long or alike its clauses are. A
 candidate is kept when its shared words weigh (by inverse document frequency) at least MIN_OVERLAP of the lighter
 segment's words and MIN_BOTH of the heavier one's: "must renew a loan on request" and "must not renew a loan more
 than three times" share the lighter one's words, but the second is a limit inside the first, not its opposite.
@@ -13,6 +14,7 @@ than three times" share the lighter one's words, but the second is a limit insid
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -24,6 +26,8 @@ MIN_SHARED = 2
 MIN_OVERLAP = 0.6
 MIN_BOTH = 0.5  # ... and at least this much of the heavier one's
 POSTINGS_CAP = 64
+RAREST = 12  # a segment looks for partners through its rarest words only
+MAX_CANDIDATES = 64  # and weighs at most this many of them, those that share the most
 _STOPS = frozenset({"unless", "except", "if", "when", "whenever", "where", "while", "because", "but", "however", "although",
                     "without", "before", "after", "until"})  # fmt: skip
 _OPPOSED = {("forbid", "oblige"), ("forbid", "permit"), ("oblige", "forbid"), ("permit", "forbid")}
@@ -91,17 +95,18 @@ def conflicts(units: Sequence[Unit], lex: Lexicon, work: list[int] | None = None
     weight = [sum(idf[w] for w in s.words) for s in segs]
     best: dict[tuple[int, int], Conflict] = {}
     for i, s in enumerate(segs):
+        rare = sorted((len(postings[w]), w) for w in s.words if len(postings[w]) <= POSTINGS_CAP)[:RAREST]
         counts: dict[int, int] = {}
-        for w in s.words:
-            p = postings[w]
-            if len(p) > POSTINGS_CAP:
-                continue
-            for j in p:
-                if j > i:
+        for _, w in rare:
+            for j in postings[w]:
+                if j != i:
                     counts[j] = counts.get(j, 0) + 1
         if work is not None:
             work.append(len(counts))
-        for j in counts:
+        candidates = [j for j, n in counts.items() if n >= MIN_SHARED]
+        if len(candidates) > MAX_CANDIDATES:
+            candidates = heapq.nlargest(MAX_CANDIDATES, candidates, key=lambda j: (counts[j], -j))
+        for j in candidates:
             t = segs[j]
             if t.unit == s.unit or t.actor != s.actor or (s.force, t.force) not in _OPPOSED:
                 continue

@@ -19,7 +19,8 @@ MAX_WORDS = 4  # a term is at most this many words long
 _BOLD = re.compile(r"\*\*([^*\n]{1,120})\*\*")
 _QUOTED_IN_PARENS = re.compile(r"\(\s*[\"\u201c]([^\"\u201d\n]{1,120})[\"\u201d]")
 _QUOTE = re.compile(r"[\"\u201c]([^\"\u201d\n]{1,80})[\"\u201d]")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Z][a-z][A-Za-z'\u2019-]*)+")
+# starts only where a word starts (never after a letter, an apostrophe or a hyphen): each word is scanned once
+_CAPITALISED = re.compile(r"(?<![\w'\u2019-])[A-Z][a-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Z][a-z][A-Za-z'\u2019-]*)+")
 _GLOSSARY = re.compile(r"(?i)\b(definitions?|glossary|terminology|terms)\b")
 _DETERMINERS = ("the", "a", "an", "this", "that", "its", "their", "our", "any", "called", "termed", "named")
 _GENERIC_LINKS = frozenset({"here", "below", "above", "this", "section", "see", "link", "more", "details"})

@@ -112,19 +112,22 @@ class Phrases:
     """A list of words and phrases, found in a token list by their first word (longest match first)."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        self.by_first: dict[str, dict[int, set[tuple[str, ...]]]] = {}  # first word -> length -> phrases
         for phrase in phrases:
             words = tuple(t.word for t in tokens(phrase.lower()))
             if words:
-                self.by_first.setdefault(words[0], []).append(words)
-        for options in self.by_first.values():
-            options.sort(key=len, reverse=True)
+                self.by_first.setdefault(words[0], {}).setdefault(len(words), set()).add(words)
+        self.lengths = {first: sorted(by_length, reverse=True) for first, by_length in self.by_first.items()}
 
     def at(self, words: Sequence[str], i: int) -> int:
-        """The length of the longest phrase that starts at words[i], or 0."""
-        for phrase in self.by_first.get(words[i], ()):
-            if tuple(words[i : i + len(phrase)]) == phrase:
-                return len(phrase)
+        """The length of the longest phrase that starts at words[i], or 0: one probe per distinct length (a phrase
+        is at most 80 characters, so at most 40 words), however many phrases share the first word."""
+        by_length = self.by_first.get(words[i])
+        if by_length is None:
+            return 0
+        for n in self.lengths[words[i]]:
+            if tuple(words[i : i + n]) in by_length[n]:
+                return n
         return 0
 
     def find(self, toks: Sequence[Token], words: Sequence[str] | None = None, masked: bool = False) -> list[tuple[int, int]]:
