@@ -42,7 +42,7 @@ def test_text_output_names_file_line_code_words_and_fix(cli, tmp_path: Path) -> 
     assert result.code == 1
     where = f"{root}/model_spec.md"
     assert result.out == (
-        f"{where}:5:57: warning SPEC610 clause [^tn01] uses vague quantity or frequency words: 'usually'; say how much "
+        f"{where}:5:22: warning SPEC610 clause [^tn01] uses vague quantity or frequency words: 'usually'; say how much "
         "or how often (a number, a condition, a list)\n"
         f"{where}:6:47: warning SPEC640 clauses [^tn02] and [^tn03] (model_spec.md:7) pull against each other: 'should "
         "not use exclamation marks' against 'should always use exclamation marks in greetings' (shared: exclamation, "

@@ -31,6 +31,7 @@ LISTS = ("vague", "subjective", "comparative", "open_list", "double_negative", "
          "imperative_oblige", "imperative_forbid")  # fmt: skip
 CODES = tuple(code for code, check in CHECKS.items() if check.family == "lint")
 AMBIGUITY = frozenset(code for code in CODES if "SPEC610" <= code <= "SPEC617")
+WORDED = AMBIGUITY | {"SPEC630"}  # findings about words a clause writes, placed on the first of them
 HINTED = frozenset({"SPEC610", "SPEC611", "SPEC612", "SPEC613", "SPEC617", "SPEC640"})  # a precedent can settle these
 _STRONG = frozenset({"must", "shall", "never", "always"})
 
@@ -317,17 +318,32 @@ class _Answers:
 
 
 def _raw(loaded: Any) -> dict[str, str]:
-    """{path: text} of the documents that hold a suppression comment or a `[?](#x)` reference: what the model does
-    not keep. Read again through the same source, within the same size limit."""
-    marker = allow.ALLOW.encode()
+    """{path: text} of the documents as written, for what the model does not keep (comments, where a word stands on
+    its line, `[?](#x)` references). Read again through the same source, within the same size limit."""
     out = {}
     for doc in loaded.spec.documents:
         try:
             data = loaded.source.read(doc.path, loaded.config.max_file_bytes)
         except OSError:
             continue
-        if marker in data or b"[?](#" in data:
-            out[doc.path] = data.decode("utf-8", "replace")
+        out[doc.path] = data.decode("utf-8", "replace")
+    return out
+
+
+def _pointed(found: list[Finding], raw: dict[str, str]) -> list[Finding]:
+    """Each finding about words of a clause placed on the first of those words, when it stands on the tag's line
+    before the tag (a Model Spec line holds a paragraph of 900 characters); else on the tag."""
+    lines: dict[str, list[str]] = {}
+    out = []
+    for f in found:
+        d = f.diagnostic
+        if f.words and f.ids and d.code in WORDED and d.location.path in raw:
+            text = lines.setdefault(d.location.path, raw[d.location.path].split("\n"))
+            line = text[d.location.line - 1] if 0 < d.location.line <= len(text) else ""
+            at = line.rfind(f.words[0].rstrip("."), 0, max(d.location.col - 1, 0))
+            if at >= 0:
+                f = f._replace(diagnostic=d._replace(location=d.location._replace(col=at + 1)))
+        out.append(f)
     return out
 
 
@@ -359,6 +375,7 @@ def _lint(loaded: Any, select: Iterable[str] | None) -> list[Finding]:
         found.extend(f for f in terms if f.diagnostic.code in chosen)
     if chosen & {"SPEC640", "SPEC641", "SPEC650"}:
         found.extend(_conflict_finding(c, all_units, lex, levels, aliases) for c in conflicts(all_units, lex))
+    found = _pointed(found, raw)
     allowed = allow.read(spec, raw, frozenset(CODES))
     found.extend(Finding(d, (), ()) for d in allowed.problems)
     kept = configured(found, config.checks, allowed)
