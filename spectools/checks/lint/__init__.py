@@ -48,9 +48,9 @@ class Finding(NamedTuple):
 
 @cache
 def builtin_words() -> dict[str, tuple[str, ...]]:
-    from spectools.io import load_yaml
+    from spectools.io import packaged_yaml
 
-    data, _ = load_yaml(WORDS_FILE.read_text(encoding="utf-8"))
+    data = packaged_yaml(WORDS_FILE)
     return {name: tuple(str(w) for w in words) for name, words in data.items()}
 
 
@@ -338,7 +338,9 @@ def _pointed(found: list[Finding], raw: dict[str, str]) -> list[Finding]:
     for f in found:
         d = f.diagnostic
         if f.words and f.ids and d.code in WORDED and d.location.path in raw:
-            text = lines.setdefault(d.location.path, raw[d.location.path].split("\n"))
+            if d.location.path not in lines:
+                lines[d.location.path] = raw[d.location.path].split("\n")
+            text = lines[d.location.path]
             line = text[d.location.line - 1] if 0 < d.location.line <= len(text) else ""
             at = line.rfind(f.words[0].rstrip("."), 0, max(d.location.col - 1, 0))
             if at >= 0:

@@ -16,6 +16,7 @@ from spectools.checks.lint.text import clean, masks, stem, tokens
 from spectools.model import Link, Section, Spec
 
 MAX_WORDS = 4  # a term is at most this many words long
+_WORDS = re.compile(r"[a-z0-9][a-z0-9'-]*[a-z0-9]|[a-z0-9]")  # a section's words, as tokens() reads them, in one pass
 _BOLD = re.compile(r"\*\*([^*\n]{1,120})\*\*")
 _QUOTED_IN_PARENS = re.compile(r"\(\s*[\"\u201c]([^\"\u201d\n]{1,120})[\"\u201d]")
 _QUOTE = re.compile(r"[\"\u201c]([^\"\u201d\n]{1,80})[\"\u201d]")
@@ -113,8 +114,9 @@ class SectionWords:
     def _own(self, section: Section) -> frozenset[str]:
         got = self.own.get(id(section))
         if got is None:
-            got = frozenset(key(" ".join((section.title, section.anchor.replace("_", " "), section.prose)), self.fw))
-            self.own[id(section)] = got
+            text = " ".join((section.title, section.anchor.replace("_", " "), section.prose)).lower()
+            words = set(_WORDS.findall(text.replace("\u2019", "'"))) - self.fw
+            got = self.own[id(section)] = frozenset(stem(w.removesuffix("'s")) for w in words)
         return got
 
     def of(self, section: Section) -> frozenset[str]:
