@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import ModuleType
 
+    from spectools.io.parsecache import ParseCache
+
 ISSUES_URL = "https://github.com/spectools/spectools/issues"
 
 
@@ -28,6 +30,7 @@ COMMANDS = {
     "new-id": "new_id",
     "new": "new",
     "eval": "eval",
+    "cache": "cache",
 }
 
 
@@ -45,6 +48,7 @@ EXIT_CODES = {
     "init": "0 written (or --dry-run); 1 files of the template exist, so nothing was written (--force); 2 usage error",
     "new-id": "0 ids printed; 2 usage or configuration error",
     "new": "0 the file is written; 2 it exists, the clause is unknown, or a usage error",
+    "cache": "0 shown or emptied; 2 usage error",
     "eval": "0 done; 1 under --fail-under; 2 usage, configuration or endpoint problem (before anything is sent), every "
     "sample failed (nothing was measured), or a batch still running past --batch-wait (a rerun resumes it)",
 }
@@ -79,10 +83,46 @@ def dispatch(args: "argparse.Namespace") -> int:
     from spectools.model import EXIT_USAGE
 
     if args.command in COMMANDS:
-        code: int = _command(args.command).run(args)
+        from spectools.io import parsecache
+
+        parsecache.ACTIVE = _parse_cache(args)
+        try:
+            code: int = _command(args.command).run(args)
+        finally:
+            store, parsecache.ACTIVE = parsecache.ACTIVE, None
+        if store is not None and store.failures:
+            from spectools.cli.output import warn
+
+            warn(f"the parse cache could not be written ({store.failures[0]}); the run was not affected")
         return code
     build_parser().print_help(sys.stderr)
     return EXIT_USAGE
+
+
+def _parse_cache(args: "argparse.Namespace") -> "ParseCache | None":
+    """The parse cache of this run: off with --no-cache or $SPECTOOLS_NO_CACHE; in --cache-dir (the caches' folder, not
+    eval's answers folder) or the user's cache folder."""
+    import os
+
+    from spectools.io.parsecache import ParseCache
+
+    if getattr(args, "no_cache", False) or os.environ.get("SPECTOOLS_NO_CACHE") or args.command == "cache":
+        return None
+    store = ParseCache.default(getattr(args, "caches", None))
+    root = getattr(args, "path", None)
+    if isinstance(root, str):
+        from pathlib import Path
+
+        from spectools.io import inside
+        from spectools.model import SpecError
+
+        top = Path(root)
+        if top.is_dir() and inside(store.folder, top) and not inside(store.folder, top / ".git"):
+            raise SpecError(
+                f"{store.folder}: the parse cache would be inside the repository {root}, where a pull request could "
+                "commit entries; give a --cache-dir (or $SPECTOOLS_CACHE_DIR) outside it, or under its .git/ folder"
+            )
+    return store
 
 
 def _on_sigterm() -> None:

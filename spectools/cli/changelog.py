@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import DIR_HELP, reused_ids, say, warn_unread, write_json
+from spectools.cli.output import DIR_HELP, cache_flags, reused_ids, say, warn_unread, write_json
 
 if TYPE_CHECKING:
     from spectools.changelog.notes import Release
@@ -45,6 +45,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--all", action="store_true", help="one section per release tag, newest first; the first release lists what it introduced"
     )
     c.add_argument("--path", default=".", metavar="DIR", help=DIR_HELP)
+    cache_flags(c)
 
 
 def _releases(repo: GitRepo, args: argparse.Namespace) -> list[Release]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from spectools.cli.output import DIR_HELP, reused_ids, warn, warn_unread, write_json
+from spectools.cli.output import DIR_HELP, cache_flags, reused_ids, warn, warn_unread, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +27,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="text: one change a line (default); markdown: grouped as in the changelog; json: schema/changes.schema.json",
     )
     d.add_argument("--path", default=".", metavar="DIR", help=DIR_HELP)
+    cache_flags(d)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from spectools.cli.output import PATH_HELP, UNREAD, display, say, write_json
+from spectools.cli.output import PATH_HELP, UNREAD, cache_flags, display, say, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,6 +16,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "as JSON that conforms to schema/spec.schema.json.",
     )
     e.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
+    cache_flags(e)
     e.add_argument("--format", choices=("json",), default="json", help="output format (default: json)")
 
 

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import DIR_HELP, commands, quoted, runner_notice, runner_warn
+from spectools.cli.output import DIR_HELP, cache_flags, commands, quoted, runner_notice, runner_warn
 
 if TYPE_CHECKING:
     from spectools.github.event import Context
@@ -26,6 +26,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "the pull request is run. Exit code 1 when --fail-on says so, 2 for a repository or event problem.",
     )
     g.add_argument("--path", default=".", metavar="DIR", help=DIR_HELP)
+    cache_flags(g)
     g.add_argument("--base", metavar="REF", help="compare with the merge base of REF and the head (default: from the event)")
     g.add_argument("--head", metavar="REF", help="the commit to check (default: from the event, else HEAD)")
     g.add_argument("--pr", type=int, metavar="N", help="the pull request to comment on, with --base/--head")

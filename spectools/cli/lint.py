@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import PATH_HELP, commands, display, say, warn, write_json
+from spectools.cli.output import PATH_HELP, cache_flags, commands, display, say, warn, write_json
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "in a clause's paragraph allows a code there; severities are set under `checks` in spectools.yaml.",
     )
     p.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
+    cache_flags(p)
     p.add_argument(
         "--format",
         choices=("text", "json", "github", "sarif"),
@@ -54,12 +55,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     m.add_argument("--max-tokens", type=int, default=512, metavar="N", help="max_tokens of every request (default: 512)")
     m.add_argument("--max-requests", type=int, default=200, metavar="N", help="send at most N requests (default: 200)")
     m.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests at once (default: 8)")
-    m.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        help="where replies are kept, outside the repository (default: eval/ in the user's cache folder, as for eval)",
-    )
-    m.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
 
 def selected(text: str | None) -> frozenset[str]:
@@ -128,6 +123,7 @@ def _unreadable(loaded: Loaded) -> list[Diagnostic]:
 
 def _advised(args: argparse.Namespace, root: Path, found: Sequence[Finding]) -> tuple[list[Finding], bool]:
     import os
+    from pathlib import Path
 
     from spectools.cli.eval_endpoints import cache
     from spectools.eval.advice import ASKED, advise, annotated
@@ -140,7 +136,10 @@ def _advised(args: argparse.Namespace, root: Path, found: Sequence[Finding]) -> 
     if args.timeout <= 0:
         raise SpecError("--timeout must be more than 0 seconds")
     base = (args.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
-    endpoint = Endpoint(base, os.environ.get(args.api_key_env, ""), timeout=args.timeout, cache=cache(args, root),
+    from argparse import Namespace
+
+    answers = Namespace(no_cache=args.no_cache, cache_dir=str(Path(args.caches) / "eval") if args.caches else None)
+    endpoint = Endpoint(base, os.environ.get(args.api_key_env, ""), timeout=args.timeout, cache=cache(answers, root),
                         max_tokens=args.max_tokens)  # fmt: skip
     advice, complete, interrupted = advise(found, endpoint, args.model, args.concurrency, Budget(args.max_requests))
     asked = sum(f.diagnostic.code in ASKED for f in found)

@@ -31,6 +31,19 @@ class Parser(argparse.ArgumentParser):
         raise SpecError(f"{message} (see `{self.prog} --help`)")
 
 
+def cache_flags(p: argparse.ArgumentParser) -> None:
+    """--cache-dir and --no-cache: where spectools keeps what it can compute again (parsed files by their bytes,
+    io/parsecache.py), never in a working tree."""
+    p.add_argument(
+        "--cache-dir",
+        dest="caches",
+        metavar="DIR",
+        help="the folder of spectools' caches (default: $SPECTOOLS_CACHE_DIR, else $XDG_CACHE_HOME/spectools, else "
+        "~/.cache/spectools); parsed files are kept in parse/ there, by the git id of their bytes",
+    )
+    p.add_argument("--no-cache", action="store_true", help="parse every file again, and keep nothing")
+
+
 def display(root: str) -> Callable[[str], str]:
     """How a path inside the repository is shown: from where the user stands, as they named the root."""
     import posixpath

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from spectools.cli.output import PATH_HELP, commands, display, say, write_json
+from spectools.cli.output import PATH_HELP, cache_flags, commands, display, say, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,6 +17,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--fail-on, 2 usage or configuration error, 3 internal error, 130 interrupted.",
     )
     v.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
+    cache_flags(v)
     v.add_argument(
         "--format",
         choices=("text", "json", "github", "sarif"),

@@ -207,7 +207,7 @@ def read_entry(folder: Path, parts: tuple[str, ...], limit: int) -> bytes | None
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
-        return fh.read(limit + 1)
+        return fh.read(info.st_size + 1)  # read(n) sets n bytes aside first: never more than the file holds
 
 
 def write_entry(folder: Path, parts: tuple[str, ...], data: bytes) -> None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from spectools.io.parsecache import blob_id
 from spectools.model import Challenge, Diagnostic, Document, Location, Spec, SpecError, diag
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.parse.text import decode
@@ -38,8 +39,8 @@ def open_worktree(path: Path) -> WorktreeSource:
     return WorktreeSource(path)
 
 
-def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic], walked: bool = False) -> str | None:
-    """The file's text, or None with the reason added to problems.
+def read_bytes(source: Source, path: str, limit: int, problems: list[Diagnostic], walked: bool = False) -> bytes | None:
+    """The file's bytes (up to limit + 1), or None with the reason added to problems.
 
     walked: the path came from Source.walk, which has already dealt with symlinks.
     """
@@ -48,11 +49,18 @@ def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic],
         problems.append(link)
         return None
     try:
-        data = source.read(path, limit)
+        return source.read(path, limit)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         hint = "; check its permissions" if isinstance(exc, PermissionError) else ""
         problems.append(diag("SPEC009", Location(path), f"cannot read the file: {reason}{hint}"))
+        return None
+
+
+def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic], walked: bool = False) -> str | None:
+    """The file's text, or None with the reason added to problems."""
+    data = read_bytes(source, path, limit, problems, walked)
+    if data is None:
         return None
     text, found = decode(path, data, limit)
     problems.extend(found)
@@ -78,13 +86,93 @@ Cache = dict[tuple[str, str, str], tuple[Any, list[Diagnostic]]]
 
 def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool] | None = None) -> Loaded:
     """Read and parse the spec in source. With a cache, a file whose git blob was parsed
-    before at the same path (in another ref, say) is not parsed again. With `only`, the
+    before at the same path (in another ref, say) is not parsed again; with the parse cache
+    (io/parsecache.py, ACTIVE), the same bytes are not parsed again by any run. With `only`, the
     documents and challenge files it rejects are not read (a partial spec, for diffs)."""
+    from spectools.io import parsecache
+
+    store = parsecache.ACTIVE
+    index = parsecache.StatIndex(store, source.root) if store is not None and isinstance(source, WorktreeSource) else None
     with paused_gc():
-        return _load(source, {} if cache is None else cache, only)
+        loaded = _load(source, {} if cache is None else cache, only, _Files(store, index))
+    if store is not None:
+        if index is not None:
+            index.save()
+        if store.written:
+            store.evict()
+    return loaded
 
 
-def _parsed(source: Source, kind: str, path: str, limit: int, walked: bool, cache: Cache, problems: list[Diagnostic]) -> Any:
+class _Files:
+    """How a file becomes a Document or Challenge: from the parse cache when its bytes were parsed before (their
+    blob id from git, or from the stat index, or hashed), else parsed and kept."""
+
+    def __init__(self, store: Any, index: Any) -> None:
+        self.store, self.index = store, index
+        self.hits: dict[str, tuple[Any, list[Diagnostic]]] = {}
+
+    def preload(self, source: Source, wanted: dict[str, str]) -> None:
+        """Take what the cache has for a git tree's files before they are fetched (their blob ids are known)."""
+        if self.store is None:
+            return
+        for path, kind in wanted.items():
+            blob = source.blob_id(path)
+            if blob is not None:
+                got = self.store.get(kind, blob, _stem(kind, path), path)
+                if got is not None:
+                    self.hits[path] = got
+
+    def parsed(self, source: Source, kind: str, path: str, limit: int, walked: bool, problems: list[Diagnostic]) -> Any:
+        if path in self.hits:
+            parsed, found = self.hits[path]
+            problems.extend(found)
+            return parsed
+        blob, data, stat, found = source.blob_id(path), None, None, []
+        if self.store is not None and blob is None and isinstance(source, WorktreeSource):
+            if not walked:
+                link = source.link_problem(path)
+                if link is not None:
+                    problems.append(link)
+                    return None
+                walked = True
+            stat = source.stat_key(path)
+            blob = self.index.blob(path, stat) if stat is not None and self.index is not None else None
+            if blob is None:
+                data = read_bytes(source, path, limit, found, walked)
+                if data is None:
+                    problems.extend(found)
+                    return None
+                if len(data) <= limit:
+                    blob = blob_id(data)
+                    if stat is not None and self.index is not None:
+                        self.index.record(path, stat, blob)
+            if blob is not None:
+                got = self.store.get(kind, blob, _stem(kind, path), path)
+                if got is not None:
+                    problems.extend(got[1])
+                    return got[0]
+        if data is None:
+            data = read_bytes(source, path, limit, found, walked)
+        text = None
+        if data is not None:
+            text, decoded = decode(path, data, limit)
+            found.extend(decoded)
+        parsed = None
+        if text is not None:
+            parsed = parse_document(path, text) if kind == "doc" else parse_challenge(path, _stem(kind, path), text)
+            if self.store is not None and blob is not None:
+                self.store.put(kind, blob, _stem(kind, path), parsed, found)
+        problems.extend(found)
+        return parsed
+
+
+def _stem(kind: str, path: str) -> str:
+    """What a file's parse takes from its name: a challenge file's clause id."""
+    return path.rsplit("/", 1)[-1][:-3] if kind == "challenge" else ""
+
+
+def _parsed(source: Source, kind: str, path: str, limit: int, walked: bool, cache: Cache, problems: list[Diagnostic],
+            files: _Files) -> Any:  # fmt: skip
     """The Document or Challenge, or None when the file could not be read."""
     blob = source.blob_id(path)
     key = (kind, path, blob or "")
@@ -93,10 +181,7 @@ def _parsed(source: Source, kind: str, path: str, limit: int, walked: bool, cach
         problems.extend(cached_problems)
         return parsed
     found: list[Diagnostic] = []
-    text = read_text(source, path, limit, found, walked)
-    parsed = None
-    if text is not None:
-        parsed = parse_document(path, text) if kind == "doc" else parse_challenge(path, path.rsplit("/", 1)[-1][:-3], text)
+    parsed = files.parsed(source, kind, path, limit, walked, found)
     if blob is not None:
         cache[key] = (parsed, found)
     problems.extend(found)
@@ -144,7 +229,7 @@ def _paths(source: Source, config: Config, problems: list[Diagnostic]) -> tuple[
     return patterns, doc_paths, [p for p in challenge_paths if p not in doc_set], walked | walked_challenges
 
 
-def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> Loaded:
+def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None, files: _Files) -> Loaded:
     problems: list[Diagnostic] = []
     config, config_ok = _config(source, problems)
     patterns, doc_paths, challenge_paths, walked = _paths(source, config, problems)
@@ -154,11 +239,15 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None) -> L
         for path in paths
         if only is None or only(path)
     }
-    source.prefetch([p for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache], config.max_file_bytes)
+    files.preload(source, {p: kind for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache})
+    source.prefetch(
+        [p for p, kind in wanted.items() if p not in files.hits and (kind, p, source.blob_id(p) or "") not in cache],
+        config.max_file_bytes,
+    )
     read: list[str] = []
     parsed: dict[str, list[Any]] = {"doc": [], "challenge": []}
     for path, kind in wanted.items():
-        got = _parsed(source, kind, path, config.max_file_bytes, path in walked, cache, problems)
+        got = _parsed(source, kind, path, config.max_file_bytes, path in walked, cache, problems, files)
         if got is not None:
             parsed[kind].append(got)
             read.append(path)

@@ -1,0 +1,336 @@
+"""The parse cache: a parsed document or challenge file kept by the git blob id of its bytes, so the same bytes are
+never parsed twice, from a ref or from the disk (issue 20). This module owns the entry format.
+
+- Where: `parse/` under the user's cache folder (`io.cache_home()`: $SPECTOOLS_CACHE_DIR, else
+  $XDG_CACHE_HOME/spectools, else ~/.cache/spectools), or under `--cache-dir`; never in a working tree.
+- Key: the parser's own identity (a digest of the code that parses: spectools/parse/ and model.py, so an edited
+  checkout never reads stale entries), the kind of file, the blob id, and for a challenge file its clause id (the
+  file name is an input to its parse). The path is not in the key: locations are re-attached to the path asked for.
+- Value: plain JSON of lists (never pickle or marshal: a cache is input too), with a header that repeats the key and
+  the SHA-256 of the payload. An entry that is damaged, foreign, of another format or too large is ignored (and
+  rewritten by the run that parses the file again). Entries are read and written through `io.read_entry` and
+  `io.write_entry`: never through a link, atomically, so concurrent runs can only replace an entry with an equal one.
+- Bounded: when a run has written entries and the folder holds more than MAX_BYTES, the least recently used are
+  removed (a hit refreshes an entry's time) until it holds 80% of that.
+- The stat index: for a working tree, path -> (size, mtime, inode, blob id), so a warm run does not read or hash an
+  unchanged file; an entry written in the index's own second is racily clean and is hashed again, as git does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from spectools.io import cache_home, read_entry, write_entry
+from spectools.model import (
+    Challenge,
+    Clause,
+    Commentary,
+    Comparison,
+    Diagnostic,
+    Document,
+    Example,
+    Header,
+    Label,
+    Link,
+    Location,
+    Message,
+    Section,
+)
+
+FORMAT = 1
+MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most
+MAX_BYTES = int(os.environ.get("SPECTOOLS_CACHE_MAX_BYTES") or 512 * 1024 * 1024)
+_PARSER_FILES = ("model.py", "parse")
+
+
+def blob_id(data: bytes) -> str:
+    """git's object id of a blob with these bytes (`git hash-object`)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+_parser_id: str | None = None
+
+
+def parser_id() -> str:
+    """A digest of the code that turns bytes into the model (and of spectools' version): part of every key."""
+    global _parser_id
+    if _parser_id is None:
+        from spectools import __version__
+
+        here = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+        for name in _PARSER_FILES:
+            target = here / name
+            for path in sorted(target.glob("*.py")) if target.is_dir() else [target]:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _parser_id = digest.hexdigest()[:32]
+    return _parser_id
+
+
+# ---- the model as plain data: locations lose their path (re-attached on reading)
+def _loc(x: Location) -> list[int]:
+    return [x.line, x.col]
+
+
+def _link(x: Link) -> list[Any]:
+    return [x.target, x.text, _loc(x.location)]
+
+
+def _label(x: Label | None) -> list[Any] | None:
+    return None if x is None else [x.verdict, x.anchor, x.reason, _loc(x.location), x.qualifier]
+
+
+def _message(x: Message) -> list[Any]:
+    return ["m", x.role, x.attributes, x.text, _loc(x.location), x.settings, list(x.untrusted), _label(x.label)]
+
+
+def _turn(x: Any) -> list[Any]:
+    if isinstance(x, Comparison):
+        return ["c", [_message(m) for m in x.candidates], _loc(x.location)]
+    return _message(x)
+
+
+def _example(x: Example) -> list[Any]:
+    return [x.title, _loc(x.location), [_turn(t) for t in x.turns], x.has_block]
+
+
+def _diagnostic(x: Diagnostic) -> list[Any]:
+    return [_loc(x.location), x.severity, x.code, x.message]
+
+
+def _section(x: Section) -> list[Any]:
+    return [
+        x.anchor, x.title, x.level, x.parent, x.attributes, x.attribute_lines, x.body, x.prose, _loc(x.location), x.end_line,
+        list(x.children), list(x.clauses), [_link(k) for k in x.links], [_example(e) for e in x.examples],
+        [[c.text, _loc(c.location), c.end_line] for c in x.commentary],
+    ]  # fmt: skip
+
+
+def _plain(parsed: Document | Challenge, problems: list[Diagnostic]) -> list[Any]:
+    found = [_diagnostic(d) for d in problems]
+    if isinstance(parsed, Document):
+        return [
+            "doc", parsed.front_matter, [_section(s) for s in parsed.sections],
+            [[c.id, c.text, c.section, _loc(c.location)] for c in parsed.clauses], [_link(k) for k in parsed.links],
+            [_example(e) for e in parsed.examples], [_diagnostic(d) for d in parsed.problems], parsed.front_matter_lines,
+            found,
+        ]  # fmt: skip
+    h = parsed.header
+    header = None if h is None else [h.clause_id, h.title, h.text, _loc(h.location)]
+    return [
+        "challenge", parsed.front_matter, header, [_example(e) for e in parsed.examples], [_link(k) for k in parsed.links],
+        [_diagnostic(d) for d in parsed.problems], parsed.front_matter_lines, found,
+    ]  # fmt: skip
+
+
+def _paths_all(parsed: Document | Challenge, problems: list[Diagnostic]) -> bool:
+    """Whether every location of the parsed file is at its own path (what dropping the path assumes)."""
+    return all(d.location.path == parsed.path for d in (*parsed.problems, *problems))
+
+
+class _Reader:
+    """Plain data -> the model, every location at `path`."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def loc(self, x: list[int]) -> Location:
+        return Location(self.path, x[0], x[1])
+
+    def link(self, x: list[Any]) -> Link:
+        return Link(x[0], x[1], self.loc(x[2]))
+
+    def label(self, x: list[Any] | None) -> Label | None:
+        return None if x is None else Label(x[0], x[1], x[2], self.loc(x[3]), x[4])
+
+    def message(self, x: list[Any]) -> Message:
+        return Message(x[1], x[2], x[3], self.loc(x[4]), x[5], tuple(x[6]), self.label(x[7]))
+
+    def turn(self, x: list[Any]) -> Message | Comparison:
+        if x[0] == "c":
+            return Comparison(tuple(self.message(m) for m in x[1]), self.loc(x[2]))
+        return self.message(x)
+
+    def example(self, x: list[Any]) -> Example:
+        return Example(x[0], self.loc(x[1]), tuple(self.turn(t) for t in x[2]), x[3])
+
+    def diagnostic(self, x: list[Any]) -> Diagnostic:
+        return Diagnostic(self.loc(x[0]), x[1], x[2], x[3])
+
+    def section(self, x: list[Any]) -> Section:
+        return Section(
+            x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], self.loc(x[8]), x[9], tuple(x[10]), tuple(x[11]),
+            tuple(self.link(k) for k in x[12]), tuple(self.example(e) for e in x[13]),
+            tuple(Commentary(c[0], self.loc(c[1]), c[2]) for c in x[14]),
+        )  # fmt: skip
+
+    def parsed(self, x: list[Any], stem: str) -> tuple[Document | Challenge, list[Diagnostic]]:
+        if x[0] == "doc":
+            doc = Document(
+                self.path, x[1], tuple(self.section(s) for s in x[2]),
+                tuple(Clause(c[0], c[1], c[2], self.loc(c[3])) for c in x[3]), tuple(self.link(k) for k in x[4]),
+                tuple(self.example(e) for e in x[5]), tuple(self.diagnostic(d) for d in x[6]), x[7],
+            )  # fmt: skip
+            return doc, [self.diagnostic(d) for d in x[8]]
+        h = x[2]
+        header = None if h is None else Header(h[0], h[1], h[2], self.loc(h[3]))
+        challenge = Challenge(
+            stem, self.path, x[1], header, tuple(self.example(e) for e in x[3]), tuple(self.link(k) for k in x[4]),
+            tuple(self.diagnostic(d) for d in x[5]), x[6],
+        )  # fmt: skip
+        return challenge, [self.diagnostic(d) for d in x[7]]
+
+
+class ParseCache:
+    """The cache's folder, and what this run did with it (hits, misses, writes, failures)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.hits = self.misses = self.written = 0
+        self.failures: list[str] = []
+
+    @classmethod
+    def default(cls, cache_dir: str | None = None) -> ParseCache:
+        return cls((Path(cache_dir) if cache_dir else cache_home()) / "parse")
+
+    def _name(self, kind: str, blob: str, stem: str) -> tuple[str, str]:
+        key = hashlib.sha256(f"{parser_id()}\0{kind}\0{blob}\0{stem}".encode()).hexdigest()
+        return key[:2], key[2:]
+
+    def _header(self, kind: str, blob: str, stem: str) -> dict[str, Any]:
+        return {"format": FORMAT, "parser": parser_id(), "kind": kind, "blob": blob, "stem": stem}
+
+    def get(self, kind: str, blob: str, stem: str, path: str) -> tuple[Document | Challenge, list[Diagnostic]] | None:
+        """The parsed file at `path`, or None (no entry, or one that is damaged, foreign or unreadable)."""
+        parts = self._name(kind, blob, stem)
+        data = read_entry(self.folder, parts, MAX_ENTRY)
+        if data is None:
+            self.misses += 1
+            return None
+        got = self._read(data, kind, blob, stem, path)
+        if got is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        with contextlib.suppress(OSError):  # the entry was used: least recently used goes first
+            os.utime(self.folder.joinpath(*parts), follow_symlinks=False)
+        return got
+
+    def _read(self, data: bytes, kind: str, blob: str, stem: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
+        head, sep, payload = data.partition(b"\n")
+        try:
+            header = json.loads(head)
+            if not sep or header != {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}:
+                return None
+            return _Reader(path).parsed(json.loads(payload), stem)
+        except (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError):
+            return None  # damaged: parsed again, and rewritten
+
+    def put(self, kind: str, blob: str, stem: str, parsed: Document | Challenge, problems: list[Diagnostic]) -> None:
+        """Keep a parsed file; one that cannot be kept as plain data (a front matter date, say) is not kept."""
+        if not _paths_all(parsed, problems):
+            return
+        try:
+            payload = json.dumps(_plain(parsed, problems), ensure_ascii=False, separators=(",", ":")).encode()
+        except (TypeError, ValueError):
+            return
+        header = {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}
+        try:
+            write_entry(self.folder, self._name(kind, blob, stem), json.dumps(header).encode() + b"\n" + payload)
+            self.written += 1
+        except OSError as exc:
+            self.failures.append(f"{exc.filename or self.folder}: {exc.strerror or exc}")
+
+    def evict(self, limit: int = MAX_BYTES) -> int:
+        """Remove the least recently used entries while the folder holds more than `limit` bytes (down to 80%);
+        return how many were removed. Run by a run that wrote entries."""
+        entries = []
+        for sub in _entries(self.folder):
+            entries.extend(sub)
+        total = sum(size for _, size, _ in entries)
+        if total <= limit:
+            return 0
+        removed = 0
+        for _, size, path in sorted(entries):
+            if total <= limit * 0.8:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+                removed += 1
+        return removed
+
+    def info(self) -> tuple[int, int]:
+        """(entries, bytes) in the folder."""
+        entries = [e for sub in _entries(self.folder) for e in sub]
+        return len(entries), sum(size for _, size, _ in entries)
+
+
+def _entries(folder: Path) -> list[list[tuple[float, int, Path]]]:
+    """(last used, size, path) of each entry file under folder's two-character subfolders (links are not followed)."""
+    import stat
+
+    out = []
+    try:
+        subs = [d for d in os.scandir(folder) if d.is_dir(follow_symlinks=False) and len(d.name) == 2]
+    except OSError:
+        return []
+    for sub in subs:
+        found = []
+        with contextlib.suppress(OSError), os.scandir(sub.path) as it:
+            for entry in it:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and not entry.name.startswith("."):
+                    found.append((info.st_mtime, info.st_size, Path(entry.path)))
+        out.append(found)
+    return out
+
+
+class StatIndex:
+    """path -> [size, mtime_ns, inode, blob id] for one working tree, kept beside the parse cache (`index/`)."""
+
+    def __init__(self, cache: ParseCache, root: Path) -> None:
+        self.cache = cache
+        self.name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:40]
+        self.entries: dict[str, list[Any]] = {}
+        self.written_ns = 0
+        self.changed = False
+        data = read_entry(cache.folder, ("index", self.name), MAX_ENTRY)
+        if data is not None:
+            with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
+                doc = json.loads(data)
+                if doc.get("format") == FORMAT and isinstance(doc.get("entries"), dict):
+                    self.entries, self.written_ns = doc["entries"], int(doc["written_ns"])
+
+    def blob(self, path: str, stat: tuple[int, int, int]) -> str | None:
+        """The blob id recorded for path when its size, mtime and inode are unchanged and it is not racily clean."""
+        got = self.entries.get(path)
+        if not isinstance(got, list) or len(got) != 4 or tuple(got[:3]) != stat or not isinstance(got[3], str):
+            return None
+        if stat[1] // 1_000_000_000 >= self.written_ns // 1_000_000_000:  # changed in the index's own second
+            return None
+        return got[3]
+
+    def record(self, path: str, stat: tuple[int, int, int], blob: str) -> None:
+        if self.entries.get(path) != [*stat, blob]:
+            self.entries[path] = [*stat, blob]
+            self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        doc = {"format": FORMAT, "written_ns": time.time_ns(), "entries": self.entries}
+        try:
+            write_entry(self.cache.folder, ("index", self.name), json.dumps(doc, separators=(",", ":")).encode())
+        except OSError as exc:
+            self.cache.failures.append(f"{exc.filename or self.cache.folder}: {exc.strerror or exc}")
+
+
+# the cache this process uses (cli sets it per command; None: no cache, as for a library caller that asked for none)
+ACTIVE: ParseCache | None = None
