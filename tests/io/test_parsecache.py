@@ -1,0 +1,203 @@
+"""The parse cache (issue 20): the same bytes are never parsed twice, from a ref or the working tree, and what the
+cache holds can only ever save work, never change an answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spectools.io import parsecache
+from spectools.io.parsecache import ParseCache, StatIndex, blob_id
+from spectools.parse.load import load, open_worktree
+from spectools.sources.git import GitRepo as Repo
+from spectools.sources.git import Side
+from tests.conftest import INVALID, ROOT, VALID
+from tests.gitrepo import GitRepo
+
+SPEC = "## Tone {#tone authority=user}\n\nThe assistant must greet the passenger[^tn01].\n"
+CHALLENGE = "Examples for [^tn01] in Tone:\n\n**Example**: hi\n\n```xml\n<user>\nhi\n</user>\n```\n"
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ParseCache:
+    cache = ParseCache(tmp_path / "cache" / "parse")
+    monkeypatch.setattr(parsecache, "ACTIVE", cache)
+    return cache
+
+
+def entries(cache: ParseCache) -> list[Path]:
+    return sorted(p for p in cache.folder.rglob("*") if p.is_file() and p.parent.name != "index")
+
+
+def test_blob_ids_are_gits(tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"some bytes\n")
+    out = subprocess.run(["git", "hash-object", str(tmp_path / "f")], capture_output=True, text=True, check=True)
+    assert blob_id(b"some bytes\n") == out.stdout.strip()
+
+
+def test_the_same_bytes_hit_from_a_ref_and_from_the_working_tree(tmp_path: Path, store: ParseCache) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("first", {"model_spec.md": SPEC, "examples/tn01.md": CHALLENGE})
+    tree = Repo(repo.root).source(Side("HEAD", repo.git("rev-parse", "HEAD").strip()))
+    from_ref = load(tree)
+    assert (store.hits, store.written) == (0, 2)
+    from_disk = load(open_worktree(repo.root))
+    assert store.hits == 2 and store.written == 2  # nothing parsed again
+    assert from_disk.spec == from_ref.spec and from_disk.problems == from_ref.problems
+
+
+def test_a_hit_reattaches_the_path_it_is_asked_for(tmp_path: Path, store: ParseCache) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model_spec.md").write_text(SPEC + "\n```xml\n", encoding="utf-8")  # an unclosed fence
+    first, second = load(open_worktree(tmp_path / "a")), load(open_worktree(tmp_path / "b"))
+    assert store.hits == 1
+    assert first.spec == second.spec and [d.location.path for d in second.problems] == ["model_spec.md"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-10],  # cut short
+        lambda data: data.replace(b"greet", b"GREET"),  # the payload changed: its digest no longer matches
+        lambda data: b"not json\n" + data,
+        lambda data: json.dumps({**json.loads(data.split(b"\n")[0]), "format": 99}).encode() + b"\n" + data.split(b"\n", 1)[1],
+        lambda data: (
+            json.dumps({**json.loads(data.split(b"\n")[0]), "parser": "another"}).encode() + b"\n" + data.split(b"\n", 1)[1]
+        ),
+        lambda data: b"",
+    ],
+    ids=["cut", "changed", "garbage", "future format", "foreign parser", "empty"],
+)
+def test_a_damaged_or_foreign_entry_is_ignored_and_rewritten(tmp_path: Path, store: ParseCache, damage) -> None:
+    (tmp_path / "model_spec.md").write_text(SPEC, encoding="utf-8")
+    cold = load(open_worktree(tmp_path))
+    (entry,) = entries(store)
+    entry.write_bytes(damage(entry.read_bytes()))
+    again = load(open_worktree(tmp_path))
+    assert again.spec == cold.spec and store.written == 2 and store.hits == 0
+    third = load(open_worktree(tmp_path))
+    assert third.spec == cold.spec and store.hits == 1  # the rewritten entry is good
+
+
+def test_an_entry_that_is_a_link_is_never_followed(tmp_path: Path, store: ParseCache) -> None:
+    (tmp_path / "model_spec.md").write_text(SPEC, encoding="utf-8")
+    load(open_worktree(tmp_path))
+    (entry,) = entries(store)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(elsewhere)
+    load(open_worktree(tmp_path))
+    assert store.hits == 0 and not entry.is_symlink()  # read as missing, and replaced by a file
+    assert elsewhere.read_bytes() == entries(store)[0].read_bytes()  # the link's target was not written
+
+
+def test_two_processes_writing_at_once_leave_good_entries(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "model_spec.md").write_text(SPEC * 50, encoding="utf-8")
+    env = {**os.environ, "SPECTOOLS_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "spectools", "validate", str(spec)]
+    runs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    outputs = [p.communicate() for p in runs]
+    assert len({o for o in outputs}) == 1 and all((p.returncode == outputs and True) or p.returncode in (0, 1) for p in runs)
+    warm = subprocess.run(cmd, env=env, capture_output=True, check=False)
+    assert (warm.stdout, warm.stderr) == outputs[0]
+    leftovers = [p for p in (tmp_path / "cache").rglob("*") if ".spectools-" in p.name]
+    assert leftovers == []
+
+
+def test_eviction_removes_the_least_recently_used_first(tmp_path: Path, store: ParseCache) -> None:
+    for n in range(6):
+        (tmp_path / f"s{n}").mkdir()
+        (tmp_path / f"s{n}" / "model_spec.md").write_text(SPEC.replace("greet", f"greet {n}"), encoding="utf-8")
+        load(open_worktree(tmp_path / f"s{n}"))
+    files = entries(store)
+    for n, path in enumerate(sorted(files, key=lambda p: p.stat().st_mtime)):
+        os.utime(path, (1000 + n, 1000 + n))
+    oldest = sorted(files, key=lambda p: p.stat().st_mtime)[:3]
+    size = sum(p.stat().st_size for p in files)
+    removed = store.evict(limit=int(size * 0.7))  # down to 80% of that: 56%, three of the six
+    left = entries(store)
+    assert removed == 3 and set(left) == set(files) - set(oldest)
+    assert store.evict(limit=size * 10) == 0
+
+
+def test_no_cache_reads_and_writes_nothing(cli, tmp_path: Path) -> None:
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "model_spec.md").write_text(SPEC, encoding="utf-8")
+    cli("validate", str(tmp_path / "spec"), "--no-cache", "--cache-dir", str(tmp_path / "c"))
+    assert not (tmp_path / "c").exists()
+    cli("validate", str(tmp_path / "spec"), "--cache-dir", str(tmp_path / "c"))
+    assert any((tmp_path / "c" / "parse").rglob("*"))
+
+
+def test_a_cache_inside_the_working_tree_is_refused_and_under_git_allowed(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("first", {"model_spec.md": SPEC})
+    refused = cli("validate", str(repo.root), "--cache-dir", str(repo.root / ".cache"))
+    assert refused.code == 2 and "inside the repository" in refused.err and not (repo.root / ".cache").exists()
+    allowed = cli("validate", str(repo.root), "--cache-dir", str(repo.root / ".git" / "spectools"))
+    assert allowed.code in (0, 1) and (repo.root / ".git" / "spectools" / "parse").is_dir()
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_a_racily_clean_file_is_hashed_again(tmp_path: Path, store: ParseCache) -> None:
+    """Changed within the second the index was written, with the same size and mtime: the index must not be trusted."""
+    spec = tmp_path / "model_spec.md"
+    spec.write_text(SPEC, encoding="utf-8")
+    before = os.stat(spec)
+    load(open_worktree(tmp_path))
+    index = StatIndex(store, tmp_path)
+    assert index.entries["model_spec.md"][3] == blob_id(SPEC.encode())
+    spec.write_text(SPEC.replace("greet", "GREET"), encoding="utf-8")  # same size
+    os.utime(spec, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same mtime
+    assert os.stat(spec).st_ino == before.st_ino
+    changed = load(open_worktree(tmp_path))
+    assert "GREET" in changed.spec.clauses()[0].text  # the racy entry was hashed again
+    # an entry older than the index's second is trusted: the file is not read at all
+    index = StatIndex(store, tmp_path)
+    index.written_ns = time.time_ns() + 2_000_000_000
+    assert index.blob("model_spec.md", (os.stat(spec).st_size, os.stat(spec).st_mtime_ns, os.stat(spec).st_ino))
+
+
+def test_a_warm_run_imports_no_markdown_it(tmp_path: Path) -> None:
+    env = {**os.environ, "SPECTOOLS_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-X", "importtime", "-m", "spectools", "validate", str(VALID / "model-spec")]
+    cold = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    warm = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert "markdown_it" in cold.stderr and "markdown_it" not in warm.stderr
+
+
+CASES = sorted(p for p in [*VALID.iterdir(), *INVALID.iterdir()] if p.is_dir())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
+def test_warm_and_cold_runs_print_the_same_bytes_on_every_fixture(cli, case: Path, tmp_path: Path) -> None:
+    runs = [cli("validate", str(case), "--format", "json", "--cache-dir", str(tmp_path / "c")) for _ in range(2)]
+    plain = cli("validate", str(case), "--format", "json", "--no-cache")
+    assert runs[0] == runs[1] == plain
+
+
+TEXT = st.text(st.sampled_from("ab #{}[]^()*`<>!-=:\n\"'/\u00e9\u2028\t"), max_size=200)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=TEXT, challenge=TEXT, front=st.sampled_from(["", "---\ntitle: x\n---\n", "---\ndate: 2024-01-01\n---\n"]))
+def test_warm_and_cold_runs_print_the_same_bytes_on_random_specs(cli, tmp_path_factory, body, challenge, front) -> None:
+    root = tmp_path_factory.mktemp("spec")
+    (root / "examples").mkdir()
+    (root / "model_spec.md").write_text(front + "## A {#a authority=user}\n\n" + body + "[^ab12].\n", encoding="utf-8")
+    (root / "examples" / "ab12.md").write_text(challenge, encoding="utf-8")
+    cache = str(tmp_path_factory.mktemp("cache"))
+    runs = [cli("validate", str(root), "--format", "json", "--cache-dir", cache) for _ in range(2)]
+    assert runs[0] == runs[1] == cli("validate", str(root), "--format", "json", "--no-cache")
