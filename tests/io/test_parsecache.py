@@ -109,7 +109,7 @@ def test_two_processes_writing_at_once_leave_good_entries(tmp_path: Path) -> Non
     cmd = [sys.executable, "-m", "spectools", "validate", str(spec)]
     runs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
     outputs = [p.communicate() for p in runs]
-    assert len({o for o in outputs}) == 1 and all((p.returncode == outputs and True) or p.returncode in (0, 1) for p in runs)
+    assert len(set(outputs)) == 1 and all(p.returncode in (0, 1) for p in runs)
     warm = subprocess.run(cmd, env=env, capture_output=True, check=False)
     assert (warm.stdout, warm.stderr) == outputs[0]
     leftovers = [p for p in (tmp_path / "cache").rglob("*") if ".spectools-" in p.name]
