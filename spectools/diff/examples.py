@@ -20,6 +20,21 @@ def _signature(turns: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(tuple(msg(c) for c in t.candidates) if isinstance(t, Comparison) else msg(t) for t in turns)
 
 
+def _raw(turns: Iterable[Any]) -> tuple[Any, ...]:
+    """The turns as written, without their places: equal raw turns have equal signatures, at no cost of normalising."""
+
+    def msg(m: Message) -> tuple[Any, ...]:
+        return (m.role, m.attributes, m.text, m.settings, m.label[:3] if m.label else None)
+
+    return tuple(tuple(msg(c) for c in t.candidates) if isinstance(t, Comparison) else msg(t) for t in turns)
+
+
+def _differ(a: Iterable[Any], b: Iterable[Any]) -> bool:
+    """Whether two lists of turns differ once normalised; most examples do not change, and are told apart as written."""
+    a, b = list(a), list(b)
+    return _raw(a) != _raw(b) and _signature(a) != _signature(b)
+
+
 CANDIDATE_MATCH = 0.5  # word similarity from which two candidates are the same reply, edited
 PAIRS_COMPARED = 400  # a comparison with more candidate pairs than this is matched by exact text only
 
@@ -88,9 +103,7 @@ def _comparisons(ea: Example, eb: Example, subject: str, title: str, name: str) 
     """Label flips and added or removed candidates, comparison by comparison; and whether anything else
     changed in the example (its other messages, or the text of a candidate that stayed)."""
     out: list[Change] = []
-    rest = _signature([t for t in ea.turns if not isinstance(t, Comparison)]) != _signature(
-        [t for t in eb.turns if not isinstance(t, Comparison)]
-    )
+    rest = _differ([t for t in ea.turns if not isinstance(t, Comparison)], [t for t in eb.turns if not isinstance(t, Comparison)])
     ca, cb = ea.comparisons, eb.comparisons
     rest = rest or len(ca) != len(cb)
     for ci, (x, y) in enumerate(zip(ca, cb, strict=False)):
@@ -178,7 +191,7 @@ def diff_examples(
             out.append(
                 change(Kind.EXAMPLE_REMOVED, subject, title, f"example “{name}” removed", gone[key].location, None, key=name)
             )
-        elif ea is not None and eb is not None and _signature(ea.turns) != _signature(eb.turns):
+        elif ea is not None and eb is not None and _differ(ea.turns, eb.turns):
             out += _changed(ea, eb, subject, title, name)
     return [c._replace(details={**c.details, "in": where}) for c in out]
 

@@ -255,6 +255,7 @@ class GitRepo:
         self.bare, self.git_dir, top, self.prefix = self._locate(path)
         self.cwd = Path(top)  # where git runs: the working tree's top, or the git folder of a bare repository
         self._shallow: bool | None = None
+        self._resolved: dict[str, str] = {}  # ref -> commit, from resolve_all
 
     @staticmethod
     def _locate(path: Path) -> tuple[bool, str, str, str]:
@@ -310,8 +311,24 @@ class GitRepo:
                 raise refused from None
             return False
 
+    def resolve_all(self, refs: list[str]) -> None:
+        """Resolve several refs in one `git rev-parse` (what `resolve` then answers from); when one of them names no
+        commit, nothing is kept, and `resolve` finds which one and says why."""
+        todo = [r for r in dict.fromkeys(refs) if r not in self._resolved]
+        if len(todo) < 2:
+            return
+        try:
+            out = self.git("rev-parse", "--end-of-options", *(f"{r}^{{commit}}" for r in todo)).split()
+        except GitError:
+            return
+        shas = out[-len(todo) :]
+        if len(shas) == len(todo) and all(is_sha(s) for s in shas):
+            self._resolved.update(zip(todo, shas, strict=True))
+
     def resolve(self, ref: str) -> str:
         """The commit sha that ref names; SpecError with the fix otherwise."""
+        if ref in self._resolved:
+            return self._resolved[ref]
         try:
             return self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
         except GitError:
@@ -361,6 +378,8 @@ class GitRepo:
 
     def sides(self, a: str, b: str | None, staged: bool) -> tuple[Side, Side]:
         """Parse `A`, `A B`, `A..B` and `A...B` (merge base of A and B, then B)."""
+        names = [n or "HEAD" for n in (a.split("...", 1) if "..." in a else a.split("..", 1))] + ([b] if b else [])
+        self.resolve_all([n for n in names if n not in (WORKTREE, INDEX)])
         if b is None and "..." in a:
             left, right = a.split("...", 1)
             head_b = self.side(right or "HEAD")

@@ -102,3 +102,32 @@ def test_the_linear_word_diff_is_a_valid_edit_script_and_sequence_matchers_on_sm
             assert ops == SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
 
     check()
+
+
+def _reference_fold(text: str) -> str:
+    """The typography fold as it was before issue 20 made it skip what is not there: every step, always."""
+    import re
+
+    dashes = re.compile(r"(?<!\s)\s*(?:---?|\u2014|\s\u2013\s)\s*")
+    emphasis = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
+    quotes = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u2013": "-"})
+    return emphasis.sub("", dashes.sub(" \u2014 ", text).translate(quotes))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = [*"ab _*-'\"\t\n", "--", "---", "\u2014", "\u2013", " \u2013 ", "\u2018", "\u2019", "\u201c", "\u201d",
+           "\u201e", "\u00e9", "\u2028", "\x1c", "\u3000", "[^ab12]"]  # fmt: skip
+_TYPOGRAPHIC = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_TYPOGRAPHIC)
+def test_the_fast_fold_is_the_old_fold_on_random_text(text: str) -> None:
+    import re
+
+    from spectools.diff.wording import fold, words
+
+    assert fold(text) == _reference_fold(text)
+    assert words(text) == re.compile(r"\S+").findall(_reference_fold(re.compile(r"\[\^([^\]\s]+)\]").sub("", text)))

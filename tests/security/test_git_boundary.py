@@ -146,3 +146,17 @@ def test_a_file_name_with_a_newline_asks_git_for_nothing_else(cli, tmp_path) -> 
     (repo.root / "spectools.yaml").write_text('documents: ["model_spec.md", "extra*.md"]\n', encoding="utf-8")
     (repo.root / "extra\nHEAD~1:model_spec.md").write_text("# Extra\n", encoding="utf-8")
     assert "SPEC207" in cli("validate", str(repo.root)).out
+
+
+def test_a_diff_between_two_refs_starts_at_most_five_git_processes(cli, tmp_path, git_log, monkeypatch) -> None:
+    """Issue 20 (3): the top folder, both refs in one rev-parse, the tree, the changed files, the history of ids; and
+    when the parse cache is cold, a size check and a read of the blobs for each side."""
+    repo = spec_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo.root)
+    git_log.reset()
+    result = cli("diff", "v1", "HEAD")
+    calls = git_log.calls()
+    assert result.code == 0 and len(calls) <= 9, calls  # cold: each side sizes and reads its blobs (two each)
+    assert sum(c[0] == "rev-parse" for c in calls) == 2
+    git_log.reset()
+    assert cli("diff", "v1", "HEAD").code == 0 and len(git_log.calls()) <= 5, git_log.calls()  # warm: no blob is read
