@@ -53,8 +53,12 @@ def test_inputs_reach_scripts_only_through_env_and_actions_are_pinned() -> None:
     assert set(ACTION["inputs"]) >= {"github-token", "path", "base", "head", "fail-on", "comment", "results", "python-version"}
     assert set(ACTION["outputs"]) >= {"errors", "warnings", "breaking-changes", "comment-id", "summary-path"}
     assert ACTION["inputs"]["github-token"]["default"] == "${{ github.token }}" and ACTION["branding"]
-    (python,) = [step for step in steps if "uses" in step]
+    (python,) = [step for step in steps if step.get("uses", "").startswith("actions/setup-python@")]
     assert python["with"]["cache"] == "pip" and "github.action_path" in python["with"]["cache-dependency-path"]
+    (cache,) = [step for step in steps if step.get("uses", "").startswith("actions/cache@")]  # issue 20: the parse cache
+    assert cache["if"] == "inputs.cache == 'true'" and "github.action_ref" in cache["with"]["key"]
+    run_env = next(step for step in steps if step.get("id") == "run")["env"]
+    assert run_env["SPECTOOLS_CACHE_DIR"] == cache["with"]["path"]
     assert any('"$GITHUB_ACTION_PATH"' in step.get("run", "") for step in steps)  # installed from the action's checkout
 
 
@@ -76,10 +80,16 @@ def evaluate(text: str, context: dict[str, Any]) -> str:
 def run_action(action_path: Path, tmp: Path, with_: dict[str, str], token: str) -> tuple[dict[str, str], str, int]:
     """Run action.yml's steps; (the action's outputs, everything the steps printed, the exit code)."""
     inputs = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
-    context: dict[str, Any] = {"github": {"token": token, "action_path": str(action_path)}, "steps": {}}
+    context: dict[str, Any] = {
+        "github": {"token": token, "action_path": str(action_path), "action_ref": "v0", "sha": "0" * 40},
+        "runner": {"temp": str(tmp), "os": "Linux"},
+        "steps": {},
+    }
     context["inputs"] = {name: evaluate(value, context) for name, value in {**inputs, **with_}.items()}
     printed, code = "", 0
     for i, step in enumerate(ACTION["runs"]["steps"]):
+        if step.get("uses", "").startswith("actions/cache@"):
+            continue  # the runner restores the cache folder, empty here: the first run of a repository
         if "uses" in step:
             assert step["uses"].startswith("actions/setup-python@") and step["with"]["update-environment"] is False
             context["steps"][step["id"]] = {"outputs": {"python-path": sys.executable}}
