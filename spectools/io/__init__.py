@@ -191,6 +191,12 @@ def _open_folder(folder: Path, parts: tuple[str, ...], make: bool) -> int:
 def read_entry(folder: Path, parts: tuple[str, ...], limit: int) -> bytes | None:
     """The bytes of folder/parts... when that is a regular file of at most limit bytes reached through no link
     below folder; None otherwise (a link, a fifo, a folder, a file too large, or nothing)."""
+    got = read_entry_aged(folder, parts, limit)
+    return None if got is None else got[0]
+
+
+def read_entry_aged(folder: Path, parts: tuple[str, ...], limit: int) -> tuple[bytes, float] | None:
+    """read_entry, and the entry's modification time (what a least-recently-used cache refreshes)."""
     import stat
 
     try:
@@ -207,7 +213,7 @@ def read_entry(folder: Path, parts: tuple[str, ...], limit: int) -> bytes | None
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
-        return fh.read(info.st_size + 1)  # read(n) sets n bytes aside first: never more than the file holds
+        return fh.read(info.st_size + 1), info.st_mtime  # read(n) sets n bytes aside first: never more than the file holds
 
 
 def write_entry(folder: Path, parts: tuple[str, ...], data: bytes) -> None:

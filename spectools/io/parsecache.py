@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from spectools.io import cache_home, read_entry, write_entry
+from spectools.io import cache_home, read_entry, read_entry_aged, write_entry
 from spectools.model import (
     Challenge,
     Clause,
@@ -45,6 +45,7 @@ from spectools.model import (
 
 FORMAT = 1
 MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most
+USED_AGAIN = 3600.0  # seconds: an entry used again is marked as used at most once an hour (a touch per hit costs)
 MAX_BYTES = int(os.environ.get("SPECTOOLS_CACHE_MAX_BYTES") or 512 * 1024 * 1024)
 _PARSER_FILES = ("model.py", "parse")
 
@@ -193,6 +194,7 @@ class ParseCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.hits = self.misses = self.written = 0
+        self.now = time.time()
         self.failures: list[str] = []
 
     @classmethod
@@ -209,17 +211,15 @@ class ParseCache:
     def get(self, kind: str, blob: str, stem: str, path: str) -> tuple[Document | Challenge, list[Diagnostic]] | None:
         """The parsed file at `path`, or None (no entry, or one that is damaged, foreign or unreadable)."""
         parts = self._name(kind, blob, stem)
-        data = read_entry(self.folder, parts, MAX_ENTRY)
-        if data is None:
-            self.misses += 1
-            return None
-        got = self._read(data, kind, blob, stem, path)
+        entry = read_entry_aged(self.folder, parts, MAX_ENTRY)
+        got = None if entry is None else self._read(entry[0], kind, blob, stem, path)
         if got is None:
             self.misses += 1
             return None
         self.hits += 1
-        with contextlib.suppress(OSError):  # the entry was used: least recently used goes first
-            os.utime(self.folder.joinpath(*parts), follow_symlinks=False)
+        if entry is not None and entry[1] < self.now - USED_AGAIN:  # used again: least recently used goes first
+            with contextlib.suppress(OSError):
+                os.utime(os.path.join(self.folder, *parts), follow_symlinks=False)
         return got
 
     def _read(self, data: bytes, kind: str, blob: str, stem: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
