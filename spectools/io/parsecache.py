@@ -193,8 +193,10 @@ class ParseCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.hits = self.misses = self.written = 0
+        self.hits = self.misses = self.written = self.written_bytes = 0
         self.now = time.time()
+        self.pack: dict[str, str] = {}  # a working tree's entries, read in one file (open_pack)
+        self.used: dict[str, str] | None = None  # the entries this load used, for the next pack
         self.failures: list[str] = []
 
     @classmethod
@@ -210,6 +212,15 @@ class ParseCache:
 
     def get(self, kind: str, blob: str, stem: str, path: str) -> tuple[Document | Challenge, list[Diagnostic]] | None:
         """The parsed file at `path`, or None (no entry, or one that is damaged, foreign or unreadable)."""
+        key = f"{kind}\0{blob}\0{stem}"
+        packed = self.pack.get(key)
+        if packed is not None:
+            got = self._plain_of(packed, stem, path)
+            if got is not None:
+                self.hits += 1
+                if self.used is not None:
+                    self.used[key] = packed
+                return got
         parts = self._name(kind, blob, stem)
         entry = read_entry_aged(self.folder, parts, MAX_ENTRY)
         got = None if entry is None else self._read(entry[0], kind, blob, stem, path)
@@ -217,10 +228,51 @@ class ParseCache:
             self.misses += 1
             return None
         self.hits += 1
+        if self.used is not None and entry is not None:
+            self.used[key] = entry[0].partition(b"\n")[2].decode()
         if entry is not None and entry[1] < self.now - USED_AGAIN:  # used again: least recently used goes first
             with contextlib.suppress(OSError):
                 os.utime(os.path.join(self.folder, *parts), follow_symlinks=False)
         return got
+
+    @staticmethod
+    def _plain_of(payload: str, stem: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
+        try:
+            return _Reader(path).parsed(json.loads(payload), stem)
+        except (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError):
+            return None
+
+    def open_pack(self, name: str) -> None:
+        """Read a working tree's pack: the entries its last load used, in one file (`index/<name>.pack`), checked as
+        a whole (its header repeats the parser's digest and the SHA-256 of its payload); from here on, what a load
+        uses is noted for the next pack."""
+        self.pack, self.used = {}, {}
+        data = read_entry(self.folder, ("index", name + ".pack"), MAX_ENTRY)
+        if data is None:
+            return
+        head, _, payload = data.partition(b"\n")
+        with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
+            expected = {"format": FORMAT, "parser": parser_id(), "sha256": hashlib.sha256(payload).hexdigest()}
+            if json.loads(head) == expected:
+                pack = json.loads(payload)
+                if isinstance(pack, dict) and all(isinstance(v, str) for v in pack.values()):
+                    self.pack = pack
+
+    def close_pack(self, name: str) -> None:
+        """Write the pack for the next load of this working tree, when what this one used differs from it."""
+        used, self.used = self.used, None
+        if used is None or used == self.pack:
+            self.pack = {}
+            return
+        self.pack = {}
+        payload = json.dumps(used, ensure_ascii=False, separators=(",", ":")).encode()
+        if len(payload) > MAX_ENTRY:
+            return
+        head = json.dumps({"format": FORMAT, "parser": parser_id(), "sha256": hashlib.sha256(payload).hexdigest()})
+        try:
+            write_entry(self.folder, ("index", name + ".pack"), head.encode() + b"\n" + payload)
+        except OSError as exc:
+            self.failures.append(f"{exc.filename or self.folder}: {exc.strerror or exc}")
 
     def _read(self, data: bytes, kind: str, blob: str, stem: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
         head, sep, payload = data.partition(b"\n")
@@ -241,29 +293,46 @@ class ParseCache:
         except (TypeError, ValueError):
             return
         header = {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}
+        if self.used is not None:
+            self.used[f"{kind}\0{blob}\0{stem}"] = payload.decode()
         try:
             write_entry(self.folder, self._name(kind, blob, stem), json.dumps(header).encode() + b"\n" + payload)
             self.written += 1
+            self.written_bytes += len(payload) + 200
         except OSError as exc:
             self.failures.append(f"{exc.filename or self.folder}: {exc.strerror or exc}")
 
+    def account(self, limit: int = MAX_BYTES) -> int:
+        """After a run that wrote entries: add what it wrote to the folder's tally (`index/usage`), and evict only
+        when the tally passes `limit` (scanning 10,000 entries on every such run cost a third of a warm one).
+        Runs at once may each miss the other's bytes: the tally is an estimate, set right by every eviction."""
+        got = read_entry(self.folder, ("index", "usage"), 64)
+        tally = int(got) if got is not None and got.strip().isdigit() else 0
+        tally += self.written_bytes
+        if tally > limit:
+            return self.evict(limit)
+        with contextlib.suppress(OSError):
+            write_entry(self.folder, ("index", "usage"), str(tally).encode())
+        return 0
+
     def evict(self, limit: int = MAX_BYTES) -> int:
         """Remove the least recently used entries while the folder holds more than `limit` bytes (down to 80%);
-        return how many were removed. Run by a run that wrote entries."""
+        return how many were removed; the tally is set to what is left."""
         entries = []
         for sub in _entries(self.folder):
             entries.extend(sub)
         total = sum(size for _, size, _ in entries)
-        if total <= limit:
-            return 0
         removed = 0
-        for _, size, path in sorted(entries):
-            if total <= limit * 0.8:
-                break
-            with contextlib.suppress(OSError):
-                path.unlink()
-                total -= size
-                removed += 1
+        if total > limit:
+            for _, size, path in sorted(entries):
+                if total <= limit * 0.8:
+                    break
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                    total -= size
+                    removed += 1
+        with contextlib.suppress(OSError):
+            write_entry(self.folder, ("index", "usage"), str(total).encode())
         return removed
 
     def info(self) -> tuple[int, int]:
@@ -272,13 +341,14 @@ class ParseCache:
         return len(entries), sum(size for _, size, _ in entries)
 
 
-def _entries(folder: Path) -> list[list[tuple[float, int, Path]]]:
-    """(last used, size, path) of each entry file under folder's two-character subfolders (links are not followed)."""
+def _entries(folder: Path) -> list[list[tuple[float, int, str]]]:
+    """(last used, size, path) of each file under folder's two-character subfolders and index/ (entries, stat indexes
+    and packs; links are not followed), the tally file aside."""
     import stat
 
     out = []
     try:
-        subs = [d for d in os.scandir(folder) if d.is_dir(follow_symlinks=False) and len(d.name) == 2]
+        subs = [d for d in os.scandir(folder) if d.is_dir(follow_symlinks=False) and (len(d.name) == 2 or d.name == "index")]
     except OSError:
         return []
     for sub in subs:
@@ -286,8 +356,8 @@ def _entries(folder: Path) -> list[list[tuple[float, int, Path]]]:
         with contextlib.suppress(OSError), os.scandir(sub.path) as it:
             for entry in it:
                 info = entry.stat(follow_symlinks=False)
-                if stat.S_ISREG(info.st_mode) and not entry.name.startswith("."):
-                    found.append((info.st_mtime, info.st_size, Path(entry.path)))
+                if stat.S_ISREG(info.st_mode) and not entry.name.startswith(".") and entry.name != "usage":
+                    found.append((info.st_mtime, info.st_size, entry.path))
         out.append(found)
     return out
 

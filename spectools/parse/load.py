@@ -93,13 +93,16 @@ def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool]
 
     store = parsecache.ACTIVE
     index = parsecache.StatIndex(store, source.root) if store is not None and isinstance(source, WorktreeSource) else None
+    if store is not None and index is not None:
+        store.open_pack(index.name)
     with paused_gc():
         loaded = _load(source, {} if cache is None else cache, only, _Files(store, index))
     if store is not None:
         if index is not None:
             index.save()
+            store.close_pack(index.name)
         if store.written:
-            store.evict()
+            store.account()
     return loaded
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -82,15 +83,37 @@ def test_a_damaged_or_foreign_entry_is_ignored_and_rewritten(tmp_path: Path, sto
     cold = load(open_worktree(tmp_path))
     (entry,) = entries(store)
     entry.write_bytes(damage(entry.read_bytes()))
+    for pack in (store.folder / "index").glob("*.pack"):  # the working tree's pack holds the entry too
+        pack.unlink()
     again = load(open_worktree(tmp_path))
     assert again.spec == cold.spec and store.written == 2 and store.hits == 0
     third = load(open_worktree(tmp_path))
     assert third.spec == cold.spec and store.hits == 1  # the rewritten entry is good
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[:-10], lambda data: data.replace(b"greet", b"GREET"), lambda data: b"{}\n{}", lambda data: b""],
+    ids=["cut", "changed", "foreign", "empty"],
+)
+def test_a_damaged_pack_is_ignored_and_rewritten(tmp_path: Path, store: ParseCache, damage) -> None:
+    """A working tree's entries are also read in one file (its pack): checked as a whole, like an entry."""
+    (tmp_path / "model_spec.md").write_text(SPEC, encoding="utf-8")
+    cold = load(open_worktree(tmp_path))
+    (pack,) = (store.folder / "index").glob("*.pack")
+    good = pack.read_bytes()
+    pack.write_bytes(damage(good))
+    (entry,) = entries(store)
+    entry.unlink()  # so that only a pack that was believed could answer
+    again = load(open_worktree(tmp_path))
+    assert again.spec == cold.spec and store.hits == 0 and pack.read_bytes() == good
+
+
 def test_an_entry_that_is_a_link_is_never_followed(tmp_path: Path, store: ParseCache) -> None:
     (tmp_path / "model_spec.md").write_text(SPEC, encoding="utf-8")
     load(open_worktree(tmp_path))
+    for pack in (store.folder / "index").glob("*.pack"):
+        pack.unlink()
     (entry,) = entries(store)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.write_bytes(entry.read_bytes())
@@ -121,6 +144,7 @@ def test_eviction_removes_the_least_recently_used_first(tmp_path: Path, store: P
         (tmp_path / f"s{n}").mkdir()
         (tmp_path / f"s{n}" / "model_spec.md").write_text(SPEC.replace("greet", f"greet {n}"), encoding="utf-8")
         load(open_worktree(tmp_path / f"s{n}"))
+    shutil.rmtree(store.folder / "index")  # the stat indexes and packs count too; here only entries
     files = entries(store)
     for n, path in enumerate(sorted(files, key=lambda p: p.stat().st_mtime)):
         os.utime(path, (1000 + n, 1000 + n))
