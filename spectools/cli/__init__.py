@@ -83,13 +83,13 @@ def dispatch(args: "argparse.Namespace") -> int:
     from spectools.model import EXIT_USAGE
 
     if args.command in COMMANDS:
-        from spectools.io import parsecache
+        from spectools.parse import load
 
-        parsecache.ACTIVE = _parse_cache(args)
+        load.PARSE_CACHE = _parse_cache(args)
         try:
             code: int = _command(args.command).run(args)
         finally:
-            store, parsecache.ACTIVE = parsecache.ACTIVE, None
+            store, load.PARSE_CACHE = load.PARSE_CACHE, None
         if store is not None and store.failures:
             from spectools.cli.output import warn
 
@@ -104,10 +104,10 @@ def _parse_cache(args: "argparse.Namespace") -> "ParseCache | None":
     eval's answers folder) or the user's cache folder."""
     import os
 
+    if getattr(args, "no_cache", False) or os.environ.get("SPECTOOLS_NO_CACHE") or args.command == "cache":
+        return None  # a cold run imports nothing of the cache
     from spectools.io.parsecache import ParseCache
 
-    if getattr(args, "no_cache", False) or os.environ.get("SPECTOOLS_NO_CACHE") or args.command == "cache":
-        return None
     store = ParseCache.default(getattr(args, "caches", None))
     root = getattr(args, "path", None)
     if isinstance(root, str):

@@ -400,7 +400,3 @@ class StatIndex:
             write_entry(self.cache.folder, ("index", self.name), json.dumps(doc, separators=(",", ":")).encode())
         except OSError as exc:
             self.cache.failures.append(f"{exc.filename or self.cache.folder}: {exc.strerror or exc}")
-
-
-# the cache this process uses (cli sets it per command; None: no cache, as for a library caller that asked for none)
-ACTIVE: ParseCache | None = None

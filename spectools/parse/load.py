@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from spectools.io.parsecache import blob_id
 from spectools.model import Challenge, Diagnostic, Document, Location, Spec, SpecError, diag
 from spectools.parse.files import parse_challenge, parse_document
 from spectools.parse.text import decode
@@ -87,12 +86,14 @@ Cache = dict[tuple[str, str, str], tuple[Any, list[Diagnostic]]]
 def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool] | None = None) -> Loaded:
     """Read and parse the spec in source. With a cache, a file whose git blob was parsed
     before at the same path (in another ref, say) is not parsed again; with the parse cache
-    (io/parsecache.py, ACTIVE), the same bytes are not parsed again by any run. With `only`, the
+    (PARSE_CACHE), the same bytes are not parsed again by any run. With `only`, the
     documents and challenge files it rejects are not read (a partial spec, for diffs)."""
-    from spectools.io import parsecache
+    store = PARSE_CACHE
+    index = None
+    if store is not None and isinstance(source, WorktreeSource):
+        from spectools.io.parsecache import StatIndex
 
-    store = parsecache.ACTIVE
-    index = parsecache.StatIndex(store, source.root) if store is not None and isinstance(source, WorktreeSource) else None
+        index = StatIndex(store, source.root)
     if store is not None and index is not None:
         store.open_pack(index.name)
     with paused_gc():
@@ -104,6 +105,11 @@ def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool]
         if store.written:
             store.account()
     return loaded
+
+
+# The parse cache of this run (io.parsecache.ParseCache), set by cli per command; None (a library caller's default,
+# and --no-cache): every file is parsed, and nothing of the cache is imported.
+PARSE_CACHE: Any = None
 
 
 class _Files:
@@ -146,6 +152,8 @@ class _Files:
                     problems.extend(found)
                     return None
                 if len(data) <= limit:
+                    from spectools.io.parsecache import blob_id
+
                     blob = blob_id(data)
                     if stat is not None and self.index is not None:
                         self.index.record(path, stat, blob)

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spectools.io import parsecache
 from spectools.io.parsecache import ParseCache, StatIndex, blob_id
+from spectools.parse import load as load_module
 from spectools.parse.load import load, open_worktree
 from spectools.sources.git import GitRepo as Repo
 from spectools.sources.git import Side
@@ -30,7 +30,7 @@ CHALLENGE = "Examples for [^tn01] in Tone:\n\n**Example**: hi\n\n```xml\n<user>\
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ParseCache:
     cache = ParseCache(tmp_path / "cache" / "parse")
-    monkeypatch.setattr(parsecache, "ACTIVE", cache)
+    monkeypatch.setattr(load_module, "PARSE_CACHE", cache)
     return cache
 
 
