@@ -43,8 +43,9 @@ from spectools.model import (
     Section,
 )
 
-FORMAT = 1
+FORMAT = 2
 MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most
+MAX_PACK = 32 * 1024 * 1024  # characters of the entries one pack holds at most (past that, entries one by one)
 USED_AGAIN = 3600.0  # seconds: an entry used again is marked as used at most once an hour (a touch per hit costs)
 MAX_BYTES = int(os.environ.get("SPECTOOLS_CACHE_MAX_BYTES") or 512 * 1024 * 1024)
 _PARSER_FILES = ("model.py", "parse")
@@ -75,8 +76,10 @@ def parser_id() -> str:
 
 
 # ---- the model as plain data: locations lose their path (re-attached on reading)
-def _loc(x: Location) -> list[int]:
-    return [x.line, x.col]
+def _loc(x: Location) -> int:
+    """A place as one number (line and column): a list of two per place made a large document's entry twice as large
+    in memory while it was read."""
+    return (x.line << 32) | x.col
 
 
 def _link(x: Link) -> list[Any]:
@@ -116,11 +119,15 @@ def _section(x: Section) -> list[Any]:
 def _plain(parsed: Document | Challenge, problems: list[Diagnostic]) -> list[Any]:
     found = [_diagnostic(d) for d in problems]
     if isinstance(parsed, Document):
+        # a document's links and examples are mostly its sections' own objects: kept once, as [section, index]
+        links = {id(k): [n, i] for n, s in enumerate(parsed.sections) for i, k in enumerate(s.links)}
+        examples = {id(e): [n, i] for n, s in enumerate(parsed.sections) for i, e in enumerate(s.examples)}
         return [
             "doc", parsed.front_matter, [_section(s) for s in parsed.sections],
-            [[c.id, c.text, c.section, _loc(c.location)] for c in parsed.clauses], [_link(k) for k in parsed.links],
-            [_example(e) for e in parsed.examples], [_diagnostic(d) for d in parsed.problems], parsed.front_matter_lines,
-            found,
+            [[c.id, c.text, c.section, _loc(c.location)] for c in parsed.clauses],
+            [links.get(id(k)) or ["", _link(k)] for k in parsed.links],
+            [examples.get(id(e)) or ["", _example(e)] for e in parsed.examples],
+            [_diagnostic(d) for d in parsed.problems], parsed.front_matter_lines, found,
         ]  # fmt: skip
     h = parsed.header
     header = None if h is None else [h.clause_id, h.title, h.text, _loc(h.location)]
@@ -141,8 +148,8 @@ class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def loc(self, x: list[int]) -> Location:
-        return Location(self.path, x[0], x[1])
+    def loc(self, x: int) -> Location:
+        return Location(self.path, x >> 32, x & 0xFFFFFFFF)
 
     def link(self, x: list[Any]) -> Link:
         return Link(x[0], x[1], self.loc(x[2]))
@@ -173,10 +180,12 @@ class _Reader:
 
     def parsed(self, x: list[Any], stem: str) -> tuple[Document | Challenge, list[Diagnostic]]:
         if x[0] == "doc":
+            sections = tuple(self.section(s) for s in x[2])
             doc = Document(
-                self.path, x[1], tuple(self.section(s) for s in x[2]),
-                tuple(Clause(c[0], c[1], c[2], self.loc(c[3])) for c in x[3]), tuple(self.link(k) for k in x[4]),
-                tuple(self.example(e) for e in x[5]), tuple(self.diagnostic(d) for d in x[6]), x[7],
+                self.path, x[1], sections, tuple(Clause(c[0], c[1], c[2], self.loc(c[3])) for c in x[3]),
+                tuple(sections[r[0]].links[r[1]] if r[0] != "" else self.link(r[1]) for r in x[4]),
+                tuple(sections[r[0]].examples[r[1]] if r[0] != "" else self.example(r[1]) for r in x[5]),
+                tuple(self.diagnostic(d) for d in x[6]), x[7],
             )  # fmt: skip
             return doc, [self.diagnostic(d) for d in x[8]]
         h = x[2]
@@ -197,6 +206,7 @@ class ParseCache:
         self.now = time.time()
         self.pack: dict[str, str] = {}  # a working tree's entries, read in one file (open_pack)
         self.used: dict[str, str] | None = None  # the entries this load used, for the next pack
+        self.used_bytes = 0
         self.failures: list[str] = []
 
     @classmethod
@@ -218,8 +228,7 @@ class ParseCache:
             got = self._plain_of(packed, stem, path)
             if got is not None:
                 self.hits += 1
-                if self.used is not None:
-                    self.used[key] = packed
+                self._note(key, packed)
                 return got
         parts = self._name(kind, blob, stem)
         entry = read_entry_aged(self.folder, parts, MAX_ENTRY)
@@ -229,7 +238,7 @@ class ParseCache:
             return None
         self.hits += 1
         if self.used is not None and entry is not None:
-            self.used[key] = entry[0].partition(b"\n")[2].decode()
+            self._note(key, entry[0][entry[0].find(b"\n") + 1 :].decode())
         if entry is not None and entry[1] < self.now - USED_AGAIN:  # used again: least recently used goes first
             with contextlib.suppress(OSError):
                 os.utime(os.path.join(self.folder, *parts), follow_symlinks=False)
@@ -242,11 +251,22 @@ class ParseCache:
         except (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError):
             return None
 
+    def _note(self, key: str, payload: str) -> None:
+        """Keep an entry for the next pack; past MAX_PACK bytes, a tree has no pack (its entries are read one by one,
+        and this run holds no second copy of a large document's)."""
+        if self.used is None:
+            return
+        self.used_bytes += len(payload)
+        if self.used_bytes > MAX_PACK:
+            self.used = None
+            return
+        self.used[key] = payload
+
     def open_pack(self, name: str) -> None:
         """Read a working tree's pack: the entries its last load used, in one file (`index/<name>.pack`), checked as
         a whole (its header repeats the parser's digest and the SHA-256 of its payload); from here on, what a load
         uses is noted for the next pack."""
-        self.pack, self.used = {}, {}
+        self.pack, self.used, self.used_bytes = {}, {}, 0
         data = read_entry(self.folder, ("index", name + ".pack"), MAX_ENTRY)
         if data is None:
             return
@@ -275,12 +295,13 @@ class ParseCache:
             self.failures.append(f"{exc.filename or self.folder}: {exc.strerror or exc}")
 
     def _read(self, data: bytes, kind: str, blob: str, stem: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
-        head, sep, payload = data.partition(b"\n")
+        cut = data.find(b"\n")
+        payload = memoryview(data)[cut + 1 :]  # not a copy: an entry can be as large as the document
         try:
-            header = json.loads(head)
-            if not sep or header != {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}:
+            header = json.loads(data[:cut]) if cut > 0 else None
+            if header != {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}:
                 return None
-            return _Reader(path).parsed(json.loads(payload), stem)
+            return _Reader(path).parsed(json.loads(str(payload, "utf-8")), stem)
         except (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError):
             return None  # damaged: parsed again, and rewritten
 
@@ -294,7 +315,7 @@ class ParseCache:
             return
         header = {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}
         if self.used is not None:
-            self.used[f"{kind}\0{blob}\0{stem}"] = payload.decode()
+            self._note(f"{kind}\0{blob}\0{stem}", payload.decode())
         try:
             write_entry(self.folder, self._name(kind, blob, stem), json.dumps(header).encode() + b"\n" + payload)
             self.written += 1

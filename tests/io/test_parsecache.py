@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -175,23 +174,29 @@ def test_a_cache_inside_the_working_tree_is_refused_and_under_git_allowed(cli, t
     assert repo.git("status", "--porcelain") == ""
 
 
-def test_a_racily_clean_file_is_hashed_again(tmp_path: Path, store: ParseCache) -> None:
-    """Changed within the second the index was written, with the same size and mtime: the index must not be trusted."""
+def _index_written_at(store: ParseCache, root: Path, written_ns: int) -> None:
+    """Say the working tree's stat index was written at written_ns (what a run would have done then)."""
+    name = StatIndex(store, root).name
+    path = store.folder / "index" / name
+    doc = json.loads(path.read_bytes())
+    path.write_text(json.dumps({**doc, "written_ns": written_ns}), encoding="utf-8")
+
+
+@pytest.mark.parametrize("written_later", [0, 2_000_000_000], ids=["same second: racy", "seconds later: trusted"])
+def test_a_racily_clean_file_is_hashed_again(tmp_path: Path, store: ParseCache, written_later: int) -> None:
+    """Changed with the same size, mtime and inode: when that mtime falls in the second the index was written, the
+    index is not trusted (the file is hashed again); an older one is (the file is not even read)."""
     spec = tmp_path / "model_spec.md"
     spec.write_text(SPEC, encoding="utf-8")
     before = os.stat(spec)
     load(open_worktree(tmp_path))
-    index = StatIndex(store, tmp_path)
-    assert index.entries["model_spec.md"][3] == blob_id(SPEC.encode())
+    assert StatIndex(store, tmp_path).entries["model_spec.md"][3] == blob_id(SPEC.encode())
+    _index_written_at(store, tmp_path, before.st_mtime_ns + written_later)
     spec.write_text(SPEC.replace("greet", "GREET"), encoding="utf-8")  # same size
     os.utime(spec, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same mtime
     assert os.stat(spec).st_ino == before.st_ino
-    changed = load(open_worktree(tmp_path))
-    assert "GREET" in changed.spec.clauses()[0].text  # the racy entry was hashed again
-    # an entry older than the index's second is trusted: the file is not read at all
-    index = StatIndex(store, tmp_path)
-    index.written_ns = time.time_ns() + 2_000_000_000
-    assert index.blob("model_spec.md", (os.stat(spec).st_size, os.stat(spec).st_mtime_ns, os.stat(spec).st_ino))
+    text = load(open_worktree(tmp_path)).spec.clauses()[0].text
+    assert ("GREET" in text) is (written_later == 0)
 
 
 def test_a_warm_run_imports_no_markdown_it(tmp_path: Path) -> None:
