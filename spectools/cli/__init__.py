@@ -11,6 +11,7 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (6 ms
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from pathlib import Path
     from types import ModuleType
 
     from spectools.io.parsecache import ParseCache
@@ -106,23 +107,42 @@ def _parse_cache(args: "argparse.Namespace") -> "ParseCache | None":
 
     if getattr(args, "no_cache", False) or os.environ.get("SPECTOOLS_NO_CACHE") or args.command == "cache":
         return None  # a cold run imports nothing of the cache
+    from pathlib import Path
+
+    from spectools.io import inside
     from spectools.io.parsecache import ParseCache
+    from spectools.model import SpecError
 
     store = ParseCache.default(getattr(args, "caches", None))
     root = getattr(args, "path", None)
-    if isinstance(root, str):
-        from pathlib import Path
+    try:
+        is_dir = isinstance(root, str) and Path(root).is_dir()
+    except OSError:  # a path name too long, say: the command says so itself
+        is_dir = False
+    try:
+        if is_dir:
+            top = _enclosing_repository(Path(str(root)))
+            if inside(store.folder, top) and not inside(store.folder, top / ".git"):
+                raise SpecError(
+                    f"{store.folder}: the parse cache would be inside the repository {top}, where a pull request could "
+                    "commit entries; give a --cache-dir (or $SPECTOOLS_CACHE_DIR) outside it, or under its .git/ folder"
+                )
+    except (OSError, RuntimeError) as exc:  # a cache folder that is a link loop, say: run without it
+        from spectools.cli.output import warn
 
-        from spectools.io import inside
-        from spectools.model import SpecError
-
-        top = Path(root)
-        if top.is_dir() and inside(store.folder, top) and not inside(store.folder, top / ".git"):
-            raise SpecError(
-                f"{store.folder}: the parse cache would be inside the repository {root}, where a pull request could "
-                "commit entries; give a --cache-dir (or $SPECTOOLS_CACHE_DIR) outside it, or under its .git/ folder"
-            )
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        warn(f"the parse cache cannot be used ({reason}); every file is parsed")
+        return None
     return store
+
+
+def _enclosing_repository(root: "Path") -> "Path":
+    """The working tree that holds root: the nearest folder up from it with a `.git` (root itself when none has)."""
+    here = root.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
 
 
 def _on_sigterm() -> None:

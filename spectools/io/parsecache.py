@@ -43,12 +43,21 @@ from spectools.model import (
     Section,
 )
 
-FORMAT = 2
+FORMAT = 3
 MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most
 MAX_PACK = 32 * 1024 * 1024  # characters of the entries one pack holds at most (past that, entries one by one)
 USED_AGAIN = 3600.0  # seconds: an entry used again is marked as used at most once an hour (a touch per hit costs)
-MAX_BYTES = int(os.environ.get("SPECTOOLS_CACHE_MAX_BYTES") or 512 * 1024 * 1024)
-_PARSER_FILES = ("model.py", "parse")
+
+
+def _max_bytes() -> int:
+    """$SPECTOOLS_CACHE_MAX_BYTES when it is a whole number of bytes, else 512 MB (a bound is never a crash)."""
+    raw = os.environ.get("SPECTOOLS_CACHE_MAX_BYTES", "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 19 else 512 * 1024 * 1024
+
+
+MAX_BYTES = _max_bytes()
+_PARSER_FILES = ("model.py", "parse", "io/__init__.py")
+_PARSER_DEPENDENCIES = ("markdown_it", "mdit_py_plugins", "yaml")
 
 
 def blob_id(data: bytes) -> str:
@@ -63,6 +72,8 @@ def parser_id() -> str:
     """A digest of the code that turns bytes into the model (and of spectools' version): part of every key."""
     global _parser_id
     if _parser_id is None:
+        from importlib.util import find_spec
+
         from spectools import __version__
 
         here = Path(__file__).resolve().parent.parent
@@ -71,6 +82,12 @@ def parser_id() -> str:
             target = here / name
             for path in sorted(target.glob("*.py")) if target.is_dir() else [target]:
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        for module in _PARSER_DEPENDENCIES:  # an upgraded dependency parses anew: its files are not the same
+            found = find_spec(module)
+            origin = found.origin if found is not None else None
+            if origin:
+                info = os.stat(origin)
+                digest.update(f"{module}\0{origin}\0{info.st_size}\0{info.st_mtime_ns}".encode())
         _parser_id = digest.hexdigest()[:32]
     return _parser_id
 
@@ -220,8 +237,9 @@ class ParseCache:
     def _header(self, kind: str, blob: str, stem: str) -> dict[str, Any]:
         return {"format": FORMAT, "parser": parser_id(), "kind": kind, "blob": blob, "stem": stem}
 
-    def get(self, kind: str, blob: str, stem: str, path: str) -> tuple[Document | Challenge, list[Diagnostic]] | None:
-        """The parsed file at `path`, or None (no entry, or one that is damaged, foreign or unreadable)."""
+    def get(self, kind: str, blob: str, stem: str, path: str, limit: int) -> tuple[Document | Challenge, list[Diagnostic]] | None:
+        """The parsed file at `path`, or None (no entry; one that is damaged, foreign or unreadable; or one of a file
+        over `limit` bytes, which is never taken from the cache: it is reported unread)."""
         key = f"{kind}\0{blob}\0{stem}"
         packed = self.pack.get(key)
         if packed is not None:
@@ -232,7 +250,7 @@ class ParseCache:
                 return got
         parts = self._name(kind, blob, stem)
         entry = read_entry_aged(self.folder, parts, MAX_ENTRY)
-        got = None if entry is None else self._read(entry[0], kind, blob, stem, path)
+        got = None if entry is None else self._read(entry[0], kind, blob, stem, path, limit)
         if got is None:
             self.misses += 1
             return None
@@ -250,6 +268,13 @@ class ParseCache:
             return _Reader(path).parsed(json.loads(payload), stem)
         except (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError):
             return None
+
+    def touch(self, parts: tuple[str, ...]) -> None:
+        """Mark a file of the cache as used now, at most once an hour (LRU eviction reads the times)."""
+        path = os.path.join(self.folder, *parts)
+        with contextlib.suppress(OSError):
+            if os.stat(path, follow_symlinks=False).st_mtime < self.now - USED_AGAIN:
+                os.utime(path, follow_symlinks=False)
 
     def _note(self, key: str, payload: str) -> None:
         """Keep an entry for the next pack; past MAX_PACK bytes, a tree has no pack (its entries are read one by one,
@@ -282,6 +307,8 @@ class ParseCache:
         """Write the pack for the next load of this working tree, when what this one used differs from it."""
         used, self.used = self.used, None
         if used is None or used == self.pack:
+            if used is not None and self.pack:
+                self.touch(("index", name + ".pack"))  # used again: not the least recently used
             self.pack = {}
             return
         self.pack = {}
@@ -291,21 +318,25 @@ class ParseCache:
         head = json.dumps({"format": FORMAT, "parser": parser_id(), "sha256": hashlib.sha256(payload).hexdigest()})
         try:
             write_entry(self.folder, ("index", name + ".pack"), head.encode() + b"\n" + payload)
+            self.written_bytes += len(payload)
         except OSError as exc:
             self.failures.append(f"{exc.filename or self.folder}: {exc.strerror or exc}")
 
-    def _read(self, data: bytes, kind: str, blob: str, stem: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
+    def _read(self, data: bytes, kind: str, blob: str, stem: str, path: str, limit: int) -> tuple[Any, list[Diagnostic]] | None:
         cut = data.find(b"\n")
         payload = memoryview(data)[cut + 1 :]  # not a copy: an entry can be as large as the document
         try:
             header = json.loads(data[:cut]) if cut > 0 else None
+            size = header.pop("size", None) if isinstance(header, dict) else None
+            if not isinstance(size, int) or size > limit:
+                return None
             if header != {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}:
                 return None
             return _Reader(path).parsed(json.loads(str(payload, "utf-8")), stem)
         except (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError):
             return None  # damaged: parsed again, and rewritten
 
-    def put(self, kind: str, blob: str, stem: str, parsed: Document | Challenge, problems: list[Diagnostic]) -> None:
+    def put(self, kind: str, blob: str, stem: str, parsed: Document | Challenge, problems: list[Diagnostic], size: int) -> None:
         """Keep a parsed file; one that cannot be kept as plain data (a front matter date, say) is not kept."""
         if not _paths_all(parsed, problems):
             return
@@ -313,7 +344,9 @@ class ParseCache:
             payload = json.dumps(_plain(parsed, problems), ensure_ascii=False, separators=(",", ":")).encode()
         except (TypeError, ValueError):
             return
-        header = {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}
+        if len(payload) > MAX_ENTRY - 4096:
+            return  # an entry that could never be read back is not written
+        header = {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest(), "size": size}
         if self.used is not None:
             self._note(f"{kind}\0{blob}\0{stem}", payload.decode())
         try:
@@ -399,25 +432,30 @@ class StatIndex:
                 if doc.get("format") == FORMAT and isinstance(doc.get("entries"), dict):
                     self.entries, self.written_ns = doc["entries"], int(doc["written_ns"])
 
-    def blob(self, path: str, stat: tuple[int, int, int]) -> str | None:
-        """The blob id recorded for path when its size, mtime and inode are unchanged and it is not racily clean."""
+    def blob(self, path: str, stat: tuple[int, ...]) -> str | None:
+        """The blob id recorded for path when its size, mtime, inode, ctime and device are unchanged and it is not
+        racily clean."""
         got = self.entries.get(path)
-        if not isinstance(got, list) or len(got) != 4 or tuple(got[:3]) != stat or not isinstance(got[3], str):
+        n = len(stat)
+        if not isinstance(got, list) or len(got) != n + 1 or tuple(got[:n]) != stat or not isinstance(got[n], str):
             return None
         if stat[1] // 1_000_000_000 >= self.written_ns // 1_000_000_000:  # changed in the index's own second
             return None
-        return got[3]
+        return str(got[n])
 
-    def record(self, path: str, stat: tuple[int, int, int], blob: str) -> None:
+    def record(self, path: str, stat: tuple[int, ...], blob: str) -> None:
         if self.entries.get(path) != [*stat, blob]:
             self.entries[path] = [*stat, blob]
             self.changed = True
 
     def save(self) -> None:
         if not self.changed:
+            self.cache.touch(("index", self.name))
             return
         doc = {"format": FORMAT, "written_ns": time.time_ns(), "entries": self.entries}
+        data = json.dumps(doc, separators=(",", ":")).encode()
         try:
-            write_entry(self.cache.folder, ("index", self.name), json.dumps(doc, separators=(",", ":")).encode())
+            write_entry(self.cache.folder, ("index", self.name), data)
+            self.cache.written_bytes += len(data)  # counted against the bound, as entries are
         except OSError as exc:
             self.cache.failures.append(f"{exc.filename or self.cache.folder}: {exc.strerror or exc}")

@@ -102,7 +102,7 @@ def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool]
         if index is not None:
             index.save()
             store.close_pack(index.name)
-        if store.written:
+        if store.written_bytes:
             store.account()
     return loaded
 
@@ -120,48 +120,38 @@ class _Files:
         self.store, self.index = store, index
         self.hits: dict[str, tuple[Any, list[Diagnostic]]] = {}
 
-    def preload(self, source: Source, wanted: dict[str, str]) -> None:
+    def preload(self, source: Source, wanted: dict[str, str], limit: int) -> None:
         """Take what the cache has for a git tree's files before they are fetched (their blob ids are known)."""
         if self.store is None:
             return
         for path, kind in wanted.items():
             blob = source.blob_id(path)
             if blob is not None:
-                got = self.store.get(kind, blob, _stem(kind, path), path)
+                got = self.store.get(kind, blob, _stem(kind, path), path, limit)
                 if got is not None:
                     self.hits[path] = got
 
     def parsed(self, source: Source, kind: str, path: str, limit: int, walked: bool, problems: list[Diagnostic]) -> Any:
         if path in self.hits:
-            parsed, found = self.hits[path]
-            problems.extend(found)
+            parsed, cached = self.hits[path]
+            problems.extend(cached)
             return parsed
-        blob, data, stat, found = source.blob_id(path), None, None, []
+        found: list[Diagnostic] = []
+        blob, data = source.blob_id(path), None
         if self.store is not None and blob is None and isinstance(source, WorktreeSource):
-            if not walked:
-                link = source.link_problem(path)
-                if link is not None:
-                    problems.append(link)
-                    return None
-                walked = True
-            stat = source.stat_key(path)
-            blob = self.index.blob(path, stat) if stat is not None and self.index is not None else None
-            if blob is None:
-                data = read_bytes(source, path, limit, found, walked)
-                if data is None:
-                    problems.extend(found)
-                    return None
-                if len(data) <= limit:
-                    from spectools.io.parsecache import blob_id
-
-                    blob = blob_id(data)
-                    if stat is not None and self.index is not None:
-                        self.index.record(path, stat, blob)
-            if blob is not None:
-                got = self.store.get(kind, blob, _stem(kind, path), path)
-                if got is not None:
-                    problems.extend(got[1])
-                    return got[0]
+            link = None if walked else source.link_problem(path)
+            if link is not None:
+                problems.append(link)
+                return None
+            walked = True
+            hit, data = self._from_worktree(source, kind, path, limit, found)
+            if hit is not None:
+                problems.extend(hit[1])
+                return hit[0]
+            if data is None:  # unreadable: said in found
+                problems.extend(found)
+                return None
+            blob = _blob_id(data) if len(data) <= limit else None  # the bytes read decide the key
         if data is None:
             data = read_bytes(source, path, limit, found, walked)
         text = None
@@ -172,9 +162,37 @@ class _Files:
         if text is not None:
             parsed = parse_document(path, text) if kind == "doc" else parse_challenge(path, _stem(kind, path), text)
             if self.store is not None and blob is not None:
-                self.store.put(kind, blob, _stem(kind, path), parsed, found)
+                self.store.put(kind, blob, _stem(kind, path), parsed, found, len(data or b""))
         problems.extend(found)
         return parsed
+
+    def _from_worktree(self, source: WorktreeSource, kind: str, path: str, limit: int,
+                       found: list[Diagnostic]) -> tuple[Any, bytes | None]:  # fmt: skip
+        """(the cached parse of a working-tree file or None, its bytes when they had to be read). Unchanged by the
+        stat index, it is not read at all; else its bytes are read and hashed, and the index learns their id. A file
+        over the limit is never taken from the cache (it is reported unread, as when cold)."""
+        assert self.store is not None
+        stat = source.stat_key(path)
+        stem = _stem(kind, path)
+        if stat is not None and stat[0] <= limit and self.index is not None:
+            blob = self.index.blob(path, stat)
+            if blob is not None:
+                got = self.store.get(kind, blob, stem, path, limit)
+                if got is not None:
+                    return got, None
+        data = read_bytes(source, path, limit, found, True)
+        if data is None or len(data) > limit:
+            return None, data
+        blob = _blob_id(data)
+        if stat is not None and self.index is not None:
+            self.index.record(path, stat, blob)
+        return self.store.get(kind, blob, stem, path, limit), data
+
+
+def _blob_id(data: bytes | None) -> str:
+    from spectools.io.parsecache import blob_id
+
+    return blob_id(data or b"")
 
 
 def _stem(kind: str, path: str) -> str:
@@ -250,7 +268,9 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None, file
         for path in paths
         if only is None or only(path)
     }
-    files.preload(source, {p: kind for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache})
+    files.preload(
+        source, {p: kind for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache}, config.max_file_bytes
+    )
     source.prefetch(
         [p for p, kind in wanted.items() if p not in files.hits and (kind, p, source.blob_id(p) or "") not in cache],
         config.max_file_bytes,

@@ -113,15 +113,18 @@ class WorktreeSource:
     def blob_id(self, path: str) -> str | None:
         return None
 
-    def stat_key(self, path: str) -> tuple[int, int, int] | None:
-        """(size, mtime in ns, inode) of a regular file that is no link, for the stat index; None otherwise."""
+    def stat_key(self, path: str) -> tuple[int, int, int, int, int] | None:
+        """(size, mtime, inode, ctime, device) of a regular file that is no link, for the stat index (as git's index:
+        the ctime is what no `touch` or archive can set back); None otherwise."""
         if not self._confined(path):
             return None
         try:
             info = os.stat(os.path.join(self._root, path), follow_symlinks=False)
         except OSError:
             return None
-        return (info.st_size, info.st_mtime_ns, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, info.st_dev)
 
     def read(self, path: str, limit: int) -> bytes:
         if not self._confined(path):

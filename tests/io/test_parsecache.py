@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from spectools.io import parsecache
 from spectools.io.parsecache import ParseCache, StatIndex, blob_id
 from spectools.parse import load as load_module
 from spectools.parse.load import load, open_worktree
@@ -183,20 +184,61 @@ def _index_written_at(store: ParseCache, root: Path, written_ns: int) -> None:
 
 
 @pytest.mark.parametrize("written_later", [0, 2_000_000_000], ids=["same second: racy", "seconds later: trusted"])
-def test_a_racily_clean_file_is_hashed_again(tmp_path: Path, store: ParseCache, written_later: int) -> None:
-    """Changed with the same size, mtime and inode: when that mtime falls in the second the index was written, the
-    index is not trusted (the file is hashed again); an older one is (the file is not even read)."""
+def test_the_stat_index_spares_reading_only_files_it_can_trust(
+    tmp_path: Path, store: ParseCache, written_later: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged file is not read when the index was written seconds after its mtime; one whose mtime falls in the
+    index's own second is read and hashed again (racily clean, as git says). An edit that keeps the size, mtime and
+    inode still changes the ctime, which no `touch` sets back: it is read."""
+    from spectools.sources.worktree import WorktreeSource
+
     spec = tmp_path / "model_spec.md"
     spec.write_text(SPEC, encoding="utf-8")
     before = os.stat(spec)
     load(open_worktree(tmp_path))
-    assert StatIndex(store, tmp_path).entries["model_spec.md"][3] == blob_id(SPEC.encode())
+    assert StatIndex(store, tmp_path).entries["model_spec.md"][-1] == blob_id(SPEC.encode())
+    _index_written_at(store, tmp_path, before.st_mtime_ns + written_later)
+    reads: list[str] = []
+    real = WorktreeSource.read
+    monkeypatch.setattr(WorktreeSource, "read", lambda self, path, limit: reads.append(path) or real(self, path, limit))
+    assert load(open_worktree(tmp_path)).spec.clauses()[0].text.startswith("The assistant must greet")
+    assert reads == ([] if written_later else ["model_spec.md"])
     _index_written_at(store, tmp_path, before.st_mtime_ns + written_later)
     spec.write_text(SPEC.replace("greet", "GREET"), encoding="utf-8")  # same size
-    os.utime(spec, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same mtime
-    assert os.stat(spec).st_ino == before.st_ino
-    text = load(open_worktree(tmp_path)).spec.clauses()[0].text
-    assert ("GREET" in text) is (written_later == 0)
+    os.utime(spec, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same mtime
+    assert os.stat(spec).st_ino == before.st_ino  # the same inode
+    assert "GREET" in load(open_worktree(tmp_path)).spec.clauses()[0].text  # the ctime gave it away
+
+
+def test_a_file_over_the_limit_is_never_taken_from_the_cache(cli, tmp_path: Path) -> None:
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "model_spec.md").write_text(SPEC, encoding="utf-8")
+    cache = str(tmp_path / "c")
+    warm = cli("validate", str(tmp_path / "spec"), "--cache-dir", cache)
+    (tmp_path / "spec" / "spectools.yaml").write_text("limits:\n  max_file_bytes: 50\n", encoding="utf-8")
+    limited = cli("validate", str(tmp_path / "spec"), "--cache-dir", cache, "--format", "json")
+    cold = cli("validate", str(tmp_path / "spec"), "--no-cache", "--format", "json")
+    assert warm.code == 1 and limited == cold and "SPEC006" in limited.out
+
+
+def test_an_enclosing_repository_is_the_working_tree_too(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("first", {"sub/model_spec.md": SPEC})
+    refused = cli("validate", str(repo.root / "sub"), "--cache-dir", str(repo.root / ".cache"))
+    assert refused.code == 2 and "inside the repository" in refused.err
+
+
+def test_bad_cache_settings_never_crash(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "model_spec.md").write_text(SPEC, encoding="utf-8")
+    (tmp_path / "loopA").symlink_to(tmp_path / "loopB")
+    (tmp_path / "loopB").symlink_to(tmp_path / "loopA")
+    looped = cli("validate", str(tmp_path / "spec"), "--cache-dir", str(tmp_path / "loopA"))
+    assert looped.code == 1 and "internal error" not in looped.err
+    assert parsecache._max_bytes() > 0
+    for bad in ("abc", "512M", "1e9", "-5", "9" * 40):
+        monkeypatch.setenv("SPECTOOLS_CACHE_MAX_BYTES", bad)
+        assert parsecache._max_bytes() == 512 * 1024 * 1024
 
 
 def test_a_warm_run_imports_no_markdown_it(tmp_path: Path) -> None:
