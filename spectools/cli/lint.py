@@ -4,10 +4,9 @@ with its place; `--model` adds a model's second opinion beside the findings (nev
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import PATH_HELP, cache_flags, commands, display, say, warn, write_json
+from spectools.cli.output import PATH_HELP, cache_flags, report, say, warn
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -79,7 +78,6 @@ def run(args: argparse.Namespace) -> int:
     from spectools.checks.lint import diagnostics, lint
     from spectools.model import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SEVERITIES, fails, severity_counts
     from spectools.parse.load import load, open_worktree
-    from spectools.render import diagnostics as render
 
     chosen = selected(args.select)
     root = Path(args.path)
@@ -89,15 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if args.model:
         found, interrupted = _advised(args, root, found)
     shown = sorted(_unreadable(loaded) + diagnostics(found), key=lambda d: d.sort_key())
-    files = len(loaded.read)
-    show = display(args.path)
-    if args.format in ("json", "sarif"):
-        write_json(render.as_json(shown, show, files) if args.format == "json" else render.sarif(shown, show))
-    elif args.format == "github":
-        commands(render.github(shown, show))
-    else:
-        sys.stdout.write(render.text(shown, show))
-    sys.stderr.write(f"spectools: {render.summary_line(shown, files)}\n")
+    report(shown, args.format, args.path, len(loaded.read))
     if not loaded.config_ok:
         say("spectools.yaml has errors, so the keys that hold them were ignored; run `spectools validate` (exit code 2)")
         return EXIT_USAGE

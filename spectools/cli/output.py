@@ -14,9 +14,10 @@ from typing import IO, TYPE_CHECKING, Any
 from spectools.model import SpecError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
+    from spectools.model import Diagnostic
     from spectools.parse.load import Loaded
 
 UNREAD = {"SPEC002", "SPEC003", "SPEC006", "SPEC007", "SPEC008", "SPEC009"}  # a file left out of the spec
@@ -42,6 +43,21 @@ def cache_flags(p: argparse.ArgumentParser) -> None:
         "~/.cache/spectools); parsed files are kept in parse/ there, by the git id of their bytes",
     )
     p.add_argument("--no-cache", action="store_true", help="parse every file again, and keep nothing")
+
+
+def report(found: Sequence[Diagnostic], fmt: str, root: str, files: int) -> None:
+    """Findings in the chosen format on stdout (text, json, github or sarif), the one-line summary on stderr: what
+    `validate` and `lint` print."""
+    from spectools.render import diagnostics as render
+
+    show = display(root)
+    if fmt in ("json", "sarif"):
+        write_json(render.as_json(found, show, files) if fmt == "json" else render.sarif(found, show))
+    elif fmt == "github":
+        commands(render.github(found, show))
+    else:
+        sys.stdout.write(render.text(found, show))
+    sys.stderr.write(f"spectools: {render.summary_line(found, files)}\n")
 
 
 def display(root: str) -> Callable[[str], str]:

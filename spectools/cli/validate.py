@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from spectools.cli.output import PATH_HELP, cache_flags, commands, display, say, write_json
+from spectools.cli.output import PATH_HELP, cache_flags, display, report, say
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +50,6 @@ def run(args: argparse.Namespace) -> int:
     from spectools.diff.retired import reused
     from spectools.model import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, SEVERITIES, fails, severity_counts
     from spectools.parse.load import load, open_worktree
-    from spectools.render import diagnostics as render
 
     root = Path(args.path)
     loaded = load(open_worktree(root))
@@ -69,15 +67,7 @@ def run(args: argparse.Namespace) -> int:
         from spectools.model import Diagnostic
 
         found = sorted(found + diagnostics(lint(loaded)), key=Diagnostic.sort_key)
-    files = len(loaded.read) + (1 if loaded.source.is_file("spectools.yaml") else 0)
-    show = display(args.path)
-    if args.format in ("json", "sarif"):
-        write_json(render.as_json(found, show, files) if args.format == "json" else render.sarif(found, show))
-    elif args.format == "github":
-        commands(render.github(found, show))
-    else:
-        sys.stdout.write(render.text(found, show))
-    sys.stderr.write(f"spectools: {render.summary_line(found, files)}\n")
+    report(found, args.format, args.path, len(loaded.read) + (1 if loaded.source.is_file("spectools.yaml") else 0))
     if not loaded.config_ok:
         say("spectools.yaml has errors, so the keys that hold them were ignored; fix it (exit code 2)")
         return EXIT_USAGE
