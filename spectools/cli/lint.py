@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import PATH_HELP, cache_flags, report, say, warn
+from spectools.cli.output import PATH_HELP, cache_flags, format_flag, report, say, warn
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,16 +25,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "words, open lists, passive obligations, several obligations in one clause, pronouns that lean on another "
         "sentence, double negatives, clauses with no word of obligation, undefined terms, links to sections that do "
         "not speak of their text, and pairs of clauses that conflict. A comment `<!-- spectools: allow SPEC611 -->` "
-        "in a clause's paragraph allows a code there; severities are set under `checks` in spectools.yaml.",
+        "right after a clause's sentence allows a code for that clause (docs/checks.md says where else); severities "
+        "are set under `checks` in spectools.yaml.",
     )
     p.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
     cache_flags(p)
-    p.add_argument(
-        "--format",
-        choices=("text", "json", "github", "sarif"),
-        default="text",
-        help="text: one finding a line (default); json: schema/report.schema.json; github: workflow commands; sarif: SARIF 2.1.0",
-    )
+    format_flag(p)
     p.add_argument(
         "--select",
         metavar="CODES",
@@ -89,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     shown = sorted(_unreadable(loaded) + diagnostics(found), key=lambda d: d.sort_key())
     report(shown, args.format, args.path, len(loaded.read))
     if not loaded.config_ok:
-        say("spectools.yaml has errors, so the keys that hold them were ignored; run `spectools validate` (exit code 2)")
+        say("spectools.yaml has errors (above), so the keys that hold them were ignored; fix it (exit code 2)")
         return EXIT_USAGE
     if interrupted:
         return EXIT_INTERRUPTED

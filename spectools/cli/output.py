@@ -45,6 +45,20 @@ def cache_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="parse every file again, and keep nothing")
 
 
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def format_flag(p: argparse.ArgumentParser) -> None:
+    """--format of the commands that print findings (validate, lint): what `report` writes."""
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text: one finding a line (default); json: schema/report.schema.json; "
+        "github: workflow commands that annotate a pull request; sarif: SARIF 2.1.0 for code scanning",
+    )
+
+
 def report(found: Sequence[Diagnostic], fmt: str, root: str, files: int) -> None:
     """Findings in the chosen format on stdout (text, json, github or sarif), the one-line summary on stderr: what
     `validate` and `lint` print."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spectools.cli.output import PATH_HELP, cache_flags, display, report, say
+from spectools.cli.output import PATH_HELP, cache_flags, display, format_flag, report, say
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,13 +17,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     v.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
     cache_flags(v)
-    v.add_argument(
-        "--format",
-        choices=("text", "json", "github", "sarif"),
-        default="text",
-        help="text: one finding a line (default); json: schema/report.schema.json; "
-        "github: workflow commands that annotate a pull request; sarif: SARIF 2.1.0 for code scanning",
-    )
+    format_flag(v)
     v.add_argument(
         "--fail-on",
         choices=("error", "warning", "never"),
@@ -33,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     v.add_argument(
         "--lint",
         action="store_true",
-        help="also run the lint checks (SPEC610-SPEC650: what the clauses say; see `spectools lint`)",
+        help="also run the lint checks (SPEC610-SPEC651: what the clauses say; see `spectools lint`)",
     )
     v.add_argument(
         "--fix",

@@ -114,6 +114,14 @@ def test_spectools_yaml_extends_and_trims_the_word_lists_and_sets_severities(cli
     assert result.code == 2 and "unknown key 'lint.words.vauge'; did you mean 'vague'?" in result.out
 
 
+def test_a_broken_spectools_yaml_is_named_with_its_line_and_exits_2(cli, tmp_path: Path) -> None:
+    root = spec(tmp_path / "s", config="lint:\n  words:\n    vauge: {add: [x]}\n")
+    result = cli("lint", str(root))
+    assert result.code == 2
+    assert "spectools.yaml:3:1: error SPEC001 unknown key 'lint.words.vauge'; did you mean 'vague'?" in result.out
+    assert "spectools.yaml has errors (above)" in result.err
+
+
 def test_validate_lint_adds_the_lint_findings_and_keeps_its_own_fail_on(cli, tmp_path: Path) -> None:
     root = spec(tmp_path / "s")
     write(root, {f"examples/{c}.md": f"Examples for [^{c}] in Tone:\n\n**Example**: x\n\n```xml\n<user>\nq\n</user>\n```\n"
