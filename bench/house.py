@@ -22,8 +22,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "spectools"
 
 # lowest first: a part may import only the parts before it
-LAYERS = ("model", "io", "sources", "parse", "diff", "checks", "render", "changelog", "github", "authoring", "eval", "cli")
-LIMITS = {"parts": 12}  # sizes are figures, not rules; knots are ruff's C901 (pyproject.toml)
+LAYERS = ("model", "io", "sources", "parse", "diff", "checks", "render", "changelog", "site", "github", "authoring", "eval", "cli")
+LIMITS = {"parts": 13}  # sizes are figures, not rules; knots are ruff's C901 (pyproject.toml)
 
 
 def modules() -> list[Path]:

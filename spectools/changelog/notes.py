@@ -95,7 +95,7 @@ def utc_day(seconds: str) -> str:
         return ""
 
 
-def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
+def all_releases(repo: GitRepo, pattern: str, none_ok: bool = False) -> list[Release]:
     """One release per tag matching pattern, oldest first (by date), each compared with the release before it in the
     history (`previous_release`, as for one release: not the tag made before it); one with none is a first release.
 
@@ -119,7 +119,7 @@ def all_releases(repo: GitRepo, pattern: str) -> list[Release]:
             continue
         side = Side(tag, commit)
         releases.append(Release(tag, utc_day(date), previous_release(repo, side, pattern), side))
-    if not releases:
+    if not releases and not none_ok:
         raise SpecError(
             f"no release tags match '{pattern}'; tag a release (`git tag v1.0`), or set releases.tag_pattern in spectools.yaml"
         )

@@ -27,6 +27,7 @@ COMMANDS = {
     "diff": "diff",
     "github": "github",
     "changelog": "changelog",
+    "site": "site",
     "init": "init",
     "new-id": "new_id",
     "new": "new",
@@ -46,6 +47,8 @@ EXIT_CODES = {
     "github": "0 the check passes; 1 it fails by --fail-on; 2 a repository, event or report problem",
     "changelog": "0 written or printed; 1 a release brings back a retired clause id; 2 usage, an unknown ref, or a "
     "changelog it cannot merge into (nothing is written)",
+    "site": "0 the site is written; 2 usage, a repository problem, a results file that is not one, or an --out folder "
+    "holding files spectools did not write (nothing is written)",
     "init": "0 written (or --dry-run); 1 files of the template exist, so nothing was written (--force); 2 usage error",
     "new-id": "0 ids printed; 2 usage or configuration error",
     "new": "0 the file is written; 2 it exists, the clause is unknown, or a usage error",

@@ -72,7 +72,7 @@ def authority_factors(ladder: Sequence[str]) -> dict[str, float]:
     return {level: 1 + (len(ladder) - 1 - i) / 2 for i, level in enumerate(ladder)}
 
 
-def _section_of(c: Change) -> str:
+def section_of(c: Change) -> str:
     """The group a change starts in: its section's anchor, or `[^id]` for a clause whose section is not known."""
     if c.kind.about in ("clause", "challenge") or c.details.get("in") == "challenge":
         section = c.details.get("section")
@@ -116,7 +116,7 @@ def _groups(changes: Sequence[Change]) -> list[list[Change]]:
             join(c.subject, f"[^{cid}]")
     groups: dict[str, list[Change]] = {}
     for c in changes:
-        groups.setdefault(find(_section_of(c)), []).append(c)
+        groups.setdefault(find(section_of(c)), []).append(c)
     return list(groups.values())
 
 
@@ -141,7 +141,7 @@ def _highlight(group: list[Change], cs: ChangeSet) -> Highlight:
     for _, why, _c in scored:
         reasons += [r for r in why if r not in reasons]
     c = top[2]
-    subject = _section_of(c) if not _section_of(c).startswith("[^") else c.subject
+    subject = section_of(c) if not section_of(c).startswith("[^") else c.subject
     ranked = tuple(c for *_, c in scored)
     return Highlight(score, tuple(reasons), subject, c.title, _summary(ranked), ranked)
 
@@ -157,7 +157,7 @@ def _points(c: Change, factors: dict[str, float], authority: dict[str, str]) -> 
         extra, found = wording_points(c.details.get("diff", ()))
         base += extra
         why = [f"normative wording ({POINTS[c.kind]:g})", *found]
-    levels = [authority.get(_section_of(c), "")]
+    levels = [authority.get(section_of(c), "")]
     if c.kind.group is Group.AUTHORITY:  # a demotion from root counts as root
         levels += _levels(c)
     factor, level = max((factors.get(level, 1.0), level) for level in levels)

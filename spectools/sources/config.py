@@ -38,6 +38,7 @@ class Config:
     renames: dict[str, str] = field(default_factory=dict)
     eval: dict[str, Any] = field(default_factory=dict)  # defaults for `spectools eval` (never an endpoint or a key)
     lint: dict[str, Any] = field(default_factory=dict)  # `spectools lint`: word lists to extend or trim, known terms
+    site: dict[str, Any] = field(default_factory=dict)  # `spectools site`: title, base_url
     max_file_bytes: int = 10 * 1024 * 1024
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)  # key path -> line in spectools.yaml
 
@@ -90,6 +91,7 @@ def _from_data(data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> Confi
         renames=dict(data.get("renames", {})),
         eval=dict(data.get("eval", {})),
         lint=dict(data.get("lint", {})),
+        site=dict(data.get("site", {})),
         max_file_bytes=data.get("limits", {}).get("max_file_bytes", Config.max_file_bytes),
         lines=lines,
     )

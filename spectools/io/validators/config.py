@@ -9,6 +9,7 @@ from spectools.io.validators import JsonSchemaValueException, JsonSchemaValuesEx
 
 REGEX_PATTERNS = {
     '^SPEC[0-9]{3}$': re.compile('^SPEC[0-9]{3}\\Z'),
+    '^https?://[^\\s"\'<>`\\\\]+$': re.compile('^https?://[^\\s"\'<>`\\\\]+\\Z'),
     '[A-Za-z0-9]': re.compile('[A-Za-z0-9]')
 }
 
@@ -472,6 +473,36 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval.cache_dir must be longer than or equal to 1 characters")
                 if data__eval_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".eval must not contain "+str(data__eval_keys)+" properties")
+        if "site" in data_keys:
+            data_keys.remove("site")
+            data__site = data["site"]
+            if not isinstance(data__site, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".site must be object")
+            data__site_is_dict = isinstance(data__site, dict)
+            if data__site_is_dict:
+                data__site_keys = set(data__site.keys())
+                if "title" in data__site_keys:
+                    data__site_keys.remove("title")
+                    data__site__title = data__site["title"]
+                    if not isinstance(data__site__title, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".site.title must be string")
+                    if isinstance(data__site__title, str):
+                        data__site__title_len = len(data__site__title)
+                        if data__site__title_len > 200:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".site.title must be shorter than or equal to 200 characters")
+                if "base_url" in data__site_keys:
+                    data__site_keys.remove("base_url")
+                    data__site__baseurl = data__site["base_url"]
+                    if not isinstance(data__site__baseurl, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".site.base_url must be string")
+                    if isinstance(data__site__baseurl, str):
+                        data__site__baseurl_len = len(data__site__baseurl)
+                        if data__site__baseurl_len > 2000:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".site.base_url must be shorter than or equal to 2000 characters")
+                        if not REGEX_PATTERNS['^https?://[^\\s"\'<>`\\\\]+$'].search(data__site__baseurl):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".site.base_url must match pattern ^https?://[^\\s\"'<>`\\\\]+$")
+                if data__site_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".site must not contain "+str(data__site_keys)+" properties")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data

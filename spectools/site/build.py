@@ -1,0 +1,263 @@
+"""`spectools site`: the spec as a static site. Every release tag (releases.tag_pattern, or the pattern given) is read
+from git, oldest first, with the working tree when it differs from the newest release; each gets a page, each
+release and the one before it in the history a redline, and the index lists them newest first.
+
+Reading goes through the Comparer (diff/compare.py), the parse cache and the history scan that `changelog --all` uses,
+so a site costs a little more than the release notes; drawing is Jinja2 over the plain data of site/views.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from spectools.model import Spec, SpecError
+from spectools.site.compliance import Compliance, compliance
+from spectools.site.views import Entry, PageRef, add_history, redline, release_sections, slug
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+OWN_FOLDER = ".spectools-site"  # in the output folder: the files of the last build (only such a folder is written over)
+UNRELEASED = "Unreleased"
+
+
+class Options(NamedTuple):
+    pattern: str | None = None  # release tags to read (default: releases.tag_pattern)
+    results: Sequence[tuple[str, list[dict[str, Any]]]] = ()  # (file name, rows of io.results.load)
+    base_url: str | None = None
+    title: str | None = None
+    worktree: bool = True  # a page for the working tree when it differs from the newest release
+
+
+class Built(NamedTuple):
+    files: dict[str, bytes]  # file name in the output folder -> its bytes
+    pages: tuple[PageRef, ...]  # newest first
+    redlines: int
+    notes: tuple[str, ...]  # what the user should know (results matching no page, ...)
+
+
+class _Release(NamedTuple):
+    ref: PageRef
+    spec: Spec
+    old: PageRef | None
+    changes: Any  # ChangeSet
+    opening: tuple[str, str]  # the first document's title (its first `# ` heading) and the text before its sections
+
+
+_H1 = re.compile(r"#[ \t]+(.+?)[ \t#]*$")
+
+
+def _opening(source: Any, spec: Spec, limit: int) -> tuple[str, str]:
+    """(title, preamble): the first document's text before its first section, without its front matter; its title is
+    the front matter's `title`, else its first `# ` heading, else ""."""
+    if not spec.documents:
+        return "", ""
+    doc = spec.documents[0]
+    try:
+        text = source.read(doc.path, limit).decode("utf-8", "replace")
+    except (OSError, SpecError):
+        return "", ""
+    lines = text.split("\n")[: doc.sections[0].location.line - 1 if doc.sections else None]
+    if lines and lines[0].strip() == "---" and doc.front_matter is not None:
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), len(lines) - 1)
+        lines = lines[end + 1 :]
+    title = str((doc.front_matter or {}).get("title") or "").strip()
+    for i, line in enumerate(lines):
+        m = _H1.match(line)
+        if m:
+            title = title or m.group(1).strip()
+            lines = lines[:i] + lines[i + 1 :]
+            break
+    return title, "\n".join(lines).strip()
+
+
+_URL = re.compile(r"https?://[^\s\"'<>`\\]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_base_url(url: str, where: str) -> str:
+    """A base URL the pages may carry: http(s), no spaces or quotes; ends with '/'."""
+    if not _URL.fullmatch(url):
+        raise SpecError(
+            f"{where}: the base URL must be an http(s) address with no spaces or quotes, e.g. https://example.org/spec/"
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[list[_Release], dict[str, Any]]:
+    """Every page's spec and each one's changes from the release before it, and the site settings."""
+    from spectools.changelog.notes import all_releases, tag_pattern
+    from spectools.diff.compare import Comparer
+    from spectools.parse.load import config_of
+    from spectools.sources.git import WORKTREE
+
+    releases = all_releases(repo, options.pattern or tag_pattern(repo), none_ok=True) if repo.has_commits() else []
+    taken: set[str] = set()
+    refs: dict[str, PageRef] = {}
+    for rel in releases:
+        ref = PageRef(rel.version, slug(rel.version, taken) + ".html", rel.date, rel.new.commit or "")
+        refs[rel.new.commit or rel.version] = ref
+    out: list[_Release] = []
+    with Comparer(repo, releases[-1].new.commit if releases else None) as comparer:
+        comparer.prepare([(rel.old, rel.new) for rel in releases])
+        newest = comparer.source(releases[-1].new) if releases else None
+        aliases = config_of(newest).aliases if newest is not None and len(releases) > 1 else None
+        for rel in releases:
+            tick(rel.version)
+            found = comparer.compare(rel.old, rel.new, aliases)
+            old = refs.get(rel.old.commit or "") if rel.old is not None else None
+            loaded = comparer.full(rel.new)
+            opening = _opening(loaded.source, loaded.spec, loaded.config.max_file_bytes)
+            out.append(_Release(refs[rel.new.commit or rel.version], loaded.spec, old, found.changes, opening))
+        settings: dict[str, Any] = {}
+        if options.worktree and not repo.bare:
+            wt = repo.side(WORKTREE)
+            settings = dict(getattr(config_of(comparer.source(wt)), "site", {}) or {})
+            base = releases[-1].new if releases else None
+            found = comparer.compare(base, wt, aliases)
+            if found.changes.changes or not releases:
+                tick(UNRELEASED)
+                ref = PageRef(UNRELEASED, "unreleased.html", "", "")
+                loaded = comparer.full(wt)
+                opening = _opening(loaded.source, loaded.spec, loaded.config.max_file_bytes)
+                out.append(_Release(ref, loaded.spec, out[-1].ref if out else None, found.changes, opening))
+        elif newest is not None:
+            settings = dict(getattr(config_of(newest), "site", {}) or {})
+    return out, settings
+
+
+Rows = Sequence[tuple[str, list[dict[str, Any]]]]  # results files: (name, rows of io.results.load)
+
+
+def _compliance_for(pages: list[_Release], files: Rows) -> tuple[dict[str, Compliance], list[str]]:
+    """Each page's results: a file's rows go to the page whose commit they were made at; rows made at no page's
+    commit go to the newest page, and a note says so."""
+    by_page: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {}
+    notes = []
+    for name, rows in files:
+        commits = {str(r.get("spec_commit") or "") for r in rows}
+        for commit in sorted(commits):
+            mine = [r for r in rows if str(r.get("spec_commit") or "") == commit]
+            page = next((p.ref.file for p in pages if commit and p.ref.commit and p.ref.commit.startswith(commit)), None)
+            if page is None:
+                page = pages[-1].ref.file
+                notes.append(
+                    f"{name}: results made at {'commit ' + commit[:12] if commit else 'an unknown commit'}, which is no "
+                    f"release's; shown on the newest page ({pages[-1].ref.label})"
+                )
+            by_page.setdefault(page, []).append((name, mine))
+    return {page: compliance(rows) for page, rows in by_page.items()}, notes
+
+
+def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: None) -> Built:
+    """The site's files, in memory (nothing is written here: see publish)."""
+    releases, settings = _read(repo, options, tick)
+    if not releases:
+        raise SpecError("nothing to show: no release tags and no working tree; tag a release (`git tag v1.0`)")
+    title = options.title or str(settings.get("title") or "") or releases[-1].opening[0] or "Spec"
+    base_url = options.base_url or ""
+    if not base_url and settings.get("base_url"):
+        base_url = check_base_url(str(settings["base_url"]), "spectools.yaml: site.base_url")
+    results, notes = _compliance_for(releases, options.results)
+    pages = _Pages(title, base_url)
+    history: dict[str, list[Entry]] = {}
+    redlines: dict[str, str] = {}  # release page -> its redline
+    for rel in releases:
+        if rel.old is None:
+            for d in rel.spec.documents:
+                for s in d.sections:
+                    history.setdefault(s.anchor, []).append(Entry(rel.ref.label, "in the first release", ""))
+        else:
+            redlines[rel.ref.file] = f"redline-{rel.old.file.removesuffix('.html')}-to-{rel.ref.file}"
+            top, groups = redline(rel.changes, rel.old, rel.ref)
+            pages.add(redlines[rel.ref.file], "redline.html", old=rel.old, new=rel.ref, highlights=top, groups=groups,
+                      notes=rel.changes.notes, summary=_summary(rel.changes))  # fmt: skip
+            add_history(history, rel.changes, rel.ref.label, redlines[rel.ref.file])
+        found = results.get(rel.ref.file)
+        sections, contents, preamble = release_sections(rel.spec, history, found, rel.opening[1])
+        pages.add(rel.ref.file, "release.html", release=rel.ref, sections=sections, toc=contents, old=rel.old,
+                  redline=redlines.get(rel.ref.file, ""), compliance=found, spec_title=rel.opening[0] or title,
+                  preamble=preamble)  # fmt: skip
+    _index(pages, releases, redlines, results)
+    pages.files["style.css"] = (TEMPLATES / "style.css").read_bytes()
+    return Built(pages.files, tuple(r.ref for r in reversed(releases)), len(redlines), tuple(notes))
+
+
+class _Pages:
+    """The Jinja2 environment and the pages drawn with it."""
+
+    def __init__(self, title: str, base_url: str) -> None:
+        self.env = _environment()
+        self.common = {"site_title": title, "base_url": base_url}
+        self.files: dict[str, bytes] = {}
+
+    def add(self, name: str, template: str, **data: Any) -> None:
+        from spectools.render.escape import printable
+
+        text = self.env.get_template(template).render(file=name, **self.common, **data)
+        self.files[name] = _CONTROL.sub("\ufffd", printable(text)).encode("utf-8")
+
+
+def _index(pages: _Pages, releases: list[_Release], redlines: dict[str, str], results: dict[str, Compliance]) -> None:
+    """The index: the releases newest first with their highlights, and the newest results' table."""
+    rows = []
+    for rel in reversed(releases):
+        top = redline(rel.changes, rel.old, rel.ref)[0] if rel.old is not None else ()
+        rows.append((rel.ref, redlines.get(rel.ref.file, ""), top[:3], _summary(rel.changes)))
+    shown = next((r for r in reversed(releases) if r.ref.file in results), None)
+    found = results[shown.ref.file] if shown is not None else None
+    table = _table(shown, found) if shown and found else None
+    pages.add("index.html", "index.html", rows=rows, newest=releases[-1].ref, table=table,
+              table_page=shown.ref if shown else None, table_models=found.models if found else ())  # fmt: skip
+
+
+def _summary(cs: Any) -> str:
+    from spectools.render.changes import summary_line
+
+    return summary_line(cs)
+
+
+def _table(rel: _Release, found: Compliance) -> list[tuple[Any, ...]]:
+    """The index's table: each section with clauses graded, its rate for each model (None: not graded)."""
+    rows = []
+    for d in rel.spec.documents:
+        for s in d.sections:
+            rates = {r.model: r for r in found.section(s.clauses)}
+            if rates:
+                rows.append((s, tuple(rates.get(m) for m in found.models)))
+    return rows
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every {{ }} is escaped: spec text is untrusted (docs/SECURITY.md, "The site")
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["pct"] = lambda x: f"{x:.0%}"
+    return env
+
+
+def publish(out: Path, built: Built, root: Path | None) -> list[str]:
+    """Write the files into out, each through the safe writer. out must be new, empty, or a folder this command
+    wrote before (it holds OWN_FOLDER); never a folder of someone else's files. Returns the files written."""
+    from spectools import io
+
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SpecError(f"{out}: not a folder; give --out a new or empty folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / OWN_FOLDER).is_file():
+        raise SpecError(
+            f"{out}: holds files that spectools site did not write; give --out a new or empty folder (nothing was written)"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    io.target_of(out / OWN_FOLDER, root)  # refuses a folder outside the repository it is given in, or in .git
+    for name, data in sorted(built.files.items()):
+        io.write_atomic(out / name, data, root)
+    io.write_atomic(out / OWN_FOLDER, (json.dumps(sorted(built.files), indent=0) + "\n").encode(), root)
+    return sorted(built.files)
