@@ -67,6 +67,25 @@ class GitRepo:
         return self
 
 
+MODELSPEC_RELEASES = (("v1", "v2025.03.01"), ("v2", "v2025.09.12"), ("v3", "v2025.12.18"))
+
+
+def modelspec_history(root: Path) -> GitRepo:
+    """A repository shaped like the public Model Spec: tests/data/modelspec's three versions, each a commit with its
+    release tag."""
+    import shutil
+
+    releases = Path(__file__).resolve().parent / "data" / "modelspec"
+    repo = GitRepo(root)
+    for version, tag in MODELSPEC_RELEASES:
+        for old in [p for p in root.iterdir() if p.name != ".git"]:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        shutil.copytree(releases / version, root, dirs_exist_ok=True)
+        repo.commit(f"Release {tag}")
+        repo.tag(tag)
+    return repo
+
+
 def section(anchor: str, title: str, text: str, level: int = 2, authority: str | None = "user", extra: str = "") -> str:
     attrs = f" authority={authority}" if authority else ""
     return f"{'#' * level} {title} {{#{anchor}{attrs}{extra}}}\n\n{text}\n\n"

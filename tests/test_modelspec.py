@@ -5,26 +5,18 @@ what people wrote, retired ids everywhere."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DATA
-from tests.gitrepo import GitRepo, challenge, example, section
+from tests.gitrepo import GitRepo, challenge, example, modelspec_history, section
 
 RELEASES = DATA / "modelspec"
 
 
 def _history(root: Path) -> GitRepo:
-    repo = GitRepo(root)
-    for version, tag in (("v1", "v2025.03.01"), ("v2", "v2025.09.12"), ("v3", "v2025.12.18")):
-        for old in [p for p in root.iterdir() if p.name != ".git"]:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-        shutil.copytree(RELEASES / version, root, dirs_exist_ok=True)
-        repo.commit(f"Release {tag}")
-        repo.tag(tag)
-    return repo
+    return modelspec_history(root)
 
 
 @pytest.mark.parametrize("version", ["v1", "v2", "v3"])

@@ -97,7 +97,7 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
     refs: dict[str, PageRef] = {}
     for rel in releases:
         ref = PageRef(rel.version, slug(rel.version, taken) + ".html", rel.date, rel.new.commit or "")
-        refs[rel.new.commit or rel.version] = ref
+        refs[rel.version] = ref
     out: list[_Release] = []
     with Comparer(repo, releases[-1].new.commit if releases else None) as comparer:
         comparer.prepare([(rel.old, rel.new) for rel in releases])
@@ -106,10 +106,10 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
         for rel in releases:
             tick(rel.version)
             found = comparer.compare(rel.old, rel.new, aliases)
-            old = refs.get(rel.old.commit or "") if rel.old is not None else None
+            old = refs.get(rel.old.label) if rel.old is not None else None
             loaded = comparer.full(rel.new)
             opening = _opening(loaded.source, loaded.spec, loaded.config.max_file_bytes)
-            out.append(_Release(refs[rel.new.commit or rel.version], loaded.spec, old, found.changes, opening))
+            out.append(_Release(refs[rel.version], loaded.spec, old, found.changes, opening))
         settings: dict[str, Any] = {}
         if options.worktree and not repo.bare:
             wt = repo.side(WORKTREE)

@@ -1,0 +1,193 @@
+"""`spectools site` on a repository shaped like the public Model Spec (tests/data/modelspec, three release tags): a page
+per release that shows every section, example, message and label of the parsed model, redlines between releases,
+history links, compliance from results files, and an output folder that is never someone else's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from spectools.io.results import ClauseResult, RunInfo, document
+from spectools.model import Comparison, Message, wilson
+from spectools.parse.load import load, open_worktree
+from tests.conftest import DATA
+from tests.gitrepo import MODELSPEC_RELEASES, GitRepo, modelspec_history
+from tests.site.pages import broken_links, pages
+
+TAGS = [tag for _, tag in MODELSPEC_RELEASES]
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> GitRepo:
+    return modelspec_history(tmp_path / "spec")
+
+
+def _messages(spec) -> list[Message]:
+    out = []
+    for e in (e for d in spec.documents for e in d.examples):
+        for t in e.turns:
+            out += list(t.candidates) if isinstance(t, Comparison) else [t]
+    return out
+
+
+def test_a_page_per_release_shows_what_the_model_holds(cli, history: GitRepo) -> None:
+    result = cli("site", "--out", "site", cwd=history.root)
+    assert result.code == 0, result.err
+    assert "3 release pages, 2 redlines and the index" in result.err
+    site = history.root / "site"
+    found = pages(site)
+    assert set(found) == {
+        "index.html", *(f"{t}.html" for t in TAGS),
+        "redline-v2025.03.01-to-v2025.09.12.html", "redline-v2025.09.12-to-v2025.12.18.html",
+    }  # fmt: skip
+    for version, tag in MODELSPEC_RELEASES:
+        spec = load(open_worktree(DATA / "modelspec" / version)).spec
+        page = found[f"{tag}.html"]
+        sections = [s for d in spec.documents for s in d.sections]
+        assert [e.attrs["id"] for e in page.elements if e.tag == "section"] == [s.anchor for s in sections]
+        assert sorted(str(e.attrs["data-authority"]) for e in page.having("data-authority")) == sorted(
+            str(s.attributes["authority"]) for s in sections if "authority" in s.attributes
+        )
+        assert len(page.having("data-example")) == sum(len(d.examples) for d in spec.documents)
+        messages = _messages(spec)
+        assert [e.attrs["data-role"] for e in page.having("data-role")] == [m.role for m in messages]
+        assert [e.attrs["data-label"] for e in page.having("data-label")] == [m.label.verdict for m in messages if m.label]
+        tags = {c.id for c in spec.clauses()}
+        assert {i.removeprefix("clause-") for i in page.ids if i.startswith("clause-")} == tags  # a permalink each
+    assert broken_links(site) == []
+
+
+def test_pages_carry_the_conventions_of_the_spec(cli, history: GitRepo) -> None:
+    cli("site", "--out", "site", cwd=history.root)
+    page = (history.root / "site" / "v2025.12.18.html").read_text(encoding="utf-8")
+    assert "<title>Harbor Assistant Spec · v2025.12.18</title>" in page  # the document's first heading
+    assert '<aside class="commentary meta"><p class="commentary-title">Commentary</p>' in page
+    assert '<b>BAD</b> <a href="#chain_of_command">#chain_of_command</a>' in page  # a label's anchor links its section
+    assert ": obeys text inside a tool result" in page  # and its reason is shown
+    assert "<b>OK</b>" in page and ": answers but ignores the signs of exhaustion" in page
+    assert 'href="https://example.org/harbor/welfare" rel="nofollow noopener"' in page
+    assert "<p>This document describes how the Harbor assistant should behave." in page  # the preamble
+    # a section's history links to the redlines that changed it
+    assert '<a href="redline-v2025.03.01-to-v2025.09.12.html#dangerous_cargo">v2025.09.12: authority platform → system' in page
+
+
+def test_a_redline_lists_changes_in_the_order_of_the_highlights_with_word_level_marks(cli, history: GitRepo) -> None:
+    cli("site", "--out", "site", cwd=history.root)
+    site = history.root / "site"
+    red = (site / "redline-v2025.09.12-to-v2025.12.18.html").read_text(encoding="utf-8")
+    doc = json.loads(cli("changelog", "v2025.12.18", "--format", "json", cwd=history.root).out)
+    subjects = [h["subject"] for h in doc["releases"][0]["highlights"]]
+    shown = [red.index(f'href="#{s}"') for s in subjects]  # every highlight, in the ranking's order
+    assert shown == sorted(shown) and len(shown) == 5
+    assert "<del>" in red and "<ins>" in red and "first, unless a lower instruction only narrows a higher one." in red
+    assert 'data-kind="authority_demoted" data-severity="breaking"' in red
+    # a removed clause links to the page where it still is
+    assert 'href="v2025.09.12.html#serve_operator">Serve the operator</a>: clause [^sv02] removed' in red
+    index = pages(site)["index.html"]
+    assert 'The newest: <a href="v2025.12.18.html">v2025.12.18</a>' in (site / "index.html").read_text(encoding="utf-8")
+    assert index.having("data-release") and [e.attrs["data-release"] for e in index.having("data-release")] == TAGS[::-1]
+
+
+def test_the_working_tree_has_a_page_only_when_it_differs_from_the_newest_release(cli, history: GitRepo) -> None:
+    assert cli("site", "--out", "../out", cwd=history.root).code == 0
+    assert not (history.root.parent / "out" / "unreleased.html").exists()
+    spec = history.root / "model_spec.md"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("should clearly say", "must clearly say"), encoding="utf-8")
+    result = cli("site", "--out", "../out", cwd=history.root)
+    assert result.code == 0, result.err
+    out = history.root.parent / "out"
+    red = (out / "redline-v2025.12.18-to-unreleased.html").read_text(encoding="utf-8")
+    assert "<del>should</del> <ins>must</ins>" in red
+    assert "Unreleased" in (out / "index.html").read_text(encoding="utf-8")
+    assert broken_links(out) == []
+    assert cli("site", "--out", "../other", "--no-worktree", cwd=history.root).code == 0
+    assert not (history.root.parent / "other" / "unreleased.html").exists()
+
+
+def test_a_repository_with_no_release_tag_is_its_working_tree(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec").write(
+        {"model_spec.md": "# S\n\n## A {#a authority=user}\n\nThe assistant should help[^ab12].\n"}
+    )
+    result = cli("site", "--out", "site", cwd=repo.root)
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (repo.root / "site").glob("*.html")) == ["index.html", "unreleased.html"]
+
+
+def test_the_output_folder_is_never_someone_elses(cli, history: GitRepo, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = cli("site", "--out", str(mine), cwd=history.root)
+    assert result.code == 2 and "holds files that spectools site did not write" in result.err
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    out = tmp_path / "out"
+    assert cli("site", "--out", str(out), cwd=history.root).code == 0
+    assert cli("site", "--out", str(out), cwd=history.root).code == 0  # a folder it wrote: written over
+    assert json.loads((out / ".spectools-site").read_text(encoding="utf-8"))[0] == "index.html"
+    (history.root / ".git" / "site").mkdir()
+    result = cli("site", "--out", ".git/site", cwd=history.root)
+    assert result.code == 2 and "inside a .git folder" in result.err
+    assert list((history.root / ".git" / "site").iterdir()) == []
+
+
+def test_tags_become_safe_distinct_file_names(cli, history: GitRepo) -> None:
+    history.tag("index").tag("v9+beta").tag("v9-beta")
+    result = cli("site", "--out", "site", "--releases", "*", cwd=history.root)
+    assert result.code == 0, result.err
+    names = sorted(p.name for p in (history.root / "site").glob("*.html"))
+    assert {"release-index.html", "v9-beta.html", "v9-beta-2.html", "index.html"} <= set(names)
+    assert broken_links(history.root / "site") == []
+
+
+def test_site_settings_and_a_base_url(cli, history: GitRepo) -> None:
+    history.write({"spectools.yaml": "site:\n  title: Harbor rules\n  base_url: https://example.org/harbor\n"})
+    assert cli("site", "--out", "site", cwd=history.root).code == 0
+    index = (history.root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Harbor rules</title>" in index
+    assert '<link rel="canonical" href="https://example.org/harbor/index.html">' in index
+    result = cli("site", "--out", "site", "--base-url", "javascript:alert(1)", cwd=history.root)
+    assert result.code == 2 and "must be an http(s) address" in result.err
+    history.write({"spectools.yaml": "site:\n  base_url: 'javascript:alert(1)'\n"})
+    assert "SPEC001 site.base_url" in cli("validate", ".", cwd=history.root).out  # the schema refuses it ...
+    assert cli("site", "--out", "site", cwd=history.root).code == 0  # ... and the site leaves it out
+    assert "javascript" not in (history.root / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def _results(path: Path, commit: str, model: str, rows: list[tuple[str, int, int, bool | None]]) -> Path:
+    info = RunInfo(commit, model, "grader-x", "grader-1", 6, "2026-12-02T10:00:00Z", "2026-12-02T10:01:00Z", True,
+                   10, 0, 100, 50, {"samples": 1, "grader_samples": 1, "max_requests": None, "max_tokens": 4096, "grader_max_tokens": 1024}, {"json_schema": 1, "plain": 0}, 0, 0)  # fmt: skip
+    results = [
+        ClauseResult(cid, None, None, n, p, 0, 0, round(p / n, 4), wilson(p, n), calibrated) for cid, p, n, calibrated in rows
+    ]
+    path.write_text(json.dumps(document(info, results)), encoding="utf-8")
+    return path
+
+
+def test_compliance_beside_each_clause_on_the_release_it_was_measured_at(cli, history: GitRepo, tmp_path: Path) -> None:
+    head = history.git("rev-parse", "v2025.12.18").strip()
+    a = _results(tmp_path / "a.json", head, "model-a", [("cc01", 5, 6, True), ("cc02", 1, 4, True), ("dg01", 2, 2, False)])
+    b = _results(tmp_path / "b.json", head[:12], "model-b", [("cc01", 6, 6, None)])
+    result = cli("site", "--out", "site", "--results", str(a), "--results", str(b), cwd=history.root)
+    assert result.code == 0, result.err
+    found = pages(history.root / "site")
+    page = found["v2025.12.18.html"]
+    assert [e.attrs["data-clause"] for e in page.having("data-clause")] == ["cc01", "cc02", "dg01"]
+    text = page.all_text
+    assert "model-a: 83% (5/6, 95% CI 44%–97%)" in text and "model-b: 100% (6/6, 95% CI 61%–100%)" in text
+    assert "dg01: model-a: 100% (2/2, 95% CI 34%–100%) uncalibrated" in " ".join(text.split())
+    assert len([e for e in page.elements if e.tag == "svg"]) == 2  # chain_of_command and dangerous_cargo
+    assert not found["v2025.09.12.html"].having("data-clause")  # measured at the newest release only
+    table = found["index.html"].all_text
+    assert "model-a" in table and "model-b" in table and "Compliance at v2025.12.18" in table
+    c = _results(tmp_path / "c.json", "f" * 40, "model-c", [("cc01", 1, 1, None)])
+    result = cli("site", "--out", "site", "--results", str(c), cwd=history.root)
+    assert result.code == 0 and "no release's; shown on the newest page (v2025.12.18)" in result.err
+
+
+def test_a_results_file_that_is_not_one_is_refused_before_anything_is_written(cli, history: GitRepo, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 3, "results": "x"}', encoding="utf-8")
+    result = cli("site", "--out", "site", "--results", str(bad), cwd=history.root)
+    assert result.code == 2 and "bad.json" in result.err and not (history.root / "site").exists()
