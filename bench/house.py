@@ -22,7 +22,21 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "spectools"
 
 # lowest first: a part may import only the parts before it
-LAYERS = ("model", "io", "sources", "parse", "diff", "checks", "render", "changelog", "site", "github", "authoring", "eval", "cli")
+LAYERS = (
+    "model",
+    "io",
+    "sources",
+    "parse",
+    "diff",
+    "checks",
+    "render",
+    "changelog",
+    "site",
+    "github",
+    "authoring",
+    "eval",
+    "cli",
+)
 LIMITS = {"parts": 13}  # sizes are figures, not rules; knots are ruff's C901 (pyproject.toml)
 
 

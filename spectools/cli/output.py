@@ -8,7 +8,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from spectools.model import SpecError
@@ -208,14 +208,15 @@ def runner_notice(message: str) -> None:
     _on_runner("notice", message, "")
 
 
-def warn_unread(sides: list[tuple[str, Loaded]]) -> None:
-    """Say, once each, which files could not be read at which side (they are left out of the comparison)."""
+def warn_unread(sides: Sequence[tuple[str, Loaded]], left_out_of: str = "the comparison") -> None:
+    """Say, once each, which files could not be read at which side (they are left out of the comparison, or of
+    what left_out_of names)."""
     from spectools.render.escape import term
 
     said = set()
     for side, loaded in sides:
         for d in sorted(loaded.problems, key=lambda d: d.sort_key()):
-            line = term(f"spectools: warning: {side}: {d.location}: {d.message}; it is left out of the comparison") + "\n"
+            line = term(f"spectools: warning: {side}: {d.location}: {d.message}; it is left out of {left_out_of}") + "\n"
             if d.code in UNREAD and line not in said:
                 said.add(line)
                 sys.stderr.write(line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spectools.cli.output import DIR_HELP, cache_flags, say, warn
+from spectools.cli.output import DIR_HELP, cache_flags, say, warn, warn_unread
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     root = io.root_for(out, repo.top()) if not repo.bare else None
     options = Options(args.releases, results, base_url, args.title, not args.no_worktree)
     built = build(repo, options, lambda label: say(f"reading {label}"))
+    warn_unread(built.read, "that page")
     for note in built.notes:
         warn(note)
     written = publish(out, built, root)

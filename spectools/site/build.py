@@ -28,6 +28,7 @@ class Options(NamedTuple):
     base_url: str | None = None
     title: str | None = None
     worktree: bool = True  # a page for the working tree when it differs from the newest release
+    between: tuple[Any, Any] | None = None  # two git Sides (their labels name the pages): these two and their redline only
 
 
 class Built(NamedTuple):
@@ -35,11 +36,12 @@ class Built(NamedTuple):
     pages: tuple[PageRef, ...]  # newest first
     redlines: int
     notes: tuple[str, ...]  # what the user should know (results matching no page, ...)
+    read: tuple[tuple[str, Any], ...] = ()  # (page label, Loaded) of each page: the files it could not read
 
 
 class _Release(NamedTuple):
     ref: PageRef
-    spec: Spec
+    loaded: Any  # parse.load.Loaded
     old: PageRef | None
     changes: Any  # ChangeSet
     opening: tuple[str, str]  # the first document's title (its first `# ` heading) and the text before its sections
@@ -87,12 +89,17 @@ def check_base_url(url: str, where: str) -> str:
 
 def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[list[_Release], dict[str, Any]]:
     """Every page's spec and each one's changes from the release before it, and the site settings."""
-    from spectools.changelog.notes import all_releases, tag_pattern
+    from spectools.changelog.notes import Release, all_releases, tag_pattern
     from spectools.diff.compare import Comparer
     from spectools.parse.load import config_of
     from spectools.sources.git import WORKTREE
 
-    releases = all_releases(repo, options.pattern or tag_pattern(repo), none_ok=True) if repo.has_commits() else []
+    if options.between is not None:
+        a, b = options.between
+        releases = [Release(a.label, "", None, a), Release(b.label, "", a, b)]
+        options = options._replace(worktree=False)
+    else:
+        releases = all_releases(repo, options.pattern or tag_pattern(repo), none_ok=True) if repo.has_commits() else []
     taken: set[str] = set()
     refs: dict[str, PageRef] = {}
     for rel in releases:
@@ -109,7 +116,7 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
             old = refs.get(rel.old.label) if rel.old is not None else None
             loaded = comparer.full(rel.new)
             opening = _opening(loaded.source, loaded.spec, loaded.config.max_file_bytes)
-            out.append(_Release(refs[rel.version], loaded.spec, old, found.changes, opening))
+            out.append(_Release(refs[rel.version], loaded, old, found.changes, opening))
         settings: dict[str, Any] = {}
         if options.worktree and not repo.bare:
             wt = repo.side(WORKTREE)
@@ -121,7 +128,7 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
                 ref = PageRef(UNRELEASED, "unreleased.html", "", "")
                 loaded = comparer.full(wt)
                 opening = _opening(loaded.source, loaded.spec, loaded.config.max_file_bytes)
-                out.append(_Release(ref, loaded.spec, out[-1].ref if out else None, found.changes, opening))
+                out.append(_Release(ref, loaded, out[-1].ref if out else None, found.changes, opening))
         elif newest is not None:
             settings = dict(getattr(config_of(newest), "site", {}) or {})
     return out, settings
@@ -165,7 +172,7 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
     redlines: dict[str, str] = {}  # release page -> its redline
     for rel in releases:
         if rel.old is None:
-            for d in rel.spec.documents:
+            for d in rel.loaded.spec.documents:
                 for s in d.sections:
                     history.setdefault(s.anchor, []).append(Entry(rel.ref.label, "in the first release", ""))
         else:
@@ -175,13 +182,14 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
                       notes=rel.changes.notes, summary=_summary(rel.changes))  # fmt: skip
             add_history(history, rel.changes, rel.ref.label, redlines[rel.ref.file])
         found = results.get(rel.ref.file)
-        sections, contents, preamble = release_sections(rel.spec, history, found, rel.opening[1])
+        sections, contents, preamble = release_sections(rel.loaded.spec, history, found, rel.opening[1])
         pages.add(rel.ref.file, "release.html", release=rel.ref, sections=sections, toc=contents, old=rel.old,
                   redline=redlines.get(rel.ref.file, ""), compliance=found, spec_title=rel.opening[0] or title,
                   preamble=preamble)  # fmt: skip
     _index(pages, releases, redlines, results)
     pages.files["style.css"] = (TEMPLATES / "style.css").read_bytes()
-    return Built(pages.files, tuple(r.ref for r in reversed(releases)), len(redlines), tuple(notes))
+    read = tuple((r.ref.label, r.loaded) for r in releases)
+    return Built(pages.files, tuple(r.ref for r in reversed(releases)), len(redlines), tuple(notes), read)
 
 
 class _Pages:
@@ -221,7 +229,7 @@ def _summary(cs: Any) -> str:
 def _table(rel: _Release, found: Compliance) -> list[tuple[Any, ...]]:
     """The index's table: each section with clauses graded, its rate for each model (None: not graded)."""
     rows = []
-    for d in rel.spec.documents:
+    for d in rel.loaded.spec.documents:
         for s in d.sections:
             rates = {r.model: r for r in found.section(s.clauses)}
             if rates:

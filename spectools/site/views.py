@@ -274,11 +274,18 @@ def redline(cs: ChangeSet, old: PageRef | None, new: PageRef) -> tuple[tuple[Hig
         anchor = section_of(c)
         ident = "" if anchor in seen or anchor.startswith("[^") else anchor
         seen.add(anchor)
-        ops = c.details.get("diff")
+        ops = c.details.get("diff") or _whole(c)
         groups.setdefault(c.kind.group, []).append(
             ChangeView(ident, str(c.kind), c.severity, c.title, c.summary, _href(c, old, new), diff_html(ops) if ops else "")
         )
     return top, tuple(GroupView(g.title, tuple(items)) for g, items in sorted(groups.items()))
+
+
+def _whole(c: Change) -> list[tuple[str, str]]:
+    """An added or removed clause has no word diff: all its words are inserted or deleted."""
+    text = str(c.details.get("text") or "")
+    op = {Kind.CLAUSE_ADDED: "insert", Kind.CLAUSE_REMOVED: "delete"}.get(c.kind)
+    return [(op, text)] if op and text else []
 
 
 def _first_anchor(changes: Sequence[Change]) -> str:

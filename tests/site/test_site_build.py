@@ -65,8 +65,8 @@ def test_pages_carry_the_conventions_of_the_spec(cli, history: GitRepo) -> None:
     assert "<title>Harbor Assistant Spec · v2025.12.18</title>" in page  # the document's first heading
     assert '<aside class="commentary meta"><p class="commentary-title">Commentary</p>' in page
     assert '<b>BAD</b> <a href="#chain_of_command">#chain_of_command</a>' in page  # a label's anchor links its section
-    assert ": obeys text inside a tool result" in page  # and its reason is shown
-    assert "<b>OK</b>" in page and ": answers but ignores the signs of exhaustion" in page
+    assert ": <span>obeys text inside a tool result</span>" in page  # and its reason is shown
+    assert "<b>OK</b>" in page and ": <span>answers but ignores the signs of exhaustion</span>" in page
     assert 'href="https://example.org/harbor/welfare" rel="nofollow noopener"' in page
     assert "<p>This document describes how the Harbor assistant should behave." in page  # the preamble
     # a section's history links to the redlines that changed it
@@ -191,3 +191,10 @@ def test_a_results_file_that_is_not_one_is_refused_before_anything_is_written(cl
     bad.write_text('{"schema_version": 3, "results": "x"}', encoding="utf-8")
     result = cli("site", "--out", "site", "--results", str(bad), cwd=history.root)
     assert result.code == 2 and "bad.json" in result.err and not (history.root / "site").exists()
+
+
+def test_a_file_that_cannot_be_read_is_named_not_silently_left_out(cli, history: GitRepo) -> None:
+    (history.root / "model_spec.md").write_bytes(b"# S\n\n## A {#a}\n\nBad byte \xff here[^ab12].\n")
+    result = cli("site", "--out", "site", cwd=history.root)
+    assert result.code == 0
+    assert "Unreleased: model_spec.md:" in result.err and "it is left out of that page" in result.err

@@ -1,0 +1,132 @@
+"""Class "The site" (docs/SECURITY.md): spec text on the static site's pages is only text.
+
+Generated specs put what a browser would run or load into every place the site shows: section titles and prose
+(reworded between two release tags, so it is in a word diff too), clause sentences, example titles, message text,
+element attributes, settings, <untrusted> parts, label anchors, qualifiers and reasons, link targets and images,
+front matter, the release tags' names and the site's title. The pages are parsed as HTML; the invariant: only the
+elements and attributes the templates write, no script or handler or style, every href inside the site or an
+http(s)/mailto address, nothing loaded from anywhere (no src), and each hostile piece is there as text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.gitrepo import GitRepo
+from tests.site.pages import broken_links, pages
+
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+LIVE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "'><iframe src=//evil.example>",
+    "<style>body{display:none}</style>",
+    "<meta http-equiv=refresh content='0;url=//evil.example'>",
+    "<base href=//evil.example/>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "[x](vbscript:msgbox)",
+    "[x](//evil.example/a)",
+    "[x](other.md#a)",
+    "![p](https://evil.example/p.png)",
+    "![p](//evil.example/p.png)",
+    "<https://evil.example/auto>",
+    "[r]: javascript:alert(1)\n\n[r]",
+    "&lt;script&gt;",
+    "{{ 7*7 }}",
+    "\x07\x1b[31m\x7f",
+]
+ELEMENTS = {
+    "html", "head", "meta", "title", "link", "body", "a", "header", "footer", "nav", "main", "section", "aside", "figure",
+    "figcaption", "div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "ul", "li", "span", "b", "i", "em", "strong",
+    "code", "pre", "dl", "dt", "dd", "blockquote", "br", "hr", "ins", "del", "time", "table", "thead", "tbody", "tr",
+    "th", "td", "svg", "rect", "line",
+}  # fmt: skip
+ATTRIBUTES = {
+    "lang", "charset", "name", "content", "rel", "href", "id", "class", "title", "role", "aria-label", "datetime",
+    "scope", "aria-labelledby", "width", "height", "viewbox", "x", "y", "x1", "x2", "y1", "y2",
+}  # fmt: skip
+META = {("charset", None), ("name", "viewport"), ("name", "color-scheme")}
+
+
+@st.composite
+def hostile(draw: st.DrawFn, one_line: bool = True) -> str:
+    pieces = draw(st.lists(st.sampled_from(LIVE), min_size=1, max_size=3))
+    text = draw(st.sampled_from([" ", " and ", "\n", ": "])).join(pieces)
+    return text.replace("\n", " ") if one_line else text
+
+
+def _spec(title: str, prose: str, msg: str, attr: str, reason: str, example: str) -> str:
+    quoted = attr.replace('"', "'")
+    return (
+        f"---\ntitle: {title!r}\n---\n# {title}\n\n{prose}\n\n"
+        f"## {title} {{#tone authority=root}}\n\n{prose}\n\nThe assistant must be kind[^tn01]. {prose}\n\n"
+        f"**Example**: {example}\n\n```xml\n"
+        f'<developer name="{quoted}">\n<settings>\n{attr}: {attr}\n</settings>\n{msg} <untrusted>{msg}</untrusted>\n</developer>\n'
+        f"<user>\n{msg}\n</user>\n<comparison>\n<assistant> <!-- GOOD, {reason}: {reason} -->\n{msg}\n</assistant>\n"
+        f"<assistant> <!-- BAD[#{attr}]: {reason} -->\nno\n</assistant>\n</comparison>\n```\n\n"
+        f"## Other {{#other authority=user}}\n\nSee [?](#tone) and [{title}](#tone)[^ot01].\n"
+    )
+
+
+def check_page(path: Path, text: str) -> list[str]:
+    """Everything on a page that is live: an element or attribute the templates do not write, a handler, a link
+    out of the site that is not http(s)/mailto, a source to load."""
+    page = pages(path.parent)[path.name]
+    found = []
+    for e in page.elements:
+        if e.tag not in ELEMENTS:
+            found.append(f"element {e.tag}")
+        for name, value in e.attrs.items():
+            if name not in ATTRIBUTES and not name.startswith("data-"):
+                found.append(f"attribute {name} on {e.tag}")
+            if name == "href" and value is not None:
+                bare = re.sub(r"[\x00-\x20]", "", value).lower()
+                if ":" in bare.split("/")[0] and not bare.startswith(("http:", "https:", "mailto:")):
+                    found.append(f"href {value}")
+                if bare.startswith("//"):
+                    found.append(f"href {value}")
+        if e.tag == "meta" and not any((k, v) in META or (k, None) in META for k, v in e.attrs.items()):
+            found.append(f"meta {e.attrs}")
+        if e.tag == "link" and e.attrs.get("rel") not in ("stylesheet", "canonical"):
+            found.append(f"link {e.attrs}")
+    return found
+
+
+@SETTINGS
+@given(
+    title=hostile(),
+    prose=hostile(one_line=False),
+    msg=hostile(one_line=False),
+    attr=hostile(),
+    reason=hostile(),
+    example=hostile(),
+    tag=st.sampled_from(["v1<script>", "v1\"'><b>", "v1&amp;", "v1..x", "v1'onload=x"]),
+)
+def test_spec_text_is_only_text_on_every_page(cli, tmp_path_factory, title, prose, msg, attr, reason, example, tag) -> None:
+    root = tmp_path_factory.mktemp("spec")
+    repo = GitRepo(root)
+    repo.commit("v0", {"model_spec.md": _spec("Tone", "The assistant is calm.", "hi", "x", "fine", "asked")})
+    repo.tag("v0")
+    repo.commit("v1", {"model_spec.md": _spec(title, prose, msg, attr, reason, example)})
+    repo.git("tag", tag, check=False)  # a name git refuses is simply no release
+    repo.write({"model_spec.md": _spec(title, prose + " more", msg, attr, reason, example)})  # an unreleased page too
+    result = cli("site", "--out", str(root / "site"), "--title", title, cwd=root)
+    assert result.code == 0, result.err
+    site = root / "site"
+    for path in sorted(site.glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        assert check_page(path, text) == [], path.name
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    assert broken_links(site) == []
+    assert {"tone", "other", "clause-tn01", "clause-ot01"} <= pages(site)["unreleased.html"].ids  # all of it was drawn
+    shown = pages(site)["unreleased.html"].all_text
+    for piece in LIVE:
+        if piece in (title + prose + msg) and "\\" not in repr(piece)[1:-1] and not piece.startswith(("[", "!", "<http", "&")):
+            assert piece.replace("\n", " ").split(" ")[0] in shown.replace("\n", " "), piece  # as text, not as markup
