@@ -59,6 +59,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     g.add_argument("--report", metavar="PATH", help="post the report saved by --save-report in a pull request's run")
     g.add_argument(
+        "--redline",
+        metavar="DIR",
+        help="write the redline of the pull request (spectools site's pages for its base and head, with every word "
+        "it changes marked) into DIR, and say in the comment where it is (the action uploads it as an artifact)",
+    )
+    g.add_argument(
         "--no-lint",
         action="store_true",
         help="leave out the lint findings about the clauses the pull request adds or changes (they never fail the check)",
@@ -70,9 +76,13 @@ def _on_runner() -> bool:
 
 
 def _check(args: argparse.Namespace, ctx: Context) -> Checked:
+    from pathlib import Path
+
     from spectools.github.pullrequest import check
 
-    checked = check(args.fail_on, ctx, args.path, args.results, os.environ.get("GITHUB_RUN_ID"), not args.no_lint)
+    redline = Path(args.redline) if args.redline else None
+    run_id = os.environ.get("GITHUB_RUN_ID")
+    checked = check(args.fail_on, ctx, args.path, args.results, run_id, not args.no_lint, redline)
     if _on_runner():
         commands(checked.annotations)
     return checked

@@ -64,9 +64,16 @@ def _inputs(rv: Review, ctx: Context, repo: GitRepo, results: list[str], run_id:
 
 
 def check(
-    fail_on: str, ctx: Context, path: str, results: list[str], run_id: str | None = None, with_lint: bool = True
+    fail_on: str,
+    ctx: Context,
+    path: str,
+    results: list[str],
+    run_id: str | None = None,
+    with_lint: bool = True,
+    redline: Path | None = None,
 ) -> Checked:
-    """Review the pull request (or push) and render the comment and the job summary."""
+    """Review the pull request (or push) and render the comment and the job summary. redline: a folder to write the
+    pull request's redline into (spectools site, between the two sides reviewed), named in the comment."""
     from spectools.github.handoff import Handoff
     from spectools.github.review import review
     from spectools.github.runner import SUMMARY_LIMIT, annotate
@@ -95,6 +102,8 @@ def check(
         notes.append(
             f"results of commit {shown}, neither this head nor its base, are shown as the head's; rerun eval on the head"
         )
+    if redline is not None and rv.base is not None:
+        notes.append(_redline(repo, rv.base, rv.head, redline, ctx, run_id))
     inputs = replace(inputs, failed=failed, notes=notes)
     comment = render(inputs)
     summary = render(
@@ -106,6 +115,31 @@ def check(
         comment, summary,
     )  # fmt: skip
     return Checked(report, list(rv.notes), commands)
+
+
+REDLINE_ARTIFACT = "spectools-redline"  # the action uploads --redline's folder under this name
+
+
+def _redline(repo: GitRepo, base: str, head: str, out: Path, ctx: Context, run_id: str | None) -> str:
+    """Write the redline between base and head (both pages, the redline and an index) into out; the note that says
+    where it is: the run's artifact on a runner, else the folder."""
+    from spectools import io
+    from spectools.render.escape import md
+    from spectools.site.build import Options, build, publish
+    from spectools.sources.git import Side
+
+    pair = (Side(f"base {base[:7]}", base), Side(f"head {head[:7]}", head))
+    try:
+        publish(out, build(repo, Options(between=pair)), io.root_for(out, repo.top()))
+    except SpecError as e:  # the verdict stands without it
+        return f"The redline of this pull request could not be written: {md(e.message)}"
+    if ctx.repository and run_id:
+        run = f"{ctx.server_url.rstrip('/')}/{ctx.repository}/actions/runs/{run_id}"
+        return (
+            "The redline of this pull request (its sections with every word it changes marked)"
+            f" is the {REDLINE_ARTIFACT} artifact of [this run]({run})."
+        )
+    return f"The redline of this pull request is in {md(str(out / 'index.html'))}."
 
 
 def verified(ticket: Ticket, ctx: Context, gh: Any) -> str | None:

@@ -90,6 +90,8 @@ def run_action(action_path: Path, tmp: Path, with_: dict[str, str], token: str) 
     for i, step in enumerate(ACTION["runs"]["steps"]):
         if step.get("uses", "").startswith("actions/cache@"):
             continue  # the runner restores the cache folder, empty here: the first run of a repository
+        if step.get("uses", "").startswith("actions/upload-artifact@"):
+            continue  # the test reads the folder the step would upload
         if "uses" in step:
             assert step["uses"].startswith("actions/setup-python@") and step["with"]["update-environment"] is False
             context["steps"][step["id"]] = {"outputs": {"python-path": sys.executable}}
@@ -144,3 +146,12 @@ def test_the_composite_action_end_to_end(tmp_path, monkeypatch) -> None:
     assert summary.startswith("## ❌ fail") and Path(outputs["summary-path"]).read_text(encoding="utf-8") == summary
     assert "::error file=model_spec.md,line=7,col=60,title=SPEC102::clause 'tn02' has no challenge file" in printed
     assert server.token not in printed + summary
+    redline = Path(outputs["redline-path"])  # issue 21: the redline, uploaded and linked from the comment
+    assert (redline / "index.html").is_file() and "spectools-redline artifact of [this run]" in comment["body"]
+    (upload,) = [step for step in ACTION["runs"]["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload["with"]["path"] == "${{ steps.run.outputs.redline-path }}" and "!cancelled()" in upload["if"]
+
+    repo.git("tag", "v1", base)  # the site input builds the site instead of checking
+    outputs, printed, code = run_action(action_path, tmp_path, {"path": str(repo.root), "site": str(tmp_path / "site")}, "")
+    assert code == 0, printed
+    assert outputs["site-path"] == str(tmp_path / "site") and (tmp_path / "site" / "v1.html").is_file()

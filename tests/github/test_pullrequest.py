@@ -483,3 +483,34 @@ def test_deepening_is_bounded_and_says_how_to_fix_it(cli, tmp_path, monkeypatch)
         f"spectools: error: {base[:12]} and {head[:12]} have no common ancestor within 50 more commits of history; "
         "set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow`)\n",
     )
+
+
+def test_redline_writes_the_pull_requests_pages_and_the_comment_links_the_runs_artifact(cli, tmp_path, monkeypatch) -> None:
+    from tests.site.pages import broken_links
+
+    repo, base, head = make_repo(tmp_path / "spec")
+    payload = event(
+        "pull_request.synchronize.json", pull_request__number=3, pull_request__base__sha=base, pull_request__head__sha=head
+    )
+    out = tmp_path / "redline"
+    with GitHubServer() as server:
+        Runner(monkeypatch, tmp_path / "runner", server, "pull_request", payload)
+        result = cli("github", "--path", str(repo.root), "--redline", str(out))
+        [comment] = server.on_issue(3)
+    assert result.code == 1, result.err
+    assert "spectools-redline artifact of [this run](https://github.example/acme/spec/actions/runs/4242)" in comment["body"]
+    [page] = [p for p in out.glob("redline-*.html")]
+    assert base[:7] in page.name and head[:7] in page.name
+    html = page.read_text(encoding="utf-8")
+    assert re.search(r"<ins>[^<]*answer briefly", html), html
+    assert "developer" in html and "guideline" in html  # the demotion
+    assert broken_links(out) == []
+
+
+def test_redline_without_a_runner_names_the_folder(cli, tmp_path) -> None:
+    repo, _base, _head = make_repo(tmp_path / "spec")
+    out = tmp_path / "redline"
+    result = cli("github", "--path", str(repo.root), "--base", "main", "--head", "feature", "--dry-run", "--redline", str(out))
+    assert result.code == 1
+    assert f"The redline of this pull request is in {out}/index.html." in result.out
+    assert (out / "index.html").is_file()
