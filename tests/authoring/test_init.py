@@ -69,12 +69,29 @@ def _pinned_and_least_privilege(workflow: str) -> None:
     uses = re.findall(r"uses: ([^@\s]+)@(\S+)", workflow)
     assert uses and all(re.fullmatch(r"[0-9a-f]{40}", ref) for _, ref in uses), uses
     ours = {ref for name, ref in uses if name == "spectools/spectools"}
-    for ref in ours:  # a commit of this repository that has the action
-        subprocess.run(["git", "cat-file", "-e", f"{ref}:action.yml"], cwd=ROOT, check=True)
     data = yaml.safe_load(workflow)
+    for ref in ours:  # a commit of this repository whose action has every input the workflow gives it
+        shown = subprocess.run(["git", "show", f"{ref}:action.yml"], cwd=ROOT, check=True, capture_output=True, text=True)
+        inputs = set(yaml.safe_load(shown.stdout)["inputs"])
+        for job in data["jobs"].values():
+            for step in job["steps"]:
+                if step.get("uses", "").startswith(f"spectools/spectools@{ref}"):
+                    assert set(step.get("with", {})) <= inputs, (ref, step)
     assert data["permissions"] == {"contents": "read"}
-    writers = {name for name, job in data["jobs"].items() if "write" in (job.get("permissions") or {}).values()}
-    assert writers == {"review"} and data["jobs"]["review"]["if"] == "github.event_name == 'pull_request'"
+    jobs = data["jobs"]
+    writers = {name for name, job in jobs.items() if "write" in (job.get("permissions") or {}).values()}
+    assert jobs["review"]["if"] == "github.event_name == 'pull_request'"
+    if "deploy" not in jobs:
+        assert writers == {"review"}
+        return
+    # issue 21: a release tag builds the site with no write permission; only the job that publishes it may write Pages
+    assert writers == {"review", "deploy"} and jobs["deploy"]["needs"] == "site"
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert jobs["site"]["if"] == "github.event_name == 'push' && github.ref_type == 'tag'" and "permissions" not in jobs["site"]
+    assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= {name for name, _ in uses}
+    build = next(step for step in jobs["site"]["steps"] if step.get("id") == "build")
+    assert build["uses"].startswith("spectools/spectools@") and build["with"] == {"site": "_site"}
+    assert data[True]["push"]["tags"] == ["v*"]  # YAML reads the key `on` as true
 
 
 def test_the_readme_workflows_pin_the_action_and_grant_writes_per_job() -> None:
