@@ -39,6 +39,8 @@ READERS = [
     ["changelog", "--format", "json"],
     ["github", "--base", "HEAD~1", "--dry-run"],
     ["export"],
+    ["site", "--out", "../site-out"],
+    ["github", "--base", "HEAD~1", "--dry-run", "--redline", "../redline-out"],
 ]
 
 

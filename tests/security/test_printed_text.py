@@ -57,6 +57,8 @@ COMMANDS = {
     "lint json": ["lint", "--format", "json"],
     "lint sarif": ["lint", "--format", "sarif"],
     "validate --lint": ["validate", "--lint"],
+    "site": ["site", "--out", "../site-out"],
+    "github --redline": ["github", "--base", "HEAD~1", "--dry-run", "--redline", "../redline-out"],
 }
 
 

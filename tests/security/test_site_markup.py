@@ -75,6 +75,21 @@ def _spec(title: str, prose: str, msg: str, attr: str, reason: str, example: str
     )
 
 
+def _results(path: Path, commit: str, model: str, clauses: list[str]) -> Path:
+    """A results file (an artifact: untrusted too) naming a hostile model and a hostile clause id."""
+    import json
+
+    from spectools.io.results import ClauseResult, RunInfo, document
+    from spectools.model import wilson
+
+    settings = {"samples": 1, "grader_samples": 1, "max_requests": None, "max_tokens": 9, "grader_max_tokens": 9}
+    info = RunInfo(commit, model, model, model, 6, "2026-12-02T10:00:00Z", "2026-12-02T10:01:00Z", True, 3, 0, 1, 1,
+                   settings, {"json_schema": 1, "plain": 0}, 0, 0)  # fmt: skip
+    rows = [ClauseResult(c, None, None, 2, 1, 0, 0, 0.5, wilson(1, 2), c != model) for c in clauses]
+    path.write_text(json.dumps(document(info, rows)), encoding="utf-8")
+    return path
+
+
 def check_page(path: Path, text: str) -> list[str]:
     """Everything on a page that is live: an element or attribute the templates do not write, a handler, a link
     out of the site that is not http(s)/mailto, a source to load."""
@@ -108,8 +123,11 @@ def check_page(path: Path, text: str) -> list[str]:
     reason=hostile(),
     example=hostile(),
     tag=st.sampled_from(["v1<script>", "v1\"'><b>", "v1&amp;", "v1..x", "v1'onload=x"]),
+    model=hostile(),
 )
-def test_spec_text_is_only_text_on_every_page(cli, tmp_path_factory, title, prose, msg, attr, reason, example, tag) -> None:
+def test_spec_text_is_only_text_on_every_page(
+    cli, tmp_path_factory, title, prose, msg, attr, reason, example, tag, model
+) -> None:
     root = tmp_path_factory.mktemp("spec")
     repo = GitRepo(root)
     repo.commit("v0", {"model_spec.md": _spec("Tone", "The assistant is calm.", "hi", "x", "fine", "asked")})
@@ -117,7 +135,8 @@ def test_spec_text_is_only_text_on_every_page(cli, tmp_path_factory, title, pros
     repo.commit("v1", {"model_spec.md": _spec(title, prose, msg, attr, reason, example)})
     repo.git("tag", tag, check=False)  # a name git refuses is simply no release
     repo.write({"model_spec.md": _spec(title, prose + " more", msg, attr, reason, example)})  # an unreleased page too
-    result = cli("site", "--out", str(root / "site"), "--title", title, cwd=root)
+    results = _results(root / "results.json", repo.git("rev-parse", "HEAD").strip(), model, ["tn01", "ot01", model])
+    result = cli("site", "--out", str(root / "site"), "--title", title, "--results", str(results), cwd=root)
     assert result.code == 0, result.err
     site = root / "site"
     for path in sorted(site.glob("*.html")):
@@ -126,6 +145,7 @@ def test_spec_text_is_only_text_on_every_page(cli, tmp_path_factory, title, pros
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
     assert broken_links(site) == []
     assert {"tone", "other", "clause-tn01", "clause-ot01"} <= pages(site)["unreleased.html"].ids  # all of it was drawn
+    assert any(p.having("data-model") for p in pages(site).values())  # drawn too: a model's name is an artifact's
     shown = pages(site)["unreleased.html"].all_text
     for piece in LIVE:
         if piece in (title + prose + msg) and "\\" not in repr(piece)[1:-1] and not piece.startswith(("[", "!", "<http", "&")):

@@ -141,6 +141,7 @@ def test_every_page_in_chromium(site: Path) -> None:
             page.goto((site / "v2025.12.18.html").as_uri())
             page.screenshot(path=str(Path(keep) / "site-release.png"))
             page.goto((site / "redline-v2025.09.12-to-v2025.12.18.html").as_uri())
+            page.locator("p.redline").first.evaluate("e => e.closest('section').scrollIntoView()")  # the word marks
             page.screenshot(path=str(Path(keep) / "site-redline.png"))
         browser.close()
 
