@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from spectools.model import Spec, SpecError
 from spectools.site.compliance import Compliance, compliance
-from spectools.site.views import Entry, PageRef, add_history, redline, release_sections, slug
+from spectools.site.views import Entry, PageRef, SectionView, add_history, redline, release_sections, slug
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 OWN_FOLDER = ".spectools-site"  # in the output folder: the files of the last build (only such a folder is written over)
@@ -50,14 +50,28 @@ class _Release(NamedTuple):
 _H1 = re.compile(r"#[ \t]+(.+?)[ \t#]*$")
 
 
-def _opening(source: Any, spec: Spec, limit: int) -> tuple[str, str]:
+def _openings(repo: Any, loads: list[Any]) -> list[tuple[str, str]]:
+    """Each load's opening (_opening), the first documents that git holds read in one process."""
+    from spectools.sources.git import cat_blobs
+
+    firsts = [(ld.source.blob_id(ld.spec.documents[0].path) if ld.spec.documents else None) for ld in loads]
+    shas = sorted({b for b, ld in zip(firsts, loads, strict=True) if b and getattr(ld.source, "commit", None)})
+    limit = min((ld.config.max_file_bytes for ld in loads), default=0)
+    out, spans = cat_blobs(repo.cwd, shas, limit) if shas else (b"", [])
+    held = {sha: out[a:b] for sha, (a, b) in zip(shas, spans, strict=True) if b}
+    return [
+        _opening(ld.source, ld.spec, ld.config.max_file_bytes, held.get(b or "")) for b, ld in zip(firsts, loads, strict=True)
+    ]
+
+
+def _opening(source: Any, spec: Spec, limit: int, data: bytes | None = None) -> tuple[str, str]:
     """(title, preamble): the first document's text before its first section, without its front matter; its title is
-    the front matter's `title`, else its first `# ` heading, else ""."""
+    the front matter's `title`, else its first `# ` heading, else "". data: its bytes, when they were read already."""
     if not spec.documents:
         return "", ""
     doc = spec.documents[0]
     try:
-        text = source.read(doc.path, limit).decode("utf-8", "replace")
+        text = (data if data is not None else source.read(doc.path, limit)).decode("utf-8", "replace")
     except (OSError, SpecError):
         return "", ""
     lines = text.split("\n")[: doc.sections[0].location.line - 1 if doc.sections else None]
@@ -114,9 +128,8 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
             tick(rel.version)
             found = comparer.compare(rel.old, rel.new, aliases)
             old = refs.get(rel.old.label) if rel.old is not None else None
-            loaded = comparer.full(rel.new)
-            opening = _opening(loaded.source, loaded.spec, loaded.config.max_file_bytes)
-            out.append(_Release(refs[rel.version], loaded, old, found.changes, opening))
+            out.append(_Release(refs[rel.version], comparer.full(rel.new), old, found.changes, ("", "")))
+        out = [r._replace(opening=o) for r, o in zip(out, _openings(repo, [r.loaded for r in out]), strict=True)]
         settings: dict[str, Any] = {}
         if options.worktree and not repo.bare:
             wt = repo.side(WORKTREE)
@@ -170,6 +183,7 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
     pages = _Pages(title, base_url)
     history: dict[str, list[Entry]] = {}
     redlines: dict[str, str] = {}  # release page -> its redline
+    tops: dict[str, tuple[Any, ...]] = {}  # release page -> its redline's highlights, for the index
     for rel in releases:
         if rel.old is None:
             for d in rel.loaded.spec.documents:
@@ -178,6 +192,7 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
         else:
             redlines[rel.ref.file] = f"redline-{rel.old.file.removesuffix('.html')}-to-{rel.ref.file}"
             top, groups = redline(rel.changes, rel.old, rel.ref)
+            tops[rel.ref.file] = top
             pages.add(redlines[rel.ref.file], "redline.html", old=rel.old, new=rel.ref, highlights=top, groups=groups,
                       notes=rel.changes.notes, summary=_summary(rel.changes))  # fmt: skip
             add_history(history, rel.changes, rel.ref.label, redlines[rel.ref.file])
@@ -185,8 +200,8 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
         sections, contents, preamble = release_sections(rel.loaded.spec, history, found, rel.opening[1])
         pages.add(rel.ref.file, "release.html", release=rel.ref, sections=sections, toc=contents, old=rel.old,
                   redline=redlines.get(rel.ref.file, ""), compliance=found, spec_title=rel.opening[0] or title,
-                  preamble=preamble)  # fmt: skip
-    _index(pages, releases, redlines, results)
+                  preamble=preamble, section=pages.section)  # fmt: skip
+    _index(pages, releases, redlines, tops, results)
     pages.files["style.css"] = (TEMPLATES / "style.css").read_bytes()
     read = tuple((r.ref.label, r.loaded) for r in releases)
     return Built(pages.files, tuple(r.ref for r in reversed(releases)), len(redlines), tuple(notes), read)
@@ -199,6 +214,14 @@ class _Pages:
         self.env = _environment()
         self.common = {"site_title": title, "base_url": base_url}
         self.files: dict[str, bytes] = {}
+        self._sections: dict[SectionView, Any] = {}
+
+    def section(self, view: SectionView) -> Any:
+        """A section's HTML (macros.html's `section`), drawn once for all the releases that show it the same way:
+        the view holds everything drawn, already resolved for its page (links, permalinks, history, rates)."""
+        if view not in self._sections:
+            self._sections[view] = self.env.get_template("macros.html").module.section(view)
+        return self._sections[view]
 
     def add(self, name: str, template: str, **data: Any) -> None:
         from spectools.render.escape import printable
@@ -207,12 +230,17 @@ class _Pages:
         self.files[name] = _CONTROL.sub("\ufffd", printable(text)).encode("utf-8")
 
 
-def _index(pages: _Pages, releases: list[_Release], redlines: dict[str, str], results: dict[str, Compliance]) -> None:
+def _index(
+    pages: _Pages,
+    releases: list[_Release],
+    redlines: dict[str, str],
+    tops: dict[str, tuple[Any, ...]],
+    results: dict[str, Compliance],
+) -> None:
     """The index: the releases newest first with their highlights, and the newest results' table."""
     rows = []
     for rel in reversed(releases):
-        top = redline(rel.changes, rel.old, rel.ref)[0] if rel.old is not None else ()
-        rows.append((rel.ref, redlines.get(rel.ref.file, ""), top[:3], _summary(rel.changes)))
+        rows.append((rel.ref, redlines.get(rel.ref.file, ""), tops.get(rel.ref.file, ())[:3], _summary(rel.changes)))
     shown = next((r for r in reversed(releases) if r.ref.file in results), None)
     found = results[shown.ref.file] if shown is not None else None
     table = _table(shown, found) if shown and found else None

@@ -56,6 +56,9 @@ def safe_href(href: str, titles: dict[str, str]) -> str | None:
 
 def _text(_r: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]) -> str:
     links: Links = env["links"]
+    title = env["retitled"].get((id(tokens), idx))
+    if title is not None:  # inside the link already: the title as text, a tag in it no permalink
+        return escape(title, quote=False)
     return _tags(escape(tokens[idx].content, quote=False), links)
 
 
@@ -81,7 +84,7 @@ def _link_open(_r: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict
         return ""
     nxt = tokens[idx + 1] if idx + 1 < len(tokens) else None
     if href.startswith("#") and nxt is not None and nxt.type == "text" and nxt.content == "?":
-        nxt.content = links.titles[href[1:]] or href[1:]  # `[?](#x)`: the section's title
+        env["retitled"][(id(tokens), idx + 1)] = links.titles[href[1:]] or href[1:]  # `[?](#x)`: the section's title
     out = f'<a href="{escape(href)}"'
     if not href.startswith("#"):
         out += ' rel="nofollow noopener"'
@@ -140,12 +143,21 @@ def _example_at(tokens: list[Any], i: int) -> bool:
     )
 
 
-def blocks(body: str, examples: int, links: Links) -> list[Block]:
-    """A section body as blocks: rendered HTML, with a placeholder for each of its `examples` examples where its
-    `**Example**:` paragraph and xml fence stood (in order; an example past the count stays markdown)."""
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[Any, ...]:
+    """The text's tokens, kept for the next page that shows the same text (releases share most of theirs): the
+    render rules only read them (what a page changes goes in its render env)."""
+    return tuple(markdown().parse(text, {}))
+
+
+def _env(links: Links) -> dict[str, Any]:
+    return {"links": links, "open_links": [], "retitled": {}}
+
+
+def _blocks(body: str, examples: int, links: Links) -> tuple[Block, ...]:
     md = markdown()
-    env: dict[str, Any] = {"links": links, "open_links": []}
-    tokens = md.parse(body, env)
+    env = _env(links)
+    tokens = list(_tokens(body))
     out: list[Block] = []
     start, i, seen = 0, 0, 0
     while i < len(tokens):
@@ -163,11 +175,61 @@ def blocks(body: str, examples: int, links: Links) -> list[Block]:
         i += 1
     if start < len(tokens):
         out.append(Block("html", md.renderer.render(tokens[start:], md.options, env)))
-    return out
+    return tuple(out)
+
+
+def blocks(body: str, examples: int, links: Links) -> tuple[Block, ...]:
+    """A section body as blocks: rendered HTML, with a placeholder for each of its `examples` examples where its
+    `**Example**:` paragraph and xml fence stood (in order; an example past the count stays markdown)."""
+    drawn: tuple[Block, ...] = _memo(("blocks", body, examples), body, links, lambda: _blocks(body, examples, links))
+    return drawn
 
 
 def inline(text: str, links: Links) -> str:
     """One message's or title's markdown as HTML (the same rules; paragraphs kept)."""
     md = markdown()
-    env: dict[str, Any] = {"links": links, "open_links": []}
-    return str(md.renderer.render(md.parse(text, env), md.options, env))
+    drawn: str = _memo(
+        ("inline", text), text, links, lambda: str(md.renderer.render(list(_tokens(text)), md.options, _env(links)))
+    )
+    return drawn
+
+
+class _Deps(NamedTuple):
+    """What a text's HTML depends on besides the text: the `#anchors` its links name, and its clause tags."""
+
+    anchors: tuple[str, ...]
+    clauses: tuple[str, ...]
+
+
+@lru_cache(maxsize=16384)
+def _deps(text: str) -> _Deps:
+    anchors, clauses = [], []
+    todo = list(_tokens(text))
+    while todo:
+        tok = todo.pop()
+        if tok.type == "link_open" and str(tok.attrGet("href") or "").strip().startswith("#"):
+            anchors.append(str(tok.attrGet("href")).strip()[1:])
+        elif tok.type == "text" and "[^" in tok.content:
+            clauses += TAG.findall(escape(tok.content, quote=False))  # as _tags finds them
+        todo.extend(tok.children or ())
+    return _Deps(tuple(sorted(set(anchors))), tuple(sorted(set(clauses))))
+
+
+_DRAWN: dict[tuple[Any, ...], Any] = {}  # the HTML of a text, by the text and what it depends on (releases share most)
+
+
+def _memo(what: tuple[Any, ...], text: str, links: Links, draw: Callable[[], Any]) -> Any:
+    """draw()'s HTML, or the same HTML drawn before for the same text on a page where everything it depends on was
+    the same: the titles of the sections it links, and each clause's permalink and whether it was already given."""
+    deps = _deps(text)
+    key = (
+        *what,
+        tuple((a, links.titles.get(a)) for a in deps.anchors),
+        tuple((c, c in links.tagged, links.clause_href(c)) for c in deps.clauses),
+    )
+    if key not in _DRAWN:
+        if len(_DRAWN) >= 16384:
+            _DRAWN.clear()
+        _DRAWN[key] = draw()
+    links.tagged.update(deps.clauses)  # as drawing them would have
+    return _DRAWN[key]

@@ -198,3 +198,26 @@ def test_a_file_that_cannot_be_read_is_named_not_silently_left_out(cli, history:
     result = cli("site", "--out", "site", cwd=history.root)
     assert result.code == 0
     assert "Unreleased: model_spec.md:" in result.err and "it is left out of that page" in result.err
+
+
+def test_the_same_text_on_two_pages_is_drawn_for_each_page() -> None:
+    """Parsed text is kept between pages (releases share most of theirs); what a page decides is its own."""
+    from spectools.site.prose import Links, blocks, inline
+
+    def links(titles: dict[str, str]) -> Links:
+        return Links(titles, lambda cid: f"#clause-{cid}", set())
+
+    text = "See [?](#a) and [b](#b), must[^ab12]."
+    first = inline(text, links({"a": "Old title", "b": "B"}))
+    second = inline(text, links({"a": "New title"}))
+    assert ">Old title</a>" in first and '<a href="#b">b</a>' in first and 'id="clause-ab12"' in first
+    assert ">New title</a>" in second and 'href="#b"' not in second and " and b, must" in second
+    assert inline(text, links({"a": "Old title", "b": "B"})) == first
+    assert blocks(text, 0, links({"a": "Third"}))[0].html.count("Third") == 1
+    tagged = links({"a": "Title [^zz99]"})
+    assert 'class="tag"' not in inline("See [?](#a).", tagged) and tagged.tagged == set()  # no link inside a link
+    page = links({})
+    once, again = inline("must[^ab12].", page), inline("must[^ab12].", page)
+    assert 'id="clause-ab12"' in once and 'id="clause-ab12"' not in again and page.tagged == {"ab12"}
+    fresh = links({})
+    assert inline("must[^ab12].", fresh) == once and fresh.tagged == {"ab12"}  # drawn before: the page is told all the same
