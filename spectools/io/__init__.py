@@ -216,10 +216,10 @@ def read_entry_aged(folder: Path, parts: tuple[str, ...], limit: int) -> tuple[b
         return fh.read(info.st_size + 1), info.st_mtime  # read(n) sets n bytes aside first: never more than the file holds
 
 
-def write_entry(folder: Path, parts: tuple[str, ...], data: bytes) -> None:
+def write_entry(folder: Path, parts: tuple[str, ...], data: bytes, mode: int = 0o600) -> None:
     """Write folder/parts... atomically without following a link: a link where the file should be is replaced by the
     new file, never written through; a link where a folder should be is refused (OSError, as for anything the file
-    system refuses: the caller warns, and that entry is not kept)."""
+    system refuses: the caller warns, and that entry is not kept). mode: the new file's (0600: a cache's own)."""
     import threading
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -230,6 +230,8 @@ def write_entry(folder: Path, parts: tuple[str, ...], data: bytes) -> None:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+                if mode != 0o600:
+                    os.fchmod(fh.fileno(), mode)
             os.replace(tmp, parts[-1], src_dir_fd=dfd, dst_dir_fd=dfd)  # a rename replaces a link, never follows it
         finally:
             with contextlib.suppress(FileNotFoundError):

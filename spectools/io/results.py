@@ -80,6 +80,7 @@ def load(text: bytes | str, name: str) -> list[dict[str, Any]]:
     version = version if type(version) is int else None  # 1.0 and true are no version (the schema then says why)
     # the version's own definition, so that a message names the field at fault, not the "oneOf"
     checked = {"$defs": full["$defs"], **full["$defs"][f"v{version}"]} if version in (1, 2, 3) else full
+    checked = {**checked, "required": sorted({*full.get("required", ()), *checked.get("required", ())})}
     errors = sorted(validator(checked).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from spectools.model import Spec, SpecError
-from spectools.site.compliance import Compliance, compliance
+from spectools.site.compliance import MAX_MODELS, Compliance, compliance
 from spectools.site.views import Entry, PageRef, SectionView, add_history, redline, release_sections, slug
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -47,9 +47,6 @@ class _Release(NamedTuple):
     opening: tuple[str, str]  # the first document's title (its first `# ` heading) and the text before its sections
 
 
-_H1 = re.compile(r"#[ \t]+(.+?)[ \t#]*$")
-
-
 def _openings(repo: Any, loads: list[Any]) -> list[tuple[str, str]]:
     """Each load's opening (_opening), the first documents that git holds read in one process."""
     from spectools.sources.git import cat_blobs
@@ -78,18 +75,20 @@ def _opening(source: Any, spec: Spec, limit: int, data: bytes | None = None) -> 
     if lines and lines[0].strip() == "---" and doc.front_matter is not None:
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), len(lines) - 1)
         lines = lines[end + 1 :]
+    from spectools.site.prose import first_heading
+
     title = str((doc.front_matter or {}).get("title") or "").strip()
-    for i, line in enumerate(lines):
-        m = _H1.match(line)
-        if m:
-            title = title or m.group(1).strip()
-            lines = lines[:i] + lines[i + 1 :]
-            break
+    heading = first_heading("\n".join(lines))  # as markdown reads it: a `# ` line in a code block is no heading
+    if heading is not None:
+        title = title or heading[0]
+        lines = lines[: heading[1]] + lines[heading[2] :]
     return title, "\n".join(lines).strip()
 
 
 _URL = re.compile(r"https?://[^\s\"'<>`\\]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# control characters, and the bidirectional embeddings, overrides and isolates that would show a reader text in
+# another order than it is (the marks U+200E/U+200F, which right-to-left text needs, stay)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def check_base_url(url: str, where: str) -> str:
@@ -135,7 +134,7 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
             wt = repo.side(WORKTREE)
             settings = dict(getattr(config_of(comparer.source(wt)), "site", {}) or {})
             base = releases[-1].new if releases else None
-            found = comparer.compare(base, wt, aliases)
+            found = comparer.compare(base, wt, config_of(comparer.source(wt)).aliases)  # the newest vocabulary
             if found.changes.changes or not releases:
                 tick(UNRELEASED)
                 ref = PageRef(UNRELEASED, "unreleased.html", "", "")
@@ -155,19 +154,30 @@ def _compliance_for(pages: list[_Release], files: Rows) -> tuple[dict[str, Compl
     commit go to the newest page, and a note says so."""
     by_page: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {}
     notes = []
+    # a commit as results name it (whole, or a prefix of 4 or more) -> the newest page made at it
+    at_page = {p.ref.commit[:n]: p.ref.file for p in pages for n in range(4, len(p.ref.commit) + 1)}
     for name, rows in files:
-        commits = {str(r.get("spec_commit") or "") for r in rows}
-        for commit in sorted(commits):
-            mine = [r for r in rows if str(r.get("spec_commit") or "") == commit]
-            page = next((p.ref.file for p in pages if commit and p.ref.commit and p.ref.commit.startswith(commit)), None)
+        at: dict[str, list[dict[str, Any]]] = {}  # each commit's rows, in one pass
+        for r in rows:
+            at.setdefault(str(r.get("spec_commit") or ""), []).append(r)
+        strays = 0
+        for commit, mine in sorted(at.items()):
+            page = at_page.get(commit) if commit else None
             if page is None:
-                page = pages[-1].ref.file
-                notes.append(
-                    f"{name}: results made at {'commit ' + commit[:12] if commit else 'an unknown commit'}, which is no "
-                    f"release's; shown on the newest page ({pages[-1].ref.label})"
-                )
+                page, strays = pages[-1].ref.file, strays + 1
+                if strays <= 3:  # a few are news; thousands are one note
+                    notes.append(
+                        f"{name}: results made at {'commit ' + commit[:12] if commit else 'an unknown commit'}, which is "
+                        f"no release's; shown on the newest page ({pages[-1].ref.label})"
+                    )
             by_page.setdefault(page, []).append((name, mine))
-    return {page: compliance(rows) for page, rows in by_page.items()}, notes
+        if strays > 3:
+            notes.append(f"{name}: and {strays - 3} more commits that are no release's; shown on the newest page")
+    found = {page: compliance(rows) for page, rows in by_page.items()}
+    for page, c in found.items():
+        if c.left_out:
+            notes.append(f"{page}: results of {c.left_out} more models than {MAX_MODELS} are not shown")
+    return found, notes
 
 
 def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: None) -> Built:
@@ -184,14 +194,16 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
     history: dict[str, list[Entry]] = {}
     redlines: dict[str, str] = {}  # release page -> its redline
     tops: dict[str, tuple[Any, ...]] = {}  # release page -> its redline's highlights, for the index
+    named: set[str] = set()  # the redlines' file names
+    anchors = {r.ref.file: {s.anchor for d in r.loaded.spec.documents for s in d.sections} for r in releases}
     for rel in releases:
         if rel.old is None:
             for d in rel.loaded.spec.documents:
                 for s in d.sections:
                     history.setdefault(s.anchor, []).append(Entry(rel.ref.label, "in the first release", ""))
         else:
-            redlines[rel.ref.file] = f"redline-{rel.old.file.removesuffix('.html')}-to-{rel.ref.file}"
-            top, groups = redline(rel.changes, rel.old, rel.ref)
+            redlines[rel.ref.file] = _unique(f"redline-{rel.old.file.removesuffix('.html')}-to-{rel.ref.file}", named)
+            top, groups = redline(rel.changes, rel.old, rel.ref, anchors)
             tops[rel.ref.file] = top
             pages.add(redlines[rel.ref.file], "redline.html", old=rel.old, new=rel.ref, highlights=top, groups=groups,
                       notes=rel.changes.notes, summary=_summary(rel.changes))  # fmt: skip
@@ -228,6 +240,32 @@ class _Pages:
 
         text = self.env.get_template(template).render(file=name, **self.common, **data)
         self.files[name] = _CONTROL.sub("\ufffd", printable(text)).encode("utf-8")
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """A redline's file name that no other has (tags may hold `-to-`: v1 to v2-to-v3, v1-to-v2 to v3)."""
+    stem, n = name.removesuffix(".html"), 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}.html"
+    taken.add(name)
+    return name
+
+
+def _through_link(out: Path, root: Path) -> bool:
+    """Whether a folder between the repository's top and out is a link (a pull request can commit one)."""
+    import os
+
+    inside = Path(os.path.abspath(out)).relative_to(os.path.abspath(root))
+    return (root.resolve() / inside) != out.resolve()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _index(
@@ -281,19 +319,28 @@ def _environment() -> Any:
 
 
 def publish(out: Path, built: Built, root: Path | None) -> list[str]:
-    """Write the files into out, each through the safe writer. out must be new, empty, or a folder this command
-    wrote before (it holds OWN_FOLDER); never a folder of someone else's files. Returns the files written."""
+    """Write the files into out. out must be new, empty, or a folder this command wrote before (it holds
+    OWN_FOLDER); never a folder of someone else's files, and never a file through a link: a link in out (which a
+    pull request can commit) is replaced by the page, never followed. Returns the files written."""
+    import os
+
     from spectools import io
 
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise SpecError(f"{out}: not a folder; give --out a new or empty folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / OWN_FOLDER).is_file():
+    marker = out / OWN_FOLDER
+    if out.is_dir() and any(out.iterdir()) and (marker.is_symlink() or not marker.is_file()):
         raise SpecError(
             f"{out}: holds files that spectools site did not write; give --out a new or empty folder (nothing was written)"
         )
+    io.target_of(marker, root)  # refuses a folder outside the repository it is given in, or in .git
+    if root is not None and _through_link(out, root):
+        raise SpecError(f"{out}: a folder on its way is a link; give --out a folder reached through none")
     out.mkdir(parents=True, exist_ok=True)
-    io.target_of(out / OWN_FOLDER, root)  # refuses a folder outside the repository it is given in, or in .git
-    for name, data in sorted(built.files.items()):
-        io.write_atomic(out / name, data, root)
-    io.write_atomic(out / OWN_FOLDER, (json.dumps(sorted(built.files), indent=0) + "\n").encode(), root)
+    try:
+        for name, data in sorted(built.files.items()):
+            io.write_entry(out, (name,), data, 0o644 & ~_umask())
+        io.write_entry(out, (OWN_FOLDER,), (json.dumps(sorted(built.files), indent=0) + "\n").encode(), 0o644 & ~_umask())
+    except OSError as e:
+        raise SpecError(f"{out}: could not write the site: {os.strerror(e.errno or 0) or e}") from None
     return sorted(built.files)

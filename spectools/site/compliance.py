@@ -34,10 +34,13 @@ class Rate(NamedTuple):
         return f"{self.score:.0%} ({self.passed}/{self.samples}, 95% CI {lo:.0%}–{hi:.0%}{errors})"
 
 
+MAX_MODELS = 30  # columns a page shows; the results of more models are counted, not shown (the pages stay readable)
+
+
 class Compliance(NamedTuple):
     models: tuple[str, ...]
     clauses: dict[str, tuple[Rate, ...]]  # clause id -> one rate per model that graded it
-    commits: tuple[str, ...]  # the spec commits the results were made at, as the files say
+    left_out: int = 0  # models past MAX_MODELS, not shown
 
     def section(self, clause_ids: Iterable[str]) -> tuple[Rate, ...]:
         """The section's rate for each model: its clauses' graded answers added up (None of them: no rate)."""
@@ -58,27 +61,29 @@ def compliance(files: Sequence[tuple[str, list[dict[str, Any]]]]) -> Compliance:
     """Rows of several results files (name, rows). A model is named by its results (a model graded in two files
     by different graders is two columns, `model (graded by grader)`); a clause graded twice by the same column
     takes the later file's row."""
+    from collections import Counter
+
     pairs = {(str(r["model"]), str(r["grader"])) for _, rows in files for r in rows}
-    models: list[str] = []
+    graders = Counter(m for m, _ in pairs)  # how many graders graded each model
+    models: dict[str, int] = {}  # name -> its column, in the order first seen
     clauses: dict[str, dict[str, Rate]] = {}
-    commits: list[str] = []
+    names = set()
     for _, rows in files:
         for r in rows:
             model, grader = str(r["model"]), str(r["grader"])
-            name = model if sum(1 for m, _ in pairs if m == model) == 1 else f"{model} (graded by {grader})"
-            if name not in models:
-                models.append(name)
+            name = model if graders[model] == 1 else f"{model} (graded by {grader})"
+            names.add(name)
+            if name not in models and len(models) >= MAX_MODELS:
+                continue
+            models.setdefault(name, len(models))
             passed, samples, errors = int(r["passed"]), int(r["samples"]), int(r.get("errors", 0))
             clauses.setdefault(str(r["clause"]), {})[name] = Rate(
                 name, passed, samples, errors, wilson(passed, samples), r.get("calibrated")
             )
-            commit = str(r.get("spec_commit") or "")
-            if commit and commit not in commits:
-                commits.append(commit)
     return Compliance(
         tuple(models),
-        {cid: tuple(by[m] for m in models if m in by) for cid, by in clauses.items()},
-        tuple(commits),
+        {cid: tuple(sorted(by.values(), key=lambda r: models[r.model])) for cid, by in clauses.items()},
+        len(names) - len(models),
     )
 
 

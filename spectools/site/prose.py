@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 _EXAMPLE = re.compile(r"^\*\*Example\*\*:")
+_ID = re.compile(r"[A-Za-z0-9_.-]+")  # a clause id the site links: nothing in it means anything in HTML
 _SAFE_SCHEME = re.compile(r"^(?:https?://|mailto:)", re.I)
 
 
@@ -67,6 +68,8 @@ def _tags(text: str, links: Links) -> str:
 
     def permalink(m: re.Match[str]) -> str:
         cid = m.group(1)
+        if not _ID.fullmatch(cid):  # not an id an attribute can hold as it is (`"`, `&`...): it stays text
+            return m.group(0)
         first = cid not in links.tagged
         links.tagged.add(cid)
         ident = f' id="clause-{cid}"' if first else ""
@@ -150,6 +153,16 @@ def _tokens(text: str) -> tuple[Any, ...]:
     return tuple(markdown().parse(text, {}))
 
 
+def first_heading(text: str) -> tuple[str, int, int] | None:
+    """The text's first level-1 heading as markdown reads it (never a `#` line inside a code block): its text, and
+    the lines it spans (first, last + 1)."""
+    tokens = _tokens(text)
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.type == "heading_open" and tok.tag == "h1" and tok.map:
+            return tokens[i + 1].content.strip(), tok.map[0], tok.map[1]
+    return None
+
+
 def _env(links: Links) -> dict[str, Any]:
     return {"links": links, "open_links": [], "retitled": {}}
 
@@ -210,7 +223,7 @@ def _deps(text: str) -> _Deps:
         if tok.type == "link_open" and str(tok.attrGet("href") or "").strip().startswith("#"):
             anchors.append(str(tok.attrGet("href")).strip()[1:])
         elif tok.type == "text" and "[^" in tok.content:
-            clauses += TAG.findall(escape(tok.content, quote=False))  # as _tags finds them
+            clauses += [c for c in TAG.findall(escape(tok.content, quote=False)) if _ID.fullmatch(c)]  # as _tags links them
         todo.extend(tok.children or ())
     return _Deps(tuple(sorted(set(anchors))), tuple(sorted(set(clauses))))
 

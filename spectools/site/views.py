@@ -251,18 +251,21 @@ class HighlightView(NamedTuple):
     href: str
 
 
-def _href(c: Change, old: PageRef | None, new: PageRef) -> str:
+def _href(c: Change, old: PageRef | None, new: PageRef, anchors: dict[str, set[str]]) -> str:
+    """The section of the change on the new page; on the old one when it is gone (removed, split, merged into
+    another); no link when neither shows it."""
     anchor = section_of(c)
-    if anchor.startswith("[^"):
-        return ""
-    if c.new is None and old is not None:  # gone from the new release: it is on the old page
-        return f"{old.file}#{anchor}"
-    return f"{new.file}#{anchor}"
+    for page in (old, new) if c.new is None else (new, old):  # what is gone is shown where it still is
+        if page is not None and anchor in anchors.get(page.file, ()):
+            return f"{page.file}#{anchor}"
+    return ""
 
 
-def redline(cs: ChangeSet, old: PageRef | None, new: PageRef) -> tuple[tuple[HighlightView, ...], tuple[GroupView, ...]]:
+def redline(
+    cs: ChangeSet, old: PageRef | None, new: PageRef, anchors: dict[str, set[str]]
+) -> tuple[tuple[HighlightView, ...], tuple[GroupView, ...]]:
     """The highlights (issue 15's ranking), then every change under its group, each section's first entry with the
-    section's anchor as its id (what release pages link to)."""
+    section's anchor as its id (what release pages link to). anchors: the section anchors on each page."""
     from spectools.render.changes import diff_html
 
     ranked = highlights(cs)
@@ -275,8 +278,9 @@ def redline(cs: ChangeSet, old: PageRef | None, new: PageRef) -> tuple[tuple[Hig
         ident = "" if anchor in seen or anchor.startswith("[^") else anchor
         seen.add(anchor)
         ops = c.details.get("diff") or _whole(c)
+        href = _href(c, old, new, anchors)
         groups.setdefault(c.kind.group, []).append(
-            ChangeView(ident, str(c.kind), c.severity, c.title, c.summary, _href(c, old, new), diff_html(ops) if ops else "")
+            ChangeView(ident, str(c.kind), c.severity, c.title, c.summary, href, diff_html(ops) if ops else "")
         )
     return top, tuple(GroupView(g.title, tuple(items)) for g, items in sorted(groups.items()))
 

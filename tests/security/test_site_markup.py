@@ -39,8 +39,12 @@ LIVE = [
     "<https://evil.example/auto>",
     "[r]: javascript:alert(1)\n\n[r]",
     "&lt;script&gt;",
+    'must[^q"autofocus="x"onfocus="alert(1)]',  # a clause tag whose id would leave its attribute
+    "must[^y&quot;onfocus=alert(1)]",
+    "must[^z'onmouseover='alert(1)]",
     "{{ 7*7 }}",
     "\x07\x1b[31m\x7f",
+    "\u202eevil\u202c \u2067txt\u2069",  # shown in another order than it is
 ]
 ELEMENTS = {
     "html", "head", "meta", "title", "link", "body", "a", "header", "footer", "nav", "main", "section", "aside", "figure",
@@ -142,11 +146,55 @@ def test_spec_text_is_only_text_on_every_page(
     for path in sorted(site.glob("*.html")):
         text = path.read_text(encoding="utf-8")
         assert check_page(path, text) == [], path.name
-        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]", text)
     assert broken_links(site) == []
     assert {"tone", "other", "clause-tn01", "clause-ot01"} <= pages(site)["unreleased.html"].ids  # all of it was drawn
     assert any(p.having("data-model") for p in pages(site).values())  # drawn too: a model's name is an artifact's
     shown = pages(site)["unreleased.html"].all_text
     for piece in LIVE:
-        if piece in (title + prose + msg) and "\\" not in repr(piece)[1:-1] and not piece.startswith(("[", "!", "<http", "&")):
+        if (
+            piece in (title + prose + msg)
+            and "\\" not in repr(piece)[1:-1]
+            and not piece.startswith(("[", "!", "<http"))
+            and "&" not in piece
+        ):
             assert piece.replace("\n", " ").split(" ")[0] in shown.replace("\n", " "), piece  # as text, not as markup
+
+
+def test_a_link_in_the_output_folder_is_replaced_never_followed(cli, tmp_path) -> None:
+    """A pull request can commit `_site/` with the marker and a link in place of every page the site writes (to a
+    file of the user's, or to one that does not exist yet, such as a .pth file that Python would run): each link is
+    replaced by the page, and what it pointed at is untouched or never made."""
+    import os
+
+    repo = GitRepo(tmp_path / "spec")
+    repo.commit("v1", {"model_spec.md": _spec("Tone", "The assistant is calm.", "hi", "x", "fine", "asked")})
+    repo.tag("v1")
+    repo.commit("v2", {"model_spec.md": _spec("Tone", "The assistant is calmer.", "hi", "x", "fine", "asked")})
+    repo.tag("v2")
+    names = ["index.html", "style.css", "v1.html", "v2.html", "redline-v1-to-v2.html"]
+    site, precious = repo.root / "_site", repo.root / "precious.txt"
+    site.mkdir()
+    (site / ".spectools-site").write_text("[]\n", encoding="utf-8")
+    precious.write_text("mine\n", encoding="utf-8")
+    for i, name in enumerate(names):
+        os.symlink("../precious.txt" if i % 2 else f"../made-{i}.pth", site / name)
+    repo.commit("a site with links", {})
+    result = cli("site", cwd=repo.root)
+    assert result.code == 0, result.err
+    assert precious.read_text(encoding="utf-8") == "mine\n" and not list(repo.root.glob("made-*"))
+    for name in names:
+        assert not (site / name).is_symlink() and (site / name).is_file(), name
+    assert oct((site / "v1.html").stat().st_mode & 0o777) in ("0o644", "0o640", "0o600")  # readable, as umask allows
+
+    (site / ".spectools-site").unlink()
+    os.symlink("../precious.txt", site / ".spectools-site")  # a marker that is a link is no marker
+    result = cli("site", cwd=repo.root)
+    assert result.code == 2 and "did not write" in result.err and precious.read_text(encoding="utf-8") == "mine\n"
+
+    linked = repo.root / "docs"
+    os.symlink(".venv-like", linked)
+    (repo.root / ".venv-like").mkdir()
+    result = cli("site", "--out", "docs/site", cwd=repo.root)
+    assert result.code == 2 and "a folder on its way is a link" in result.err
+    assert not list((repo.root / ".venv-like").iterdir())

@@ -188,9 +188,10 @@ def test_compliance_beside_each_clause_on_the_release_it_was_measured_at(cli, hi
 
 def test_a_results_file_that_is_not_one_is_refused_before_anything_is_written(cli, history: GitRepo, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"schema_version": 3, "results": "x"}', encoding="utf-8")
-    result = cli("site", "--out", "site", "--results", str(bad), cwd=history.root)
-    assert result.code == 2 and "bad.json" in result.err and not (history.root / "site").exists()
+    for text in ('{"schema_version": 3, "results": "x"}', '{"schema_version": 1}', '{"schema_version": 2, "run": {}}'):
+        bad.write_text(text, encoding="utf-8")
+        result = cli("site", "--out", "site", "--results", str(bad), cwd=history.root)
+        assert result.code == 2 and "bad.json" in result.err and not (history.root / "site").exists(), result.err
 
 
 def test_a_file_that_cannot_be_read_is_named_not_silently_left_out(cli, history: GitRepo) -> None:
@@ -221,3 +222,37 @@ def test_the_same_text_on_two_pages_is_drawn_for_each_page() -> None:
     assert 'id="clause-ab12"' in once and 'id="clause-ab12"' not in again and page.tagged == {"ab12"}
     fresh = links({})
     assert inline("must[^ab12].", fresh) == once and fresh.tagged == {"ab12"}  # drawn before: the page is told all the same
+
+
+def test_the_title_is_the_first_heading_as_markdown_reads_it(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    fence = "```sh\n# install it\npip install x\n```\n"
+    repo.commit("v1", {"model_spec.md": f"Intro.\n\n{fence}\n## Tone {{#tone authority=root}}\n\nBe kind[^tn01].\n"})
+    repo.tag("v1")
+    assert cli("site", "--out", "site", cwd=repo.root).code == 0
+    page = (repo.root / "site" / "v1.html").read_text(encoding="utf-8")
+    assert "<title>Spec · v1</title>" in page and "# install it" in page  # no title in a code block; the block whole
+    spaced = "# x" + " " * 20000 + "y\n\n## Tone {#tone authority=root}\n\nBe kind[^tn01].\n"  # no backtracking
+    repo.commit("v2", {"model_spec.md": spaced})
+    repo.tag("v2")
+    assert cli("site", "--out", "site", cwd=repo.root).code == 0
+    assert "<title>x" in (repo.root / "site" / "v2.html").read_text(encoding="utf-8")
+
+
+def test_every_redline_link_resolves_after_splits_merges_and_tags_named_like_redlines(cli, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "spec")
+    one = "## Whole {#whole authority=root}\n\nThe assistant must greet[^wh01]. The assistant must answer[^wh02].\n\n"
+    one += "## One {#one authority=user}\n\nBe brief[^on01].\n\n## Two {#two authority=user}\n\nBe plain[^tw01].\n"
+    two = "## Half A {#half_a authority=root}\n\nThe assistant must greet[^wh01].\n\n"
+    two += "## Half B {#half_b authority=root}\n\nThe assistant must answer[^wh02].\n\n"
+    two += "## Both {#both authority=user}\n\nBe brief[^on01]. Be plain[^tw01].\n"
+    for tag, text in (("v1", one), ("v2-to-v3", two), ("v1-to-v2", one), ("v3", two)):
+        repo.commit(tag, {"model_spec.md": f"# Spec\n\n{text}"})
+        repo.tag(tag)
+    result = cli("site", "--out", "site", cwd=repo.root)
+    assert result.code == 0, result.err
+    site = repo.root / "site"
+    assert broken_links(site) == []
+    assert len(list(site.glob("redline-*.html"))) == 3  # v1 to v2-to-v3 and v1-to-v2 to v3 do not share a file
+    first = (site / "redline-v1-to-v2-to-v3.html").read_text(encoding="utf-8")
+    assert 'href="v1.html#whole"' in first and 'href="v1.html#one"' in first  # split and merged away: the old page
