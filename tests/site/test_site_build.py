@@ -256,3 +256,19 @@ def test_every_redline_link_resolves_after_splits_merges_and_tags_named_like_red
     assert len(list(site.glob("redline-*.html"))) == 3  # v1 to v2-to-v3 and v1-to-v2 to v3 do not share a file
     first = (site / "redline-v1-to-v2-to-v3.html").read_text(encoding="utf-8")
     assert 'href="v1.html#whole"' in first and 'href="v1.html#one"' in first  # split and merged away: the old page
+
+
+def test_results_of_many_models_are_counted_past_thirty(cli, history: GitRepo, tmp_path: Path) -> None:
+    """A results file is an artifact: 3,000 models (each its own row) cost one pass, and the pages show 30."""
+    from spectools.site.compliance import MAX_MODELS, compliance
+
+    rows = [{"model": f"m{i}", "grader": "g", "clause": "cc01", "passed": 1, "samples": 2} for i in range(3000)]
+    found = compliance([("r.json", rows)])
+    assert len(found.models) == MAX_MODELS == 30 and found.left_out == 2970
+    assert [r.model for r in found.clauses["cc01"]] == [f"m{i}" for i in range(30)]
+    head = history.git("rev-parse", "v2025.12.18").strip()
+    many = _results(tmp_path / "many.json", head, "model-a", [("cc01", 1, 2, True)])
+    doc = json.loads(many.read_text(encoding="utf-8"))
+    doc["results"] = [{**doc["results"][0], "clause": f"x{i:04d}"} for i in range(2000)]  # clauses no spec has
+    many.write_text(json.dumps(doc), encoding="utf-8")
+    assert cli("site", "--out", "site", "--results", str(many), cwd=history.root).code == 0
