@@ -198,8 +198,15 @@ def blocks(body: str, examples: int, links: Links) -> tuple[Block, ...]:
     return drawn
 
 
+# one line of words and punctuation that markdown leaves as it is: it starts with a letter (no list, heading, quote
+# or code block), holds nothing that marks anything up or needs escaping, and ends in no space (nothing to trim)
+_PLAIN = re.compile(r"[A-Za-z](?:[^\s\x00-\x1f\x7f*_\[\]<>&!`\\#|~$]|[ ])*(?<! )")
+
+
 def inline(text: str, links: Links) -> str:
     """One message's or title's markdown as HTML (the same rules; paragraphs kept)."""
+    if _PLAIN.fullmatch(text):  # what markdown-it would draw, without asking it (most messages are plain sentences)
+        return f"<p>{text}</p>\n"
     md = markdown()
     drawn: str = _memo(
         ("inline", text), text, links, lambda: str(md.renderer.render(list(_tokens(text)), md.options, _env(links)))

@@ -272,3 +272,24 @@ def test_results_of_many_models_are_counted_past_thirty(cli, history: GitRepo, t
     doc["results"] = [{**doc["results"][0], "clause": f"x{i:04d}"} for i in range(2000)]  # clauses no spec has
     many.write_text(json.dumps(doc), encoding="utf-8")
     assert cli("site", "--out", "site", "--results", str(many), cwd=history.root).code == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_plain_text_is_drawn_as_markdown_draws_it(seed: int) -> None:
+    """inline() draws a plain sentence without markdown-it: on random text over an alphabet of what marks things
+    up, whatever it draws that way is what markdown-it draws."""
+    import random
+
+    from spectools.site import prose
+
+    rng = random.Random(seed)
+    alphabet = list("aZ9 .,;:'\"()/%-+=?") + list("*_[]<>&!`\\#|~$\t\n\r\x00\u00a0\u2028") + ["  ", "1. ", "- ", "> "]
+    links = prose.Links({}, lambda cid: f"#clause-{cid}", set())
+    md = prose.markdown()
+    plain = 0
+    for _ in range(3000):
+        text = rng.choice("aBz") + "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        if prose._PLAIN.fullmatch(text):
+            plain += 1
+            assert prose.inline(text, links) == md.renderer.render(md.parse(text, {}), md.options, prose._env(links)), text
+    assert plain > 100
