@@ -38,11 +38,31 @@ def inside(path: Path, root: Path) -> bool:
 
 
 def root_for(path: Path, top: Path) -> Path | None:
-    """What a file the user named (--out, --save-report) is confined to: the repository's top when the path, as
-    written, lies in it (a link there is the pull request's to commit, so it may lead only inside), else None (a
-    folder of the user's own, outside the repository)."""
+    """What a file the user named (--out, --save-report) is confined to: the repository's top when the path leads
+    into it, as written or through a link of the user's own on its way (a link inside it is the pull request's to
+    commit, so it may lead only inside), else None (a folder of the user's own, outside the repository)."""
     written, repo = Path(os.path.abspath(path)), Path(os.path.abspath(top))
-    return top if written == repo or repo in written.parents else None
+    return top if written == repo or repo in written.parents or _entry(written, top) is not None else None
+
+
+def _entry(written: Path, top: Path) -> Path | None:
+    """The shortest folder on the way to written that is the repository or in it once links are followed."""
+    real_repo = Path(os.path.realpath(top))
+    for p in reversed([written, *written.parents]):
+        real = Path(os.path.realpath(p))
+        if real == real_repo or real_repo in real.parents:
+            return p
+    return None
+
+
+def link_inside(path: Path, top: Path) -> Path | None:
+    """The first link on the way to path after it enters the repository (a pull request can commit one), or None."""
+    written = Path(os.path.abspath(path))
+    entry = _entry(written, top)
+    if entry is None:
+        return None
+    on_way = [p for p in reversed([written, *written.parents]) if len(p.parts) > len(entry.parts)]
+    return next((p for p in on_way if p.is_symlink()), None)
 
 
 def target_of(path: Path, root: Path | None) -> Path:

@@ -245,19 +245,11 @@ class _Pages:
 def _unique(name: str, taken: set[str]) -> str:
     """A redline's file name that no other has (tags may hold `-to-`: v1 to v2-to-v3, v1-to-v2 to v3)."""
     stem, n = name.removesuffix(".html"), 1
-    while name in taken:
+    while name.lower() in taken:  # as slug: names that differ in case only are one file on some systems
         n += 1
         name = f"{stem}-{n}.html"
-    taken.add(name)
+    taken.add(name.lower())
     return name
-
-
-def _through_link(out: Path, root: Path) -> bool:
-    """Whether a folder between the repository's top and out is a link (a pull request can commit one)."""
-    import os
-
-    inside = Path(os.path.abspath(out)).relative_to(os.path.abspath(root))
-    return (root.resolve() / inside) != out.resolve()
 
 
 def _umask() -> int:
@@ -334,13 +326,14 @@ def publish(out: Path, built: Built, root: Path | None) -> list[str]:
             f"{out}: holds files that spectools site did not write; give --out a new or empty folder (nothing was written)"
         )
     io.target_of(marker, root)  # refuses a folder outside the repository it is given in, or in .git
-    if root is not None and _through_link(out, root):
-        raise SpecError(f"{out}: a folder on its way is a link; give --out a folder reached through none")
+    linked = io.link_inside(out, root) if root is not None else None
+    if linked is not None:
+        raise SpecError(f"{out}: {linked} on its way is a link; give --out a folder reached through none")
     out.mkdir(parents=True, exist_ok=True)
-    try:
+    try:  # the marker first: a run that fails half way leaves a folder the next run may write again
+        io.write_entry(out, (OWN_FOLDER,), (json.dumps(sorted(built.files), indent=0) + "\n").encode(), 0o644 & ~_umask())
         for name, data in sorted(built.files.items()):
             io.write_entry(out, (name,), data, 0o644 & ~_umask())
-        io.write_entry(out, (OWN_FOLDER,), (json.dumps(sorted(built.files), indent=0) + "\n").encode(), 0o644 & ~_umask())
     except OSError as e:
         raise SpecError(f"{out}: could not write the site: {os.strerror(e.errno or 0) or e}") from None
     return sorted(built.files)

@@ -55,11 +55,16 @@ def safe_href(href: str, titles: dict[str, str]) -> str | None:
     return None
 
 
+def permalinked(cid: str) -> bool:
+    """Whether a clause id gets a permalink (`#clause=<id>`): one an attribute can hold as it is."""
+    return bool(_ID.fullmatch(cid))
+
+
 def _text(_r: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]) -> str:
     links: Links = env["links"]
     title = env["retitled"].get((id(tokens), idx))
-    if title is not None:  # inside the link already: the title as text, a tag in it no permalink
-        return escape(title, quote=False)
+    if title is not None or any(env["open_links"]):  # inside a link: text only (a permalink would nest a link)
+        return escape(tokens[idx].content if title is None else title, quote=False)
     return _tags(escape(tokens[idx].content, quote=False), links)
 
 
@@ -68,11 +73,11 @@ def _tags(text: str, links: Links) -> str:
 
     def permalink(m: re.Match[str]) -> str:
         cid = m.group(1)
-        if not _ID.fullmatch(cid):  # not an id an attribute can hold as it is (`"`, `&`...): it stays text
+        if not permalinked(cid):  # not an id an attribute can hold as it is (`"`, `&`...): it stays text
             return m.group(0)
         first = cid not in links.tagged
         links.tagged.add(cid)
-        ident = f' id="clause-{cid}"' if first else ""
+        ident = f' id="clause={cid}"' if first else ""
         return f'<a class="tag"{ident} href="{escape(links.clause_href(cid))}" title="clause {cid}">{cid}</a>'
 
     return TAG.sub(permalink, text) if "[^" in text else text
@@ -230,7 +235,7 @@ def _deps(text: str) -> _Deps:
         if tok.type == "link_open" and str(tok.attrGet("href") or "").strip().startswith("#"):
             anchors.append(str(tok.attrGet("href")).strip()[1:])
         elif tok.type == "text" and "[^" in tok.content:
-            clauses += [c for c in TAG.findall(escape(tok.content, quote=False)) if _ID.fullmatch(c)]  # as _tags links them
+            clauses += [c for c in TAG.findall(escape(tok.content, quote=False)) if permalinked(c)]  # as _tags links them
         todo.extend(tok.children or ())
     return _Deps(tuple(sorted(set(anchors))), tuple(sorted(set(clauses))))
 
@@ -250,6 +255,9 @@ def _memo(what: tuple[Any, ...], text: str, links: Links, draw: Callable[[], Any
     if key not in _DRAWN:
         if len(_DRAWN) >= 16384:
             _DRAWN.clear()
-        _DRAWN[key] = draw()
-    links.tagged.update(deps.clauses)  # as drawing them would have
-    return _DRAWN[key]
+        before = {c for c in deps.clauses if c in links.tagged}
+        html = draw()
+        _DRAWN[key] = (html, tuple(c for c in deps.clauses if c in links.tagged and c not in before))
+    html, given = _DRAWN[key]
+    links.tagged.update(given)  # the permalinks drawing it gave their id (not a tag it does not draw)
+    return html

@@ -24,6 +24,10 @@ def slug(label: str, taken: set[str]) -> str:
     """A file name stem for a release (its tag as it is, where the tag is a safe name): letters, digits, `.`, `_`
     and `-` only, never a leading dot or a name the site uses itself, never one taken already."""
     stem = _UNSAFE.sub("-", label).lstrip(".-") or "release"
+    if len(stem) > 100:  # a file name holds 255 bytes, a redline's two stems: a long tag is cut and told apart
+        import hashlib
+
+        stem = f"{stem[:80]}-{hashlib.sha256(label.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"
     if stem.lower() in RESERVED or stem.lower().startswith("redline"):
         stem = "release-" + stem
     found, n = stem, 1
@@ -73,7 +77,7 @@ class SectionView(NamedTuple):
     blocks: tuple[Block, ...]
     examples: tuple[ExampleView, ...]
     history: tuple[Entry, ...]
-    clauses: tuple[tuple[str, tuple[Rate, ...]], ...]  # (clause id, its rate per model) where results have any
+    clauses: tuple[tuple[str, str, tuple[Rate, ...]], ...]  # (clause id, its permalink or "", its rate per model)
     rates: tuple[Rate, ...]
     chart: str
 
@@ -159,21 +163,26 @@ def release_sections(
         unique.setdefault(s.anchor, s)  # a duplicate anchor (a validation error) is shown once
     sections = list(unique.values())
     titles = {s.anchor: s.title for s in sections}
-    links = Links(titles, lambda cid: f"#clause-{cid}", set())
+    links = Links(titles, lambda cid: f"#clause={cid}", set())
     depth = _depths(sections)
     views = []
     for s in sections:
+        body = tuple(blocks(s.body, len(s.examples), links))
+        examples = tuple(_example(e, f"{s.anchor}=example={i + 1}", links) for i, e in enumerate(s.examples))
         rates = results.section(s.clauses) if results else ()
-        clause_rates = tuple((cid, results.clauses[cid]) for cid in s.clauses if cid in results.clauses) if results else ()
+        graded = {cid: results.clauses[cid] for cid in s.clauses if cid in results.clauses} if results else {}
+        # a clause's rate links its permalink where the page has one (not for a tag inside a link, or an odd id)
+        clause_rates = tuple((c, links.clause_href(c) if c in links.tagged else "", r) for c, r in graded.items())
+        tags = s.attributes.get("tags")
         views.append(
             SectionView(
                 s.anchor,
                 s.title,
                 min(6, depth[s.anchor] + 1),
                 _authority(s),
-                tuple(str(t) for t in s.attributes.get("tags", ()) or ()) if isinstance(s.attributes.get("tags"), list) else (),
-                tuple(blocks(s.body, len(s.examples), links)),
-                tuple(_example(e, f"{s.anchor}-example-{i + 1}", links) for i, e in enumerate(s.examples)),
+                tuple(str(t) for t in tags) if isinstance(tags, list) else (),
+                body,
+                examples,
                 tuple(history.get(s.anchor, ())),
                 clause_rates,
                 rates,

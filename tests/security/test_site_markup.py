@@ -148,7 +148,7 @@ def test_spec_text_is_only_text_on_every_page(
         assert check_page(path, text) == [], path.name
         assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]", text)
     assert broken_links(site) == []
-    assert {"tone", "other", "clause-tn01", "clause-ot01"} <= pages(site)["unreleased.html"].ids  # all of it was drawn
+    assert {"tone", "other", "clause=tn01", "clause=ot01"} <= pages(site)["unreleased.html"].ids  # all of it was drawn
     assert any(p.having("data-model") for p in pages(site).values())  # drawn too: a model's name is an artifact's
     shown = pages(site)["unreleased.html"].all_text
     for piece in LIVE:
@@ -196,5 +196,14 @@ def test_a_link_in_the_output_folder_is_replaced_never_followed(cli, tmp_path) -
     os.symlink(".venv-like", linked)
     (repo.root / ".venv-like").mkdir()
     result = cli("site", "--out", "docs/site", cwd=repo.root)
-    assert result.code == 2 and "a folder on its way is a link" in result.err
+    assert result.code == 2 and "on its way is a link" in result.err
     assert not list((repo.root / ".venv-like").iterdir())
+
+    outside = tmp_path / "outside"  # a committed link leading out, reached through a link of the user's own
+    outside.mkdir()
+    os.symlink(outside, repo.root / "build")
+    os.symlink(repo.root, tmp_path / "alias")
+    for out in (tmp_path / "alias" / "build" / "site", tmp_path / "alias" / "docs" / "site"):
+        result = cli("site", "--out", str(out), cwd=repo.root)
+        assert result.code == 2 and ("on its way is a link" in result.err or "outside the repository" in result.err)
+    assert not list(outside.iterdir()) and not list((repo.root / ".venv-like").iterdir())

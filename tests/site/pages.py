@@ -54,7 +54,7 @@ def broken_links(site: Path) -> list[str]:
     for name, page in found.items():
         for e in page.elements:
             href = e.attrs.get("href") if e.tag in ("a", "link") else None
-            if href is None or href.startswith(("http://", "https://", "mailto:")):
+            if href is None or href.lower().startswith(("http://", "https://", "mailto:")):
                 continue
             target, _, fragment = href.partition("#")
             target = target or name

@@ -98,7 +98,7 @@ def _expected(version: str) -> dict[str, int]:
         "[data-example]": sum(len(d.examples) for d in spec.documents),
         "[data-role]": len(messages),
         "[data-label]": sum(m.label is not None for m in messages),
-        "a[id^='clause-']": len(list(spec.clauses())),
+        "a[id^='clause=']": len(list(spec.clauses())),
     }
 
 

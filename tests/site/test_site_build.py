@@ -55,7 +55,7 @@ def test_a_page_per_release_shows_what_the_model_holds(cli, history: GitRepo) ->
         assert [e.attrs["data-role"] for e in page.having("data-role")] == [m.role for m in messages]
         assert [e.attrs["data-label"] for e in page.having("data-label")] == [m.label.verdict for m in messages if m.label]
         tags = {c.id for c in spec.clauses()}
-        assert {i.removeprefix("clause-") for i in page.ids if i.startswith("clause-")} == tags  # a permalink each
+        assert {i.removeprefix("clause=") for i in page.ids if i.startswith("clause=")} == tags  # a permalink each
     assert broken_links(site) == []
 
 
@@ -206,12 +206,12 @@ def test_the_same_text_on_two_pages_is_drawn_for_each_page() -> None:
     from spectools.site.prose import Links, blocks, inline
 
     def links(titles: dict[str, str]) -> Links:
-        return Links(titles, lambda cid: f"#clause-{cid}", set())
+        return Links(titles, lambda cid: f"#clause={cid}", set())
 
     text = "See [?](#a) and [b](#b), must[^ab12]."
     first = inline(text, links({"a": "Old title", "b": "B"}))
     second = inline(text, links({"a": "New title"}))
-    assert ">Old title</a>" in first and '<a href="#b">b</a>' in first and 'id="clause-ab12"' in first
+    assert ">Old title</a>" in first and '<a href="#b">b</a>' in first and 'id="clause=ab12"' in first
     assert ">New title</a>" in second and 'href="#b"' not in second and " and b, must" in second
     assert inline(text, links({"a": "Old title", "b": "B"})) == first
     assert blocks(text, 0, links({"a": "Third"}))[0].html.count("Third") == 1
@@ -219,7 +219,7 @@ def test_the_same_text_on_two_pages_is_drawn_for_each_page() -> None:
     assert 'class="tag"' not in inline("See [?](#a).", tagged) and tagged.tagged == set()  # no link inside a link
     page = links({})
     once, again = inline("must[^ab12].", page), inline("must[^ab12].", page)
-    assert 'id="clause-ab12"' in once and 'id="clause-ab12"' not in again and page.tagged == {"ab12"}
+    assert 'id="clause=ab12"' in once and 'id="clause=ab12"' not in again and page.tagged == {"ab12"}
     fresh = links({})
     assert inline("must[^ab12].", fresh) == once and fresh.tagged == {"ab12"}  # drawn before: the page is told all the same
 
@@ -284,7 +284,7 @@ def test_plain_text_is_drawn_as_markdown_draws_it(seed: int) -> None:
 
     rng = random.Random(seed)
     alphabet = list("aZ9 .,;:'\"()/%-+=?") + list("*_[]<>&!`\\#|~$\t\n\r\x00\u00a0\u2028") + ["  ", "1. ", "- ", "> "]
-    links = prose.Links({}, lambda cid: f"#clause-{cid}", set())
+    links = prose.Links({}, lambda cid: f"#clause={cid}", set())
     md = prose.markdown()
     plain = 0
     for _ in range(3000):
@@ -293,3 +293,64 @@ def test_plain_text_is_drawn_as_markdown_draws_it(seed: int) -> None:
             plain += 1
             assert prose.inline(text, links) == md.renderer.render(md.parse(text, {}), md.options, prose._env(links)), text
     assert plain > 100
+
+
+def test_ids_are_given_once_and_never_clash_with_anchors(cli, tmp_path: Path) -> None:
+    """Section anchors shaped like the ids the site makes, a clause first tagged where nothing is drawn (an example's
+    title, an image's text) or inside a link, long tag names: every id once, every permalink there, no link in a
+    link, every link resolving."""
+    import re
+    from collections import Counter
+
+    from tests.site.pages import Page
+
+    fence = "```xml\n<user>\nhi\n</user>\n<assistant> <!-- GOOD -->\nhello\n</assistant>\n```\n"
+    spec = (
+        "# Spec\n\n## Main {#st-main authority=root}\n\n**Example**: about [^abcd] here\n\n" + fence + "\n"
+        "![see [^efgh]](https://example.org/x.png) and [see [^ijkl]](#st-main).\n\n"
+        "## Clause {#clause-abcd authority=user}\n\nThe rule is strict[^abcd]. Also[^efgh]. And[^ijkl].\n\n"
+        "## Contents {#st-contents authority=user}\n\nSee [?](#st-main)[^mnop].\n\n"
+        "## Ex {#st-main=example=1 authority=user}\n\nOdd[^qrst].\n"
+    )
+    repo = GitRepo(tmp_path / "spec")
+    long_a, long_b = "v1-" + "a" * 200, "v2-" + "b" * 200
+    repo.commit("1", {"model_spec.md": spec})
+    repo.tag(long_a)
+    repo.commit("2", {"model_spec.md": spec.replace("strict", "stricter")})
+    repo.tag(long_b)
+    result = cli("site", "--out", "site", cwd=repo.root)
+    assert result.code == 0, result.err
+    site = repo.root / "site"
+    assert broken_links(site) == []
+    for path in site.glob("*.html"):
+        page = Page(path)
+        ids = Counter(str(e.attrs["id"]) for e in page.elements if e.attrs.get("id"))
+        assert [i for i, n in ids.items() if n > 1] == [], path.name
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<a [^>]*>(?:(?!</a>).)*<a ", text, re.S), path.name  # no link inside a link
+        if "=" not in path.name and path.name.startswith("v"):
+            assert {"clause=abcd", "clause=efgh", "clause=ijkl", "clause=mnop"} <= set(ids), path.name
+    assert all(len(p.name.encode()) < 255 for p in site.iterdir())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_memo_draws_what_drawing_afresh_draws(seed: int) -> None:
+    """Pages drawn one after another (the memo reusing what an earlier page drew) are what each text drawn afresh
+    gives: the same HTML, and the same permalinks given their id."""
+    import random
+
+    from spectools.site import prose
+
+    rng = random.Random(seed)
+    pieces = ["Be kind[^ab12].", "[?](#a)", "[x](#b)", "**Example**: of [^cd34]", "![i [^ef56]](https://e.org/i)",
+              "[see [^ab12]](#a)", "must[^cd34] and[^ef56]", "plain words", "- item[^ab12]\n- two", "`[^ab12]`"]  # fmt: skip
+    texts = ["\n\n".join(rng.sample(pieces, rng.randrange(1, 4))) for _ in range(12)]
+    prose._DRAWN.clear()
+    for _ in range(4):  # pages, each with its own titles and a run of the texts
+        titles = {k: rng.choice(["A", "B", "[^zz99] title"]) for k in rng.sample(["a", "b"], rng.randrange(0, 3))}
+        order = rng.sample(texts, len(texts))
+        memo = prose.Links(titles, lambda cid: f"#clause={cid}", set())
+        fresh = prose.Links(titles, lambda cid: f"#clause={cid}", set())
+        for text in order:
+            assert prose.blocks(text, 1, memo) == prose._blocks(text, 1, fresh), text  # the memo's; drawn afresh
+            assert memo.tagged == fresh.tagged, text
