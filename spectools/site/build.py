@@ -295,11 +295,14 @@ def _table(rel: _Release, found: Compliance) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+def _environment(compiled: bool = True) -> Any:
+    """The one Jinja2 environment: the templates as tools/templates.py compiled them into site/compiled/ while they
+    are what it compiled, else compiled here (a template edited since)."""
+    from jinja2 import Environment, FileSystemLoader, ModuleLoader, StrictUndefined
 
+    fresh = compiled and _compiled_fresh()
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+        loader=ModuleLoader(str(TEMPLATES.parent / "compiled")) if fresh else FileSystemLoader(str(TEMPLATES)),
         autoescape=True,  # every {{ }} is escaped: spec text is untrusted (docs/SECURITY.md, "The site")
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -308,6 +311,21 @@ def _environment() -> Any:
     )
     env.filters["pct"] = lambda x: f"{x:.0%}"
     return env
+
+
+def _compiled_fresh() -> bool:
+    import hashlib
+
+    import jinja2
+
+    try:
+        from spectools.site.compiled import JINJA2, SOURCES
+    except ImportError:
+        return False
+    if jinja2.__version__ != JINJA2:
+        return False
+    found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in TEMPLATES.glob("*.html")}
+    return bool(found == SOURCES)
 
 
 def publish(out: Path, built: Built, root: Path | None) -> list[str]:

@@ -354,3 +354,27 @@ def test_the_memo_draws_what_drawing_afresh_draws(seed: int) -> None:
         for text in order:
             assert prose.blocks(text, 1, memo) == prose._blocks(text, 1, fresh), text  # the memo's; drawn afresh
             assert memo.tagged == fresh.tagged, text
+
+
+def test_the_compiled_templates_draw_what_the_templates_draw(history: GitRepo, monkeypatch) -> None:
+    """spectools/site/compiled/ is remade by tools/templates.py whenever a template changes; the pages are the same
+    whether the site uses it or compiles the templates itself."""
+    import subprocess
+    import sys
+
+    import jinja2
+
+    from spectools.site import build as site_build
+    from spectools.site.compiled import JINJA2
+    from spectools.sources.git import GitRepo as Repo
+    from tests.conftest import ROOT
+
+    if jinja2.__version__ == JINJA2:  # the code is this version's (another version compiles the templates itself)
+        proc = subprocess.run([sys.executable, "tools/templates.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert site_build._compiled_fresh()
+    repo = Repo(history.root)
+    options = site_build.Options(worktree=False)
+    compiled = site_build.build(repo, options)
+    monkeypatch.setattr(site_build, "_compiled_fresh", lambda: False)
+    assert site_build.build(repo, options).files == compiled.files
