@@ -158,14 +158,16 @@ def heading(release: Release) -> str:
     return f"## {release.version}" + (f" - {release.date}" if release.date and release.version != UNRELEASED else "")
 
 
-def section(release: Release, cs: ChangeSet) -> str:
+def section(release: Release, cs: ChangeSet, redline: str = "") -> str:
     """The release's notes as markdown: its heading, then the generated entries."""
-    return heading(release) + "\n\n" + body(cs, release.old is None)
+    return heading(release) + "\n\n" + body(cs, release.old is None, redline)
 
 
-def body(cs: ChangeSet, first: bool = False) -> str:
-    """The generated entries; a first release's are counted, with the full list folded."""
-    return (first_release(cs) if first and cs.changes else markdown(cs)).strip("\n") + "\n"
+def body(cs: ChangeSet, first: bool = False, redline: str = "") -> str:
+    """The generated entries; a first release's are counted, with the full list folded. redline: the address of
+    the release's redline on the published site (spectools site), linked first."""
+    link = f"Every word this release changes, marked: [the redline](<{redline}>).\n\n" if redline else ""
+    return link + (first_release(cs) if first and cs.changes else markdown(cs)).strip("\n") + "\n"
 
 
 BEGIN = "<!-- spectools:begin {} -->"

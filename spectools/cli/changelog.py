@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from spectools.cli.output import DIR_HELP, cache_flags, reused_ids, say, warn_unread, write_json
+from spectools.cli.output import DIR_HELP, cache_flags, reused_ids, say, warn, warn_unread, write_json
 
 if TYPE_CHECKING:
     from spectools.changelog.notes import Release
@@ -74,7 +74,8 @@ def _releases(repo: GitRepo, args: argparse.Namespace) -> list[Release]:
     return releases
 
 
-def _compare(repo: GitRepo, releases: list[Release]) -> list[tuple[Release, ChangeSet]]:
+def _compare(repo: GitRepo, releases: list[Release]) -> tuple[list[tuple[Release, ChangeSet]], object]:
+    """Each release's changes, and HEAD's site.base_url (the release notes link the published redlines)."""
     from spectools.diff.compare import Comparer
     from spectools.parse.load import config_of
 
@@ -83,10 +84,30 @@ def _compare(repo: GitRepo, releases: list[Release]) -> list[tuple[Release, Chan
         # with --all, the newest release's authority vocabulary reads every older one
         aliases = config_of(comparer.source(releases[-1].new)).aliases if len(releases) > 1 else None
         # the reuses the maintainers accept: HEAD's spectools.yaml (the branch they release from) says
-        accepted = config_of(comparer.source(repo.side("HEAD"))).accepted_reuse if repo.has_commits() else frozenset()
+        head = config_of(comparer.source(repo.side("HEAD"))) if repo.has_commits() else None
+        accepted = head.accepted_reuse if head is not None else frozenset()
         found = [comparer.compare(rel.old, rel.new, aliases, accepted) for rel in releases]
     warn_unread([side for comparison in found for side in comparison.sides])
-    return [(rel, comparison.changes) for rel, comparison in zip(releases, found, strict=True)]
+    base = (getattr(head, "site", None) or {}).get("base_url")  # the published site (spectools site), from HEAD
+    return [(rel, comparison.changes) for rel, comparison in zip(releases, found, strict=True)], base
+
+
+def _redlines(repo: GitRepo, base: object, versions: list[str]) -> dict[str, str]:
+    """{version: the address of its redline on the published site}, when HEAD's spectools.yaml names the site's
+    base URL (site.base_url): the names `spectools site` gives its pages, from every release tag in order."""
+    from spectools.changelog.notes import all_releases, tag_pattern
+    from spectools.changelog.pages import check_base_url, release_pages
+    from spectools.model import SpecError
+
+    if not isinstance(base, str) or not base:
+        return {}
+    try:
+        base = check_base_url(base, "spectools.yaml: site.base_url")
+    except SpecError as e:
+        warn(f"{e.message}; the notes link no redline")
+        return {}
+    pages = release_pages(all_releases(repo, tag_pattern(repo), none_ok=True))
+    return {v: base + pages[v][1] for v in versions if v in pages and pages[v][1]}
 
 
 def _json(results: list[tuple[Release, ChangeSet]]) -> str:
@@ -111,18 +132,22 @@ def run(args: argparse.Namespace) -> int:
     from spectools.sources.git import GitRepo
 
     repo = GitRepo(Path(args.path))
-    results = _compare(repo, _releases(repo, args))
+    results, base = _compare(repo, _releases(repo, args))
+    redlines = _redlines(repo, base, [rel.version for rel, _ in results])
     code = 1 if any(cs.reuses_an_id for _, cs in results) else 0  # as diff says, and says why
     if args.write:
         target = Path(args.write)
-        sections = [(rel.version, changelog.heading(rel), changelog.body(cs, rel.old is None)) for rel, cs in results]
+        sections = [
+            (rel.version, changelog.heading(rel), changelog.body(cs, rel.old is None, redlines.get(rel.version, "")))
+            for rel, cs in results
+        ]
         changelog.write(target, repo.top(), sections)
     else:
         newest_first = list(reversed(results))
         if args.format == "json":
             write_json(_json(newest_first))
         else:
-            sys.stdout.write("\n".join(changelog.section(rel, cs) for rel, cs in newest_first))
+            sys.stdout.write("\n".join(changelog.section(rel, cs, redlines.get(rel.version, "")) for rel, cs in newest_first))
     for rel, cs in results:  # the same count, in the same units, as diff and the comment
         say(
             f"wrote the {rel.version} section of {args.write}: {summary_line(cs)}"

@@ -39,9 +39,10 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from spectools import io
+    from spectools.changelog.pages import check_base_url
     from spectools.io.external import read_capped
     from spectools.io.results import load as load_results
-    from spectools.site.build import Options, build, check_base_url, publish
+    from spectools.site.build import Options, build, publish
     from spectools.sources.git import GitRepo
 
     results = [(name, load_results(read_capped(Path(name), "a results file"), name)) for name in args.results]

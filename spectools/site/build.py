@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from spectools.changelog.pages import check_base_url, redline_name, slug
 from spectools.model import Spec, SpecError
 from spectools.site.compliance import MAX_MODELS, Compliance, compliance
-from spectools.site.views import Entry, PageRef, SectionView, add_history, redline, release_sections, slug
+from spectools.site.views import Entry, PageRef, SectionView, add_history, redline, release_sections
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 OWN_FOLDER = ".spectools-site"  # in the output folder: the files of the last build (only such a folder is written over)
@@ -85,19 +86,9 @@ def _opening(source: Any, spec: Spec, limit: int, data: bytes | None = None) -> 
     return title, "\n".join(lines).strip()
 
 
-_URL = re.compile(r"https?://[^\s\"'<>`\\]+")
 # control characters, and the bidirectional embeddings, overrides and isolates that would show a reader text in
 # another order than it is (the marks U+200E/U+200F, which right-to-left text needs, stay)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-
-
-def check_base_url(url: str, where: str) -> str:
-    """A base URL the pages may carry: http(s), no spaces or quotes; ends with '/'."""
-    if not _URL.fullmatch(url):
-        raise SpecError(
-            f"{where}: the base URL must be an http(s) address with no spaces or quotes, e.g. https://example.org/spec/"
-        )
-    return url if url.endswith("/") else url + "/"
 
 
 def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[list[_Release], dict[str, Any]]:
@@ -202,7 +193,7 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
                 for s in d.sections:
                     history.setdefault(s.anchor, []).append(Entry(rel.ref.label, "in the first release", ""))
         else:
-            redlines[rel.ref.file] = _unique(f"redline-{rel.old.file.removesuffix('.html')}-to-{rel.ref.file}", named)
+            redlines[rel.ref.file] = redline_name(rel.old.file, rel.ref.file, named)
             top, groups = redline(rel.changes, rel.old, rel.ref, anchors)
             tops[rel.ref.file] = top
             pages.add(redlines[rel.ref.file], "redline.html", old=rel.old, new=rel.ref, highlights=top, groups=groups,
@@ -240,16 +231,6 @@ class _Pages:
 
         text = self.env.get_template(template).render(file=name, **self.common, **data)
         self.files[name] = _CONTROL.sub("\ufffd", printable(text)).encode("utf-8")
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    """A redline's file name that no other has (tags may hold `-to-`: v1 to v2-to-v3, v1-to-v2 to v3)."""
-    stem, n = name.removesuffix(".html"), 1
-    while name.lower() in taken:  # as slug: names that differ in case only are one file on some systems
-        n += 1
-        name = f"{stem}-{n}.html"
-    taken.add(name.lower())
-    return name
 
 
 def _umask() -> int:

@@ -6,7 +6,6 @@ else reaches a template as text, which Jinja2 escapes (autoescape is on for ever
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -15,27 +14,6 @@ from spectools.diff.highlights import Highlight, highlights, section_of
 from spectools.model import Comparison, Example, Message, Section, Spec
 from spectools.site.compliance import Compliance, Rate, chart
 from spectools.site.prose import Block, Links, blocks, inline
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-RESERVED = {"index", "style", "unreleased"}
-
-
-def slug(label: str, taken: set[str]) -> str:
-    """A file name stem for a release (its tag as it is, where the tag is a safe name): letters, digits, `.`, `_`
-    and `-` only, never a leading dot or a name the site uses itself, never one taken already."""
-    stem = _UNSAFE.sub("-", label).lstrip(".-") or "release"
-    if len(stem) > 100:  # a file name holds 255 bytes, a redline's two stems: a long tag is cut and told apart
-        import hashlib
-
-        stem = f"{stem[:80]}-{hashlib.sha256(label.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"
-    if stem.lower() in RESERVED or stem.lower().startswith("redline"):
-        stem = "release-" + stem
-    found, n = stem, 1
-    while found.lower() in taken:
-        n += 1
-        found = f"{stem}-{n}"
-    taken.add(found.lower())
-    return found
 
 
 class PageRef(NamedTuple):

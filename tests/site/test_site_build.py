@@ -5,6 +5,7 @@ history links, compliance from results files, and an output folder that is never
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -378,3 +379,22 @@ def test_the_compiled_templates_draw_what_the_templates_draw(history: GitRepo, m
     compiled = site_build.build(repo, options)
     monkeypatch.setattr(site_build, "_compiled_fresh", lambda: False)
     assert site_build.build(repo, options).files == compiled.files
+
+
+def test_the_release_notes_link_the_published_redlines(cli, history: GitRepo) -> None:
+    """With site.base_url, `spectools changelog` links each release's redline by the name the site gives it."""
+    config = (history.root / "spectools.yaml").read_text(encoding="utf-8") if (history.root / "spectools.yaml").exists() else ""
+    history.commit("publish", {"spectools.yaml": config + "site:\n  base_url: https://acme.example/spec\n"})
+    notes = cli("changelog", "--all", cwd=history.root)
+    assert notes.code == 0, notes.err
+    linked = re.findall(r"\[the redline\]\(<https://acme\.example/spec/([^>]+)>\)", notes.out)
+    assert linked == ["redline-v2025.09.12-to-v2025.12.18.html", "redline-v2025.03.01-to-v2025.09.12.html"]
+    assert cli("site", "--out", "site", cwd=history.root).code == 0
+    assert all((history.root / "site" / name).is_file() for name in linked)
+    assert cli("changelog", "--write", "CHANGELOG.md", cwd=history.root).code == 0  # the one release before HEAD
+    written = (history.root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Unreleased" in written and "[the redline]" not in written  # HEAD is no release: the site has no redline
+    assert "redline-v2025.09.12-to-v2025.12.18.html" in cli("changelog", "v2025.12.18", cwd=history.root).out
+    history.commit("a bad address", {"spectools.yaml": config + "site:\n  base_url: javascript:alert(1)\n"})
+    bad = cli("changelog", "v2025.12.18", cwd=history.root)
+    assert bad.code == 0 and "[the redline]" not in bad.out  # spectools.yaml's schema refuses it: the key is ignored
