@@ -74,7 +74,7 @@ def _releases(repo: GitRepo, args: argparse.Namespace) -> list[Release]:
     return releases
 
 
-def _compare(repo: GitRepo, releases: list[Release]) -> tuple[list[tuple[Release, ChangeSet]], object]:
+def _compare(repo: GitRepo, releases: list[Release]) -> tuple[list[tuple[Release, ChangeSet]], str | None]:
     """Each release's changes, and HEAD's site.base_url (the release notes link the published redlines)."""
     from spectools.diff.compare import Comparer
     from spectools.parse.load import config_of
@@ -89,17 +89,18 @@ def _compare(repo: GitRepo, releases: list[Release]) -> tuple[list[tuple[Release
         found = [comparer.compare(rel.old, rel.new, aliases, accepted) for rel in releases]
     warn_unread([side for comparison in found for side in comparison.sides])
     base = (getattr(head, "site", None) or {}).get("base_url")  # the published site (spectools site), from HEAD
-    return [(rel, comparison.changes) for rel, comparison in zip(releases, found, strict=True)], base
+    changes = [(rel, comparison.changes) for rel, comparison in zip(releases, found, strict=True)]
+    return changes, base if isinstance(base, str) and base else None
 
 
-def _redlines(repo: GitRepo, base: object, versions: list[str]) -> dict[str, str]:
+def _redlines(repo: GitRepo, base: str | None, versions: list[str]) -> dict[str, str]:
     """{version: the address of its redline on the published site}, when HEAD's spectools.yaml names the site's
     base URL (site.base_url): the names `spectools site` gives its pages, from every release tag in order."""
     from spectools.changelog.notes import all_releases, tag_pattern
     from spectools.changelog.pages import check_base_url, release_pages
     from spectools.model import SpecError
 
-    if not isinstance(base, str) or not base:
+    if base is None:
         return {}
     try:
         base = check_base_url(base, "spectools.yaml: site.base_url")

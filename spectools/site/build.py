@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from spectools.changelog.pages import check_base_url, redline_name, slug
+from spectools.changelog.pages import check_base_url, redline_name, release_pages
 from spectools.model import Spec, SpecError
 from spectools.site.compliance import MAX_MODELS, Compliance, compliance
 from spectools.site.views import Entry, PageRef, SectionView, add_history, redline, release_sections
@@ -46,6 +46,7 @@ class _Release(NamedTuple):
     old: PageRef | None
     changes: Any  # ChangeSet
     opening: tuple[str, str]  # the first document's title (its first `# ` heading) and the text before its sections
+    redline: str = ""  # its redline's file (from the page before it), "" for the first
 
 
 def _openings(repo: Any, loads: list[Any]) -> list[tuple[str, str]]:
@@ -104,11 +105,8 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
         options = options._replace(worktree=False)
     else:
         releases = all_releases(repo, options.pattern or tag_pattern(repo), none_ok=True) if repo.has_commits() else []
-    taken: set[str] = set()
-    refs: dict[str, PageRef] = {}
-    for rel in releases:
-        ref = PageRef(rel.version, slug(rel.version, taken) + ".html", rel.date, rel.new.commit or "")
-        refs[rel.version] = ref
+    names = release_pages(releases)  # the names the release notes link too (changelog/pages.py)
+    refs = {rel.version: PageRef(rel.version, names[rel.version][0], rel.date, rel.new.commit or "") for rel in releases}
     out: list[_Release] = []
     with Comparer(repo, releases[-1].new.commit if releases else None) as comparer:
         comparer.prepare([(rel.old, rel.new) for rel in releases])
@@ -118,7 +116,7 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
             tick(rel.version)
             found = comparer.compare(rel.old, rel.new, aliases)
             old = refs.get(rel.old.label) if rel.old is not None else None
-            out.append(_Release(refs[rel.version], comparer.full(rel.new), old, found.changes, ("", "")))
+            out.append(_Release(refs[rel.version], comparer.full(rel.new), old, found.changes, ("", ""), names[rel.version][1]))
         out = [r._replace(opening=o) for r, o in zip(out, _openings(repo, [r.loaded for r in out]), strict=True)]
         settings: dict[str, Any] = {}
         if options.worktree and not repo.bare:
@@ -131,7 +129,10 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
                 ref = PageRef(UNRELEASED, "unreleased.html", "", "")
                 loaded = comparer.full(wt)
                 opening = _opening(loaded.source, loaded.spec, loaded.config.max_file_bytes)
-                out.append(_Release(ref, loaded, out[-1].ref if out else None, found.changes, opening))
+                old = out[-1].ref if out else None
+                taken = {name.lower() for _, name in names.values()}
+                red = redline_name(old.file, ref.file, taken) if old is not None else ""
+                out.append(_Release(ref, loaded, old, found.changes, opening, red))
         elif newest is not None:
             settings = dict(getattr(config_of(newest), "site", {}) or {})
     return out, settings
@@ -185,7 +186,6 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
     history: dict[str, list[Entry]] = {}
     redlines: dict[str, str] = {}  # release page -> its redline
     tops: dict[str, tuple[Any, ...]] = {}  # release page -> its redline's highlights, for the index
-    named: set[str] = set()  # the redlines' file names
     anchors = {r.ref.file: {s.anchor for d in r.loaded.spec.documents for s in d.sections} for r in releases}
     for rel in releases:
         if rel.old is None:
@@ -193,7 +193,7 @@ def build(repo: Any, options: Options, tick: Callable[[str], None] = lambda _: N
                 for s in d.sections:
                     history.setdefault(s.anchor, []).append(Entry(rel.ref.label, "in the first release", ""))
         else:
-            redlines[rel.ref.file] = redline_name(rel.old.file, rel.ref.file, named)
+            redlines[rel.ref.file] = rel.redline
             top, groups = redline(rel.changes, rel.old, rel.ref, anchors)
             tops[rel.ref.file] = top
             pages.add(redlines[rel.ref.file], "redline.html", old=rel.old, new=rel.ref, highlights=top, groups=groups,
