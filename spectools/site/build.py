@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -279,11 +280,18 @@ def _table(rel: _Release, found: Compliance) -> list[tuple[Any, ...]]:
 def _environment(compiled: bool = True) -> Any:
     """The one Jinja2 environment: the templates as tools/templates.py compiled them into site/compiled/ while they
     are what it compiled, else compiled here (a template edited since)."""
+    return _made(compiled and _compiled_fresh())
+
+
+@lru_cache(maxsize=2)
+def _made(from_modules: bool) -> Any:
+    """One environment of each kind per process, kept: jinja2's ModuleLoader puts a weak proxy of the templates'
+    package in sys.modules, which would be left dead there (for whatever reads sys.modules next) were its
+    environment freed. Nothing is kept in it between builds but the compiled templates."""
     from jinja2 import Environment, FileSystemLoader, ModuleLoader, StrictUndefined
 
-    fresh = compiled and _compiled_fresh()
     env = Environment(
-        loader=ModuleLoader(str(TEMPLATES.parent / "compiled")) if fresh else FileSystemLoader(str(TEMPLATES)),
+        loader=ModuleLoader(str(TEMPLATES.parent / "compiled")) if from_modules else FileSystemLoader(str(TEMPLATES)),
         autoescape=True,  # every {{ }} is escaped: spec text is untrusted (docs/SECURITY.md, "The site")
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -398,3 +398,19 @@ def test_the_release_notes_link_the_published_redlines(cli, history: GitRepo) ->
     history.commit("a bad address", {"spectools.yaml": config + "site:\n  base_url: javascript:alert(1)\n"})
     bad = cli("changelog", "v2025.12.18", cwd=history.root)
     assert bad.code == 0 and "[the redline]" not in bad.out  # spectools.yaml's schema refuses it: the key is ignored
+
+
+def test_the_compiled_templates_leave_nothing_dead_in_sys_modules(history: GitRepo) -> None:
+    """jinja2's ModuleLoader puts a weak proxy in sys.modules: whatever walks sys.modules after a build (Hypothesis
+    does) must find it alive, collected or not."""
+    import gc
+    import sys
+
+    from spectools.site import build as site_build
+    from spectools.sources.git import GitRepo as Repo
+
+    site_build.build(Repo(history.root), site_build.Options(worktree=False))
+    modules = list(sys.modules.values())
+    gc.collect()
+    for module in modules:
+        getattr(module, "__file__", None)  # a dead proxy raises ReferenceError
