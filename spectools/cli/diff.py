@@ -35,9 +35,9 @@ def run(args: argparse.Namespace) -> int:
 
     from spectools.diff.compare import Comparer
     from spectools.render import changes as render
-    from spectools.sources.git import GitRepo
+    from spectools.sources.git import GitRepo, side_refs
 
-    repo = GitRepo(Path(args.path))
+    repo = GitRepo(Path(args.path), side_refs(args.old, args.new))
     side_a, side_b = repo.sides(args.old, args.new, args.staged)
     with Comparer(repo) as comparer:
         found = comparer.compare(side_a, side_b)

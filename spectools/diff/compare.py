@@ -49,6 +49,7 @@ class Comparer:
     def __exit__(self, *exc: object) -> None:
         for history in self._histories.values():
             history.close()
+        self.repo.close()
 
     def prepare(self, pairs: list[tuple[Side | None, Side]]) -> None:
         """Fetch the tree differences of all these comparisons in one git process (for changelog --all)."""

@@ -8,6 +8,7 @@ in docs/ARCHITECTURE.md). A failure is a GitError that holds git's own message.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from spectools.model import SpecError
 
 WORKTREE = "WORKTREE"
 INDEX = "INDEX"  # what --staged names
+SIDES = (WORKTREE, INDEX)
 
 
 def toplevel(path: Path) -> Path:
@@ -47,7 +49,7 @@ def executable() -> str:
 # from --base, a tag pattern from spectools.yaml) that looks like an option never reaches git as one,
 # whichever call site forgot to put it after `--end-of-options`. A sha is 40 (or 64) hex digits.
 OWN_OPTIONS = frozenset(
-    """--abbrev --absolute-git-dir --always --batch --batch-check --deepen --depth --diff-algorithm --dst-prefix
+    """--abbrev --absolute-git-dir --always --batch --batch-check --batch-command --deepen --depth --diff-algorithm --dst-prefix
     --end-of-options --format --full-history --full-tree --is-bare-repository --is-shallow-repository --list
     --literal-pathspecs --long --match --merged --no-color --no-ext-diff --no-recurse-submodules --no-renames
     --no-tags --no-textconv --only --parents --points-at --porcelain --quiet --root --show-prefix --show-toplevel
@@ -130,17 +132,99 @@ def cat_blobs(cwd: Path, names: list[str], limit: int | None = None) -> tuple[by
     return out, split_blobs(out, len(names))
 
 
-def blob_sizes(cwd: Path, shas: list[str]) -> dict[str, int]:
-    """{blob id: its size in bytes}, from one `git cat-file --batch-check` (nothing of the blobs is read)."""
-    if not shas:
-        return {}
-    out = run(["cat-file", "--batch-check"], cwd, "\n".join(shas).encode("ascii", "replace") + b"\n")
-    sizes = {}
-    for line in out.decode("ascii", "replace").splitlines():
-        fields = line.split()
-        if len(fields) == 3 and fields[1] == "blob" and fields[2].isdigit():
-            sizes[fields[0]] = int(fields[2])
-    return sizes
+class ObjectReader:
+    """One `git cat-file --batch-command` kept open for a whole run, however often it is asked: sizes (`info`) and
+    contents (`contents`) of many blobs per request, a thread writing the requests while this one reads the answers
+    (so neither pipe can fill up and stall the other side). A git older than 2.36 has no --batch-command: then a
+    `--batch-check` and a `--batch`, each also kept open. Blob ids only, never a name from outside (docs/SECURITY.md,
+    "Options to git"); callers ask for contents only of blobs whose size is within their limit."""
+
+    def __init__(self, cwd: Path) -> None:
+        self._cwd = cwd
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}  # option -> its process
+        self._modern: bool | None = None  # whether git knows --batch-command (None: not asked yet)
+
+    def sizes(self, shas: list[str]) -> list[int | None]:
+        """Each blob's size, or None when git holds no such blob."""
+        return [found[0] if found else None for found in self._ask("info", shas)]
+
+    def contents(self, shas: list[str]) -> list[bytes | None]:
+        """Each blob's bytes, or None when git holds no such blob."""
+        return [found[1] if found else None for found in self._ask("contents", shas)]
+
+    def _ask(self, command: str, shas: list[str]) -> list[tuple[int, bytes] | None]:
+        if not shas:
+            return []
+        bad = next((s for s in shas if not is_sha(s)), None)
+        if bad is not None:
+            raise ValueError(f"not a blob id: {bad[:80]!r}")
+        if self._modern is not False:
+            try:
+                found = self._exchange("--batch-command", "".join(f"{command} {s}\n" for s in shas), command, len(shas))
+                self._modern = True
+                return found
+            except GitError:
+                if self._modern:
+                    raise
+                self._modern = False  # git said nothing at all: it does not know --batch-command
+        option = "--batch" if command == "contents" else "--batch-check"
+        return self._exchange(option, "".join(f"{s}\n" for s in shas), command, len(shas))
+
+    def _exchange(self, option: str, requests: str, command: str, count: int) -> list[tuple[int, bytes] | None]:
+        import threading
+
+        proc = self._procs.get(option)
+        if proc is None:
+            argv = [executable(), *checked_args(["cat-file", option])]
+            proc = self._procs[option] = subprocess.Popen(argv, cwd=self._cwd, stdin=subprocess.PIPE,
+                                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                                          env=_environment())  # fmt: skip
+        assert proc.stdin is not None and proc.stdout is not None
+        feeder = threading.Thread(target=_feed, args=(proc.stdin, requests.encode("ascii")))
+        feeder.start()
+        try:
+            return [self._answer(option, proc.stdout, command == "contents") for _ in range(count)]
+        finally:
+            feeder.join()
+
+    def _answer(self, option: str, out: IO[bytes], body: bool) -> tuple[int, bytes] | None:
+        header = out.readline()
+        fields = header.split()
+        if not header.endswith(b"\n") or not fields:
+            self._stop(option)
+            raise GitError(["cat-file", option], 1, "git stopped answering")
+        if len(fields) != 3 or not fields[2].isdigit():
+            return None  # "<id> missing"
+        size = int(fields[2])
+        data = b""
+        if body:
+            data = out.read(size)
+            if len(data) != size or out.read(1) != b"\n":  # the object, then a newline
+                self._stop(option)
+                raise GitError(["cat-file", option], 1, "git stopped answering")
+        return (size, data) if fields[1] == b"blob" else None
+
+    def _stop(self, option: str) -> None:
+        proc = self._procs.pop(option, None)
+        if proc is not None:
+            assert proc.stdin is not None and proc.stdout is not None
+            with contextlib.suppress(OSError):  # git is gone already
+                proc.stdin.close()
+            proc.wait()
+            proc.stdout.close()
+
+    def close(self) -> None:
+        """Let each git end (it does when its input ends) and wait for it."""
+        for option in list(self._procs):
+            self._stop(option)
+
+
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    try:
+        pipe.write(data)
+        pipe.flush()
+    except OSError:
+        pass  # git stopped: the reader says so
 
 
 def _size(line: str) -> int:
@@ -164,9 +248,10 @@ def read_blob(cwd: Path, sha: str, limit: int) -> bytes:
         proc.stdout.close()
 
 
-def parse_tree(raw: bytes, index: bool, prefix: str) -> dict[str, tuple[str, int]]:
-    """`ls-tree -r -z` (mode type sha\tpath) or `ls-files --stage -z` (mode sha stage\tpath) output ->
-    {path under prefix, relative to it: (blob id, mode)}. A conflicted index entry counts by its stage 0 only."""
+def parse_tree(raw: bytes, index: bool, prefix: str, sizes: dict[str, int] | None = None) -> dict[str, tuple[str, int]]:
+    """`ls-tree -r -z [--long]` (mode type sha [size]\tpath) or `ls-files --stage -z` (mode sha stage\tpath) output ->
+    {path under prefix, relative to it: (blob id, mode)}; with --long, each blob's size goes into sizes. A conflicted
+    index entry counts by its stage 0 only."""
     files: dict[str, tuple[str, int]] = {}
     for record in raw.decode("utf-8", "surrogateescape").split("\0"):
         if not record:
@@ -176,7 +261,10 @@ def parse_tree(raw: bytes, index: bool, prefix: str) -> dict[str, tuple[str, int
         if index and fields[2] != "0":
             continue
         if path.startswith(prefix):
-            files[path[len(prefix) :]] = (fields[1] if index else fields[2], int(fields[0], 8))
+            sha = fields[1] if index else fields[2]
+            files[path[len(prefix) :]] = (sha, int(fields[0], 8))
+            if sizes is not None and len(fields) == 4 and fields[3].isdigit():
+                sizes[sha] = int(fields[3])
     return files
 
 
@@ -214,6 +302,12 @@ def split_tree_diffs(raw: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, 
     return result
 
 
+def side_refs(a: str, b: str | None) -> list[str]:
+    """The refs that `A`, `A B`, `A..B` or `A...B` name (what GitRepo.sides resolves)."""
+    names = [n or "HEAD" for n in (a.split("...", 1) if "..." in a else a.split("..", 1))] + ([b] if b else [])
+    return [n for n in names if n not in SIDES]
+
+
 class Side(NamedTuple):
     """One side of a comparison: a commit, the index, or the working tree."""
 
@@ -245,26 +339,46 @@ def refusal(stderr: str, path: object) -> SpecError | None:
 class GitRepo:
     """The repository that holds the spec at `path` (which may be a subfolder of it)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, refs: Sequence[str] = ()) -> None:
+        """refs: the refs the run will name, resolved in the same `git rev-parse` that finds the repository."""
         require_git()
         if not path.exists():
             raise SpecError(f"{path}: no such folder; give the root of a spec repository")
         if not path.is_dir():
             raise SpecError(f"{path}: is a file; give the spec's folder (--path DIR)")
         self.path = path
-        self.bare, self.git_dir, top, self.prefix = self._locate(path)
+        self._resolved: dict[str, str] = {}  # ref -> commit, from resolve_all
+        asked = [r for r in dict.fromkeys(refs) if r not in SIDES and not r.startswith("-")]  # the rest: see resolve
+        self.bare, self.git_dir, top, self.prefix = self._locate(path, asked)
         self.cwd = Path(top)  # where git runs: the working tree's top, or the git folder of a bare repository
         self._shallow: bool | None = None
-        self._resolved: dict[str, str] = {}  # ref -> commit, from resolve_all
+        self.objects = ObjectReader(self.cwd)  # the run's one `git cat-file`, started when first asked
+        import weakref
 
-    @staticmethod
-    def _locate(path: Path) -> tuple[bool, str, str, str]:
-        """(bare, git folder, top folder, the spec folder's path from the top with a final /), from git itself."""
+        weakref.finalize(self, self.objects.close)
+
+    def close(self) -> None:
+        """End the git processes this repository keeps open (also done when it is freed, or at exit)."""
+        self.objects.close()
+
+    def _locate(self, path: Path, refs: list[str]) -> tuple[bool, str, str, str]:
+        """(bare, git folder, top folder, the spec folder's path from the top with a final /), from git itself; the
+        refs are resolved in the same call when they all name commits (else `resolve` says which one does not)."""
         lines: list[str] = []
-        for extra in (["--show-toplevel", "--show-prefix"], []):  # a bare repository has no top level: ask again
+        asked = ["--end-of-options", *(f"{r}^{{commit}}" for r in refs)] if refs else []
+        attempts = [["--show-toplevel", "--show-prefix", *asked], ["--show-toplevel", "--show-prefix"], []]
+        for extra in attempts if refs else attempts[1:]:  # a bare repository has no top level: ask again
             try:
                 out = run(["rev-parse", "--is-bare-repository", "--absolute-git-dir", *extra], path)
-                lines = out.decode("utf-8", "surrogateescape").splitlines()
+                lines = out.decode("utf-8", "surrogateescape").split("\n")[:-1]
+                if extra is attempts[0]:  # a git before 2.43 echoes the --end-of-options, as resolve_all knows
+                    shas, lines = lines[len(lines) - len(refs) :], lines[: len(lines) - len(refs)]
+                    if len(lines) == 5 and lines[4] == "--end-of-options":
+                        lines.pop()
+                    if len(lines) == 4 and all(is_sha(s) for s in shas):
+                        self._resolved.update(zip(refs, shas, strict=True))
+                    else:
+                        continue
                 break
             except GitError as exc:
                 refused = refusal(exc.stderr, path)
@@ -275,7 +389,7 @@ class GitRepo:
                         f"{path}: not a git repository (or any parent up to /); run `git init`, or clone the "
                         "spec repository, then try again"
                     ) from None
-                if not extra:
+                if extra is attempts[-1]:
                     raise SpecError(f"{path}: git cannot read this repository: {exc.stderr.strip()}") from None
         if lines[0] == "true" or len(lines) < 3:
             return True, lines[1], lines[1], ""
@@ -378,8 +492,7 @@ class GitRepo:
 
     def sides(self, a: str, b: str | None, staged: bool) -> tuple[Side, Side]:
         """Parse `A`, `A B`, `A..B` and `A...B` (merge base of A and B, then B)."""
-        names = [n or "HEAD" for n in (a.split("...", 1) if "..." in a else a.split("..", 1))] + ([b] if b else [])
-        self.resolve_all([n for n in names if n not in (WORKTREE, INDEX)])
+        self.resolve_all(side_refs(a, b))
         if b is None and "..." in a:
             left, right = a.split("...", 1)
             head_b = self.side(right or "HEAD")

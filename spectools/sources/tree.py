@@ -6,20 +6,22 @@ import stat
 from typing import Any
 
 from spectools.model import Diagnostic, Location, diag
-from spectools.sources.git import GitRepo, Side, apply_tree_diff, blob_sizes, cat_blobs, parse_tree, read_blob, run
+from spectools.sources.git import GitRepo, Side, apply_tree_diff, parse_tree, read_blob, run
 
 
 class TreeSource:
     """The files of one commit (or of the index) under the spec's folder, read from git's object database."""
 
-    def __init__(self, repo: GitRepo, side: Side, files: dict[str, tuple[str, int]] | None = None) -> None:
+    def __init__(
+        self, repo: GitRepo, side: Side, files: dict[str, tuple[str, int]] | None = None, sizes: dict[str, int] | None = None
+    ) -> None:
         self.label = side.label
         self.commit = side.commit
         self._repo = repo
         self._files: dict[str, tuple[str, int]] = {}  # path -> (blob sha, mode)
         self.glob_memo: dict[tuple[str, ...], Any] | None = {}  # a tree never changes: source.glob keeps its answers
         self._fetched: dict[str, bytes] = {}  # blob sha -> bytes fetched ahead by prefetch, until read
-        self._sizes: dict[str, int] = {}  # blob sha -> size, as git says before anything is read
+        self._sizes: dict[str, int] = {} if sizes is None else sizes  # blob sha -> size, as git says before it is read
         if files is not None:
             self._files = files
             return
@@ -60,7 +62,7 @@ class TreeSource:
         assert self.commit is not None and side.commit is not None
         if raw is None:
             raw = self._repo.git("diff-tree", "-r", "-z", "--no-renames", self.commit, side.commit)
-        return TreeSource(self._repo, side, apply_tree_diff(self._files, raw, self._repo.prefix))
+        return TreeSource(self._repo, side, apply_tree_diff(self._files, raw, self._repo.prefix), self._sizes)
 
     def _link(self, path: str) -> Diagnostic:
         return diag("SPEC007", Location(path), f"symlink in {self.label} is not followed; commit the file itself")
@@ -74,19 +76,22 @@ class TreeSource:
         return entry[0] if entry else None
 
     def prefetch(self, paths: list[str], limit: int | None = None) -> None:
-        """Read these files' blobs from git in one `cat-file --batch` (one process, not one request each); a blob over
-        limit is left for read(), which takes only what it needs to say so (docs/SECURITY.md, "Bounds")."""
+        """Read these files' blobs in one request to the run's `git cat-file --batch` (not one process each); a blob
+        over limit is left for read(), which takes only what it needs to say so (docs/SECURITY.md, "Bounds")."""
         shas = sorted(
             {self._files[p][0] for p in paths if p in self._files and stat.S_ISREG(self._files[p][1])} - set(self._fetched)
         )
-        if not shas:
-            return
         if limit is not None:
-            self._sizes.update(blob_sizes(self._repo.cwd, [s for s in shas if s not in self._sizes]))
+            self._size(shas)
             shas = [s for s in shas if self._sizes.get(s, 0) <= limit]
-        out, spans = cat_blobs(self._repo.cwd, shas)
-        for sha, (start, end) in zip(shas, spans, strict=True):
-            self._fetched[sha] = out[start:end]
+        for sha, data in zip(shas, self._repo.objects.contents(shas), strict=True):
+            self._fetched[sha] = data or b""
+
+    def _size(self, shas: list[str]) -> None:
+        """Learn the sizes of these blobs that are not known yet, in one request."""
+        unknown = [s for s in shas if s not in self._sizes]
+        for sha, size in zip(unknown, self._repo.objects.sizes(unknown), strict=True):
+            self._sizes[sha] = size or 0
 
     def read(self, path: str, limit: int) -> bytes:
         entry = self._files.get(path)
@@ -96,8 +101,9 @@ class TreeSource:
             raise IsADirectoryError(21, "it is a folder or submodule, not a file", path)
         data = self._fetched.pop(entry[0], None)  # prefetched: each blob is read (and then parsed) once
         if data is None:
-            if entry[0] not in self._sizes:
-                self._sizes.update(blob_sizes(self._repo.cwd, [entry[0]]))
-            too_big = self._sizes.get(entry[0], 0) > limit
-            data = read_blob(self._repo.cwd, entry[0], limit) if too_big else run(["cat-file", "blob", entry[0]], self._repo.cwd)
+            self._size([entry[0]])
+            if self._sizes[entry[0]] > limit:
+                data = read_blob(self._repo.cwd, entry[0], limit)
+            else:
+                data = self._repo.objects.contents([entry[0]])[0] or b""
         return data[: limit + 1]
