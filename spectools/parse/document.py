@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from spectools.model import CLAUSE_TAG, TAG, Clause, Commentary, Diagnostic, Example, Link, Location, Section, diag
 from spectools.parse.conversation import parse_conversation
-from spectools.parse.markdown import parse
+from spectools.parse.markdown import inline, parse, plain
 
 _NEWLINE = re.compile("\n")
 _EXAMPLE = re.compile(r"^\*\*Example\*\*:\s*(.*)$", re.S)
@@ -103,7 +103,7 @@ class _Walker:
 
     def __init__(self, path: str, text: str, read_clauses: bool) -> None:
         self.path, self.read_clauses = path, read_clauses
-        self.tokens = parse(text)
+        self.tokens, self.env = parse(text)
         self.lines = text.split("\n")
         self.problems: list[Diagnostic] = []
         self.built: list[_Builder] = []
@@ -180,7 +180,12 @@ class _Walker:
         if m and self.commentary_depth == 0:
             self.example(i, " ".join(m.group(1).split()), line0)
         if ("[^" in content and self.read_clauses) or "](#" in content:
-            _Paragraph(self, content, line0, self.read_clauses and self.commentary_depth == 0).read(tok.children or ())
+            paragraph = _Paragraph(self, content, line0, self.read_clauses and self.commentary_depth == 0)
+            if plain(content, self.env):
+                for line in content.split("\n"):
+                    paragraph.text(line)
+            else:
+                paragraph.read(inline(tok, self.env))
 
     def example(self, i: int, title: str, line0: int) -> None:
         """An `**Example**: title` paragraph: its conversation is the xml fence right after it, if any."""

@@ -1,4 +1,9 @@
-"""The markdown-it-py instance, with a core rule that reads heading attribute blocks."""
+"""The markdown-it-py instance, with a core rule that reads heading attribute blocks.
+
+Inline markup is parsed on demand (`inline`), not for every paragraph: the document walk needs the inline tokens
+of only the paragraphs that hold a clause tag or a link to an anchor, and inline parsing is half of markdown-it's
+work. A token's children are then exactly what markdown-it's own `inline` and `text_join` core rules give
+(tests/parse/test_lazy_inline.py holds the two to each other)."""
 
 from __future__ import annotations
 
@@ -66,15 +71,42 @@ def _heading_attrs(state: StateCore) -> None:
             tok.meta["unterminated"] = content.index("{#")
 
 
-@lru_cache(maxsize=1)
-def markdown() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def markdown(lazy: bool = True) -> MarkdownIt:
+    """The parser; lazy: without the inline core rules (see `inline`), as the document walk uses it."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.admon import admon_plugin
 
     md = MarkdownIt("commonmark").use(admon_plugin)
     md.core.ruler.after("block", "heading_attrs", _heading_attrs)
+    if lazy:
+        md.core.ruler.disable(["inline", "text_join"])
     return md
 
 
-def parse(text: str) -> list[Any]:
-    return markdown().parse(text)
+def parse(text: str) -> tuple[list[Any], dict[str, Any]]:
+    """The block tokens of text, and the environment (link reference definitions) that `inline` needs."""
+    env: dict[str, Any] = {}
+    return markdown().parse(text, env), env
+
+
+# What can make inline parsing give more than text and line breaks (commonmark): code spans, escapes, html and
+# autolinks, entities, emphasis, images, inline links; a bracket names a reference only when the document defines one.
+_MARKUP = re.compile(r"[`\\<&*_!]|\]\(|\]\[")
+
+
+def plain(content: str, env: dict[str, Any]) -> bool:
+    """Whether the inline tokens of content would be only text, one a line, and line breaks (so that reading its
+    lines is reading its tokens: tests/parse/test_lazy_inline.py holds the two to each other)."""
+    return not env.get("references") and _MARKUP.search(content) is None
+
+
+def inline(token: Any, env: dict[str, Any]) -> list[Any]:
+    """The children of an inline token, parsed now as markdown-it's `inline` then `text_join` core rules would."""
+    from markdown_it.rules_core import StateCore, text_join
+
+    md = markdown()
+    token.children = []
+    md.inline.parse(token.content, md, env, token.children)
+    text_join(StateCore("", md, env, [token]))
+    return list(token.children)
