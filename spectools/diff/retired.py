@@ -1,8 +1,9 @@
 """Retired ids in the working tree: a clause id that the history had, that HEAD no longer has, and
 that the working tree brings back with another meaning (SPEC207). Ids are permanent.
 
-The common case costs three small git processes: the clause tags of HEAD's documents are read in one
-`git cat-file --batch`, and only ids that HEAD lacks are looked up in the history.
+The common case costs three small git processes: one `rev-parse` for the spec's folder and HEAD, then the
+sizes and the bytes of HEAD's documents (`git cat-file --batch-check`, `--batch`), whose clause tags are read;
+only ids that HEAD lacks are looked up in the history.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ def _ids_at_head(root: Path, loaded: Loaded) -> set[str] | None:
     """The clause ids HEAD's versions of the documents tag, or None when there is no history to check."""
     if not _in_git(root) or not loaded.doc_paths:
         return None
-    prefix = _git(root, "rev-parse", "--show-prefix")
-    head = _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
-    if prefix is None or head is None:
-        return None
+    found = _git(root, "rev-parse", "--show-prefix", "--verify", "-q", "HEAD^{commit}")  # "<prefix>\n<commit>\n"
+    lines = found.decode("utf-8", "surrogateescape").split("\n") if found is not None else []
+    if len(lines) != 3:
+        return None  # no commit yet, or no git
     from spectools.sources.git import GitError, cat_blobs
 
     try:  # at most the file limit of each (a blob over it is no spec document): memory stays bounded
-        names = [f"HEAD:{prefix.decode('utf-8', 'surrogateescape').strip()}{p}" for p in loaded.doc_paths]
+        names = [f"HEAD:{lines[0]}{p}" for p in loaded.doc_paths]
         raw, spans = cat_blobs(root, names, loaded.config.max_file_bytes)
     except (OSError, GitError):
         return None
