@@ -145,7 +145,7 @@ class ObjectReader:
         self._modern: bool | None = None  # whether git knows --batch-command (None: not asked yet)
 
     def sizes(self, shas: list[str]) -> list[int | None]:
-        """Each blob's size, or None when git holds no such blob."""
+        """Each blob's size, or None when git holds no such blob (or the id names a tree or a commit)."""
         return [found[0] if found else None for found in self._ask("info", shas)]
 
     def contents(self, shas: list[str]) -> list[bytes | None]:
@@ -184,6 +184,11 @@ class ObjectReader:
         feeder.start()
         try:
             return [self._answer(option, proc.stdout, command == "contents") for _ in range(count)]
+        except GitError:
+            proc.kill()  # it stopped answering: stop it, so the writer cannot wait on it, then start anew next time
+            feeder.join()
+            self._stop(option)
+            raise
         finally:
             feeder.join()
 
@@ -191,7 +196,6 @@ class ObjectReader:
         header = out.readline()
         fields = header.split()
         if not header.endswith(b"\n") or not fields:
-            self._stop(option)
             raise GitError(["cat-file", option], 1, "git stopped answering")
         if len(fields) != 3 or not fields[2].isdigit():
             return None  # "<id> missing"
@@ -200,7 +204,6 @@ class ObjectReader:
         if body:
             data = out.read(size)
             if len(data) != size or out.read(1) != b"\n":  # the object, then a newline
-                self._stop(option)
                 raise GitError(["cat-file", option], 1, "git stopped answering")
         return (size, data) if fields[1] == b"blob" else None
 
@@ -223,8 +226,8 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
     try:
         pipe.write(data)
         pipe.flush()
-    except OSError:
-        pass  # git stopped: the reader says so
+    except (OSError, ValueError):
+        pass  # git stopped, or was stopped: the reader says so
 
 
 def _size(line: str) -> int:

@@ -83,7 +83,7 @@ class TreeSource:
         )
         if limit is not None:
             self._size(shas)
-            shas = [s for s in shas if self._sizes.get(s, 0) <= limit]
+            shas = [s for s in shas if 0 <= self._sizes[s] <= limit]  # no blob (-1): nothing to read
         for sha, data in zip(shas, self._repo.objects.contents(shas), strict=True):
             self._fetched[sha] = data or b""
 
@@ -91,7 +91,7 @@ class TreeSource:
         """Learn the sizes of these blobs that are not known yet, in one request."""
         unknown = [s for s in shas if s not in self._sizes]
         for sha, size in zip(unknown, self._repo.objects.sizes(unknown), strict=True):
-            self._sizes[sha] = size or 0
+            self._sizes[sha] = -1 if size is None else size  # -1: a missing object, or a tree or commit, not a blob
 
     def read(self, path: str, limit: int) -> bytes:
         entry = self._files.get(path)
@@ -102,8 +102,9 @@ class TreeSource:
         data = self._fetched.pop(entry[0], None)  # prefetched: each blob is read (and then parsed) once
         if data is None:
             self._size([entry[0]])
-            if self._sizes[entry[0]] > limit:
+            size = self._sizes[entry[0]]
+            if size > limit:
                 data = read_blob(self._repo.cwd, entry[0], limit)
-            else:
-                data = self._repo.objects.contents([entry[0]])[0] or b""
+            else:  # no blob behind the name (-1) reads as empty, as a missing one always has
+                data = self._repo.objects.contents([entry[0]])[0] or b"" if size >= 0 else b""
         return data[: limit + 1]

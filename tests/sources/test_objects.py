@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from spectools.model import SpecError
-from spectools.sources.git import GitError
+from spectools.sources.git import GitError, Side
 from spectools.sources.git import GitRepo as Repo
 from tests.gitrepo import GitRepo
 
@@ -122,3 +123,25 @@ def test_refs_are_resolved_where_the_repository_is_found(tmp_path: Path) -> None
     assert bad._resolved == {} and bad.prefix == ""
     with pytest.raises(SpecError, match="no-such-tag"):
         bad.resolve("no-such-tag")
+
+
+def test_a_file_entry_that_names_no_blob_is_never_read(tmp_path: Path) -> None:
+    """A tree written by hand can give a file's name to a tree or a commit (of any size): git is asked its size
+    only, never its bytes, and the file reads as empty (as a missing blob does)."""
+    repo, shas, _ = _blobs(tmp_path, 50, 400)
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()  # 50 entries: bigger than the limit below
+    raw = b"100644 odd.md\0" + bytes.fromhex(tree) + b"100644 plain.md\0" + bytes.fromhex(shas[0])
+    odd_tree = subprocess.run(["git", "hash-object", "-t", "tree", "--literally", "-w", "--stdin"], cwd=repo.root,
+                              input=raw, capture_output=True, check=True).stdout.decode().strip()  # fmt: skip
+    commit = repo.git("commit-tree", odd_tree, "-m", "odd").strip()
+    source = Repo(repo.root).source(Side("odd", commit))
+    asked: list[list[str]] = []
+    reader = source._repo.objects
+    contents = reader.contents
+    reader.contents = lambda ids: asked.append(ids) or contents(ids)  # type: ignore[method-assign]
+    try:
+        source.prefetch(["odd.md", "plain.md"], 1000)
+        assert source.read("odd.md", 1000) == b""
+        assert all(tree not in ids for ids in asked) and any(shas[0] in ids for ids in asked)
+    finally:
+        reader.close()
