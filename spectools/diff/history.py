@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spectools.diff.changes import Change, ChangeSet, Kind
 from spectools.diff.wording import normalise, similarity
@@ -42,15 +42,34 @@ class IdHistory:
         ) or ["."]
         self._index: dict[str, list[tuple[str, str]]] | None = None  # id -> (commit, line), newest first
         self._log: PatchLog | None = None
+        # the scan of a commit never changes: its index is kept in the parse cache (never for a shallow clone)
+        self._key = "\0".join([tip, repo.prefix, *self._specs, "", *documents])
+        self._store = _store(repo)
         self._asked = 0  # ids asked about so far: a few are searched for, many are indexed
         self._parents: dict[str, list[str]] | None = None
         self._ancestors: dict[str, set[str]] = {}
 
     def start(self) -> IdHistory:
-        """Start git on the scan, in the background; `find` and `all_ids` collect it."""
-        if self._index is None and self._log is None:
+        """Start git on the scan, in the background (unless the cache holds its index); `find` and `all_ids` collect it."""
+        kept = self._store is not None and self._store.has_value("history", self._key)  # read when it is needed
+        if self._index is None and self._log is None and not kept:
             self._log = PatchLog(self._repo.cwd, self._tip, self._specs)
         return self
+
+    def _cached(self) -> bool:
+        """Take the index from the parse cache, when a run kept this commit's scan."""
+        got = self._store.get_value("history", self._key) if self._store is not None else None
+        if not isinstance(got, dict):
+            return False
+        index: dict[str, list[tuple[str, str]]] = {}
+        for cid, entries in got.items():
+            if not isinstance(entries, list) or not all(
+                isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], str) for e in entries
+            ):
+                return False
+            index[cid] = [(commit, line) for commit, line in entries]
+        self._index = index
+        return True
 
     def close(self) -> None:
         """Stop a scan that nobody collected (no id was added after all)."""
@@ -60,16 +79,20 @@ class IdHistory:
 
     def _text(self) -> str:
         """The log, once git is done writing it."""
-        log = self.start()._log
-        assert log is not None
+        if self._log is None:  # not started, or started not: its kept index was unreadable
+            self._log = PatchLog(self._repo.cwd, self._tip, self._specs)
+        log = self._log
         try:
             return log.text()
         except GitError as exc:
             raise SpecError(f"cannot read the history of the spec documents (git log: {exc.stderr.strip()})") from None
 
     def _ready(self) -> dict[str, list[tuple[str, str]]]:
-        if self._index is None:
+        if self._index is None and (self._log is not None or not self._cached()):  # a scan running was a miss
             self._index = self._scan(self._text())
+            if self._store is not None:
+                self._store.put_value("history", self._key, self._index)
+        assert self._index is not None
         return self._index
 
     def _ours(self, path: str | None) -> bool:
@@ -121,7 +144,7 @@ class IdHistory:
     def find(self, ids: set[str], before: str) -> dict[str, str]:
         """{id: the sentence it carried most recently} for the ids found in any version of the documents up to `before`."""
         self._asked += len(ids)
-        many = self._index is not None or self._asked > 16
+        many = self._index is not None or self._asked > 16 or self._store is not None  # an index kept is worth making
         found = {}
         for cid in sorted(ids):
             for commit, line in self._ready().get(cid, []) if many else self._entries(cid):
@@ -129,6 +152,17 @@ class IdHistory:
                     found[cid] = sentence_at(line, line.find(f"[^{cid}]"))
                     break
         return found
+
+
+def _store(repo: GitRepo) -> Any:
+    """The run's parse cache, when this repository's history is whole (a shallow clone's is cut: never kept)."""
+    from pathlib import Path
+
+    from spectools.parse import load
+
+    if load.PARSE_CACHE is None or Path(repo.git_dir, "shallow").exists():
+        return None
+    return load.PARSE_CACHE
 
 
 def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec) -> list[Change]:

@@ -12,6 +12,8 @@ never parsed twice, from a ref or from the disk (issue 20). This module owns the
   `io.write_entry`: never through a link, atomically, so concurrent runs can only replace an entry with an equal one.
 - Bounded: when a run has written entries and the folder holds more than MAX_BYTES, the least recently used are
   removed (a hit refreshes an entry's time) until it holds 80% of that.
+- The retired-id scan's index of a commit (diff/history.py): kept by the commit, the paths scanned and the globs, as
+  plain JSON under the same checks (`get_value`, `put_value`); never for a shallow clone, whose history is cut.
 - The stat index: for a working tree, path -> (size, mtime, inode, blob id), so a warm run does not read or hash an
   unchanged file; an entry written in the index's own second is racily clean and is hashed again, as git does.
 """
@@ -56,7 +58,7 @@ def _max_bytes() -> int:
 
 
 MAX_BYTES = _max_bytes()
-_PARSER_FILES = ("model.py", "parse", "io/__init__.py")
+_PARSER_FILES = ("model.py", "parse", "io/__init__.py", "diff/history.py", "sources/gitlog.py")  # the last two: its index
 _PARSER_DEPENDENCIES = ("markdown_it", "mdit_py_plugins", "yaml")
 
 
@@ -351,6 +353,48 @@ class ParseCache:
             self._note(f"{kind}\0{blob}\0{stem}", payload.decode())
         try:
             write_entry(self.folder, self._name(kind, blob, stem), json.dumps(header).encode() + b"\n" + payload)
+            self.written += 1
+            self.written_bytes += len(payload) + 200
+        except OSError as exc:
+            self.failures.append(f"{exc.filename or self.folder}: {exc.strerror or exc}")
+
+    def get_value(self, kind: str, key: str) -> Any:
+        """A value kept with put_value under (kind, key), checked as a parsed file is; None when there is none, or it is
+        damaged, foreign or of another format."""
+        parts = self._name(kind, key, "")
+        entry = read_entry_aged(self.folder, parts, MAX_ENTRY)
+        value = None
+        if entry is not None:
+            data = entry[0]
+            cut = data.find(b"\n")
+            payload = memoryview(data)[cut + 1 :]
+            with contextlib.suppress(ValueError, TypeError, RecursionError):
+                header = json.loads(data[:cut]) if cut > 0 else None
+                if header == {**self._header(kind, key, ""), "sha256": hashlib.sha256(payload).hexdigest()}:
+                    value = json.loads(str(payload, "utf-8"))
+        if value is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        assert entry is not None
+        if entry[1] < self.now - USED_AGAIN:  # used again: least recently used goes first
+            with contextlib.suppress(OSError):
+                os.utime(os.path.join(self.folder, *parts), follow_symlinks=False)
+        return value
+
+    def has_value(self, kind: str, key: str) -> bool:
+        """Whether an entry for (kind, key) is there (unread: get_value checks it)."""
+        return os.path.isfile(os.path.join(self.folder, *self._name(kind, key, "")))
+
+    def put_value(self, kind: str, key: str, value: Any) -> None:
+        """Keep a value of plain JSON under (kind, key): a value derived from immutable input (a commit's history),
+        under a key that names all of that input."""
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        if len(payload) > MAX_ENTRY - 4096:
+            return  # an entry that could never be read back is not written
+        header = {**self._header(kind, key, ""), "sha256": hashlib.sha256(payload).hexdigest()}
+        try:
+            write_entry(self.folder, self._name(kind, key, ""), json.dumps(header).encode() + b"\n" + payload)
             self.written += 1
             self.written_bytes += len(payload) + 200
         except OSError as exc:

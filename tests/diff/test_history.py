@@ -73,3 +73,48 @@ def test_the_most_recent_meaning_is_the_one_compared(tmp_path: Path) -> None:
     repo.commit("gone", {"spec/a.md": section("a", "A", "Nothing.")})
     head = Repo(repo.root).resolve("HEAD")
     assert history(repo).find({"tn02"}, head) == {"tn02": "It may joke gently."}
+
+
+def _entries(cache: Path, kind: str = "history") -> list[Path]:
+    """The cache's entries of a kind, found by their header."""
+    return [
+        p
+        for p in cache.glob("parse/??/*")
+        if p.read_bytes().startswith(b'{"format"') and f'"kind": "{kind}"'.encode() in p.read_bytes()[:400]
+    ]
+
+
+def test_a_commits_scan_is_kept_and_a_warm_diff_runs_no_git_log(cli, tmp_path: Path, monkeypatch) -> None:
+    """Issue 20: the history of a commit never changes, so its retired-id index is kept in the parse cache; a warm
+    diff reads it instead of running `git log -p`, and says exactly what the cold one said (a reused id included).
+    A damaged entry is scanned again; `--no-cache` and a shallow clone keep nothing."""
+    from tests.security.test_git_boundary import _retired_and_reused
+
+    repo = _retired_and_reused(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SPECTOOLS_CACHE_DIR", str(cache))
+    cold = cli("diff", "--no-cache", "base", "HEAD", cwd=repo.root)
+    assert cold.code == 1 and "id_reused" in cold.out, cold.out + cold.err
+    assert not cache.exists() or not _entries(cache)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    first = cli("diff", "base", "HEAD", cwd=repo.root)
+    assert (first.code, first.out) == (cold.code, cold.out) and len(_entries(cache)) == 1
+    assert "git log -p" in trace.read_text()
+    trace.unlink()
+    warm = cli("diff", "base", "HEAD", cwd=repo.root)
+    assert (warm.code, warm.out) == (cold.code, cold.out)
+    assert "git log" not in trace.read_text(), trace.read_text()
+    [entry] = _entries(cache)
+    entry.write_bytes(entry.read_bytes().replace(b"ab01", b"zz99"))  # damaged: its digest no longer matches
+    damaged = cli("diff", "base", "HEAD", cwd=repo.root)
+    assert (damaged.code, damaged.out) == (cold.code, cold.out)
+    monkeypatch.delenv("GIT_TRACE")
+    shallow = tmp_path / "shallow"
+    GitRepo(tmp_path, init=False).git("clone", "-q", "--depth", "2", f"file://{repo.root}", str(shallow))
+    GitRepo(shallow, init=False).git("fetch", "-q", "--depth", "2", "origin", "tag", "base")
+    fresh = tmp_path / "cache2"
+    monkeypatch.setenv("SPECTOOLS_CACHE_DIR", str(fresh))
+    result = cli("diff", "base", "HEAD", cwd=shallow)
+    assert result.code == 1 and "id_reused" in result.out, result.out + result.err  # the scan ran: base's history is there
+    assert fresh.exists() and not _entries(fresh)  # but a cut history is never kept (the parsed files are)
