@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from spectools.model import CLAUSE_TAG, TAG, Clause, Commentary, Diagnostic, Example, Link, Location, Section, diag
 from spectools.parse.conversation import parse_conversation
-from spectools.parse.markdown import inline, parse, plain
+from spectools.parse.markdown import events, inline, parse, simple
 
 _NEWLINE = re.compile("\n")
 _EXAMPLE = re.compile(r"^\*\*Example\*\*:\s*(.*)$", re.S)
@@ -180,12 +180,10 @@ class _Walker:
         if m and self.commentary_depth == 0:
             self.example(i, " ".join(m.group(1).split()), line0)
         if ("[^" in content and self.read_clauses) or "](#" in content:
-            paragraph = _Paragraph(self, content, line0, self.read_clauses and self.commentary_depth == 0)
-            if plain(content, self.env):
-                for line in content.split("\n"):
-                    paragraph.text(line)
-            else:
-                paragraph.read(inline(tok, self.env))
+            found = simple(content, self.env)  # plain paragraphs are read without parsing their inline markup
+            _Paragraph(self, content, line0, self.read_clauses and self.commentary_depth == 0).read(
+                events(inline(tok, self.env)) if found is None else found
+            )
 
     def example(self, i: int, title: str, line0: int) -> None:
         """An `**Example**: title` paragraph: its conversation is the xml fence right after it, if any."""
@@ -332,15 +330,15 @@ class _Paragraph:
         found = raw.find(needle, column)
         return Location(self.w.path, line + 1, max((found if found >= 0 else raw.find(needle)) + 1, 1))
 
-    def read(self, children: Any) -> None:
-        for child in children:
-            ctype = child.type
+    def read(self, children: list[tuple[str, str]]) -> None:
+        """Read the paragraph's inline tokens, as markdown.events gives them."""
+        for ctype, content in children:
             if ctype == "text":
-                self.text(child.content)
+                self.text(content)
             elif ctype == "code_inline":
-                self.code(child.content)
+                self.code(content)
             elif ctype == "link_open":
-                href = str(child.attrs.get("href", ""))
+                href = content
                 if href.startswith("#"):
                     self.link_target, self.link_text = href[1:], []
                     self.link_at = self.content.find("](" + href, self.cursor)

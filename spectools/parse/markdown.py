@@ -90,15 +90,39 @@ def parse(text: str) -> tuple[list[Any], dict[str, Any]]:
     return markdown().parse(text, env), env
 
 
-# What can make inline parsing give more than text and line breaks (commonmark): code spans, escapes, html and
-# autolinks, entities, emphasis, images, inline links; a bracket names a reference only when the document defines one.
-_MARKUP = re.compile(r"[`\\<&*_!]|\]\(|\]\[")
+# What can make inline parsing give more than text, line breaks and plain links to anchors (commonmark): code spans,
+# escapes, html and autolinks, entities, emphasis, images, reference links; a bracket names a reference only when the
+# document defines one. A plain link to an anchor: `[label](#anchor)`, its label without brackets, markup or a line
+# break (markup is excluded above), its anchor of letters, digits, `_` and `-` (which markdown-it leaves as written).
+_MARKUP = re.compile(r"[`\\<&*_!]|\]\[")
+_ANCHOR_LINK = re.compile(r"\[([^\[\]\n]*)\]\((#[A-Za-z0-9_-]+)\)")
 
 
-def plain(content: str, env: dict[str, Any]) -> bool:
-    """Whether the inline tokens of content would be only text, one a line, and line breaks (so that reading its
-    lines is reading its tokens: tests/parse/test_lazy_inline.py holds the two to each other)."""
-    return not env.get("references") and _MARKUP.search(content) is None
+def simple(content: str, env: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """What `events` of content's inline tokens would give, without parsing them, when those tokens can only be text,
+    line breaks and plain links to anchors; else None. tests/parse/test_lazy_inline.py holds the two to each other."""
+    if env.get("references") or _MARKUP.search(content) is not None:
+        return None
+    if "](" not in content:
+        return [("text", line) for line in content.split("\n")]
+    out: list[tuple[str, str]] = []
+    for line in content.split("\n"):
+        pos = 0
+        for m in _ANCHOR_LINK.finditer(line):
+            before = line[pos : m.start()]
+            if "](" in before:
+                return None  # a bracket that is not a plain link to an anchor: parse it
+            out += [("text", before), ("link_open", m.group(2)), ("text", m.group(1)), ("link_close", "")]
+            pos = m.end()
+        if "](" in line[pos:]:
+            return None
+        out.append(("text", line[pos:]))
+    return out
+
+
+def events(children: list[Any]) -> list[tuple[str, str]]:
+    """An inline token's children as the document walk reads them: (type, content), a link's href for its content."""
+    return [(c.type, str(c.attrs.get("href", "")) if c.type == "link_open" else c.content) for c in children]
 
 
 def inline(token: Any, env: dict[str, Any]) -> list[Any]:
