@@ -91,32 +91,34 @@ def parse(text: str) -> tuple[list[Any], dict[str, Any]]:
 
 
 # What can make inline parsing give more than text, line breaks and plain links to anchors (commonmark): code spans,
-# escapes, html and autolinks, entities, emphasis, images, reference links; a bracket names a reference only when the
-# document defines one. A plain link to an anchor: `[label](#anchor)`, its label without brackets, markup or a line
-# break (markup is excluded above), its anchor of letters, digits, `_` and `-` (which markdown-it leaves as written).
-_MARKUP = re.compile(r"[`\\<&*_!]|\]\[")
+# escapes, html and autolinks, entities, emphasis and images (_MARKUP, anywhere but in an anchor), reference links
+# (`][`, or a bracket naming a reference the document defines). A plain link to an anchor: `[label](#anchor)`, its
+# label without brackets, markup or a line break, its anchor of letters, digits, `_` and `-` (which markdown-it leaves
+# as written; the link is one token before emphasis could see an `_` in it).
+_MARKUP = re.compile(r"[`\\<&*_!]")
 _ANCHOR_LINK = re.compile(r"\[([^\[\]\n]*)\]\((#[A-Za-z0-9_-]+)\)")
 
 
 def simple(content: str, env: dict[str, Any]) -> list[tuple[str, str]] | None:
     """What `events` of content's inline tokens would give, without parsing them, when those tokens can only be text,
     line breaks and plain links to anchors; else None. tests/parse/test_lazy_inline.py holds the two to each other."""
-    if env.get("references") or _MARKUP.search(content) is not None:
+    if env.get("references") or "][" in content:
         return None
     if "](" not in content:
-        return [("text", line) for line in content.split("\n")]
+        return None if _MARKUP.search(content) else [("text", line) for line in content.split("\n")]
     out: list[tuple[str, str]] = []
     for line in content.split("\n"):
         pos = 0
         for m in _ANCHOR_LINK.finditer(line):
             before = line[pos : m.start()]
-            if "](" in before:
-                return None  # a bracket that is not a plain link to an anchor: parse it
+            if "](" in before or _MARKUP.search(before) or _MARKUP.search(m.group(1)):
+                return None  # markup, or a bracket that is not a plain link to an anchor: parse it
             out += [("text", before), ("link_open", m.group(2)), ("text", m.group(1)), ("link_close", "")]
             pos = m.end()
-        if "](" in line[pos:]:
+        rest = line[pos:]
+        if "](" in rest or _MARKUP.search(rest):
             return None
-        out.append(("text", line[pos:]))
+        out.append(("text", rest))
     return out
 
 
