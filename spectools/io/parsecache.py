@@ -48,6 +48,8 @@ from spectools.model import (
 FORMAT = 3
 MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most
 MAX_PACK = 32 * 1024 * 1024  # characters of the entries one pack holds at most (past that, entries one by one)
+REWRITE_SHARE = 64  # a pack or stat index is written anew once a 64th of it differs (a commit that edits one file of
+# thousands then costs no rewrite of either; what they lack is read or hashed as if they had no entry)
 USED_AGAIN = 3600.0  # seconds: an entry used again is marked as used at most once an hour (a touch per hit costs)
 
 
@@ -308,8 +310,9 @@ class ParseCache:
     def close_pack(self, name: str) -> None:
         """Write the pack for the next load of this working tree, when what this one used differs from it."""
         used, self.used = self.used, None
-        if used is None or used == self.pack:
-            if used is not None and self.pack:
+        stale = 0 if used is None else sum(1 for key, payload in used.items() if self.pack.get(key) != payload)
+        if used is None or (self.pack and stale * REWRITE_SHARE <= len(self.pack)):
+            if used is not None:  # the few entries it lacks are read one by one, until enough differ to write it anew
                 self.touch(("index", name + ".pack"))  # used again: not the least recently used
             self.pack = {}
             return
@@ -468,7 +471,7 @@ class StatIndex:
         self.name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:40]
         self.entries: dict[str, list[Any]] = {}
         self.written_ns = 0
-        self.changed = False
+        self.changed = 0  # entries recorded anew
         data = read_entry(cache.folder, ("index", self.name), MAX_ENTRY)
         if data is not None:
             with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
@@ -490,11 +493,11 @@ class StatIndex:
     def record(self, path: str, stat: tuple[int, ...], blob: str) -> None:
         if self.entries.get(path) != [*stat, blob]:
             self.entries[path] = [*stat, blob]
-            self.changed = True
+            self.changed += 1
 
     def save(self) -> None:
-        if not self.changed:
-            self.cache.touch(("index", self.name))
+        if not self.changed or (self.written_ns and self.changed * REWRITE_SHARE <= len(self.entries)):
+            self.cache.touch(("index", self.name))  # a file it lacks is hashed again: never a stale answer
             return
         doc = {"format": FORMAT, "written_ns": time.time_ns(), "entries": self.entries}
         data = json.dumps(doc, separators=(",", ":")).encode()

@@ -272,3 +272,40 @@ def test_warm_and_cold_runs_print_the_same_bytes_on_random_specs(cli, tmp_path_f
     cache = str(tmp_path_factory.mktemp("cache"))
     runs = [cli("validate", str(root), "--format", "json", "--cache-dir", cache) for _ in range(2)]
     assert runs[0] == runs[1] == cli("validate", str(root), "--format", "json", "--no-cache")
+
+
+def test_an_edit_of_one_file_of_many_rewrites_neither_pack_nor_stat_index(tmp_path: Path, store: ParseCache) -> None:
+    """Pre-commit's case: a few files of thousands changed. The pack and the stat index are written anew only once a
+    64th of them differs; until then what they lack is read from its own entry, or hashed, and every answer is the
+    cold one's."""
+    n = 100
+    spec = "".join(f"## S{i} {{#s{i} authority=user}}\n\nThe assistant must help{i}[^c{i:03}].\n\n" for i in range(n))
+    files = {"model_spec.md": spec}
+    files.update({f"examples/c{i:03}.md": CHALLENGE.replace("tn01", f"c{i:03}").replace("Tone", f"S{i}") for i in range(n)})
+    for rel, text in files.items():
+        (tmp_path / "spec" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "spec" / rel).write_text(text, encoding="utf-8")
+    root = tmp_path / "spec"
+    load(open_worktree(root))
+    stamp = 1_000_000_000  # the index's second is long past: no file is racily clean
+    for path in root.rglob("*.md"):
+        os.utime(path, ns=(stamp, stamp))
+    load(open_worktree(root))  # the stat index now holds every file
+    before = {p.name: p.read_bytes() for p in (store.folder / "index").iterdir() if p.name != "usage"}  # pack, index
+    assert len(before) == 2
+    edited = root / "examples" / "c007.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("hi\n</user>", "hello\n</user>"), encoding="utf-8")
+    warm = load(open_worktree(root))
+    load_module.PARSE_CACHE = None
+    cold = load(open_worktree(root))
+    load_module.PARSE_CACHE = store
+    assert warm.spec == cold.spec and warm.problems == cold.problems
+    assert {p.name: p.read_bytes() for p in sorted((store.folder / "index").iterdir()) if p.name in before} == before
+    again = load(open_worktree(root))  # the edit is still not in the pack or the index: read and hashed again
+    assert again.spec == cold.spec
+    for i in range(10):  # more than a 64th of the files differ: both are written anew
+        f = root / "examples" / f"c{i:03}.md"
+        f.write_text(f.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    load(open_worktree(root))
+    after = {p.name: p.read_bytes() for p in (store.folder / "index").iterdir() if p.name in before}
+    assert all(after[name] != data for name, data in before.items())
