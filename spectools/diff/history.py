@@ -149,20 +149,40 @@ class IdHistory:
         for cid in sorted(ids):
             for commit, line in self._ready().get(cid, []) if many else self._entries(cid):
                 if before == self._tip or commit in self.ancestors(before):
-                    found[cid] = sentence_at(line, line.find(f"[^{cid}]"))
+                    sentence = sentence_at(line, line.find(f"[^{cid}]"))  # git's bytes: not UTF-8 ones shown as U+FFFD
+                    found[cid] = sentence.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                     break
         return found
 
 
 def _store(repo: GitRepo) -> Any:
-    """The run's parse cache, when this repository's history is whole (a shallow clone's is cut: never kept)."""
-    from pathlib import Path
-
+    """The run's parse cache, when a commit's history here is the commit's own: not in a shallow clone (cut), nor
+    where grafts or replace refs rewrite it (local to this repository, they would not be in the key)."""
     from spectools.parse import load
 
-    if load.PARSE_CACHE is None or Path(repo.git_dir, "shallow").exists():
+    if load.PARSE_CACHE is None or _rewritten(repo.git_dir):
         return None
     return load.PARSE_CACHE
+
+
+def _rewritten(git_dir: str) -> bool:
+    """Whether this repository's history may not be its commits' own (found in its common git folder, as git does:
+    a worktree's folder names it in `commondir`)."""
+    from pathlib import Path
+
+    folder = Path(git_dir)
+    try:
+        pointer = folder / "commondir"
+        common = (folder / pointer.read_text(encoding="utf-8").strip()).resolve() if pointer.is_file() else folder
+        if (common / "shallow").exists() or (common / "info" / "grafts").exists():
+            return True
+        replace = common / "refs" / "replace"
+        if replace.is_dir() and any(replace.rglob("*")):
+            return True
+        packed = common / "packed-refs"
+        return packed.is_file() and b" refs/replace/" in packed.read_bytes()
+    except (OSError, UnicodeDecodeError):
+        return True  # cannot tell: do not keep it
 
 
 def reused_ids(history: IdHistory, old_commit: str | None, old: Spec, new: Spec) -> list[Change]:

@@ -235,7 +235,7 @@ class ParseCache:
         return cls((Path(cache_dir) if cache_dir else cache_home()) / "parse")
 
     def _name(self, kind: str, blob: str, stem: str) -> tuple[str, str]:
-        key = hashlib.sha256(f"{parser_id()}\0{kind}\0{blob}\0{stem}".encode()).hexdigest()
+        key = hashlib.sha256(f"{parser_id()}\0{kind}\0{blob}\0{stem}".encode("utf-8", "surrogateescape")).hexdigest()
         return key[:2], key[2:]
 
     def _header(self, kind: str, blob: str, stem: str) -> dict[str, Any]:
@@ -392,12 +392,14 @@ class ParseCache:
     def put_value(self, kind: str, key: str, value: Any) -> None:
         """Keep a value of plain JSON under (kind, key): a value derived from immutable input (a commit's history),
         under a key that names all of that input."""
-        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        payload = json.dumps(value, separators=(",", ":")).encode()  # ASCII: git's bytes that are not UTF-8 kept as \udcXX
         if len(payload) > MAX_ENTRY - 4096:
             return  # an entry that could never be read back is not written
         header = {**self._header(kind, key, ""), "sha256": hashlib.sha256(payload).hexdigest()}
         try:
-            write_entry(self.folder, self._name(kind, key, ""), json.dumps(header).encode() + b"\n" + payload)
+            write_entry(
+                self.folder, self._name(kind, key, ""), json.dumps(header).encode("utf-8", "surrogateescape") + b"\n" + payload
+            )
             self.written += 1
             self.written_bytes += len(payload) + 200
         except OSError as exc:

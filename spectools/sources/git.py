@@ -53,7 +53,7 @@ OWN_OPTIONS = frozenset(
     --end-of-options --format --full-history --full-tree --is-bare-repository --is-shallow-repository --list
     --literal-pathspecs --long --match --merged --no-color --no-ext-diff --no-recurse-submodules --no-renames
     --no-tags --no-textconv --only --parents --points-at --porcelain --quiet --root --show-prefix --show-toplevel
-    --sort --src-prefix --stage --stdin --tags --unified --verify -b -c -e -m -n -p -q -r -s -t -z -C""".split()
+    --sort --src-prefix --stage --stdin --tags --text --unified --verify -b -c -e -m -n -p -q -r -s -t -z -C""".split()
 )
 SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 

@@ -17,7 +17,9 @@ from spectools.sources.git import GitError, start
 
 # Whatever the user's git configuration says, a plain patch with a/ and b/ prefixes:
 _PATCH = ("--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--diff-algorithm=myers")
-_LOG = ("log", "-p", "--unified=0", "--root", "-m", "--full-history", "--no-renames", *_PATCH, "--format=%x01%H")
+# --text: a `-diff` or `binary` attribute (.gitattributes is the pull request's) would turn the history of a document
+# into "Binary files differ", hiding every id it ever held
+_LOG = ("log", "-p", "--text", "--unified=0", "--root", "-m", "--full-history", "--no-renames", *_PATCH, "--format=%x01%H")
 
 
 class AddedLine(NamedTuple):

@@ -118,3 +118,55 @@ def test_a_commits_scan_is_kept_and_a_warm_diff_runs_no_git_log(cli, tmp_path: P
     result = cli("diff", "base", "HEAD", cwd=shallow)
     assert result.code == 1 and "id_reused" in result.out, result.out + result.err  # the scan ran: base's history is there
     assert fresh.exists() and not _entries(fresh)  # but a cut history is never kept (the parsed files are)
+
+
+def test_a_binary_attribute_cannot_hide_the_history(cli, tmp_path: Path) -> None:
+    """A pull request's `.gitattributes` that marks the spec `-diff` made `git log -p` print "Binary files differ":
+    no id was ever found in the history. The scan reads the patches as text whatever the attributes say."""
+    from tests.security.test_git_boundary import _retired_and_reused
+
+    repo = _retired_and_reused(tmp_path / "repo")
+    repo.commit("attrs", {".gitattributes": "model_spec.md -diff\n*.md binary\n"})  # checked out: git reads it
+    for flags in (["--no-cache"], []):
+        result = cli("diff", *flags, "base", "HEAD", cwd=repo.root)
+        assert result.code == 1 and "id_reused" in result.out, result.out + result.err
+
+
+def test_a_history_that_is_not_its_commits_own_is_never_kept(cli, tmp_path: Path, monkeypatch) -> None:
+    """Grafts and replace refs rewrite a commit's history in one repository only, and a shallow clone cuts it (also
+    seen from a worktree of it, whose git folder names the common one): the scan is made, and never kept."""
+    from tests.security.test_git_boundary import _retired_and_reused
+
+    repo = _retired_and_reused(tmp_path / "repo")
+    base = repo.git("rev-parse", "base").strip()
+    shallow = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "3", f"file://{repo.root}", str(shallow))
+    GitRepo(shallow, init=False).git("worktree", "add", "-q", str(tmp_path / "wt"), "HEAD")
+    grafted = tmp_path / "grafted"
+    repo.git("clone", "-q", str(repo.root), str(grafted))
+    (grafted / ".git" / "info" / "grafts").write_text(base + "\n", encoding="utf-8")
+    replaced = tmp_path / "replaced"
+    repo.git("clone", "-q", str(repo.root), str(replaced))
+    GitRepo(replaced, init=False).git("replace", "--graft", base)
+    for where in (tmp_path / "wt", grafted, replaced):
+        cache = tmp_path / ("cache-" + where.name)
+        monkeypatch.setenv("SPECTOOLS_CACHE_DIR", str(cache))
+        assert cli("diff", "HEAD~1", "HEAD", cwd=where).code in (0, 1)
+        assert cache.exists() and not _entries(cache), where
+    monkeypatch.setenv("SPECTOOLS_CACHE_DIR", str(tmp_path / "cache-repo"))
+    assert cli("diff", "HEAD~1", "HEAD", cwd=repo.root).code == 1 and len(_entries(tmp_path / "cache-repo")) == 1
+
+
+def test_a_history_line_that_is_not_utf8_is_kept_and_read_back(cli, tmp_path: Path) -> None:
+    """git's bytes that are not UTF-8 survive the kept index (they crashed the run that kept it)."""
+    repo = GitRepo(tmp_path / "repo")
+    rule = b"# Model spec\n\n## Honesty {#honesty authority=root}\n\nThe assistant must not lie[^hn01]."
+    repo.commit("odd", {"model_spec.md": rule + b" It must cite \xff sources[^ab01].\n"})
+    repo.commit("retire", {"model_spec.md": rule + b"\n"})
+    repo.git("tag", "base")
+    repo.commit("reuse", {"model_spec.md": rule + b" It may refuse all weather questions[^ab01].\n"})
+    cold = cli("diff", "--no-cache", "base", "HEAD", cwd=repo.root)
+    assert cold.code == 1 and "id_reused" in cold.out, cold.out + cold.err
+    for _ in range(2):  # keeps it, then reads it back
+        warm = cli("diff", "base", "HEAD", cwd=repo.root)
+        assert (warm.code, warm.out) == (cold.code, cold.out), warm.err
