@@ -42,7 +42,7 @@ class IdHistory:
         ) or ["."]
         self._index: dict[str, list[tuple[str, str]]] | None = None  # id -> (commit, line), newest first
         self._log: PatchLog | None = None
-        # the scan of a commit never changes: its index is kept in the parse cache (never for a shallow clone)
+        # the scan of a commit never changes: its index is kept in the parse cache (unless history is rewritten here)
         self._key = "\0".join([tip, repo.prefix, *self._specs, "", *documents])
         self._store = _store(repo)
         self._asked = 0  # ids asked about so far: a few are searched for, many are indexed

@@ -13,7 +13,8 @@ never parsed twice, from a ref or from the disk (issue 20). This module owns the
 - Bounded: when a run has written entries and the folder holds more than MAX_BYTES, the least recently used are
   removed (a hit refreshes an entry's time) until it holds 80% of that.
 - The retired-id scan's index of a commit (diff/history.py): kept by the commit, the paths scanned and the globs, as
-  plain JSON under the same checks (`get_value`, `put_value`); never for a shallow clone, whose history is cut.
+  plain JSON under the same checks (`get_value`, `put_value`); never where a commit's history is not its own (a
+  shallow clone, grafts, replace refs: see history._rewritten).
 - The stat index: for a working tree, path -> (size, mtime, inode, blob id), so a warm run does not read or hash an
   unchanged file; an entry written in the index's own second is racily clean and is hashed again, as git does.
 """
@@ -397,9 +398,7 @@ class ParseCache:
             return  # an entry that could never be read back is not written
         header = {**self._header(kind, key, ""), "sha256": hashlib.sha256(payload).hexdigest()}
         try:
-            write_entry(
-                self.folder, self._name(kind, key, ""), json.dumps(header).encode("utf-8", "surrogateescape") + b"\n" + payload
-            )
+            write_entry(self.folder, self._name(kind, key, ""), json.dumps(header).encode() + b"\n" + payload)
             self.written += 1
             self.written_bytes += len(payload) + 200
         except OSError as exc:
