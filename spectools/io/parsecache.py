@@ -46,7 +46,7 @@ from spectools.model import (
     Section,
 )
 
-FORMAT = 3
+FORMAT = 4
 MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most
 MAX_PACK = 32 * 1024 * 1024  # characters of the entries one pack holds at most (past that, entries one by one)
 REWRITE_SHARE = 64  # a pack or stat index is written anew once a 64th of it differs (a commit that edits one file of
@@ -132,7 +132,8 @@ def _diagnostic(x: Diagnostic) -> list[Any]:
 
 def _section(x: Section) -> list[Any]:
     return [
-        x.anchor, x.title, x.level, x.parent, x.attributes, x.attribute_lines, x.body, x.prose, _loc(x.location), x.end_line,
+        x.anchor, x.title, x.level, x.parent, x.attributes, x.attribute_lines, x.body,
+        None if x.prose == x.body else x.prose, _loc(x.location), x.end_line,  # prose is most often the body itself
         list(x.children), list(x.clauses), [_link(k) for k in x.links], [_example(e) for e in x.examples],
         [[c.text, _loc(c.location), c.end_line] for c in x.commentary],
     ]  # fmt: skip
@@ -195,7 +196,8 @@ class _Reader:
 
     def section(self, x: list[Any]) -> Section:
         return Section(
-            x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], self.loc(x[8]), x[9], tuple(x[10]), tuple(x[11]),
+            x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[6] if x[7] is None else x[7], self.loc(x[8]), x[9], tuple(x[10]),
+            tuple(x[11]),
             tuple(self.link(k) for k in x[12]), tuple(self.example(e) for e in x[13]),
             tuple(Commentary(c[0], self.loc(c[1]), c[2]) for c in x[14]),
         )  # fmt: skip
