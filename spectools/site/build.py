@@ -50,28 +50,15 @@ class _Release(NamedTuple):
     redline: str = ""  # its redline's file (from the page before it), "" for the first
 
 
-def _openings(repo: Any, loads: list[Any]) -> list[tuple[str, str]]:
-    """Each load's opening (_opening), the first documents that git holds read in one process."""
-    from spectools.sources.git import cat_blobs
-
-    firsts = [(ld.source.blob_id(ld.spec.documents[0].path) if ld.spec.documents else None) for ld in loads]
-    shas = sorted({b for b, ld in zip(firsts, loads, strict=True) if b and getattr(ld.source, "commit", None)})
-    limit = min((ld.config.max_file_bytes for ld in loads), default=0)
-    out, spans = cat_blobs(repo.cwd, shas, limit) if shas else (b"", [])
-    held = {sha: out[a:b] for sha, (a, b) in zip(shas, spans, strict=True) if b}
-    return [
-        _opening(ld.source, ld.spec, ld.config.max_file_bytes, held.get(b or "")) for b, ld in zip(firsts, loads, strict=True)
-    ]
-
-
-def _opening(source: Any, spec: Spec, limit: int, data: bytes | None = None) -> tuple[str, str]:
+def _opening(source: Any, spec: Spec, limit: int) -> tuple[str, str]:
     """(title, preamble): the first document's text before its first section, without its front matter; its title is
-    the front matter's `title`, else its first `# ` heading, else "". data: its bytes, when they were read already."""
+    the front matter's `title`, else its first `# ` heading, else "". A tag's is read through the run's one `git
+    cat-file` (sources/git.ObjectReader), a request, not a process, per page."""
     if not spec.documents:
         return "", ""
     doc = spec.documents[0]
     try:
-        text = (data if data is not None else source.read(doc.path, limit)).decode("utf-8", "replace")
+        text = source.read(doc.path, limit).decode("utf-8", "replace")
     except (OSError, SpecError):
         return "", ""
     lines = text.split("\n")[: doc.sections[0].location.line - 1 if doc.sections else None]
@@ -117,8 +104,9 @@ def _read(repo: Any, options: Options, tick: Callable[[str], None]) -> tuple[lis
             tick(rel.version)
             found = comparer.compare(rel.old, rel.new, aliases)
             old = refs.get(rel.old.label) if rel.old is not None else None
-            out.append(_Release(refs[rel.version], comparer.full(rel.new), old, found.changes, ("", ""), names[rel.version][1]))
-        out = [r._replace(opening=o) for r, o in zip(out, _openings(repo, [r.loaded for r in out]), strict=True)]
+            loaded = comparer.full(rel.new)
+            opening = _opening(loaded.source, loaded.spec, loaded.config.max_file_bytes)
+            out.append(_Release(refs[rel.version], loaded, old, found.changes, opening, names[rel.version][1]))
         settings: dict[str, Any] = {}
         if options.worktree and not repo.bare:
             wt = repo.side(WORKTREE)
