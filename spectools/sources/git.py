@@ -101,37 +101,6 @@ def start(args: Sequence[str], cwd: Path | str, out: IO[bytes], err: IO[bytes]) 
     return subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_environment())
 
 
-def split_blobs(out: bytes, count: int) -> list[tuple[int, int]]:
-    """(start, end) of each blob's bytes in the output of `git cat-file --batch` ("<sha> blob <size>\n<bytes>\n"
-    each); a name that is missing ("<name> missing\n") gets (0, 0)."""
-    spans, pos = [], 0
-    for _ in range(count):
-        header_end = out.index(b"\n", pos)
-        fields = out[pos:header_end].rsplit(b" ", 2)  # the name asked for may hold spaces: "<name> missing"
-        if len(fields) < 3 or not fields[2].isdigit() or fields[1] != b"blob":
-            spans.append((0, 0))
-            pos = header_end + 1
-            continue
-        size = int(fields[2])
-        spans.append((header_end + 1, header_end + 1 + size))
-        pos = header_end + 1 + size + 1
-    return spans
-
-
-def cat_blobs(cwd: Path, names: list[str], limit: int | None = None) -> tuple[bytes, list[tuple[int, int]]]:
-    """Read blobs (by id, or as `commit:path`) in one `git cat-file --batch`: (its output, each blob's span). A name git
-    could not be asked for on one line (a path holding a newline), and with a limit a blob larger than it (sizes
-    asked first, of `--batch-check`), are asked as one that is missing: (0, 0)."""
-    missing = "0" * 40
-    asked = [n if "\n" not in n and "\r" not in n else missing for n in names]
-    if limit is not None and asked:
-        sizes = run(["cat-file", "--batch-check"], cwd, "\n".join(asked).encode("utf-8", "surrogateescape") + b"\n")
-        checked = sizes.decode("utf-8", "replace").splitlines()
-        asked = [n if _size(line) <= limit else missing for n, line in zip(asked, checked, strict=False)]
-    out = run(["cat-file", "--batch"], cwd, "\n".join(asked).encode("utf-8", "surrogateescape") + b"\n")
-    return out, split_blobs(out, len(names))
-
-
 class ObjectReader:
     """One `git cat-file --batch-command` kept open for a whole run, however often it is asked: sizes (`info`) and
     contents (`contents`) of many blobs per request, a thread writing the requests while this one reads the answers
@@ -230,12 +199,6 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
         pass  # git stopped, or was stopped: the reader says so
 
 
-def _size(line: str) -> int:
-    """The size a `--batch-check` line gives ("<sha> blob <size>"); a missing one counts as nothing to read."""
-    fields = line.split()
-    return int(fields[2]) if len(fields) == 3 and fields[2].isdigit() else 0
-
-
 def read_blob(cwd: Path, sha: str, limit: int) -> bytes:
     """At most limit + 1 bytes of a blob: enough to tell it is over the limit, without holding the rest in memory
     (git is stopped once they are read)."""
@@ -251,10 +214,9 @@ def read_blob(cwd: Path, sha: str, limit: int) -> bytes:
         proc.stdout.close()
 
 
-def parse_tree(raw: bytes, index: bool, prefix: str, sizes: dict[str, int] | None = None) -> dict[str, tuple[str, int]]:
-    """`ls-tree -r -z [--long]` (mode type sha [size]\tpath) or `ls-files --stage -z` (mode sha stage\tpath) output ->
-    {path under prefix, relative to it: (blob id, mode)}; with --long, each blob's size goes into sizes. A conflicted
-    index entry counts by its stage 0 only."""
+def parse_tree(raw: bytes, index: bool, prefix: str) -> dict[str, tuple[str, int]]:
+    """`ls-tree -r -z` (mode type sha\tpath) or `ls-files --stage -z` (mode sha stage\tpath) output ->
+    {path under prefix, relative to it: (blob id, mode)}. A conflicted index entry counts by its stage 0 only."""
     files: dict[str, tuple[str, int]] = {}
     for record in raw.decode("utf-8", "surrogateescape").split("\0"):
         if not record:
@@ -264,10 +226,7 @@ def parse_tree(raw: bytes, index: bool, prefix: str, sizes: dict[str, int] | Non
         if index and fields[2] != "0":
             continue
         if path.startswith(prefix):
-            sha = fields[1] if index else fields[2]
-            files[path[len(prefix) :]] = (sha, int(fields[0], 8))
-            if sizes is not None and len(fields) == 4 and fields[3].isdigit():
-                sizes[sha] = int(fields[3])
+            files[path[len(prefix) :]] = (fields[1] if index else fields[2], int(fields[0], 8))
     return files
 
 

@@ -323,8 +323,8 @@ def test_a_reply_too_deep_or_with_a_lone_surrogate_is_no_crash(body: str, cli, t
 
 
 def test_a_new_document_whose_name_holds_spaces_is_read(cli, tmp_path) -> None:
-    """Not from a pull request (there the file is committed), but the everyday local case: `git cat-file --batch`
-    answers `HEAD:spec/new doc a.md missing`, and the name's spaces are no size."""
+    """Not from a pull request (there the file is committed), but the everyday local case: a new document whose
+    name holds spaces, which HEAD does not have yet, is read and checked."""
     root = spec_repo(tmp_path / "repo").root
     (root / "spectools.yaml").write_text('documents: [model_spec.md, "spec/*.md"]\n', encoding="utf-8")
     (root / "spec").mkdir()

@@ -138,8 +138,8 @@ def test_paths_from_spectools_yaml_are_never_pathspec_magic(magic: str, cli, tmp
 
 
 def test_a_file_name_with_a_newline_asks_git_for_nothing_else(cli, tmp_path) -> None:
-    """Names go to `git cat-file --batch` one a line: a name holding a newline must not become a second request
-    (here, one that would hide HEAD's version of the spec from the retired-id check)."""
+    """Only blob ids go to `git cat-file`: a file name holding a newline must not become a second request (here, one
+    that would hide HEAD's version of the spec from the retired-id check)."""
     repo = _retired_and_reused(tmp_path / "repo")
     repo.git("reset", "-q", "--soft", "HEAD~1")  # the reuse is in the working tree, not committed
     assert "SPEC207" in cli("validate", str(repo.root)).out
