@@ -9,9 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from spectools.model import SpecError
-from spectools.sources.git import GitError, Side
+from spectools.sources.git import GitError, ObjectReader, Side, is_sha
 from spectools.sources.git import GitRepo as Repo
 from tests.gitrepo import GitRepo
 
@@ -58,15 +60,23 @@ def test_a_missing_blob_is_none_and_the_rest_still_come(tmp_path: Path) -> None:
         objects.close()
 
 
-@pytest.mark.parametrize("name", ["HEAD:f00000.md", "--batch-all-objects", "a" * 39, "A" * 40, "0" * 40 + "\n" + "1" * 40])
+NAMES = st.one_of(
+    st.sampled_from(["HEAD:f00000.md", "--batch-all-objects", "a" * 39, "A" * 40, "0" * 40 + "\n" + "1" * 40, "0" * 41]),
+    st.text(max_size=80).filter(lambda n: not is_sha(n)),
+    st.builds(lambda sha, extra: sha + extra, st.text("0123456789abcdef", min_size=40, max_size=40), st.text(min_size=1)),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=NAMES)
 def test_only_blob_ids_are_ever_asked_for(tmp_path: Path, name: str) -> None:
-    repo, _, _ = _blobs(tmp_path, 1, 10)
-    objects = Repo(repo.root).objects
+    """Whatever a name holds (a path, an option, a newline and a second request), it never reaches git's input."""
+    objects = ObjectReader(tmp_path)  # never started: a refusal comes first
     with pytest.raises(ValueError, match="not a blob id"):
-        objects.contents([name])
+        objects.contents(["0" * 40, name])
     with pytest.raises(ValueError, match="not a blob id"):
         objects.sizes([name])
-    objects.close()
+    assert objects._procs == {}
 
 
 def test_a_git_without_batch_command_is_asked_the_old_way(cli, tmp_path: Path, monkeypatch) -> None:
