@@ -1,7 +1,5 @@
 """`python -m spectools`."""
 
-import sys
+from spectools.cli import entry
 
-from spectools.cli import main
-
-sys.exit(main())
+entry()

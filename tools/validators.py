@@ -55,6 +55,14 @@ def generate(name: str) -> str:
             f"fastjsonschema's code for {name} does not import its exceptions as expected; update tools/validators.py"
         )
     body = body.replace(FROM, FROM.replace("from fastjsonschema ", "from spectools.io.validators "))
+    # uniqueItems defines a recursive `fn` inside the check, a garbage cycle per call that only the cyclic collector
+    # frees (see load.paused_gc): it is defined once, at the top of the module, instead
+    lines = body.splitlines()
+    local = {line.strip() for line in lines if line.startswith(" ") and line.strip().startswith("def fn(var): return ")}
+    if len(local) > 1:
+        raise SystemExit(f"fastjsonschema's code for {name} defines fn in more than one way; update tools/validators.py")
+    if local:
+        body = "\n".join(line for line in lines if line.strip() not in local) + "\n\n\n" + local.pop()
     return HEADER.format(name=name) + body.strip() + f"\n\n\nvalidate = {entry}\n"
 
 

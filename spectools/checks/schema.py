@@ -55,31 +55,40 @@ class Unusable(Exception):
     """A repository's schema failed while it was applied (it is then set aside, with a SPEC404)."""
 
 
+_EXTENDED: dict[Any, Any] = {}  # base validator class -> it with `pattern` and `patternProperties` on RE2 (made once: a
+# class made per call is a garbage cycle that only the cyclic collector frees, see load.paused_gc)
+
+
 def _validator(entry: Any) -> Any:
     """jsonschema's validator for a built-in schema (by name) or a repository's (root, files), with `pattern` and
     `patternProperties` on RE2: a repository's schema runs in linear time on any attribute value."""
     import jsonschema
 
     from spectools.checks import repo_schema
-
-    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
-        if validator.is_type(instance, "string") and not compile_pattern(patrn, builtin_patterns()).search(instance):
-            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
-
-    def pattern_properties(validator: Any, properties: dict[str, Any], instance: Any, schema: Any) -> Any:
-        if validator.is_type(instance, "object"):
-            for patrn, subschema in properties.items():
-                matcher = compile_pattern(patrn, builtin_patterns())
-                for key, value in instance.items():
-                    if matcher.search(key):
-                        yield from validator.descend(value, subschema, path=key, schema_path=patrn)
-
     from spectools.io.external import validator as linear
 
     root, files = (schema(entry), None) if isinstance(entry, str) else entry
     base = type(linear(root))  # uniqueItems in linear time, for any schema
-    extended = jsonschema.validators.extend(base, {"pattern": pattern, "patternProperties": pattern_properties})
+    if base not in _EXTENDED:
+        _EXTENDED[base] = jsonschema.validators.extend(base, {"pattern": _pattern, "patternProperties": _pattern_properties})
+    extended = _EXTENDED[base]
     return extended(root) if files is None else repo_schema.validator(root, files, extended)
+
+
+def _pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
+    import jsonschema
+
+    if validator.is_type(instance, "string") and not compile_pattern(patrn, builtin_patterns()).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+
+def _pattern_properties(validator: Any, properties: dict[str, Any], instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "object"):
+        for patrn, subschema in properties.items():
+            matcher = compile_pattern(patrn, builtin_patterns())
+            for key, value in instance.items():
+                if matcher.search(key):
+                    yield from validator.descend(value, subschema, path=key, schema_path=patrn)
 
 
 def _errors(schemas: list[Any], instance: Any) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
     from types import ModuleType
+    from typing import NoReturn
 
     from spectools.io.parsecache import ParseCache
 
@@ -90,6 +91,8 @@ def dispatch(args: "argparse.Namespace") -> int:
         from spectools.parse import load
 
         load.PARSE_CACHE = _parse_cache(args)
+        if _AT_ONCE:
+            load.KEPT = []
         try:
             code: int = _command(args.command).run(args)
         finally:
@@ -183,6 +186,28 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         return _main(args_in)
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+_AT_ONCE = False  # set by entry(): the process ends with os._exit, so what a command builds is kept to the end
+
+
+def entry() -> "NoReturn":
+    """The console script and `python -m spectools`: main(), then stdout and stderr flushed and the process ended at once
+    (os._exit). A warm run's model, stat index and parse-cache pack are hundreds of thousands of objects that the process
+    no longer needs; kept alive to the end (load.KEPT), they are never freed one by one (issue 20, point 4). Nothing else
+    is left to do at exit: every file spectools writes is written and closed by io.write_atomic or io.write_entry, and
+    every thread still running is a daemon."""
+    import os
+
+    global _AT_ONCE
+    _AT_ONCE = True
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:  # noqa: SIM105 - contextlib is an import of 5 ms that `spectools --version` does without
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (`| head`), or a stream closed: as main() does
+            pass
+    os._exit(code)
 
 
 def _main(args_in: "list[str]") -> int:

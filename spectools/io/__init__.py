@@ -273,8 +273,15 @@ class YamlError(Exception):
         self.col = col
 
 
-def load_yaml(text: str) -> tuple[Any, dict[KeyPath, int]]:
-    """Parse one YAML document; return the data and {key path: 1-based line}."""
+_LOADER: Any = None
+
+
+def _loader() -> Any:
+    """yaml.SafeLoader that refuses aliases and numbers too long to show; made once (a class made per call is a garbage
+    cycle that only the cyclic collector frees: see load.paused_gc)."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -297,6 +304,15 @@ def load_yaml(text: str) -> tuple[Any, dict[KeyPath, int]]:
             return super().construct_yaml_int(node)
 
     Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    _LOADER = Loader
+    return Loader
+
+
+def load_yaml(text: str) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse one YAML document; return the data and {key path: 1-based line}."""
+    import yaml
+
+    Loader = _loader()
     try:
         loader = Loader(text)
     except yaml.reader.ReaderError as exc:

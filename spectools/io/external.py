@@ -71,27 +71,36 @@ def read_json(path: Path, what: str, limit: int = MAX_JSON) -> Any:
     return parse_json(read_capped(path, what, limit), str(path), what)
 
 
+_EXTENDED: dict[Any, Any] = {}  # base validator class -> it with our uniqueItems (a class made per call is a garbage
+# cycle that only the cyclic collector frees: see load.paused_gc)
+
+
 def validator(schema: Any, base: Any = None) -> Any:
     """jsonschema's validator for checking an instance from outside: `uniqueItems` in linear time (jsonschema's own
     compares every pair when the items are of mixed types: 16,000 tags took 28 s). base: a validator class to extend
     (default: the one the schema's $schema names, else draft 2020-12)."""
     import jsonschema
 
-    def unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Any:
-        if unique and validator.is_type(instance, "array"):
-            seen: set[Any] = set()
-            try:
-                for item in instance:
-                    key = _canonical(item)
-                    if key in seen:
-                        yield jsonschema.ValidationError(f"{_short(instance)} has non-unique elements")
-                        return
-                    seen.add(key)
-            except RecursionError:
-                yield jsonschema.ValidationError("the array is nested too deeply to compare its elements")
-
     base = base or jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    return jsonschema.validators.extend(base, {"uniqueItems": unique_items})(schema)
+    if base not in _EXTENDED:
+        _EXTENDED[base] = jsonschema.validators.extend(base, {"uniqueItems": _unique_items})
+    return _EXTENDED[base](schema)
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Any:
+    import jsonschema
+
+    if unique and validator.is_type(instance, "array"):
+        seen: set[Any] = set()
+        try:
+            for item in instance:
+                key = _canonical(item)
+                if key in seen:
+                    yield jsonschema.ValidationError(f"{_short(instance)} has non-unique elements")
+                    return
+                seen.add(key)
+        except RecursionError:
+            yield jsonschema.ValidationError("the array is nested too deeply to compare its elements")
 
 
 def _canonical(value: Any) -> Any:

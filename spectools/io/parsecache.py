@@ -165,60 +165,75 @@ def _paths_all(parsed: Document | Challenge, problems: list[Diagnostic]) -> bool
     return all(d.location.path == parsed.path for d in (*parsed.problems, *problems))
 
 
-class _Reader:
-    """Plain data -> the model, every location at `path`."""
+# Reading an entry back is the warm run's main cost (10,000 challenge files in pre-commit), so it builds each record
+# with tuple.__new__ (no Python frame per object: the records are NamedTuples, and their fields are given in order, each
+# taken by index from a list of the right shape) and each location in line. A list of another shape raises IndexError,
+# TypeError or KeyError, and the entry is read as missing.
+_new = tuple.__new__
+_LOW = 0xFFFFFFFF
+_DAMAGED = (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError)
 
-    def __init__(self, path: str) -> None:
-        self.path = path
 
-    def loc(self, x: int) -> Location:
-        return Location(self.path, x >> 32, x & 0xFFFFFFFF)
+def _r_link(p: str, x: list[Any]) -> Link:
+    n = x[2]
+    return _new(Link, (x[0], x[1], _new(Location, (p, n >> 32, n & _LOW))))
 
-    def link(self, x: list[Any]) -> Link:
-        return Link(x[0], x[1], self.loc(x[2]))
 
-    def label(self, x: list[Any] | None) -> Label | None:
-        return None if x is None else Label(x[0], x[1], x[2], self.loc(x[3]), x[4])
+def _r_diagnostic(p: str, x: list[Any]) -> Diagnostic:
+    n = x[0]
+    return _new(Diagnostic, (_new(Location, (p, n >> 32, n & _LOW)), x[1], x[2], x[3]))
 
-    def message(self, x: list[Any]) -> Message:
-        return Message(x[1], x[2], x[3], self.loc(x[4]), x[5], tuple(x[6]), self.label(x[7]))
 
-    def turn(self, x: list[Any]) -> Message | Comparison:
-        if x[0] == "c":
-            return Comparison(tuple(self.message(m) for m in x[1]), self.loc(x[2]))
-        return self.message(x)
+def _r_message(p: str, x: list[Any]) -> Message:
+    n, label = x[4], x[7]
+    if label is not None:
+        m = label[3]
+        label = _new(Label, (label[0], label[1], label[2], _new(Location, (p, m >> 32, m & _LOW)), label[4]))
+    return _new(Message, (x[1], x[2], x[3], _new(Location, (p, n >> 32, n & _LOW)), x[5], tuple(x[6]), label))
 
-    def example(self, x: list[Any]) -> Example:
-        return Example(x[0], self.loc(x[1]), tuple(self.turn(t) for t in x[2]), x[3])
 
-    def diagnostic(self, x: list[Any]) -> Diagnostic:
-        return Diagnostic(self.loc(x[0]), x[1], x[2], x[3])
+def _r_example(p: str, x: list[Any]) -> Example:
+    turns: list[Message | Comparison] = []
+    for t in x[2]:
+        if t[0] == "c":
+            n = t[2]
+            turns.append(_new(Comparison, (tuple([_r_message(p, m) for m in t[1]]), _new(Location, (p, n >> 32, n & _LOW)))))
+        else:
+            turns.append(_r_message(p, t))
+    n = x[1]
+    return _new(Example, (x[0], _new(Location, (p, n >> 32, n & _LOW)), tuple(turns), x[3]))
 
-    def section(self, x: list[Any]) -> Section:
-        return Section(
-            x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[6] if x[7] is None else x[7], self.loc(x[8]), x[9], tuple(x[10]),
-            tuple(x[11]),
-            tuple(self.link(k) for k in x[12]), tuple(self.example(e) for e in x[13]),
-            tuple(Commentary(c[0], self.loc(c[1]), c[2]) for c in x[14]),
-        )  # fmt: skip
 
-    def parsed(self, x: list[Any], stem: str) -> tuple[Document | Challenge, list[Diagnostic]]:
-        if x[0] == "doc":
-            sections = tuple(self.section(s) for s in x[2])
-            doc = Document(
-                self.path, x[1], sections, tuple(Clause(c[0], c[1], c[2], self.loc(c[3])) for c in x[3]),
-                tuple(sections[r[0]].links[r[1]] if r[0] != "" else self.link(r[1]) for r in x[4]),
-                tuple(sections[r[0]].examples[r[1]] if r[0] != "" else self.example(r[1]) for r in x[5]),
-                tuple(self.diagnostic(d) for d in x[6]), x[7],
-            )  # fmt: skip
-            return doc, [self.diagnostic(d) for d in x[8]]
-        h = x[2]
-        header = None if h is None else Header(h[0], h[1], h[2], self.loc(h[3]))
-        challenge = Challenge(
-            stem, self.path, x[1], header, tuple(self.example(e) for e in x[3]), tuple(self.link(k) for k in x[4]),
-            tuple(self.diagnostic(d) for d in x[5]), x[6],
-        )  # fmt: skip
-        return challenge, [self.diagnostic(d) for d in x[7]]
+def _r_section(p: str, x: list[Any]) -> Section:
+    n = x[8]
+    return _new(Section, (
+        x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[6] if x[7] is None else x[7], _new(Location, (p, n >> 32, n & _LOW)),
+        x[9], tuple(x[10]), tuple(x[11]), tuple([_r_link(p, k) for k in x[12]]), tuple([_r_example(p, e) for e in x[13]]),
+        tuple([_new(Commentary, (c[0], _new(Location, (p, c[1] >> 32, c[1] & _LOW)), c[2])) for c in x[14]]),
+    ))  # fmt: skip
+
+
+def _r_parsed(p: str, x: list[Any], stem: str) -> tuple[Document | Challenge, list[Diagnostic]]:
+    """Plain data -> the model, every location at path `p`."""
+    if x[0] == "doc":
+        sections = tuple([_r_section(p, s) for s in x[2]])
+        clauses = tuple([_new(Clause, (c[0], c[1], c[2], _new(Location, (p, c[3] >> 32, c[3] & _LOW)))) for c in x[3]])
+        doc = _new(Document, (
+            p, x[1], sections, clauses,
+            tuple([sections[r[0]].links[r[1]] if r[0] != "" else _r_link(p, r[1]) for r in x[4]]),
+            tuple([sections[r[0]].examples[r[1]] if r[0] != "" else _r_example(p, r[1]) for r in x[5]]),
+            tuple([_r_diagnostic(p, d) for d in x[6]]), x[7],
+        ))  # fmt: skip
+        return doc, [_r_diagnostic(p, d) for d in x[8]]
+    if x[0] != "challenge":
+        raise ValueError("not an entry")
+    h = x[2]
+    header = None if h is None else _new(Header, (h[0], h[1], h[2], _new(Location, (p, h[3] >> 32, h[3] & _LOW))))
+    challenge = _new(Challenge, (
+        stem, p, x[1], header, tuple([_r_example(p, e) for e in x[3]]), tuple([_r_link(p, k) for k in x[4]]),
+        tuple([_r_diagnostic(p, d) for d in x[5]]), x[6],
+    ))  # fmt: skip
+    return challenge, [_r_diagnostic(p, d) for d in x[7]]
 
 
 class ParseCache:
@@ -228,8 +243,8 @@ class ParseCache:
         self.folder = folder
         self.hits = self.misses = self.written = self.written_bytes = 0
         self.now = time.time()
-        self.pack: dict[str, str] = {}  # a working tree's entries, read in one file (open_pack)
-        self.used: dict[str, str] | None = None  # the entries this load used, for the next pack
+        self.pack: dict[str, Any] = {}  # a working tree's entries (key -> plain data), read in one file (open_pack)
+        self.used: dict[str, Any] | None = None  # the entries this load used, for the next pack
         self.used_bytes = 0
         self.failures: list[str] = []
 
@@ -250,31 +265,27 @@ class ParseCache:
         key = f"{kind}\0{blob}\0{stem}"
         packed = self.pack.get(key)
         if packed is not None:
-            got = self._plain_of(packed, stem, path)
-            if got is not None:
+            try:
+                got = _r_parsed(path, packed, stem)
+            except _DAMAGED:
+                del self.pack[key]  # read from its own entry, and counted as one the pack lacks
+            else:
                 self.hits += 1
-                self._note(key, packed)
+                if self.used is not None:
+                    self.used[key] = packed
                 return got
         parts = self._name(kind, blob, stem)
         entry = read_entry_aged(self.folder, parts, MAX_ENTRY)
-        got = None if entry is None else self._read(entry[0], kind, blob, stem, path, limit)
-        if got is None:
+        read = None if entry is None else self._read(entry[0], kind, blob, stem, path, limit)
+        if read is None:
             self.misses += 1
             return None
         self.hits += 1
-        if self.used is not None and entry is not None:
-            self._note(key, entry[0][entry[0].find(b"\n") + 1 :].decode())
+        self._note(key, read[0], len(entry[0]) if entry is not None else 0)
         if entry is not None and entry[1] < self.now - USED_AGAIN:  # used again: least recently used goes first
             with contextlib.suppress(OSError):
                 os.utime(os.path.join(self.folder, *parts), follow_symlinks=False)
-        return got
-
-    @staticmethod
-    def _plain_of(payload: str, stem: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
-        try:
-            return _Reader(path).parsed(json.loads(payload), stem)
-        except (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError):
-            return None
+        return read[1]  # type: ignore[no-any-return]
 
     def touch(self, parts: tuple[str, ...]) -> None:
         """Mark a file of the cache as used now, at most once an hour (LRU eviction reads the times)."""
@@ -283,21 +294,22 @@ class ParseCache:
             if os.stat(path, follow_symlinks=False).st_mtime < self.now - USED_AGAIN:
                 os.utime(path, follow_symlinks=False)
 
-    def _note(self, key: str, payload: str) -> None:
-        """Keep an entry for the next pack; past MAX_PACK bytes, a tree has no pack (its entries are read one by one,
-        and this run holds no second copy of a large document's)."""
+    def _note(self, key: str, plain: Any, size: int) -> None:
+        """Keep an entry the pack lacks for the next pack; past MAX_PACK bytes of them, a tree has no pack (its entries
+        are read one by one, and this run holds no second copy of a large document's)."""
         if self.used is None:
             return
-        self.used_bytes += len(payload)
+        self.used_bytes += size
         if self.used_bytes > MAX_PACK:
             self.used = None
             return
-        self.used[key] = payload
+        self.used[key] = plain
 
     def open_pack(self, name: str) -> None:
         """Read a working tree's pack: the entries its last load used, in one file (`index/<name>.pack`), checked as
         a whole (its header repeats the parser's digest and the SHA-256 of its payload); from here on, what a load
-        uses is noted for the next pack."""
+        uses is noted for the next pack. The pack is one JSON object (key -> an entry's plain data): decoding it at once
+        costs half of decoding its entries one by one."""
         self.pack, self.used, self.used_bytes = {}, {}, 0
         data = read_entry(self.folder, ("index", name + ".pack"), MAX_ENTRY)
         if data is None:
@@ -307,30 +319,32 @@ class ParseCache:
             expected = {"format": FORMAT, "parser": parser_id(), "sha256": hashlib.sha256(payload).hexdigest()}
             if json.loads(head) == expected:
                 pack = json.loads(payload)
-                if isinstance(pack, dict) and all(isinstance(v, str) for v in pack.values()):
+                if isinstance(pack, dict) and all(isinstance(v, list) for v in pack.values()):
                     self.pack = pack
 
-    def close_pack(self, name: str) -> None:
-        """Write the pack for the next load of this working tree, when what this one used differs from it."""
+    def close_pack(self, name: str) -> dict[str, Any]:
+        """Write the pack for the next load of this working tree, when what this one used differs from it; return the
+        pack read (the caller decides when it is freed: see load.KEPT)."""
         used, self.used = self.used, None
-        stale = 0 if used is None else sum(1 for key, payload in used.items() if self.pack.get(key) != payload)
-        if used is None or (self.pack and stale * REWRITE_SHARE <= len(self.pack)):
+        pack, self.pack = self.pack, {}
+        stale = 0 if used is None else sum(1 for key in used if key not in pack)  # a key names its entry's bytes
+        if used is None or (pack and stale * REWRITE_SHARE <= len(pack)):
             if used is not None:  # the few entries it lacks are read one by one, until enough differ to write it anew
                 self.touch(("index", name + ".pack"))  # used again: not the least recently used
-            self.pack = {}
-            return
-        self.pack = {}
+            return pack
         payload = json.dumps(used, ensure_ascii=False, separators=(",", ":")).encode()
-        if len(payload) > MAX_ENTRY:
-            return
+        if len(payload) > MAX_PACK:
+            return pack
         head = json.dumps({"format": FORMAT, "parser": parser_id(), "sha256": hashlib.sha256(payload).hexdigest()})
         try:
             write_entry(self.folder, ("index", name + ".pack"), head.encode() + b"\n" + payload)
             self.written_bytes += len(payload)
         except OSError as exc:
             self.failures.append(f"{exc.filename or self.folder}: {exc.strerror or exc}")
+        return pack
 
-    def _read(self, data: bytes, kind: str, blob: str, stem: str, path: str, limit: int) -> tuple[Any, list[Diagnostic]] | None:
+    def _read(self, data: bytes, kind: str, blob: str, stem: str, path: str, limit: int) -> tuple[Any, Any] | None:
+        """(the entry's plain data, the parsed file with its problems), or None."""
         cut = data.find(b"\n")
         payload = memoryview(data)[cut + 1 :]  # not a copy: an entry can be as large as the document
         try:
@@ -340,8 +354,9 @@ class ParseCache:
                 return None
             if header != {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}:
                 return None
-            return _Reader(path).parsed(json.loads(str(payload, "utf-8")), stem)
-        except (ValueError, TypeError, IndexError, KeyError, RecursionError, AttributeError):
+            plain = json.loads(str(payload, "utf-8"))
+            return plain, _r_parsed(path, plain, stem)
+        except _DAMAGED:
             return None  # damaged: parsed again, and rewritten
 
     def put(self, kind: str, blob: str, stem: str, parsed: Document | Challenge, problems: list[Diagnostic], size: int) -> None:
@@ -349,14 +364,14 @@ class ParseCache:
         if not _paths_all(parsed, problems):
             return
         try:
-            payload = json.dumps(_plain(parsed, problems), ensure_ascii=False, separators=(",", ":")).encode()
+            plain = _plain(parsed, problems)
+            payload = json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
         except (TypeError, ValueError):
             return
         if len(payload) > MAX_ENTRY - 4096:
             return  # an entry that could never be read back is not written
         header = {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest(), "size": size}
-        if self.used is not None:
-            self._note(f"{kind}\0{blob}\0{stem}", payload.decode())
+        self._note(f"{kind}\0{blob}\0{stem}", plain, len(payload))
         try:
             write_entry(self.folder, self._name(kind, blob, stem), json.dumps(header).encode() + b"\n" + payload)
             self.written += 1

@@ -69,12 +69,19 @@ def read_text(source: Source, path: str, limit: int, problems: list[Diagnostic],
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """The model holds no reference cycles, so while it is built and checked the cyclic
-    collector only re-scans a growing heap (a third of the time on a 20,000-file spec)."""
+    collector only re-scans a growing heap (a third of the time on a 20,000-file spec).
+
+    In a run that ends with os._exit (KEPT is a list), what the pause built is then frozen (gc.freeze): it lives to
+    the end, and the collector's first pass after the pause would scan all of it once more (35 ms after a warm load of
+    10,000 files). Objects frozen are still freed when their last reference goes; only garbage cycles made during the
+    pause would stay, and a load makes none (tests/parse/test_load.py)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if KEPT is not None:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -90,26 +97,32 @@ def load(source: Source, cache: Cache | None = None, only: Callable[[str], bool]
     documents and challenge files it rejects are not read (a partial spec, for diffs)."""
     store = PARSE_CACHE
     index = None
-    if store is not None and isinstance(source, WorktreeSource):
-        from spectools.io.parsecache import StatIndex
+    with paused_gc():  # the stat index and the pack are large trees of lists, no cycle among them
+        if store is not None and isinstance(source, WorktreeSource):
+            from spectools.io.parsecache import StatIndex
 
-        index = StatIndex(store, source.root)
-    if store is not None and index is not None:
-        store.open_pack(index.name)
-    with paused_gc():
+            index = StatIndex(store, source.root)
+            store.open_pack(index.name)
         loaded = _load(source, {} if cache is None else cache, only, _Files(store, index))
-    if store is not None:
         if index is not None:
             index.save()
-            store.close_pack(index.name)
-        if store.written_bytes:
-            store.account()
+            spent = store.close_pack(index.name)
+            if KEPT is not None:
+                KEPT.append((index, spent))
+    if store is not None and store.written_bytes:
+        store.account()
+    if KEPT is not None:
+        KEPT.append(loaded)
     return loaded
 
 
 # The parse cache of this run (io.parsecache.ParseCache), set by cli per command; None (a library caller's default,
 # and --no-cache): every file is parsed, and nothing of the cache is imported.
 PARSE_CACHE: Any = None
+# What the loads of this run built (the model, the stat index, the pack read), kept alive when the process ends with
+# os._exit (cli.entry: the console script and `python -m spectools`), so that none of it is freed object by object
+# (issue 20, point 4). None for a library caller: nothing is kept.
+KEPT: list[Any] | None = None
 
 
 class _Files:

@@ -309,3 +309,47 @@ def test_an_edit_of_one_file_of_many_rewrites_neither_pack_nor_stat_index(tmp_pa
     load(open_worktree(root))
     after = {p.name: p.read_bytes() for p in (store.folder / "index").iterdir() if p.name in before}
     assert all(after[name] != data for name, data in before.items())
+
+
+def _same(a: object, b: object, where: str = "") -> None:
+    """a == b, and every record and container of the same type (a NamedTuple equals a plain tuple of its fields)."""
+    assert type(a) is type(b), f"{where}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, (tuple, list)):
+        assert len(a) == len(b), where  # type: ignore[arg-type]
+        for n, (x, y) in enumerate(zip(a, b, strict=True)):  # type: ignore[call-overload]
+            _same(x, y, f"{where}[{n}]")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where  # type: ignore[call-overload]
+        for k in a:
+            _same(a[k], b[k], f"{where}.{k}")  # type: ignore[index]
+    else:
+        assert a == b, where
+
+
+MARKDOWN = sorted(p for p in (ROOT / "tests" / "data").rglob("*.md") if p.is_file())
+
+
+@pytest.mark.parametrize("kind", ["doc", "challenge"])
+def test_an_entry_reads_back_as_the_parse_itself(kind: str) -> None:
+    """Every markdown fixture, read as a document and as a challenge file: kept as plain data (through JSON, as on disk)
+    and read back, it is the parse itself, record types included."""
+    from spectools.parse.files import parse_challenge, parse_document
+
+    assert len(MARKDOWN) > 50
+    for path in MARKDOWN:
+        rel, text = path.name, path.read_text(encoding="utf-8", errors="replace")
+        parsed = parse_document(rel, text) if kind == "doc" else parse_challenge(rel, path.stem, text)
+        found = [d._replace(location=d.location._replace(path=rel)) for d in parsed.problems[:2]]
+        plain = json.loads(json.dumps(parsecache._plain(parsed, found), ensure_ascii=False))
+        _same(parsecache._r_parsed(rel, plain, path.stem), (parsed, found), str(path))
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=TEXT, kind=st.sampled_from(["doc", "challenge"]))
+def test_generated_files_read_back_as_their_parse(body: str, kind: str) -> None:
+    from spectools.parse.files import parse_challenge, parse_document
+
+    text = "## A {#a authority=user}\n\n" + body + "[^ab12].\n\n**Example**: x\n\n```xml\n<user>\n" + body + "\n</user>\n```\n"
+    parsed = parse_document("d.md", text) if kind == "doc" else parse_challenge("d.md", "ab12", text)
+    plain = json.loads(json.dumps(parsecache._plain(parsed, []), ensure_ascii=False))
+    _same(parsecache._r_parsed("d.md", plain, "ab12"), (parsed, []), body)

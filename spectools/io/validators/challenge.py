@@ -26,7 +26,6 @@ def validate_https___spectools_dev_schema_challenge_schema_json(data, custom_for
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".tags must be array")
             data__tags_is_list = isinstance(data__tags, (list, tuple))
             if data__tags_is_list:
-                def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                 data__tags_len = len(data__tags)
                 if data__tags_len > len(set(fn(data__tags_x) for data__tags_x in data__tags)):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".tags must contain unique items")
@@ -47,6 +46,9 @@ def validate_https___spectools_dev_schema_challenge_schema_json(data, custom_for
                 if data__rubric_len < 1:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".rubric must be longer than or equal to 1 characters")
     return data
+
+
+def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
 
 
 validate = validate_https___spectools_dev_schema_challenge_schema_json

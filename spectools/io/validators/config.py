@@ -72,7 +72,6 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids.accepted_reuse must be array")
                     data__ids__acceptedreuse_is_list = isinstance(data__ids__acceptedreuse, (list, tuple))
                     if data__ids__acceptedreuse_is_list:
-                        def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                         data__ids__acceptedreuse_len = len(data__ids__acceptedreuse)
                         if data__ids__acceptedreuse_len > len(set(fn(data__ids__acceptedreuse_x) for data__ids__acceptedreuse_x in data__ids__acceptedreuse)):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".ids.accepted_reuse must contain unique items")
@@ -105,7 +104,6 @@ def validate_https___spectools_dev_schema_config_schema_json(data, custom_format
                         data__authority__levels_len = len(data__authority__levels)
                         if data__authority__levels_len < 1:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".authority.levels must contain at least 1 items")
-                        def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
                         if data__authority__levels_len > len(set(fn(data__authority__levels_x) for data__authority__levels_x in data__authority__levels)):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".authority.levels must contain unique items")
                         for data__authority__levels_x, data__authority__levels_item in enumerate(data__authority__levels):
@@ -558,6 +556,9 @@ def validate_https___spectools_dev_schema_config_schema_json___defs_word_list_ch
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
+
+
+def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
 
 
 validate = validate_https___spectools_dev_schema_config_schema_json

@@ -1,0 +1,64 @@
+"""The console script and `python -m spectools` end with os._exit once stdout and stderr are flushed (cli.entry:
+nothing the run built is freed object by object). What they print is exactly what main() prints, however large, and a
+reader that goes away early costs no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+SPEC = "".join(f"## S{i} {{#s{i} authority=user}}\n\nThe assistant must help{i}[^c{i:04}].\n\n" for i in range(3000))
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "SPECTOOLS_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def test_every_byte_is_printed_before_the_process_ends(cli, tmp_path: Path) -> None:
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "model_spec.md").write_text(SPEC, encoding="utf-8")  # 3,000 clauses with no challenge file
+    inside = cli("validate", str(tmp_path / "spec"), "--format", "json")
+    for _ in range(2):  # cold, then warm
+        proc = subprocess.run(
+            [sys.executable, "-m", "spectools", "validate", str(tmp_path / "spec"), "--format", "json"],
+            env=_env(tmp_path), capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert (proc.returncode, proc.stdout, proc.stderr) == (inside.code, inside.out, inside.err)
+        assert len(proc.stdout) > 1_000_000  # far more than a pipe holds: written as the reader reads
+
+
+def test_a_reader_that_goes_away_costs_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "model_spec.md").write_text(SPEC, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spectools", "validate", str(tmp_path / "spec")],
+        env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    with proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(100)
+        proc.stdout.close()  # as `| head` does
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) in (0, 1)  # findings or none: never a crash
+    assert "Traceback" not in err and "Exception ignored" not in err and "internal error" not in err
+
+
+def test_a_reader_gone_before_the_first_byte_costs_no_traceback(tmp_path: Path) -> None:
+    """A short report, to a reader gone before a byte was written."""
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "model_spec.md").write_text(SPEC[:200], encoding="utf-8")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before a byte is written
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "spectools", "validate", str(tmp_path / "spec")],
+            env=_env(tmp_path), stdout=write, stderr=subprocess.PIPE, text=True, check=False, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert proc.returncode == 0  # as for any reader that went away (the CLI's rule for a broken pipe)
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr and "internal error" not in proc.stderr
