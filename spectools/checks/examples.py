@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from spectools.model import Comparison, Diagnostic, Message, diag
+from spectools.model import Comparison, Diagnostic, Location, Message, diag
 from spectools.parse.load import Loaded
 
 LABELS = frozenset({"GOOD", "BAD", "OK"})
 
 
 def _empty(message: Message) -> bool:
-    return not message.text.strip() and not message.settings and not message.untrusted
+    text = message.text
+    return (not text or text.isspace()) and not message.settings and not message.untrusted  # isspace: what strip() strips
 
 
 def _todo(loaded: Loaded) -> list[Diagnostic]:
@@ -17,17 +18,19 @@ def _todo(loaded: Loaded) -> list[Diagnostic]:
     out = []
     for ch in loaded.spec.challenges:
         for example in ch.examples:
-            messages = [m for t in example.turns for m in (t.candidates if isinstance(t, Comparison) else (t,))]
-            todo = next((m.location for m in messages if m.text.startswith("TODO")), None)
-            if example.title.startswith("TODO") or todo is not None:
+            if example.title.startswith("TODO"):
+                where: Location | None = example.location
+            else:
+                where = next((m.location for t in example.turns for m in _messages(t) if m.text.startswith("TODO")), None)
+            if where is not None:
                 out.append(
-                    diag(
-                        "SPEC509",
-                        example.location if example.title.startswith("TODO") else todo,  # type: ignore[arg-type]
-                        "the example still holds the template's TODO text; write the real prompt and answers",
-                    )
+                    diag("SPEC509", where, "the example still holds the template's TODO text; write the real prompt and answers")
                 )
     return out
+
+
+def _messages(turn: Message | Comparison) -> tuple[Message, ...]:
+    return turn.candidates if type(turn) is Comparison else (turn,)  # type: ignore[return-value]
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:

@@ -46,7 +46,7 @@ from spectools.model import (
     Section,
 )
 
-FORMAT = 4
+FORMAT = 5
 MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most
 MAX_PACK = 32 * 1024 * 1024  # characters of the entries one pack holds at most (past that, entries one by one)
 REWRITE_SHARE = 64  # a pack or stat index is written anew once a 64th of it differs (a commit that edits one file of
@@ -189,19 +189,18 @@ def _r_message(p: str, x: list[Any]) -> Message:
     if label is not None:
         m = label[3]
         label = _new(Label, (label[0], label[1], label[2], _new(Location, (p, m >> 32, m & _LOW)), label[4]))
-    return _new(Message, (x[1], x[2], x[3], _new(Location, (p, n >> 32, n & _LOW)), x[5], tuple(x[6]), label))
+    return _new(Message, (x[1], x[2], x[3], _new(Location, (p, n >> 32, n & _LOW)), x[5], tuple(x[6]) if x[6] else (), label))
+
+
+def _r_comparison(p: str, x: list[Any]) -> Comparison:
+    n = x[2]
+    return _new(Comparison, (tuple([_r_message(p, m) for m in x[1]]), _new(Location, (p, n >> 32, n & _LOW))))
 
 
 def _r_example(p: str, x: list[Any]) -> Example:
-    turns: list[Message | Comparison] = []
-    for t in x[2]:
-        if t[0] == "c":
-            n = t[2]
-            turns.append(_new(Comparison, (tuple([_r_message(p, m) for m in t[1]]), _new(Location, (p, n >> 32, n & _LOW)))))
-        else:
-            turns.append(_r_message(p, t))
     n = x[1]
-    return _new(Example, (x[0], _new(Location, (p, n >> 32, n & _LOW)), tuple(turns), x[3]))
+    turns = tuple([_r_comparison(p, t) if t[0] == "c" else _r_message(p, t) for t in x[2]])
+    return _new(Example, (x[0], _new(Location, (p, n >> 32, n & _LOW)), turns, x[3]))
 
 
 def _r_section(p: str, x: list[Any]) -> Section:
@@ -230,10 +229,10 @@ def _r_parsed(p: str, x: list[Any], stem: str) -> tuple[Document | Challenge, li
     h = x[2]
     header = None if h is None else _new(Header, (h[0], h[1], h[2], _new(Location, (p, h[3] >> 32, h[3] & _LOW))))
     challenge = _new(Challenge, (
-        stem, p, x[1], header, tuple([_r_example(p, e) for e in x[3]]), tuple([_r_link(p, k) for k in x[4]]),
-        tuple([_r_diagnostic(p, d) for d in x[5]]), x[6],
+        stem, p, x[1], header, tuple([_r_example(p, e) for e in x[3]]),
+        tuple([_r_link(p, k) for k in x[4]]) if x[4] else (), tuple([_r_diagnostic(p, d) for d in x[5]]) if x[5] else (), x[6],
     ))  # fmt: skip
-    return challenge, [_r_diagnostic(p, d) for d in x[7]]
+    return challenge, [_r_diagnostic(p, d) for d in x[7]] if x[7] else []
 
 
 class ParseCache:
@@ -314,11 +313,12 @@ class ParseCache:
         data = read_entry(self.folder, ("index", name + ".pack"), MAX_ENTRY)
         if data is None:
             return
-        head, _, payload = data.partition(b"\n")
+        cut = data.find(b"\n")
+        payload = memoryview(data)[cut + 1 :]  # not a copy
         with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
             expected = {"format": FORMAT, "parser": parser_id(), "sha256": hashlib.sha256(payload).hexdigest()}
-            if json.loads(head) == expected:
-                pack = json.loads(payload)
+            if cut > 0 and json.loads(data[:cut]) == expected:
+                pack = json.loads(str(payload, "utf-8"))  # text: json.loads decodes bytes a third slower
                 if isinstance(pack, dict) and all(isinstance(v, list) for v in pack.values()):
                     self.pack = pack
 
@@ -493,7 +493,7 @@ class StatIndex:
         data = read_entry(cache.folder, ("index", self.name), MAX_ENTRY)
         if data is not None:
             with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
-                doc = json.loads(data)
+                doc = json.loads(data.decode())
                 if doc.get("format") == FORMAT and isinstance(doc.get("entries"), dict):
                     self.entries, self.written_ns = doc["entries"], int(doc["written_ns"])
 

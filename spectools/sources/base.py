@@ -117,7 +117,7 @@ def glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Dia
 def _utf8_names(paths: list[str], problems: list[Diagnostic]) -> tuple[list[str], list[Diagnostic]]:
     """The paths whose names are UTF-8; each other one is a SPEC016 finding under its escaped name, and is never read
     (docs/SECURITY.md, "Crashes": nothing downstream meets a name that cannot be encoded)."""
-    if not any(_NOT_UTF8.search(p) for p in paths):
+    if all(p.isascii() for p in paths) or not any(_NOT_UTF8.search(p) for p in paths):
         return paths, problems
     bad = [p for p in paths if _NOT_UTF8.search(p)]
     found = [
@@ -147,7 +147,7 @@ def _glob(source: Source, patterns: tuple[str, ...]) -> tuple[list[str], list[Di
             walked[prefix] = files
             problems.extend(walk_problems)
         rx = glob_regex(pattern)
-        hits = [f for f in walked[prefix] if rx.fullmatch(_NOT_UTF8.sub("\ufffd", f))]  # RE2 takes text only
+        hits = [f for f in walked[prefix] if rx.fullmatch(f if f.isascii() else _NOT_UTF8.sub("\ufffd", f))]  # RE2: text
         if not hits:
             unmatched.append(pattern)
         hits, problems = _utf8_names(hits, problems)
