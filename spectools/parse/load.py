@@ -144,6 +144,23 @@ class _Files:
                 if got is not None:
                     self.hits[path] = got
 
+    def warm(self, source: WorktreeSource, wanted: dict[str, str], walked: set[str], limit: int) -> None:
+        """Take what the cache has for the working tree's files that the stat index vouches for, in one pass (pre-commit:
+        thousands of files, a few edited); the others go the whole way, one by one (`parsed`). Only files found by
+        walking: a file named outright has its link looked at first."""
+        if self.store is None or self.index is None:
+            return
+        get, recorded, stat_key, hits = self.store.get, self.index.blob, source.stat_key, self.hits
+        for path, kind in wanted.items():
+            if path not in walked:
+                continue
+            stat = stat_key(path)
+            blob = None if stat is None or stat[0] > limit else recorded(path, stat)
+            if blob is not None:
+                got = get(kind, blob, _stem(kind, path), path, limit)
+                if got is not None:
+                    hits[path] = got
+
     def parsed(self, source: Source, kind: str, path: str, limit: int, walked: bool, problems: list[Diagnostic]) -> Any:
         if path in self.hits:
             parsed, cached = self.hits[path]
@@ -281,17 +298,24 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None, file
         for path in paths
         if only is None or only(path)
     }
-    files.preload(
-        source, {p: kind for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache}, config.max_file_bytes
-    )
-    source.prefetch(
-        [p for p, kind in wanted.items() if p not in files.hits and (kind, p, source.blob_id(p) or "") not in cache],
-        config.max_file_bytes,
-    )
+    limit = config.max_file_bytes
+    if isinstance(source, WorktreeSource):  # no blob ids to look up ahead, nothing to fetch
+        files.warm(source, wanted, walked, limit)
+    else:
+        files.preload(source, {p: kind for p, kind in wanted.items() if (kind, p, source.blob_id(p) or "") not in cache}, limit)
+        source.prefetch(
+            [p for p, kind in wanted.items() if p not in files.hits and (kind, p, source.blob_id(p) or "") not in cache], limit
+        )
     read: list[str] = []
     parsed: dict[str, list[Any]] = {"doc": [], "challenge": []}
+    warm = files.hits if isinstance(source, WorktreeSource) else {}  # a tree's hits go through the run's memo (_parsed)
     for path, kind in wanted.items():
-        got = _parsed(source, kind, path, config.max_file_bytes, path in walked, cache, problems, files)
+        hit = warm.get(path)
+        if hit is not None:
+            got = hit[0]
+            problems.extend(hit[1])
+        else:
+            got = _parsed(source, kind, path, limit, path in walked, cache, problems, files)
         if got is not None:
             parsed[kind].append(got)
             read.append(path)
