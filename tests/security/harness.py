@@ -39,9 +39,9 @@ def spec_repo(root: Path) -> GitRepo:
 
 
 SHIM = """#!/bin/sh
-# records every git process spectools starts, then runs the real git
-for arg in "$@"; do printf '%s\\037' "$arg" >> "{log}"; done
-printf '\\036' >> "{log}"
+# records every git process spectools starts, then runs the real git; one printf, so one write: git processes that run
+# at once (the history's `git log` beside the reads) never interleave their records
+printf '%s\\037' "$@" "$(printf '\\036')" >> "{log}"
 exec "{git}" "$@"
 """
 
@@ -59,7 +59,7 @@ class GitLog:
         if not self.path.exists():
             return []
         raw = self.path.read_bytes().decode("utf-8", "surrogateescape")
-        return [[a for a in call.split("\x1f")[:-1]] for call in raw.split("\x1e") if call]
+        return [[a for a in call.split("\x1f")[:-1]] for call in raw.split("\x1e\x1f") if call]
 
     def before_the_end(self) -> list[str]:
         """Every argument git got before `--end-of-options` or `--` (where it reads options)."""
