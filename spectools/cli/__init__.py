@@ -196,18 +196,32 @@ def entry() -> "NoReturn":
     (os._exit). A warm run's model, stat index and parse-cache pack are hundreds of thousands of objects that the process
     no longer needs; kept alive to the end (load.KEPT), they are never freed one by one (issue 20, point 4). Nothing else
     is left to do at exit: every file spectools writes is written and closed by io.write_atomic or io.write_entry, and
-    every thread still running is a daemon."""
+    every thread still running is a daemon. Under a tracer, a profiler, a debugger or `python -i` (which all have work
+    of their own at exit), the process ends as any other: through SystemExit."""
     import os
 
     global _AT_ONCE
-    _AT_ONCE = True
+    _AT_ONCE = _alone()
     code = main()
+    if not _AT_ONCE or not _alone():  # one may have started during the run
+        sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
-        try:  # noqa: SIM105 - contextlib is an import of 5 ms that `spectools --version` does without
-            stream.flush()
+        try:
+            if stream is not None:  # `>&-`: no stream at all
+                stream.flush()
         except (OSError, ValueError):  # a reader gone (`| head`), or a stream closed: as main() does
             pass
     os._exit(code)
+
+
+def _alone() -> bool:
+    """Whether nothing watches this process: no tracer or profiler (coverage, cProfile, a debugger), no tool on
+    sys.monitoring, no `python -i` or $PYTHONINSPECT."""
+    import os
+
+    monitoring = getattr(sys, "monitoring", None)
+    watched = monitoring is not None and any(monitoring.get_tool(tool) for tool in range(6))
+    return not (sys.gettrace() or sys.getprofile() or watched or sys.flags.inspect or os.environ.get("PYTHONINSPECT"))
 
 
 def _main(args_in: "list[str]") -> int:

@@ -260,6 +260,20 @@ def write_entry(folder: Path, parts: tuple[str, ...], data: bytes, mode: int = 0
         os.close(dfd)
 
 
+def remove_entry(folder: Path, parts: tuple[str, ...]) -> None:
+    """Remove folder/parts... (the file, or a link in its place, never what a link points to), reached through no
+    link below folder; nothing when it is not there."""
+    try:
+        dfd = _open_folder(folder, parts[:-1], make=False)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+            os.unlink(parts[-1], dir_fd=dfd)
+    finally:
+        os.close(dfd)
+
+
 # ---- safe YAML
 KeyPath = tuple[Any, ...]
 MAX_NUMBER_CHARS = 40  # an integer in YAML: no count or limit needs more (Python cannot show ints of 4,300 digits)

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from spectools.io import cache_home, read_entry, read_entry_aged, write_entry
+from spectools.io import cache_home, read_entry, read_entry_aged, remove_entry, write_entry
 from spectools.model import (
     Challenge,
     Clause,
@@ -212,9 +212,11 @@ def _r_section(p: str, x: list[Any]) -> Section:
     ))  # fmt: skip
 
 
-def _r_parsed(p: str, x: list[Any], stem: str) -> tuple[Document | Challenge, list[Diagnostic]]:
-    """Plain data -> the model, every location at path `p`."""
-    if x[0] == "doc":
+def _r_parsed(p: str, x: list[Any], stem: str, kind: str) -> tuple[Document | Challenge, list[Diagnostic]]:
+    """Plain data of a file of this kind -> the model, every location at path `p`."""
+    if x[0] != kind:
+        raise ValueError("an entry of another kind")
+    if kind == "doc":
         sections = tuple([_r_section(p, s) for s in x[2]])
         clauses = tuple([_new(Clause, (c[0], c[1], c[2], _new(Location, (p, c[3] >> 32, c[3] & _LOW)))) for c in x[3]])
         doc = _new(Document, (
@@ -224,8 +226,6 @@ def _r_parsed(p: str, x: list[Any], stem: str) -> tuple[Document | Challenge, li
             tuple([_r_diagnostic(p, d) for d in x[6]]), x[7],
         ))  # fmt: skip
         return doc, [_r_diagnostic(p, d) for d in x[8]]
-    if x[0] != "challenge":
-        raise ValueError("not an entry")
     h = x[2]
     header = None if h is None else _new(Header, (h[0], h[1], h[2], _new(Location, (p, h[3] >> 32, h[3] & _LOW))))
     challenge = _new(Challenge, (
@@ -244,7 +244,9 @@ class ParseCache:
         self.now = time.time()
         self.pack: dict[str, Any] = {}  # a working tree's entries (key -> plain data), read in one file (open_pack)
         self.used: dict[str, Any] | None = None  # the entries this load used, for the next pack
-        self.used_bytes = 0
+        self.used_bytes = 0  # bytes of the entries the pack lacked, noted for the next pack
+        self.pack_share = 0.0  # the bytes of the pack read, per entry
+        self.oversize = False  # this tree's entries passed MAX_PACK: it gets no pack
         self.failures: list[str] = []
 
     @classmethod
@@ -265,7 +267,7 @@ class ParseCache:
         packed = self.pack.get(key)
         if packed is not None:
             try:
-                got = _r_parsed(path, packed, stem)
+                got = _r_parsed(path, packed, stem, kind)
             except _DAMAGED:
                 del self.pack[key]  # read from its own entry, and counted as one the pack lacks
             else:
@@ -300,7 +302,7 @@ class ParseCache:
             return
         self.used_bytes += size
         if self.used_bytes > MAX_PACK:
-            self.used = None
+            self.used, self.oversize = None, True
             return
         self.used[key] = plain
 
@@ -309,7 +311,7 @@ class ParseCache:
         a whole (its header repeats the parser's digest and the SHA-256 of its payload); from here on, what a load
         uses is noted for the next pack. The pack is one JSON object (key -> an entry's plain data): decoding it at once
         costs half of decoding its entries one by one."""
-        self.pack, self.used, self.used_bytes = {}, {}, 0
+        self.pack, self.used, self.used_bytes, self.pack_share, self.oversize = {}, {}, 0, 0.0, False
         data = read_entry(self.folder, ("index", name + ".pack"), MAX_ENTRY)
         if data is None:
             return
@@ -320,20 +322,30 @@ class ParseCache:
             if cut > 0 and json.loads(data[:cut]) == expected:
                 pack = json.loads(str(payload, "utf-8"))  # text: json.loads decodes bytes a third slower
                 if isinstance(pack, dict) and all(isinstance(v, list) for v in pack.values()):
-                    self.pack = pack
+                    self.pack, self.pack_share = pack, len(payload) / max(1, len(pack))
 
     def close_pack(self, name: str) -> dict[str, Any]:
         """Write the pack for the next load of this working tree, when what this one used differs from it; return the
         pack read (the caller decides when it is freed: see load.KEPT)."""
         used, self.used = self.used, None
         pack, self.pack = self.pack, {}
-        stale = 0 if used is None else sum(1 for key in used if key not in pack)  # a key names its entry's bytes
-        if used is None or (pack and stale * REWRITE_SHARE <= len(pack)):
-            if used is not None:  # the few entries it lacks are read one by one, until enough differ to write it anew
-                self.touch(("index", name + ".pack"))  # used again: not the least recently used
+        if used is None:
+            if self.oversize:  # too large for a pack: none is read again
+                remove_entry(self.folder, ("index", name + ".pack"))
             return pack
-        payload = json.dumps(used, ensure_ascii=False, separators=(",", ":")).encode()
+        stale = sum(1 for key in used if key not in pack)  # a key names its entry's bytes
+        if self.used_bytes + (len(used) - stale) * self.pack_share > MAX_PACK:  # what the pack's entries weigh, about
+            remove_entry(self.folder, ("index", name + ".pack"))  # too large for a pack: none is read again
+            return pack
+        if pack and stale * REWRITE_SHARE <= len(pack):
+            self.touch(("index", name + ".pack"))  # used again; the few entries it lacks are read one by one
+            return pack
+        try:  # an entry read from the cache can hold any text, a lone surrogate too: such a pack is not written
+            payload = json.dumps(used, ensure_ascii=False, separators=(",", ":")).encode()
+        except (ValueError, TypeError, RecursionError):
+            return pack
         if len(payload) > MAX_PACK:
+            remove_entry(self.folder, ("index", name + ".pack"))
             return pack
         head = json.dumps({"format": FORMAT, "parser": parser_id(), "sha256": hashlib.sha256(payload).hexdigest()})
         try:
@@ -355,7 +367,7 @@ class ParseCache:
             if header != {**self._header(kind, blob, stem), "sha256": hashlib.sha256(payload).hexdigest()}:
                 return None
             plain = json.loads(str(payload, "utf-8"))
-            return plain, _r_parsed(path, plain, stem)
+            return plain, _r_parsed(path, plain, stem, kind)
         except _DAMAGED:
             return None  # damaged: parsed again, and rewritten
 
@@ -494,7 +506,7 @@ class StatIndex:
         if data is not None:
             with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
                 doc = json.loads(data.decode())
-                if doc.get("format") == FORMAT and isinstance(doc.get("entries"), dict):
+                if doc.get("format") == FORMAT and isinstance(doc.get("entries"), dict) and type(doc["written_ns"]) is int:
                     self.entries, self.written_ns = doc["entries"], int(doc["written_ns"])
 
     def blob(self, path: str, stat: tuple[int, ...]) -> str | None:
@@ -502,11 +514,14 @@ class StatIndex:
         racily clean."""
         got = self.entries.get(path)
         n = len(stat)
-        if not isinstance(got, list) or len(got) != n + 1 or tuple(got[:n]) != stat or not isinstance(got[n], str):
+        if not isinstance(got, list) or len(got) != n + 1 or tuple(got[:n]) != stat:
             return None
+        blob = got[n]
+        if not isinstance(blob, str) or len(blob) not in (40, 64) or not (blob.isascii() and blob.isalnum()):
+            return None  # not an object id (the index is input too): the file is hashed
         if stat[1] // 1_000_000_000 >= self.written_ns // 1_000_000_000:  # changed in the index's own second
             return None
-        return str(got[n])
+        return blob
 
     def record(self, path: str, stat: tuple[int, ...], blob: str) -> None:
         if self.entries.get(path) != [*stat, blob]:

@@ -341,7 +341,7 @@ def test_an_entry_reads_back_as_the_parse_itself(kind: str) -> None:
         parsed = parse_document(rel, text) if kind == "doc" else parse_challenge(rel, path.stem, text)
         found = [d._replace(location=d.location._replace(path=rel)) for d in parsed.problems[:2]]
         plain = json.loads(json.dumps(parsecache._plain(parsed, found), ensure_ascii=False))
-        _same(parsecache._r_parsed(rel, plain, path.stem), (parsed, found), str(path))
+        _same(parsecache._r_parsed(rel, plain, path.stem, kind), (parsed, found), str(path))
 
 
 @settings(max_examples=200, deadline=None)
@@ -352,4 +352,94 @@ def test_generated_files_read_back_as_their_parse(body: str, kind: str) -> None:
     text = "## A {#a authority=user}\n\n" + body + "[^ab12].\n\n**Example**: x\n\n```xml\n<user>\n" + body + "\n</user>\n```\n"
     parsed = parse_document("d.md", text) if kind == "doc" else parse_challenge("d.md", "ab12", text)
     plain = json.loads(json.dumps(parsecache._plain(parsed, []), ensure_ascii=False))
-    _same(parsecache._r_parsed("d.md", plain, "ab12"), (parsed, []), body)
+    _same(parsecache._r_parsed("d.md", plain, "ab12", kind), (parsed, []), body)
+
+
+def _forge_pack(store: ParseCache, change) -> None:
+    """Rewrite the working tree's pack as a forger would: its payload changed, its header's digest made to match."""
+    import hashlib
+
+    (pack,) = (store.folder / "index").glob("*.pack")
+    head, _, payload = pack.read_bytes().partition(b"\n")
+    entries_ = change(json.loads(payload))
+    payload = json.dumps(entries_).encode()  # ASCII: a lone surrogate is written as \ud800, as JSON allows
+    header = {**json.loads(head), "sha256": hashlib.sha256(payload).hexdigest()}
+    pack.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+
+
+def _tree(root: Path, n: int = 100) -> Path:
+    spec = "".join(f"## S{i} {{#s{i} authority=user}}\n\nThe assistant must help{i}[^c{i:03}].\n\n" for i in range(n))
+    files = {"model_spec.md": spec}
+    files.update({f"examples/c{i:03}.md": CHALLENGE.replace("tn01", f"c{i:03}").replace("Tone", f"S{i}") for i in range(n)})
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def _lone_surrogate(entries_: dict) -> dict:
+    key = next(k for k in entries_ if k.startswith("challenge"))
+    entries_[key][3][0][2][0][3] = "hi \ud800"  # a message's text
+    del entries_[next(k for k in entries_ if k.startswith("challenge") and k != key)]  # so the pack is written anew
+    return entries_
+
+
+def _kind_swapped(entries_: dict) -> dict:
+    doc = next(k for k in entries_ if k.startswith("doc"))
+    for key in [k for k in entries_ if k.startswith("challenge")]:
+        entries_[key] = entries_[doc]  # a document's entry where a challenge file's should be
+    return entries_
+
+
+@pytest.mark.parametrize("change", [_lone_surrogate, _kind_swapped], ids=["lone surrogate", "kind swapped"])
+def test_a_forged_pack_never_crashes_a_run(cli, tmp_path: Path, change) -> None:
+    """A pack whose digest matches its payload but whose entries no run wrote: an entry of another kind is read as
+    missing, and text no UTF-8 can hold is read, never written back into a pack (the run does not crash on it)."""
+    root, cache = _tree(tmp_path / "spec", 80), str(tmp_path / "cache")
+    cold = cli("validate", str(root), "--no-cache")
+    cli("validate", str(root), "--cache-dir", cache)
+    store = ParseCache(tmp_path / "cache" / "parse")
+    _forge_pack(store, change)
+    for _ in range(2):
+        warm = cli("validate", str(root), "--cache-dir", cache)
+        assert warm.code in (0, 1) and "internal error" not in warm.err, warm.err
+    if change is _kind_swapped:
+        assert warm == cold
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [{"written_ns": float("inf")}, {"written_ns": "soon"}, {"blob": "\ud800"}, {"blob": "../../x"}, {"blob": 7}],
+    ids=["infinite time", "time as text", "lone surrogate", "a path", "a number"],
+)
+def test_a_forged_stat_index_never_crashes_a_run(cli, tmp_path: Path, forged: dict) -> None:
+    root, cache = _tree(tmp_path / "spec", 5), str(tmp_path / "cache")
+    cold = cli("validate", str(root), "--no-cache")
+    cli("validate", str(root), "--cache-dir", cache)
+    store = ParseCache(tmp_path / "cache" / "parse")
+    path = store.folder / "index" / StatIndex(store, root).name
+    doc = json.loads(path.read_bytes())
+    if "blob" in forged:
+        for entry in doc["entries"].values():
+            entry[-1] = forged["blob"]
+        doc["written_ns"] = 2 * 10**18  # long after every mtime: each entry is believed, as far as its stat goes
+    else:
+        doc.update(forged)
+    path.write_text(json.dumps(doc), encoding="utf-8")  # json writes inf as Infinity, which it reads back
+    assert cli("validate", str(root), "--cache-dir", cache) == cold
+
+
+def test_a_tree_too_large_for_a_pack_gets_none(tmp_path: Path, store: ParseCache, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_PACK bytes of entries, a working tree has no pack: one left by a smaller tree is removed, not read on
+    every run, and none is encoded only to be thrown away."""
+    root = _tree(tmp_path / "spec", 40)
+    load(open_worktree(root))
+    (pack,) = (store.folder / "index").glob("*.pack")
+    monkeypatch.setattr(parsecache, "MAX_PACK", pack.stat().st_size // 2)
+    dumped: list[int] = []
+    real = json.dumps
+    monkeypatch.setattr(parsecache.json, "dumps", lambda value, **kw: dumped.append(1) or real(value, **kw))
+    warm = load(open_worktree(root))
+    assert not pack.exists() and dumped == []
+    again = load(open_worktree(root))  # every entry read one by one
+    assert not list((store.folder / "index").glob("*.pack")) and again.spec == warm.spec and store.hits == 82
