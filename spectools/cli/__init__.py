@@ -181,7 +181,12 @@ def main(argv: "Sequence[str] | None" = None) -> int:
 
     _on_sigterm()
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = Guard(out), Guard(err)  # every line printed from here on is inert to a runner
+    if out is None or err is None:  # started with a stream closed (`>&-`): what would go there goes nowhere, as print's
+        import os
+
+        nowhere = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the rest of the process
+        sys.stdout, sys.stderr = out or nowhere, err or nowhere
+    sys.stdout, sys.stderr = Guard(sys.stdout), Guard(sys.stderr)  # every line printed from here on is inert to a runner
     try:
         return _main(args_in)
     finally:

@@ -62,3 +62,28 @@ def test_a_reader_gone_before_the_first_byte_costs_no_traceback(tmp_path: Path) 
         os.close(write)
     assert proc.returncode == 0  # as for any reader that went away (the CLI's rule for a broken pipe)
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_profiler_still_gets_its_turn_at_exit(tmp_path: Path) -> None:
+    """Under a profiler (or a tracer, a debugger, `python -i`) the process ends through SystemExit, so the tool that
+    watches it prints or saves what it gathered."""
+    from tests.conftest import VALID
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-s", "calls", "-m", "spectools", "validate", str(VALID / "model-spec")],
+        env=_env(tmp_path), capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0 and "no problems found" in proc.stderr
+    assert "ncalls" in proc.stdout and "function calls" in proc.stdout  # cProfile's report, written after main()
+
+
+def test_a_closed_stdout_is_written_to_nowhere(tmp_path: Path) -> None:
+    """`spectools validate >&-`: the findings go nowhere, as print's would, and the exit code is still theirs."""
+    from tests.conftest import INVALID
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "spectools", "validate", str(INVALID / "ids")],
+        env=_env(tmp_path), stdout=None, stderr=subprocess.PIPE, text=True, check=False, timeout=120,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert proc.returncode == 1 and "internal error" not in proc.stderr and "errors" in proc.stderr

@@ -380,7 +380,8 @@ def _tree(root: Path, n: int = 100) -> Path:
 def _lone_surrogate(entries_: dict) -> dict:
     key = next(k for k in entries_ if k.startswith("challenge"))
     entries_[key][3][0][2][0][3] = "hi \ud800"  # a message's text
-    del entries_[next(k for k in entries_ if k.startswith("challenge") and k != key)]  # so the pack is written anew
+    for other in [k for k in entries_ if k.startswith("challenge") and k != key][:10]:
+        del entries_[other]  # more than a 64th of the pack differs from what the run uses: it is written anew
     return entries_
 
 
