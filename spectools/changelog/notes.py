@@ -96,17 +96,20 @@ def utc_day(seconds: str) -> str:
 
 
 def all_releases(repo: GitRepo, pattern: str, none_ok: bool = False) -> list[Release]:
-    """One release per tag matching pattern, oldest first (by date), each compared with the release before it in the
-    history (`previous_release`, as for one release: not the tag made before it); one with none is a first release.
+    """One release per tag matching pattern, oldest first (by date; in the same second, by history, then by version),
+    each compared with the release before it in the history (`previous_release`, as for one release: not the tag made
+    before it); one with none is a first release.
 
     One `git for-each-ref` gives every tag's commit and date (annotated tags are peeled)."""
     out = repo.git(
         "for-each-ref",
+        "--sort=version:refname",  # releases of the same second: v1.2 before v1.10
         "--sort=creatordate",
         f"refs/tags/{pattern}",
         "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(creatordate:unix)%09%(objecttype)%09%(*objecttype)",
     )
     releases = []
+    seconds: dict[str, str] = {}
     for line in out.splitlines():
         tag, sha, peeled, date, kind, peeled_kind = [*line.split("\t"), "", "", "", "", ""][:6]
         commit = peeled or sha
@@ -119,11 +122,25 @@ def all_releases(repo: GitRepo, pattern: str, none_ok: bool = False) -> list[Rel
             continue
         side = Side(tag, commit)
         releases.append(Release(tag, utc_day(date), previous_release(repo, side, pattern), side))
+        seconds[tag] = date
+    by_version = {r.version: r for r in releases}
+    releases.sort(key=lambda r: (int(seconds[r.version] or 0), _depth(r, by_version)))
     if not releases and not none_ok:
         raise SpecError(
             f"no release tags match '{pattern}'; tag a release (`git tag v1.0`), or set releases.tag_pattern in spectools.yaml"
         )
     return releases
+
+
+def _depth(release: Release, by_version: dict[str, Release]) -> int:
+    """How many releases come before this one in its history: of releases made in the same second, the one a release
+    is compared with is listed before it (then by version: v1.2 before v1.10, which git's order by date leaves to the
+    tag names)."""
+    depth, seen = 0, set()
+    while release.old is not None and release.old.label in by_version and release.version not in seen:
+        seen.add(release.version)
+        release, depth = by_version[release.old.label], depth + 1
+    return depth
 
 
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+/-]{0,99}")

@@ -49,11 +49,11 @@ def release_pages(releases: Sequence[Any]) -> dict[str, tuple[str, str]]:
     first, changelog.notes.Release), as the site names them."""
     taken: set[str] = set()
     named: set[str] = set()
-    pages: dict[str, tuple[str, str]] = {}
+    page = {rel.version: slug(rel.version, taken) + ".html" for rel in releases}  # first: a release made the same
+    pages: dict[str, tuple[str, str]] = {}  # second as the one it follows can be listed before it
     for rel in releases:
-        page = slug(rel.version, taken) + ".html"
-        old = pages.get(rel.old.label) if rel.old is not None else None
-        pages[rel.version] = (page, redline_name(old[0], page, named) if old else "")
+        old = page.get(rel.old.label) if rel.old is not None else None
+        pages[rel.version] = (page[rel.version], redline_name(old, page[rel.version], named) if old else "")
     return pages
 
 

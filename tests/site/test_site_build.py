@@ -414,3 +414,27 @@ def test_the_compiled_templates_leave_nothing_dead_in_sys_modules(history: GitRe
     gc.collect()
     for module in modules:
         getattr(module, "__file__", None)  # a dead proxy raises ReferenceError
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [[f"v1.{n}.0" for n in range(1, 13)], ["vz", "vy", "vx"]],
+    ids=["v1.10 after v1.9", "names against history"],
+)
+def test_releases_of_the_same_second_follow_their_history(cli, tmp_path: Path, tags: list[str]) -> None:
+    """Tags on commits made in the same second (a script, a CI job): each release comes after the one it is compared
+    with, whatever their names say; the site builds every page and redline, and the notes list the newest first."""
+    repo = GitRepo(tmp_path / "spec")
+    for n, tag in enumerate(tags):
+        repo.day = 0  # every commit at the same second
+        repo.commit(tag, {"model_spec.md": f"# Spec\n\n## A {{#a authority=user}}\n\nThe assistant must help {n}[^ab12].\n"})
+        repo.tag(tag)
+    result = cli("site", "--out", "site", cwd=repo.root)
+    assert result.code == 0, result.err
+    site = repo.root / "site"
+    assert broken_links(site) == [] and not (site / "unreleased.html").exists()  # HEAD is the newest release
+    assert sorted(p.name for p in site.glob("redline-*.html")) == sorted(
+        f"redline-{old}-to-{new}.html" for old, new in zip(tags, tags[1:], strict=False)
+    )
+    notes = cli("changelog", "--all", cwd=repo.root).out
+    assert re.findall(r"^## (\S+)", notes, flags=re.M) == tags[::-1]
