@@ -4,6 +4,7 @@ history links, compliance from results files, and an output folder that is never
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -434,7 +435,7 @@ def test_releases_of_the_same_second_follow_their_history(cli, tmp_path: Path, t
     site = repo.root / "site"
     assert broken_links(site) == [] and not (site / "unreleased.html").exists()  # HEAD is the newest release
     assert sorted(p.name for p in site.glob("redline-*.html")) == sorted(
-        f"redline-{old}-to-{new}.html" for old, new in zip(tags, tags[1:], strict=False)
+        f"redline-{old}-to-{new}.html" for old, new in itertools.pairwise(tags)
     )
     notes = cli("changelog", "--all", cwd=repo.root).out
     assert re.findall(r"^## (\S+)", notes, flags=re.M) == tags[::-1]
