@@ -254,7 +254,7 @@ class ParseCache:
         return cls((Path(cache_dir) if cache_dir else cache_home()) / "parse")
 
     def _name(self, kind: str, blob: str, stem: str) -> tuple[str, str]:
-        key = hashlib.sha256(f"{parser_id()}\0{kind}\0{blob}\0{stem}".encode("utf-8", "surrogateescape")).hexdigest()
+        key = hashlib.sha256(f"{parser_id()}\0{kind}\0{blob}\0{stem}".encode("utf-8", "surrogatepass")).hexdigest()
         return key[:2], key[2:]
 
     def _header(self, kind: str, blob: str, stem: str) -> dict[str, Any]:
@@ -514,14 +514,11 @@ class StatIndex:
         racily clean."""
         got = self.entries.get(path)
         n = len(stat)
-        if not isinstance(got, list) or len(got) != n + 1 or tuple(got[:n]) != stat:
-            return None
-        blob = got[n]
-        if not isinstance(blob, str) or len(blob) not in (40, 64) or not (blob.isascii() and blob.isalnum()):
-            return None  # not an object id (the index is input too): the file is hashed
+        if not isinstance(got, list) or len(got) != n + 1 or tuple(got[:n]) != stat or not isinstance(got[n], str):
+            return None  # any text is only a key (its digest names the entry's file): a forged one finds nothing
         if stat[1] // 1_000_000_000 >= self.written_ns // 1_000_000_000:  # changed in the index's own second
             return None
-        return blob
+        return str(got[n])
 
     def record(self, path: str, stat: tuple[int, ...], blob: str) -> None:
         if self.entries.get(path) != [*stat, blob]:

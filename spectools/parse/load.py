@@ -150,13 +150,12 @@ class _Files:
         walking: a file named outright has its link looked at first."""
         if self.store is None or self.index is None:
             return
-        get, recorded, stat_key, hits = self.store.get, self.index.blob, source.stat_key, self.hits
-        for path, kind in wanted.items():
-            if path not in walked:
-                continue
-            stat = stat_key(path)
+        get, recorded, hits = self.store.get, self.index.blob, self.hits
+        paths = [path for path in wanted if path in walked]
+        for path, stat in zip(paths, source.stat_keys(paths), strict=True):
             blob = None if stat is None or stat[0] > limit else recorded(path, stat)
             if blob is not None:
+                kind = wanted[path]
                 got = get(kind, blob, _stem(kind, path), path, limit)
                 if got is not None:
                     hits[path] = got

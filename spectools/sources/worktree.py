@@ -119,15 +119,20 @@ class WorktreeSource:
     def stat_key(self, path: str) -> tuple[int, int, int, int, int] | None:
         """(size, mtime, inode, ctime, device) of a regular file that is no link, for the stat index (as git's index:
         the ctime is what no `touch` or archive can set back); None otherwise."""
-        if not self._confined(path):
-            return None
-        try:
-            info = os.stat(os.path.join(self._root, path), follow_symlinks=False)
-        except OSError:
-            return None
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, info.st_dev)
+        return self.stat_keys([path])[0]
+
+    def stat_keys(self, paths: list[str]) -> list[tuple[int, int, int, int, int] | None]:
+        """stat_key of each path, in one loop (a warm run asks it of every file of the spec)."""
+        confined, join, root, lstat, regular = self._confined, os.path.join, self._root, os.lstat, stat.S_ISREG
+        keys: list[tuple[int, int, int, int, int] | None] = []
+        for path in paths:
+            try:
+                info = lstat(join(root, path)) if confined(path) else None
+            except OSError:
+                info = None
+            ok = info is not None and regular(info.st_mode)
+            keys.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, info.st_dev) if ok else None)  # type: ignore[union-attr]
+        return keys
 
     def read(self, path: str, limit: int) -> bytes:
         if not self._confined(path):
