@@ -123,8 +123,8 @@ def all_releases(repo: GitRepo, pattern: str, none_ok: bool = False) -> list[Rel
         side = Side(tag, commit)
         releases.append(Release(tag, utc_day(date), previous_release(repo, side, pattern), side))
         seconds[tag] = date
-    by_version = {r.version: r for r in releases}
-    releases.sort(key=lambda r: (int(seconds[r.version] or 0), _depth(r, by_version)))
+    releases.sort(key=lambda r: int(seconds[r.version] or 0))  # stable: git's order by version within a second
+    _by_history(repo, releases, seconds)
     if not releases and not none_ok:
         raise SpecError(
             f"no release tags match '{pattern}'; tag a release (`git tag v1.0`), or set releases.tag_pattern in spectools.yaml"
@@ -132,15 +132,25 @@ def all_releases(repo: GitRepo, pattern: str, none_ok: bool = False) -> list[Rel
     return releases
 
 
-def _depth(release: Release, by_version: dict[str, Release]) -> int:
-    """How many releases come before this one in its history: of releases made in the same second, the one a release
-    is compared with is listed before it (then by version: v1.2 before v1.10, which git's order by date leaves to the
-    tag names)."""
-    depth, seen = 0, set()
-    while release.old is not None and release.old.label in by_version and release.version not in seen:
-        seen.add(release.version)
-        release, depth = by_version[release.old.label], depth + 1
-    return depth
+def _by_history(repo: GitRepo, releases: list[Release], seconds: dict[str, str]) -> None:
+    """Releases made in the same second (a script, a CI job), ordered by how many commits lie behind each, which grows
+    from every commit to its descendants (merges too): the release one is compared with comes before it. One
+    `git rev-list --count` per release that shares its second; then by version, as git listed them."""
+    start = 0
+    while start < len(releases):
+        end = start + 1
+        while end < len(releases) and seconds[releases[end].version] == seconds[releases[start].version]:
+            end += 1
+        if end - start > 1:
+            count = {r.version: _behind(repo, r.new.commit or "") for r in releases[start:end]}
+            releases[start:end] = sorted(releases[start:end], key=lambda r: count[r.version])
+        start = end
+
+
+def _behind(repo: GitRepo, commit: str) -> int:
+    """How many commits the commit's history holds, itself included."""
+    out = repo.git("rev-list", "--count", "--end-of-options", commit).strip()
+    return int(out) if out.isdigit() else 0
 
 
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+/-]{0,99}")

@@ -175,22 +175,26 @@ def _os_error(exc: OSError) -> str:
 def main(argv: "Sequence[str] | None" = None) -> int:
     args_in = sys.argv[1:] if argv is None else list(argv)
     if args_in == ["--version"]:  # answered before argparse is even imported
-        sys.stdout.write(f"spectools {__version__}\n")
+        if sys.stdout is not None:  # `>&-`: nowhere to say it
+            sys.stdout.write(f"spectools {__version__}\n")
         return 0
     from spectools.cli.output import Guard
 
     _on_sigterm()
     out, err = sys.stdout, sys.stderr
+    nowhere = None
     if out is None or err is None:  # started with a stream closed (`>&-`): what would go there goes nowhere, as print's
         import os
 
-        nowhere = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the rest of the process
+        nowhere = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - closed below
         sys.stdout, sys.stderr = out or nowhere, err or nowhere
     sys.stdout, sys.stderr = Guard(sys.stdout), Guard(sys.stderr)  # every line printed from here on is inert to a runner
     try:
         return _main(args_in)
     finally:
         sys.stdout, sys.stderr = out, err
+        if nowhere is not None:
+            nowhere.close()
 
 
 _AT_ONCE = False  # set by entry(): the process ends with os._exit, so what a command builds is kept to the end

@@ -268,7 +268,7 @@ def remove_entry(folder: Path, parts: tuple[str, ...]) -> None:
     except OSError:
         return
     try:
-        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+        with contextlib.suppress(OSError):  # gone already, a folder, a read-only cache: it stays, and is not read
             os.unlink(parts[-1], dir_fd=dfd)
     finally:
         os.close(dfd)

@@ -506,7 +506,7 @@ class StatIndex:
         if data is not None:
             with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
                 doc = json.loads(data.decode())
-                if doc.get("format") == FORMAT and isinstance(doc.get("entries"), dict) and type(doc["written_ns"]) is int:
+                if doc.get("format") == FORMAT and isinstance(doc.get("entries"), dict) and type(doc.get("written_ns")) is int:
                     self.entries, self.written_ns = doc["entries"], int(doc["written_ns"])
 
     def blob(self, path: str, stat: tuple[int, ...]) -> str | None:

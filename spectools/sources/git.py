@@ -49,8 +49,8 @@ def executable() -> str:
 # from --base, a tag pattern from spectools.yaml) that looks like an option never reaches git as one,
 # whichever call site forgot to put it after `--end-of-options`. A sha is 40 (or 64) hex digits.
 OWN_OPTIONS = frozenset(
-    """--abbrev --absolute-git-dir --always --batch --batch-check --batch-command --deepen --depth --diff-algorithm --dst-prefix
-    --end-of-options --format --full-history --full-tree --is-bare-repository --is-shallow-repository --list
+    """--abbrev --absolute-git-dir --always --batch --batch-check --batch-command --count --deepen --depth --diff-algorithm
+    --dst-prefix --end-of-options --format --full-history --full-tree --is-bare-repository --is-shallow-repository --list
     --literal-pathspecs --long --match --merged --no-color --no-ext-diff --no-recurse-submodules --no-renames
     --no-tags --no-textconv --only --parents --points-at --porcelain --quiet --root --show-prefix --show-toplevel
     --sort --src-prefix --stage --stdin --tags --text --unified --verify -b -c -e -m -n -p -q -r -s -t -z -C""".split()

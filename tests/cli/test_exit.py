@@ -87,3 +87,11 @@ def test_a_closed_stdout_is_written_to_nowhere(tmp_path: Path) -> None:
         preexec_fn=lambda: os.close(1),
     )  # fmt: skip
     assert proc.returncode == 1 and "internal error" not in proc.stderr and "errors" in proc.stderr
+
+
+def test_the_version_to_a_closed_stdout_costs_no_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "spectools", "--version"], env=_env(tmp_path), stdout=None, stderr=subprocess.PIPE,
+        text=True, check=False, timeout=60, preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (0, "")

@@ -410,8 +410,15 @@ def test_a_forged_pack_never_crashes_a_run(cli, tmp_path: Path, change) -> None:
 
 @pytest.mark.parametrize(
     "forged",
-    [{"written_ns": float("inf")}, {"written_ns": "soon"}, {"blob": "\ud800"}, {"blob": "../../x"}, {"blob": 7}],
-    ids=["infinite time", "time as text", "lone surrogate", "a path", "a number"],
+    [
+        {"written_ns": float("inf")},
+        {"written_ns": "soon"},
+        {"written_ns": None},
+        {"blob": "\ud800"},
+        {"blob": "../../x"},
+        {"blob": 7},
+    ],
+    ids=["infinite time", "time as text", "no time", "lone surrogate", "a path", "a number"],
 )
 def test_a_forged_stat_index_never_crashes_a_run(cli, tmp_path: Path, forged: dict) -> None:
     root, cache = _tree(tmp_path / "spec", 5), str(tmp_path / "cache")
@@ -424,6 +431,8 @@ def test_a_forged_stat_index_never_crashes_a_run(cli, tmp_path: Path, forged: di
         for entry in doc["entries"].values():
             entry[-1] = forged["blob"]
         doc["written_ns"] = 2 * 10**18  # long after every mtime: each entry is believed, as far as its stat goes
+    elif forged["written_ns"] is None:
+        del doc["written_ns"]
     else:
         doc.update(forged)
     path.write_text(json.dumps(doc), encoding="utf-8")  # json writes inf as Infinity, which it reads back

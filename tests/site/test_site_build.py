@@ -439,3 +439,30 @@ def test_releases_of_the_same_second_follow_their_history(cli, tmp_path: Path, t
     )
     notes = cli("changelog", "--all", cwd=repo.root).out
     assert re.findall(r"^## (\S+)", notes, flags=re.M) == tags[::-1]
+
+
+def test_releases_of_the_same_second_follow_their_history_across_a_merge(cli, tmp_path: Path) -> None:
+    """A fix released from a branch and merged back: the merge's release is compared with the fix (its nearest tag),
+    yet it comes after every release of the main line it also descends from."""
+    repo = GitRepo(tmp_path / "spec")
+    spec = "# Spec\n\n## A {{#a authority=user}}\n\nThe assistant must help {}[^ab12].\n"
+
+    def release(tag: str, files: dict[str, str | bytes]) -> None:
+        repo.day = 0  # every commit at the same second
+        repo.commit(tag, files)
+        repo.tag(tag)
+
+    release("v1.0", {"model_spec.md": spec.format(0)})
+    repo.git("checkout", "-q", "-b", "fix")
+    release("v1.0.1", {"notes.txt": "a fix\n"})
+    repo.git("checkout", "-q", "main")
+    for n, tag in enumerate(("v1.1", "v1.2", "v1.3"), start=1):
+        release(tag, {"model_spec.md": spec.format(n)})
+    repo.day = 0
+    repo.commit("untagged", {"model_spec.md": spec.format(9)})
+    repo.git("merge", "-q", "--no-edit", "fix")
+    repo.tag("v2.0")
+    notes = cli("changelog", "--all", cwd=repo.root).out
+    assert re.findall(r"^## (\S+)", notes, flags=re.M) == ["v2.0", "v1.3", "v1.2", "v1.1", "v1.0.1", "v1.0"]
+    result = cli("site", "--out", "site", cwd=repo.root)
+    assert result.code == 0 and not (repo.root / "site" / "unreleased.html").exists(), result.err
