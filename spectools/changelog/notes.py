@@ -123,8 +123,7 @@ def all_releases(repo: GitRepo, pattern: str, none_ok: bool = False) -> list[Rel
         side = Side(tag, commit)
         releases.append(Release(tag, utc_day(date), previous_release(repo, side, pattern), side))
         seconds[tag] = date
-    releases.sort(key=lambda r: int(seconds[r.version] or 0))  # stable: git's order by version within a second
-    _by_history(repo, releases, seconds)
+    _by_history(repo, releases, seconds)  # git listed them by date, then by version
     if not releases and not none_ok:
         raise SpecError(
             f"no release tags match '{pattern}'; tag a release (`git tag v1.0`), or set releases.tag_pattern in spectools.yaml"

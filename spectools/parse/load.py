@@ -307,14 +307,8 @@ def _load(source: Source, cache: Cache, only: Callable[[str], bool] | None, file
         )
     read: list[str] = []
     parsed: dict[str, list[Any]] = {"doc": [], "challenge": []}
-    warm = files.hits if isinstance(source, WorktreeSource) else {}  # a tree's hits go through the run's memo (_parsed)
     for path, kind in wanted.items():
-        hit = warm.get(path)
-        if hit is not None:
-            got = hit[0]
-            problems.extend(hit[1])
-        else:
-            got = _parsed(source, kind, path, limit, path in walked, cache, problems, files)
+        got = _parsed(source, kind, path, limit, path in walked, cache, problems, files)
         if got is not None:
             parsed[kind].append(got)
             read.append(path)

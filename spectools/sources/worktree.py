@@ -130,8 +130,10 @@ class WorktreeSource:
                 info = lstat(join(root, path)) if confined(path) else None
             except OSError:
                 info = None
-            ok = info is not None and regular(info.st_mode)
-            keys.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, info.st_dev) if ok else None)  # type: ignore[union-attr]
+            if info is not None and regular(info.st_mode):
+                keys.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, info.st_dev))
+            else:
+                keys.append(None)
         return keys
 
     def read(self, path: str, limit: int) -> bytes:
