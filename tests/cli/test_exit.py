@@ -95,3 +95,18 @@ def test_the_version_to_a_closed_stdout_costs_no_traceback(tmp_path: Path) -> No
         text=True, check=False, timeout=60, preexec_fn=lambda: os.close(1),
     )  # fmt: skip
     assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_the_process_ends_without_tearing_down(tmp_path: Path) -> None:
+    """Issue 20, point 4: once its output is flushed, the command ends the process at once; nothing registered for
+    the interpreter's exit runs (here a marker that a normal exit would print), and the output is all there."""
+    from tests.conftest import INVALID
+
+    code = (
+        "import atexit, sys; atexit.register(lambda: sys.stderr.write('torn down\\n'));"
+        f"sys.argv = ['spectools', 'validate', {str(INVALID / 'ids')!r}];"
+        "from spectools.cli import entry; entry()"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "SPEC201" in proc.stdout and "errors" in proc.stderr
+    assert "torn down" not in proc.stderr

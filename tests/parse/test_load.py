@@ -69,3 +69,18 @@ def test_a_load_from_git_makes_no_garbage_cycles(tmp_path: Path) -> None:
 
     from_git()
     assert _cycles(from_git) == []
+
+
+def test_a_run_that_ends_at_once_freezes_what_its_load_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With load.KEPT set (cli.entry), the model is kept and frozen out of the cyclic collector's sight; a library
+    caller's load (KEPT None) freezes nothing."""
+    gc.unfreeze()
+    load(open_worktree(VALID / "model-spec"))
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(load_module, "KEPT", [])
+    try:
+        loaded = load(open_worktree(VALID / "model-spec"))
+        assert gc.get_freeze_count() > 0
+        assert load_module.KEPT is not None and load_module.KEPT[-1] is loaded
+    finally:
+        gc.unfreeze()
